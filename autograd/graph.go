@@ -1,0 +1,493 @@
+package autograd
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/acaode/aca/tensor"
+)
+
+// Value is a tensor that may take part in differentiation: a constant, a
+// leaf, or the recorded output of an operation on a graph.
+type Value struct {
+	data *tensor.Tensor
+	g    *Graph    // the graph that recorded this value; nil for leaves and constants
+	id   int       // node index in g
+	leaf *leafGrad // non-nil for leaves
+}
+
+// leafGrad is a leaf's accumulated gradient. The mutex lets graphs on several
+// goroutines that share parameters run their backward passes concurrently.
+type leafGrad struct {
+	mu   sync.Mutex
+	grad *tensor.Tensor
+}
+
+// Constant wraps t as a value that never receives a gradient.
+func Constant(t *tensor.Tensor) *Value { return &Value{data: t, id: -1} }
+
+// Leaf wraps t as a variable: operations on it are recorded, and Backward
+// accumulates its gradient, readable with Grad, until ZeroGrad.
+func Leaf(t *tensor.Tensor) *Value { return &Value{data: t, id: -1, leaf: &leafGrad{}} }
+
+// Data returns the value's tensor. It is shared, not copied; modify it only
+// when no graph still needs it (an optimizer updating a parameter between
+// steps, for example).
+func (v *Value) Data() *tensor.Tensor { return v.data }
+
+// Shape returns the tensor's shape.
+func (v *Value) Shape() []int { return v.data.Shape() }
+
+// DType returns the tensor's element type.
+func (v *Value) DType() tensor.DType { return v.data.DType() }
+
+// Len returns the number of elements.
+func (v *Value) Len() int { return v.data.Len() }
+
+// Item returns the only element of a one-element value.
+func (v *Value) Item() float64 { return v.data.Item() }
+
+// IsLeaf reports whether v is a leaf (made by Leaf).
+func (v *Value) IsLeaf() bool { return v.leaf != nil }
+
+// RequiresGrad reports whether gradients flow to v: it is a leaf or a
+// recorded output.
+func (v *Value) RequiresGrad() bool { return v.leaf != nil || v.g != nil }
+
+// Graph returns the graph that recorded v, or nil for leaves and constants.
+func (v *Value) Graph() *Graph { return v.g }
+
+// Detach returns a constant sharing v's tensor.
+func (v *Value) Detach() *Value { return Constant(v.data) }
+
+// Grad returns a leaf's accumulated gradient, or nil if none has been
+// accumulated since it was made or zeroed (and always nil for non-leaves).
+func (v *Value) Grad() *tensor.Tensor {
+	if v.leaf == nil {
+		return nil
+	}
+	v.leaf.mu.Lock()
+	defer v.leaf.mu.Unlock()
+	return v.leaf.grad
+}
+
+// ZeroGrad resets a leaf's accumulated gradient to zero (keeping its storage).
+func (v *Value) ZeroGrad() {
+	if v.leaf == nil {
+		return
+	}
+	v.leaf.mu.Lock()
+	if v.leaf.grad != nil {
+		v.leaf.grad.Fill(0)
+	}
+	v.leaf.mu.Unlock()
+}
+
+// accumulate adds g into the leaf's gradient.
+func (v *Value) accumulate(g *tensor.Tensor) {
+	v.leaf.mu.Lock()
+	defer v.leaf.mu.Unlock()
+	if v.leaf.grad == nil {
+		v.leaf.grad = g.Clone()
+		return
+	}
+	v.leaf.grad.AddScaledInPlace(1, g)
+}
+
+// Backward runs g.Backward(v, nil): v must be a recorded scalar.
+func (v *Value) Backward() error {
+	if v.g == nil {
+		return errNotRecorded(v)
+	}
+	return v.g.Backward(v, nil)
+}
+
+// VJP computes an operation's input gradients from its output gradient gy.
+// need[i] reports whether input i wants a gradient; the result has one entry
+// per input, nil where not needed. It must not modify gy, and the engine
+// never modifies what it returns, so returning gy itself is allowed.
+type VJP func(gy *tensor.Tensor, need []bool) []*tensor.Tensor
+
+// Op describes an operation for Graph.Record.
+type Op struct {
+	// Name identifies the operation in the graph (built-in ops use the names
+	// Ops lists).
+	Name string
+	// VJP is the backward rule.
+	VJP VJP
+	// Saved is the number of bytes VJP keeps alive beyond the inputs and the
+	// output (masks, indices, statistics), counted in the graph's memory.
+	Saved int64
+	// View marks an output that shares storage with an input; its bytes are
+	// not counted again.
+	View bool
+}
+
+type node struct {
+	op     Op
+	out    *Value
+	inputs []*Value
+	bytes  int64
+}
+
+// Graph records operations for one backward pass. It is not safe for
+// concurrent use; use one graph per goroutine. A nil *Graph is valid and
+// records nothing.
+type Graph struct {
+	nodes []*node
+	freed bool
+	bytes int64
+	peak  int64
+	meter *Meter
+}
+
+// NewGraph returns an empty graph.
+func NewGraph() *Graph { return &Graph{} }
+
+// SetMeter makes g report the bytes it holds to m as well (m may be shared
+// by many graphs). It returns g.
+func (g *Graph) SetMeter(m *Meter) *Graph {
+	if g.meter != nil {
+		g.meter.Add(-g.bytes)
+	}
+	g.meter = m
+	if m != nil {
+		m.Add(g.bytes)
+	}
+	return g
+}
+
+// Len returns the number of recorded operations not yet released.
+func (g *Graph) Len() int {
+	if g == nil {
+		return 0
+	}
+	n := 0
+	for _, nd := range g.nodes {
+		if nd != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Bytes returns the bytes the graph holds now: recorded outputs and saved
+// tensors, excluding leaves and constants.
+func (g *Graph) Bytes() int64 {
+	if g == nil {
+		return 0
+	}
+	return g.bytes
+}
+
+// PeakBytes returns the largest value Bytes has had.
+func (g *Graph) PeakBytes() int64 {
+	if g == nil {
+		return 0
+	}
+	return g.peak
+}
+
+// Freed reports whether Backward, Grad or Free has released the graph.
+func (g *Graph) Freed() bool { return g != nil && g.freed }
+
+// OpCounts returns how many operations of each name the graph has recorded
+// (and not yet released).
+func (g *Graph) OpCounts() map[string]int {
+	m := map[string]int{}
+	if g == nil {
+		return m
+	}
+	for _, nd := range g.nodes {
+		if nd != nil {
+			m[nd.op.Name]++
+		}
+	}
+	return m
+}
+
+func (g *Graph) hold(n int64) {
+	g.bytes += n
+	if g.bytes > g.peak {
+		g.peak = g.bytes
+	}
+	if g.meter != nil {
+		g.meter.Add(n)
+	}
+}
+
+// Record adds an operation whose result out has already been computed from
+// inputs, and returns out as a value. If g is nil or no input requires a
+// gradient, nothing is recorded and the result is a constant. It panics if an
+// input belongs to another graph or g has been freed. Record is how
+// operations outside this package (a whole ODE solve, say) join a graph.
+func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
+	if g == nil {
+		return Constant(out)
+	}
+	if g.freed {
+		panic(fmt.Sprintf("autograd: %s on a freed graph", op.Name))
+	}
+	req := false
+	for i, in := range inputs {
+		if in == nil {
+			continue
+		}
+		if in.g != nil && in.g != g {
+			panic(fmt.Sprintf("autograd: %s: input %d was recorded on another graph (Detach it to use it as a constant)", op.Name, i))
+		}
+		if in.RequiresGrad() {
+			req = true
+		}
+	}
+	if !req {
+		return Constant(out)
+	}
+	if op.VJP == nil {
+		panic(fmt.Sprintf("autograd: %s: recorded without a VJP", op.Name))
+	}
+	v := &Value{data: out, g: g, id: len(g.nodes)}
+	n := &node{op: op, out: v, inputs: inputs, bytes: op.Saved}
+	if !op.View {
+		n.bytes += out.Bytes()
+	}
+	g.nodes = append(g.nodes, n)
+	g.hold(n.bytes)
+	return v
+}
+
+// Free releases every node and saved tensor. Values already returned keep
+// their data but can no longer be differentiated. Free is idempotent.
+func (g *Graph) Free() {
+	if g == nil || g.freed {
+		return
+	}
+	for i, n := range g.nodes {
+		if n != nil {
+			g.hold(-n.bytes)
+			g.nodes[i] = nil
+		}
+	}
+	g.nodes = nil
+	g.freed = true
+}
+
+// ErrFreed is returned by Backward and Grad on a graph that has been freed.
+var ErrFreed = errors.New("autograd: graph already freed (Backward or Grad ran on it, or Free was called)")
+
+func errNotRecorded(v *Value) error {
+	return fmt.Errorf("autograd: backward from a value that was not recorded (shape %v): no input of its computation was a leaf, or it was computed on a nil graph", v.Shape())
+}
+
+// Backward computes the gradient of out with respect to every leaf it
+// depends on and adds it to the leaves' accumulated gradients, then frees the
+// graph. seed is the gradient of the final objective with respect to out
+// (the vector in the vector-Jacobian product); nil means 1 and requires a
+// one-element out.
+func (g *Graph) Backward(out *Value, seed *tensor.Tensor) error {
+	res, err := g.backprop(out, seed, nil)
+	if err != nil {
+		return err
+	}
+	for _, leaf := range res.order {
+		leaf.accumulate(res.leaves[leaf].t)
+	}
+	return nil
+}
+
+// Grad computes the gradient of out (weighted by seed, as in Backward) with
+// respect to each of wrt, which may be leaves or values recorded on g, and
+// returns them without touching any leaf's accumulated gradient. A value out
+// does not depend on gets a zero gradient. The graph is freed.
+func (g *Graph) Grad(out *Value, seed *tensor.Tensor, wrt ...*Value) ([]*tensor.Tensor, error) {
+	res, err := g.backprop(out, seed, wrt)
+	if err != nil {
+		return nil, err
+	}
+	grads := make([]*tensor.Tensor, len(wrt))
+	for i, w := range wrt {
+		var t *tensor.Tensor
+		if a, ok := res.leaves[w]; ok {
+			t = a.t
+		} else if a, ok := res.kept[w]; ok {
+			t = a
+		}
+		if t == nil {
+			t = tensor.ZerosLike(w.data)
+		}
+		grads[i] = t
+	}
+	return grads, nil
+}
+
+// acc is a gradient being accumulated; owned marks a tensor the engine
+// allocated itself and may therefore add into in place.
+type acc struct {
+	t     *tensor.Tensor
+	owned bool
+}
+
+func (a *acc) add(g *tensor.Tensor) {
+	switch {
+	case a.t == nil:
+		a.t = g
+	case a.owned:
+		a.t.AddScaledInPlace(1, g)
+	default:
+		a.t = tensor.Add(a.t, g)
+		a.owned = true
+	}
+}
+
+type backResult struct {
+	leaves map[*Value]*acc
+	order  []*Value // leaves in first-reached order, for deterministic accumulation
+	kept   map[*Value]*tensor.Tensor
+}
+
+func (g *Graph) backprop(out *Value, seed *tensor.Tensor, keep []*Value) (*backResult, error) {
+	if g == nil {
+		return nil, errors.New("autograd: backward on a nil graph (nothing was recorded)")
+	}
+	if g.freed {
+		return nil, ErrFreed
+	}
+	if out == nil {
+		return nil, errors.New("autograd: backward from a nil value")
+	}
+	if out.g != g {
+		if out.g == nil {
+			return nil, errNotRecorded(out)
+		}
+		return nil, errors.New("autograd: backward from a value recorded on another graph")
+	}
+	if seed == nil {
+		if out.Len() != 1 {
+			return nil, fmt.Errorf("autograd: backward from a non-scalar output of shape %v needs a seed gradient of that shape", out.Shape())
+		}
+		seed = tensor.Ones(out.DType(), out.Shape()...)
+	} else {
+		if !tensor.SameShape(seed, out.data) {
+			return nil, fmt.Errorf("autograd: seed gradient of shape %v for an output of shape %v", seed.Shape(), out.Shape())
+		}
+		if seed.DType() != out.DType() {
+			return nil, fmt.Errorf("autograd: seed gradient of dtype %v for an output of dtype %v", seed.DType(), out.DType())
+		}
+	}
+	want := map[*Value]bool{}
+	for _, w := range keep {
+		if w != nil && w.g == g {
+			want[w] = true
+		}
+	}
+	res := &backResult{leaves: map[*Value]*acc{}, kept: map[*Value]*tensor.Tensor{}}
+	grads := make([]acc, out.id+1)
+	grads[out.id].t = seed
+	var need []bool
+	for i := out.id; i >= 0; i-- {
+		n := g.nodes[i]
+		gy := grads[i].t
+		grads[i] = acc{}
+		if n == nil || gy == nil {
+			continue
+		}
+		if want[n.out] {
+			res.kept[n.out] = gy
+		}
+		need = need[:0]
+		any := false
+		for _, in := range n.inputs {
+			r := in != nil && in.RequiresGrad()
+			need = append(need, r)
+			any = any || r
+		}
+		if any {
+			gin := n.op.VJP(gy, need)
+			if len(gin) != len(n.inputs) {
+				panic(fmt.Sprintf("autograd: %s: VJP returned %d gradients for %d inputs", n.op.Name, len(gin), len(n.inputs)))
+			}
+			for j, in := range n.inputs {
+				gj := gin[j]
+				if !need[j] || gj == nil {
+					continue
+				}
+				if !tensor.SameShape(gj, in.data) || gj.DType() != in.DType() {
+					panic(fmt.Sprintf("autograd: %s: VJP returned a %v gradient of shape %v for input %d of shape %v (%v)",
+						n.op.Name, gj.DType(), gj.Shape(), j, in.Shape(), in.DType()))
+				}
+				if in.g == g {
+					grads[in.id].add(gj)
+				} else if in.leaf != nil {
+					a := res.leaves[in]
+					if a == nil {
+						a = &acc{}
+						res.leaves[in] = a
+						res.order = append(res.order, in)
+					}
+					a.add(gj)
+				}
+			}
+		}
+		// Node i is done: nothing recorded before it can refer to it, so its
+		// saved tensors can go now rather than at the end.
+		g.hold(-n.bytes)
+		g.nodes[i] = nil
+	}
+	for _, w := range keep {
+		if w != nil && w.leaf != nil {
+			if _, ok := res.leaves[w]; !ok {
+				res.leaves[w] = &acc{}
+			}
+		}
+	}
+	g.Free()
+	return res, nil
+}
+
+// Meter aggregates the bytes held by any number of graphs (and anything else
+// reported to it): the current total and its peak. It is safe for concurrent use.
+type Meter struct {
+	cur, peak atomic.Int64
+}
+
+// Add adjusts the current total by n bytes (negative to release).
+func (m *Meter) Add(n int64) {
+	c := m.cur.Add(n)
+	for {
+		p := m.peak.Load()
+		if c <= p || m.peak.CompareAndSwap(p, c) {
+			return
+		}
+	}
+}
+
+// Current returns the bytes held now.
+func (m *Meter) Current() int64 { return m.cur.Load() }
+
+// Peak returns the largest total seen since the meter was made or ResetPeak.
+func (m *Meter) Peak() int64 { return m.peak.Load() }
+
+// ResetPeak sets the peak to the current total.
+func (m *Meter) ResetPeak() { m.peak.Store(m.cur.Load()) }
+
+// registry lists the built-in operations by name, in registration order.
+var registry []string
+
+func register(name string) string {
+	if slices.Contains(registry, name) {
+		panic("autograd: operation registered twice: " + name)
+	}
+	registry = append(registry, name)
+	return name
+}
+
+// Ops returns the names of every built-in differentiable operation, sorted.
+// Package opcheck has a gradient check for each.
+func Ops() []string {
+	out := slices.Clone(registry)
+	slices.Sort(out)
+	return out
+}

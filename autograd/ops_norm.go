@@ -1,0 +1,63 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/acaode/aca/tensor"
+)
+
+var (
+	opBatchNorm     = register("batch_norm")
+	opBatchNormEval = register("batch_norm_eval")
+	opGroupNorm     = register("group_norm")
+)
+
+func dataOf(v *Value) *tensor.Tensor {
+	if v == nil {
+		return nil
+	}
+	return v.data
+}
+
+// BatchNorm normalises x [N, C, ...] with its own per-channel batch
+// statistics (training mode) and applies gamma and beta [C] (either may be
+// nil). It also returns the batch mean and biased variance as constants, for
+// the caller's running statistics. The gradient flows through the statistics.
+func (g *Graph) BatchNorm(x, gamma, beta *Value, eps float64) (y *Value, mean, variance *tensor.Tensor) {
+	checkDTypes(opBatchNorm, x, gamma, beta)
+	mean, variance = tensor.BatchNormStats(x.data)
+	out := tensor.BatchNormApply(x.data, mean, variance, dataOf(gamma), dataOf(beta), eps)
+	saved := mean.Bytes() + variance.Bytes()
+	y = g.Record(Op{Name: opBatchNorm, Saved: saved, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		gx, gg, gb := tensor.BatchNormBackward(gy, x.data, mean, variance, dataOf(gamma), eps, true)
+		return []*tensor.Tensor{gx, gg, gb}
+	}}, out, x, gamma, beta)
+	return y, mean, variance
+}
+
+// BatchNormEval normalises x [N, C, ...] with given per-channel statistics
+// (evaluation mode: the running mean and variance, which are constants) and
+// applies gamma and beta [C] (either may be nil).
+func (g *Graph) BatchNormEval(x, gamma, beta *Value, mean, variance *tensor.Tensor, eps float64) *Value {
+	checkDTypes(opBatchNormEval, x, gamma, beta)
+	if mean.DType() != x.DType() || variance.DType() != x.DType() {
+		panic(fmt.Sprintf("autograd: batch_norm_eval: statistics of dtype %v/%v for input of dtype %v", mean.DType(), variance.DType(), x.DType()))
+	}
+	out := tensor.BatchNormApply(x.data, mean, variance, dataOf(gamma), dataOf(beta), eps)
+	return g.Record(Op{Name: opBatchNormEval, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		gx, gg, gb := tensor.BatchNormBackward(gy, x.data, mean, variance, dataOf(gamma), eps, false)
+		return []*tensor.Tensor{gx, gg, gb}
+	}}, out, x, gamma, beta)
+}
+
+// GroupNorm normalises x [N, C, ...] over groups of C/groups channels within
+// each sample and applies gamma and beta [C] (either may be nil).
+func (g *Graph) GroupNorm(x, gamma, beta *Value, groups int, eps float64) *Value {
+	checkDTypes(opGroupNorm, x, gamma, beta)
+	out, mean, variance := tensor.GroupNorm(x.data, dataOf(gamma), dataOf(beta), groups, eps)
+	saved := mean.Bytes() + variance.Bytes()
+	return g.Record(Op{Name: opGroupNorm, Saved: saved, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		gx, gg, gb := tensor.GroupNormBackward(gy, x.data, mean, variance, dataOf(gamma), groups, eps)
+		return []*tensor.Tensor{gx, gg, gb}
+	}}, out, x, gamma, beta)
+}

@@ -1,0 +1,133 @@
+package tensor
+
+import "fmt"
+
+// gemm dispatches C = alpha·op(A)·op(B) + beta·C to the configured BLAS.
+func gemm[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	switch a := any(a).(type) {
+	case []float32:
+		gemmImpl.Sgemm(tA, tB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		gemmImpl.Dgemm(tA, tB, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
+
+// matDims returns (batch, rows, cols) of a 2-D or 3-D operand as stored.
+func matDims(op string, x *Tensor) (int, int, int) {
+	switch x.NDim() {
+	case 2:
+		return 1, x.shape[0], x.shape[1]
+	case 3:
+		return x.shape[0], x.shape[1], x.shape[2]
+	}
+	panic(fmt.Sprintf("tensor: %s: want a 2-D or 3-D operand, have shape %v", op, x.shape))
+}
+
+// MatMul returns op(a)·op(b), where op transposes the last two axes when the
+// corresponding flag is set. Operands are 2-D matrices or 3-D batches of
+// matrices; a 2-D operand, or a batch of one, is shared by every matrix of the
+// other operand. For example [B, M, K]·[K, N] → [B, M, N].
+func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
+	sameDType("MatMul", a, b)
+	ba, ra, ca := matDims("MatMul", a)
+	bb, rb, cb := matDims("MatMul", b)
+	m, k := ra, ca
+	if transA {
+		m, k = ca, ra
+	}
+	k2, n := rb, cb
+	if transB {
+		k2, n = cb, rb
+	}
+	if k != k2 || (ba != bb && ba != 1 && bb != 1) {
+		panic(fmt.Sprintf("tensor: MatMul: shapes %v%s and %v%s do not multiply", a.shape, tmark(transA), b.shape, tmark(transB)))
+	}
+	batch := max(ba, bb)
+	var out *Tensor
+	if a.NDim() == 3 || b.NDim() == 3 {
+		out = alloc(a.dtype, []int{batch, m, n})
+	} else {
+		out = alloc(a.dtype, []int{m, n})
+	}
+	switch a.dtype {
+	case Float32:
+		batchedGemm(transA, transB, batch, ba, bb, m, n, k, a.f32, ca, b.f32, cb, out.f32)
+	case Float64:
+		batchedGemm(transA, transB, batch, ba, bb, m, n, k, a.f64, ca, b.f64, cb, out.f64)
+	}
+	return out
+}
+
+func tmark(t bool) string {
+	if t {
+		return "ᵀ"
+	}
+	return ""
+}
+
+func batchedGemm[T float](tA, tB bool, batch, ba, bb, m, n, k int, a []T, lda int, b []T, ldb int, c []T) {
+	// A batch of A against one shared B, untransposed: one tall product.
+	if bb == 1 && !tA {
+		gemm(false, tB, batch*m, n, k, 1, a, lda, b, ldb, 0, c, n)
+		return
+	}
+	sa, sb := m*k, k*n
+	if ba == 1 {
+		sa = 0
+	}
+	if bb == 1 {
+		sb = 0
+	}
+	for i := 0; i < batch; i++ {
+		gemm(tA, tB, m, n, k, 1, a[i*sa:], lda, b[i*sb:], ldb, 0, c[i*m*n:], n)
+	}
+}
+
+// Linear returns x·wᵀ + b for x of shape [..., in], w of shape [out, in] and
+// b of shape [out] (b may be nil): the affine map of a fully connected layer.
+func Linear(x, w, b *Tensor) *Tensor {
+	sameDType("Linear", x, w)
+	if w.NDim() != 2 || x.NDim() < 1 || x.shape[x.NDim()-1] != w.shape[1] {
+		panic(fmt.Sprintf("tensor: Linear: input %v does not match weight %v (want [..., %d])", x.shape, w.shape, w.Dim(-1)))
+	}
+	out := w.shape[0]
+	if b != nil {
+		sameDType("Linear", x, b)
+		if b.Len() != out || b.NDim() != 1 {
+			panic(fmt.Sprintf("tensor: Linear: bias %v does not match weight %v (want [%d])", b.shape, w.shape, out))
+		}
+	}
+	in := w.shape[1]
+	rows := 1
+	for _, d := range x.shape[:x.NDim()-1] {
+		rows *= d
+	}
+	shape := append(append([]int(nil), x.shape[:x.NDim()-1]...), out)
+	y := alloc(x.dtype, shape)
+	switch x.dtype {
+	case Float32:
+		var bias []float32
+		if b != nil {
+			bias = b.f32
+		}
+		linearKernel(rows, in, out, x.f32, w.f32, bias, y.f32)
+	case Float64:
+		var bias []float64
+		if b != nil {
+			bias = b.f64
+		}
+		linearKernel(rows, in, out, x.f64, w.f64, bias, y.f64)
+	}
+	return y
+}
+
+func linearKernel[T float](rows, in, out int, x, w, b, y []T) {
+	var beta T
+	if b != nil {
+		for r := 0; r < rows; r++ {
+			copy(y[r*out:(r+1)*out], b)
+		}
+		beta = 1
+	}
+	gemm(false, true, rows, out, in, 1, x, in, w, in, beta, y, out)
+}

@@ -1,0 +1,320 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+)
+
+// channelView returns x's shape as [N, C, S]: batch, channels and the product
+// of the remaining (spatial) dimensions, 1 for a 2-D input.
+func channelView(op string, x *Tensor) (n, c, s int) {
+	if x.NDim() < 2 {
+		panic(fmt.Sprintf("tensor: %s: want input [N C ...], have %v", op, x.shape))
+	}
+	n, c, s = x.shape[0], x.shape[1], 1
+	for _, d := range x.shape[2:] {
+		s *= d
+	}
+	return n, c, s
+}
+
+// checkVec panics unless v is nil-allowed and nil, or a vector of length c of x's dtype.
+func checkVec(op, name string, x, v *Tensor, c int, nilOK bool) {
+	if v == nil {
+		if !nilOK {
+			panic(fmt.Sprintf("tensor: %s: %s is required", op, name))
+		}
+		return
+	}
+	sameDType(op, x, v)
+	if v.Len() != c {
+		panic(fmt.Sprintf("tensor: %s: %s has shape %v, want [%d] for input %v", op, name, v.shape, c, x.shape))
+	}
+}
+
+// vecAt returns v[i] as float64, or def when v is nil.
+func vecAt(v *Tensor, i int, def float64) float64 {
+	if v == nil {
+		return def
+	}
+	if v.dtype == Float32 {
+		return float64(v.f32[i])
+	}
+	return v.f64[i]
+}
+
+// BatchNormStats returns the per-channel mean and biased variance of x
+// [N, C, ...] over every axis but the channel axis 1 (accumulated in float64,
+// two passes).
+func BatchNormStats(x *Tensor) (mean, variance *Tensor) {
+	n, c, s := channelView("BatchNormStats", x)
+	mean, variance = alloc(x.dtype, []int{c}), alloc(x.dtype, []int{c})
+	m := float64(n * s)
+	parallelFor(c, 1, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			sum := 0.0
+			for i := 0; i < n; i++ {
+				sum += sumRange(x, (i*c+ch)*s, s)
+			}
+			mu := sum / m
+			sq := 0.0
+			for i := 0; i < n; i++ {
+				sq += sqDevRange(x, (i*c+ch)*s, s, mu)
+			}
+			setVec(mean, ch, mu)
+			setVec(variance, ch, sq/m)
+		}
+	})
+	return mean, variance
+}
+
+func setVec(v *Tensor, i int, x float64) {
+	if v.dtype == Float32 {
+		v.f32[i] = float32(x)
+	} else {
+		v.f64[i] = x
+	}
+}
+
+func sumRange(x *Tensor, off, n int) float64 {
+	s := 0.0
+	if x.dtype == Float32 {
+		for _, v := range x.f32[off : off+n] {
+			s += float64(v)
+		}
+	} else {
+		for _, v := range x.f64[off : off+n] {
+			s += v
+		}
+	}
+	return s
+}
+
+func sqDevRange(x *Tensor, off, n int, mu float64) float64 {
+	s := 0.0
+	if x.dtype == Float32 {
+		for _, v := range x.f32[off : off+n] {
+			d := float64(v) - mu
+			s += d * d
+		}
+	} else {
+		for _, v := range x.f64[off : off+n] {
+			d := v - mu
+			s += d * d
+		}
+	}
+	return s
+}
+
+// BatchNormApply returns (x − mean)/√(variance + eps)·gamma + beta with the
+// per-channel vectors broadcast over axis 1 of x [N, C, ...]. gamma and beta
+// may be nil (1 and 0). Training mode passes the batch statistics, evaluation
+// mode the running ones.
+func BatchNormApply(x, mean, variance, gamma, beta *Tensor, eps float64) *Tensor {
+	n, c, s := channelView("BatchNormApply", x)
+	checkVec("BatchNormApply", "mean", x, mean, c, false)
+	checkVec("BatchNormApply", "variance", x, variance, c, false)
+	checkVec("BatchNormApply", "gamma", x, gamma, c, true)
+	checkVec("BatchNormApply", "beta", x, beta, c, true)
+	scale, shift := make([]float64, c), make([]float64, c)
+	for ch := 0; ch < c; ch++ {
+		inv := 1 / math.Sqrt(vecAt(variance, ch, 0)+eps)
+		scale[ch] = inv * vecAt(gamma, ch, 1)
+		shift[ch] = vecAt(beta, ch, 0) - vecAt(mean, ch, 0)*scale[ch]
+	}
+	out := alloc(x.dtype, x.shape)
+	switch x.dtype {
+	case Float32:
+		channelAffine(x.f32, out.f32, n, c, s, func(i, ch int) (float64, float64) { return scale[ch], shift[ch] })
+	case Float64:
+		channelAffine(x.f64, out.f64, n, c, s, func(i, ch int) (float64, float64) { return scale[ch], shift[ch] })
+	}
+	return out
+}
+
+// channelAffine sets y = x·a + b per (sample, channel) plane with (a, b) = ab(i, ch).
+func channelAffine[T float](x, y []T, n, c, s int, ab func(i, ch int) (float64, float64)) {
+	parallelFor(n*c, max(1, elementwiseGrain/max(s, 1)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			a64, b64 := ab(r/c, r%c)
+			a, b := T(a64), T(b64)
+			src, dst := x[r*s:(r+1)*s], y[r*s:(r+1)*s]
+			for j, v := range src {
+				dst[j] = v*a + b
+			}
+		}
+	})
+}
+
+// BatchNormBackward returns the gradients of BatchNormApply with respect to
+// x, gamma and beta. With training set, mean and variance are the batch
+// statistics of x and their dependence on x is differentiated too; otherwise
+// they are constants (evaluation mode). gamma may be nil; ggamma is then nil.
+func BatchNormBackward(gy, x, mean, variance, gamma *Tensor, eps float64, training bool) (gx, ggamma, gbeta *Tensor) {
+	mustSameShape("BatchNormBackward", gy, x)
+	n, c, s := channelView("BatchNormBackward", x)
+	checkVec("BatchNormBackward", "mean", x, mean, c, false)
+	checkVec("BatchNormBackward", "variance", x, variance, c, false)
+	checkVec("BatchNormBackward", "gamma", x, gamma, c, true)
+	gx = alloc(x.dtype, x.shape)
+	gbeta = alloc(x.dtype, []int{c})
+	if gamma != nil {
+		ggamma = alloc(x.dtype, []int{c})
+	}
+	m := float64(n * s)
+	parallelFor(c, 1, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			mu := vecAt(mean, ch, 0)
+			inv := 1 / math.Sqrt(vecAt(variance, ch, 0)+eps)
+			// Σgy and Σgy·x̂ over the channel.
+			sg, sgx := 0.0, 0.0
+			for i := 0; i < n; i++ {
+				a, b := dotDev(gy, x, (i*c+ch)*s, s, mu)
+				sg += a
+				sgx += b * inv
+			}
+			setVec(gbeta, ch, sg)
+			if ggamma != nil {
+				setVec(ggamma, ch, sgx)
+			}
+			k := vecAt(gamma, ch, 1) * inv
+			for i := 0; i < n; i++ {
+				off := (i*c + ch) * s
+				if training {
+					// gx = γ·inv/M · (M·gy − Σgy − x̂·Σgy·x̂)
+					normGrad(gx, gy, x, off, s, k, mu, inv, k*sg/m, k*sgx/m)
+				} else {
+					normGrad(gx, gy, x, off, s, k, mu, inv, 0, 0)
+				}
+			}
+		}
+	})
+	return gx, ggamma, gbeta
+}
+
+// dotDev returns Σgy and Σgy·(x−mu) over elements [off, off+n).
+func dotDev(gy, x *Tensor, off, n int, mu float64) (float64, float64) {
+	a, b := 0.0, 0.0
+	if x.dtype == Float32 {
+		g, xs := gy.f32[off:off+n], x.f32[off:off+n]
+		for j, v := range g {
+			a += float64(v)
+			b += float64(v) * (float64(xs[j]) - mu)
+		}
+	} else {
+		g, xs := gy.f64[off:off+n], x.f64[off:off+n]
+		for j, v := range g {
+			a += v
+			b += v * (xs[j] - mu)
+		}
+	}
+	return a, b
+}
+
+// normGrad sets gx = k·gy − c1 − x̂·c2 with x̂ = (x−mu)·inv over [off, off+n).
+func normGrad(gx, gy, x *Tensor, off, n int, k, mu, inv, c1, c2 float64) {
+	if x.dtype == Float32 {
+		d, g, xs := gx.f32[off:off+n], gy.f32[off:off+n], x.f32[off:off+n]
+		for j := range d {
+			d[j] = float32(k*float64(g[j]) - c1 - (float64(xs[j])-mu)*inv*c2)
+		}
+	} else {
+		d, g, xs := gx.f64[off:off+n], gy.f64[off:off+n], x.f64[off:off+n]
+		for j := range d {
+			d[j] = k*g[j] - c1 - (xs[j]-mu)*inv*c2
+		}
+	}
+}
+
+// GroupNorm normalises x [N, C, ...] over each group of C/groups consecutive
+// channels (and all spatial positions) of each sample, then applies the
+// per-channel gamma and beta (nil for 1 and 0). It also returns the group
+// means and biased variances, shape [N, groups], for the backward pass.
+func GroupNorm(x, gamma, beta *Tensor, groups int, eps float64) (y, mean, variance *Tensor) {
+	n, c, s := channelView("GroupNorm", x)
+	if groups < 1 || c%groups != 0 {
+		panic(fmt.Sprintf("tensor: GroupNorm: %d channels of input %v do not split into %d groups", c, x.shape, groups))
+	}
+	checkVec("GroupNorm", "gamma", x, gamma, c, true)
+	checkVec("GroupNorm", "beta", x, beta, c, true)
+	mean, variance = alloc(x.dtype, []int{n, groups}), alloc(x.dtype, []int{n, groups})
+	gs := c / groups * s
+	mus, invs := make([]float64, n*groups), make([]float64, n*groups)
+	parallelFor(n*groups, max(1, elementwiseGrain/max(gs, 1)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			mu := sumRange(x, r*gs, gs) / float64(gs)
+			v := sqDevRange(x, r*gs, gs, mu) / float64(gs)
+			mus[r], invs[r] = mu, 1/math.Sqrt(v+eps)
+			setVec(mean, r, mu)
+			setVec(variance, r, v)
+		}
+	})
+	y = alloc(x.dtype, x.shape)
+	cg := c / groups
+	ab := func(i, ch int) (float64, float64) {
+		r := i*groups + ch/cg
+		a := invs[r] * vecAt(gamma, ch, 1)
+		return a, vecAt(beta, ch, 0) - mus[r]*a
+	}
+	switch x.dtype {
+	case Float32:
+		channelAffine(x.f32, y.f32, n, c, s, ab)
+	case Float64:
+		channelAffine(x.f64, y.f64, n, c, s, ab)
+	}
+	return y, mean, variance
+}
+
+// GroupNormBackward returns the gradients of GroupNorm with respect to x,
+// gamma and beta, given the statistics GroupNorm returned. gamma may be nil;
+// ggamma is then nil.
+func GroupNormBackward(gy, x, mean, variance, gamma *Tensor, groups int, eps float64) (gx, ggamma, gbeta *Tensor) {
+	mustSameShape("GroupNormBackward", gy, x)
+	n, c, s := channelView("GroupNormBackward", x)
+	if groups < 1 || c%groups != 0 || mean.Len() != n*groups || variance.Len() != n*groups {
+		panic(fmt.Sprintf("tensor: GroupNormBackward: input %v, %d groups, statistics %v and %v", x.shape, groups, mean.shape, variance.shape))
+	}
+	checkVec("GroupNormBackward", "gamma", x, gamma, c, true)
+	cg := c / groups
+	gx = alloc(x.dtype, x.shape)
+	gbeta = alloc(x.dtype, []int{c})
+	if gamma != nil {
+		ggamma = alloc(x.dtype, []int{c})
+	}
+	// Per (sample, channel): Σgy and Σgy·x̂, reduced to groups and to channels.
+	sg, sgx := make([]float64, n*c), make([]float64, n*c)
+	parallelFor(n*c, max(1, elementwiseGrain/max(s, 1)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			g := r/c*groups + r%c/cg
+			a, b := dotDev(gy, x, r*s, s, vecAt(mean, g, 0))
+			sg[r], sgx[r] = a, b/math.Sqrt(vecAt(variance, g, 0)+eps)
+		}
+	})
+	for r := 0; r < n*c; r++ {
+		ch := r % c
+		setVec(gbeta, ch, vecAt(gbeta, ch, 0)+sg[r])
+		if ggamma != nil {
+			setVec(ggamma, ch, vecAt(ggamma, ch, 0)+sgx[r])
+		}
+	}
+	m := float64(cg * s)
+	parallelFor(n*groups, 1, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			i, gi := r/groups, r%groups
+			mu := vecAt(mean, r, 0)
+			inv := 1 / math.Sqrt(vecAt(variance, r, 0)+eps)
+			// With dx̂ = gy·γ: gx = inv·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)).
+			mg, mgx := 0.0, 0.0
+			for ch := gi * cg; ch < (gi+1)*cg; ch++ {
+				gm := vecAt(gamma, ch, 1)
+				mg += gm * sg[i*c+ch]
+				mgx += gm * sgx[i*c+ch]
+			}
+			c1, c2 := inv*mg/m, inv*mgx/m
+			for ch := gi * cg; ch < (gi+1)*cg; ch++ {
+				normGrad(gx, gy, x, (i*c+ch)*s, s, vecAt(gamma, ch, 1)*inv, mu, inv, c1, c2)
+			}
+		}
+	})
+	return gx, ggamma, gbeta
+}

@@ -1,0 +1,43 @@
+package tensor
+
+import "math/rand/v2"
+
+// NewRNG returns a deterministic random source seeded by seed (PCG). The same
+// seed gives the same sequence on every platform and run.
+func NewRNG(seed uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// RandN returns a tensor of independent normal samples with the given mean
+// and standard deviation, drawn from rng in row-major order.
+func RandN(rng *rand.Rand, dt DType, mean, std float64, shape ...int) *Tensor {
+	t := alloc(dt, shape)
+	switch dt {
+	case Float32:
+		for i := range t.f32 {
+			t.f32[i] = float32(mean + std*rng.NormFloat64())
+		}
+	case Float64:
+		for i := range t.f64 {
+			t.f64[i] = mean + std*rng.NormFloat64()
+		}
+	}
+	return t
+}
+
+// RandU returns a tensor of independent samples uniform on [lo, hi), drawn
+// from rng in row-major order.
+func RandU(rng *rand.Rand, dt DType, lo, hi float64, shape ...int) *Tensor {
+	t := alloc(dt, shape)
+	switch dt {
+	case Float32:
+		for i := range t.f32 {
+			t.f32[i] = float32(lo + (hi-lo)*rng.Float64())
+		}
+	case Float64:
+		for i := range t.f64 {
+			t.f64[i] = lo + (hi-lo)*rng.Float64()
+		}
+	}
+	return t
+}

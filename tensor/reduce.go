@@ -1,0 +1,226 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// SumTo sums x over the dimensions in which shape is broadcast, giving a
+// tensor of the given shape: the reverse of broadcasting shape to x's shape,
+// and the gradient reduction of every broadcasting op. shape must broadcast
+// to x.Shape().
+func SumTo(x *Tensor, shape []int) *Tensor {
+	if shapeEqual(x.shape, shape) {
+		return x.Clone()
+	}
+	if b, err := BroadcastShapes(shape, x.shape); err != nil || !shapeEqual(b, x.shape) {
+		panic(fmt.Sprintf("tensor: SumTo: shape %v does not broadcast to %v", shape, x.shape))
+	}
+	out := alloc(x.dtype, shape)
+	if x.Len() == 0 {
+		return out
+	}
+	p := makePlan(x.shape, shape, x.shape)
+	switch x.dtype {
+	case Float32:
+		sumToKernel(p, out.f32, x.f32)
+	case Float64:
+		sumToKernel(p, out.f64, x.f64)
+	}
+	return out
+}
+
+func sumToKernel[T float](p plan, dst, x []T) {
+	p.run(0, p.outer(), func(o, _, ob, l, _, sb int) {
+		src := x[o : o+l]
+		if sb == 1 {
+			d := dst[ob : ob+l]
+			for j, v := range src {
+				d[j] += v
+			}
+			return
+		}
+		s := 0.0
+		for _, v := range src {
+			s += float64(v)
+		}
+		dst[ob] += T(s)
+	})
+}
+
+// normAxes validates axes against ndim, resolves negative ones and returns
+// them sorted and deduplicated; no axes means all of them.
+func normAxes(op string, shape []int, axes []int) []int {
+	nd := len(shape)
+	if len(axes) == 0 {
+		all := make([]int, nd)
+		for i := range all {
+			all[i] = i
+		}
+		return all
+	}
+	out := make([]int, 0, len(axes))
+	for _, a := range axes {
+		if a < 0 {
+			a += nd
+		}
+		if a < 0 || a >= nd {
+			panic(fmt.Sprintf("tensor: %s: axis out of range for shape %v: %v", op, shape, axes))
+		}
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// reducedShape returns shape with the axes set to 1 (keep) and the shape
+// without them (drop).
+func reducedShape(shape, axes []int) (keep, drop []int) {
+	keep = append([]int(nil), shape...)
+	for _, a := range axes {
+		keep[a] = 1
+	}
+	for i, d := range shape {
+		if !slices.Contains(axes, i) {
+			drop = append(drop, d)
+		}
+	}
+	return keep, drop
+}
+
+// Sum returns the sum over the given axes (all axes if none are given),
+// keeping them as dimensions of size 1 if keepDims is set.
+func Sum(x *Tensor, axes []int, keepDims bool) *Tensor {
+	axes = normAxes("Sum", x.shape, axes)
+	keep, drop := reducedShape(x.shape, axes)
+	s := SumTo(x, keep)
+	if keepDims {
+		return s
+	}
+	return s.Reshape(drop...)
+}
+
+// Mean returns the mean over the given axes (all axes if none are given).
+func Mean(x *Tensor, axes []int, keepDims bool) *Tensor {
+	axes = normAxes("Mean", x.shape, axes)
+	n := 1
+	for _, a := range axes {
+		n *= x.shape[a]
+	}
+	s := Sum(x, axes, keepDims)
+	return s.ScaleInPlace(1 / float64(n))
+}
+
+// Max returns the maximum over the given axes (all axes if none are given).
+// NaN propagates.
+func Max(x *Tensor, axes []int, keepDims bool) *Tensor {
+	v, _ := MaxIndex(x, axes, keepDims)
+	return v
+}
+
+// MaxIndex returns the maximum over the given axes and, for each output
+// element, the flat index in x of the first element attaining it (the
+// gradient of Max flows there).
+func MaxIndex(x *Tensor, axes []int, keepDims bool) (*Tensor, []int) {
+	axes = normAxes("Max", x.shape, axes)
+	keep, drop := reducedShape(x.shape, axes)
+	out := alloc(x.dtype, keep)
+	if x.Len() == 0 {
+		if out.Len() != 0 {
+			panic(fmt.Sprintf("tensor: Max: empty reduction over axes %v of shape %v", axes, x.shape))
+		}
+		return out, nil
+	}
+	idx := make([]int, out.Len())
+	p := makePlan(x.shape, keep, x.shape)
+	switch x.dtype {
+	case Float32:
+		maxKernel(p, out.f32, idx, x.f32)
+	case Float64:
+		maxKernel(p, out.f64, idx, x.f64)
+	}
+	if !keepDims {
+		out = out.Reshape(drop...)
+	}
+	return out, idx
+}
+
+func maxKernel[T float](p plan, dst []T, arg []int, x []T) {
+	ninf := T(math.Inf(-1))
+	for i := range dst {
+		dst[i] = ninf
+		arg[i] = -1
+	}
+	better := func(v, cur T, ai int) bool {
+		return ai < 0 || v > cur || (v != v && cur == cur)
+	}
+	p.run(0, p.outer(), func(o, _, ob, l, _, sb int) {
+		src := x[o : o+l]
+		if sb == 1 {
+			for j, v := range src {
+				if better(v, dst[ob+j], arg[ob+j]) {
+					dst[ob+j], arg[ob+j] = v, o+j
+				}
+			}
+			return
+		}
+		for j, v := range src {
+			if better(v, dst[ob], arg[ob]) {
+				dst[ob], arg[ob] = v, o+j
+			}
+		}
+	})
+}
+
+// SumAll returns the sum of all elements as float64 (accumulated in float64).
+func SumAll(x *Tensor) float64 {
+	s := 0.0
+	switch x.dtype {
+	case Float32:
+		for _, v := range x.f32 {
+			s += float64(v)
+		}
+	case Float64:
+		for _, v := range x.f64 {
+			s += v
+		}
+	}
+	return s
+}
+
+// Dot returns Σ a·b over all elements (same shape), accumulated in float64.
+func Dot(a, b *Tensor) float64 {
+	mustSameShape("Dot", a, b)
+	s := 0.0
+	switch a.dtype {
+	case Float32:
+		for i, v := range a.f32 {
+			s += float64(v) * float64(b.f32[i])
+		}
+	case Float64:
+		for i, v := range a.f64 {
+			s += v * b.f64[i]
+		}
+	}
+	return s
+}
+
+// AllFinite reports whether no element is NaN or ±Inf.
+func AllFinite(x *Tensor) bool {
+	switch x.dtype {
+	case Float32:
+		for _, v := range x.f32 {
+			if v-v != 0 {
+				return false
+			}
+		}
+	case Float64:
+		for _, v := range x.f64 {
+			if v-v != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,307 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+)
+
+// UnaryOp names an elementwise function. Unary applies one; UnaryGrad applies
+// its derivative. Ops that take a parameter (LeakyReLU's slope, Pow's
+// exponent, Scale's factor, AddScalar's addend) read it from p.
+type UnaryOp uint8
+
+// The elementwise functions.
+const (
+	OpNeg       UnaryOp = iota + 1 // −x
+	OpAbs                          // |x|
+	OpSqrt                         // √x
+	OpExp                          // eˣ
+	OpLog                          // ln x
+	OpTanh                         // tanh x
+	OpSigmoid                      // 1/(1+e⁻ˣ)
+	OpReLU                         // max(x, 0)
+	OpLeakyReLU                    // x if x > 0 else p·x
+	OpSoftplus                     // ln(1+eˣ), computed without overflow
+	OpSquare                       // x²
+	OpPow                          // xᵖ
+	OpScale                        // p·x
+	OpAddScalar                    // x + p
+	OpSign                         // −1, 0 or 1 (not differentiable)
+)
+
+var unaryNames = map[UnaryOp]string{
+	OpNeg: "neg", OpAbs: "abs", OpSqrt: "sqrt", OpExp: "exp", OpLog: "log",
+	OpTanh: "tanh", OpSigmoid: "sigmoid", OpReLU: "relu", OpLeakyReLU: "leaky_relu",
+	OpSoftplus: "softplus", OpSquare: "square", OpPow: "pow", OpScale: "scale",
+	OpAddScalar: "add_scalar", OpSign: "sign",
+}
+
+// String returns the op's lower-case name ("tanh", "leaky_relu", …).
+func (op UnaryOp) String() string {
+	if s, ok := unaryNames[op]; ok {
+		return s
+	}
+	return fmt.Sprintf("UnaryOp(%d)", uint8(op))
+}
+
+// elementwiseGrain is the element count below which elementwise kernels stay
+// on one goroutine: starting a goroutine costs about as much as this much work.
+const elementwiseGrain = 1 << 15
+
+// Unary returns op applied to every element of x.
+func Unary(op UnaryOp, x *Tensor, p float64) *Tensor {
+	out := alloc(x.dtype, x.shape)
+	switch x.dtype {
+	case Float32:
+		parallelFor(len(x.f32), elementwiseGrain, func(lo, hi int) { unaryKernel(op, out.f32[lo:hi], x.f32[lo:hi], p) })
+	case Float64:
+		parallelFor(len(x.f64), elementwiseGrain, func(lo, hi int) { unaryKernel(op, out.f64[lo:hi], x.f64[lo:hi], p) })
+	}
+	return out
+}
+
+func sigmoid(v float64) float64 {
+	if v >= 0 {
+		return 1 / (1 + math.Exp(-v))
+	}
+	e := math.Exp(v)
+	return e / (1 + e)
+}
+
+func softplus(v float64) float64 {
+	return math.Max(v, 0) + math.Log1p(math.Exp(-math.Abs(v)))
+}
+
+func unaryKernel[T float](op UnaryOp, dst, x []T, p float64) {
+	x = x[:len(dst)]
+	switch op {
+	case OpNeg:
+		for i, v := range x {
+			dst[i] = -v
+		}
+	case OpAbs:
+		for i, v := range x {
+			if v < 0 {
+				v = -v
+			}
+			dst[i] = v
+		}
+	case OpSqrt:
+		for i, v := range x {
+			dst[i] = T(math.Sqrt(float64(v)))
+		}
+	case OpExp:
+		for i, v := range x {
+			dst[i] = T(math.Exp(float64(v)))
+		}
+	case OpLog:
+		for i, v := range x {
+			dst[i] = T(math.Log(float64(v)))
+		}
+	case OpTanh:
+		for i, v := range x {
+			dst[i] = T(math.Tanh(float64(v)))
+		}
+	case OpSigmoid:
+		for i, v := range x {
+			dst[i] = T(sigmoid(float64(v)))
+		}
+	case OpReLU:
+		for i, v := range x {
+			if v > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = 0
+			}
+		}
+	case OpLeakyReLU:
+		s := T(p)
+		for i, v := range x {
+			if v > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = s * v
+			}
+		}
+	case OpSoftplus:
+		for i, v := range x {
+			dst[i] = T(softplus(float64(v)))
+		}
+	case OpSquare:
+		for i, v := range x {
+			dst[i] = v * v
+		}
+	case OpPow:
+		for i, v := range x {
+			dst[i] = T(math.Pow(float64(v), p))
+		}
+	case OpScale:
+		s := T(p)
+		for i, v := range x {
+			dst[i] = s * v
+		}
+	case OpAddScalar:
+		s := T(p)
+		for i, v := range x {
+			dst[i] = v + s
+		}
+	case OpSign:
+		for i, v := range x {
+			switch {
+			case v > 0:
+				dst[i] = 1
+			case v < 0:
+				dst[i] = -1
+			default:
+				dst[i] = v // keeps 0, −0 and NaN
+			}
+		}
+	default:
+		panic(fmt.Sprintf("tensor: Unary: unknown op %v", op))
+	}
+}
+
+// UnaryGrad returns gy·f′(x) for f = op, the vector-Jacobian product of the
+// elementwise function. y must be Unary(op, x, p) (some derivatives are
+// cheapest from the output). x, y and gy share one shape.
+func UnaryGrad(op UnaryOp, x, y, gy *Tensor, p float64) *Tensor {
+	mustSameShape("UnaryGrad", x, gy)
+	mustSameShape("UnaryGrad", y, gy)
+	out := alloc(x.dtype, x.shape)
+	switch x.dtype {
+	case Float32:
+		parallelFor(len(x.f32), elementwiseGrain, func(lo, hi int) {
+			unaryGradKernel(op, out.f32[lo:hi], x.f32[lo:hi], y.f32[lo:hi], gy.f32[lo:hi], p)
+		})
+	case Float64:
+		parallelFor(len(x.f64), elementwiseGrain, func(lo, hi int) {
+			unaryGradKernel(op, out.f64[lo:hi], x.f64[lo:hi], y.f64[lo:hi], gy.f64[lo:hi], p)
+		})
+	}
+	return out
+}
+
+func unaryGradKernel[T float](op UnaryOp, dst, x, y, gy []T, p float64) {
+	n := len(dst)
+	x, y, gy = x[:n], y[:n], gy[:n]
+	switch op {
+	case OpNeg:
+		for i, g := range gy {
+			dst[i] = -g
+		}
+	case OpAbs:
+		for i, g := range gy {
+			switch {
+			case x[i] > 0:
+				dst[i] = g
+			case x[i] < 0:
+				dst[i] = -g
+			default:
+				dst[i] = 0
+			}
+		}
+	case OpSqrt:
+		for i, g := range gy {
+			dst[i] = g / (2 * y[i])
+		}
+	case OpExp:
+		for i, g := range gy {
+			dst[i] = g * y[i]
+		}
+	case OpLog:
+		for i, g := range gy {
+			dst[i] = g / x[i]
+		}
+	case OpTanh:
+		for i, g := range gy {
+			dst[i] = g * (1 - y[i]*y[i])
+		}
+	case OpSigmoid:
+		for i, g := range gy {
+			dst[i] = g * y[i] * (1 - y[i])
+		}
+	case OpReLU:
+		for i, g := range gy {
+			if x[i] > 0 {
+				dst[i] = g
+			} else {
+				dst[i] = 0
+			}
+		}
+	case OpLeakyReLU:
+		s := T(p)
+		for i, g := range gy {
+			if x[i] > 0 {
+				dst[i] = g
+			} else {
+				dst[i] = s * g
+			}
+		}
+	case OpSoftplus:
+		for i, g := range gy {
+			dst[i] = g * T(sigmoid(float64(x[i])))
+		}
+	case OpSquare:
+		for i, g := range gy {
+			dst[i] = 2 * g * x[i]
+		}
+	case OpPow:
+		for i, g := range gy {
+			dst[i] = g * T(p*math.Pow(float64(x[i]), p-1))
+		}
+	case OpScale:
+		s := T(p)
+		for i, g := range gy {
+			dst[i] = s * g
+		}
+	case OpAddScalar:
+		copy(dst, gy)
+	default:
+		panic(fmt.Sprintf("tensor: UnaryGrad: %v has no derivative", op))
+	}
+}
+
+// Neg returns −x.
+func Neg(x *Tensor) *Tensor { return Unary(OpNeg, x, 0) }
+
+// Abs returns |x|.
+func Abs(x *Tensor) *Tensor { return Unary(OpAbs, x, 0) }
+
+// Sqrt returns √x.
+func Sqrt(x *Tensor) *Tensor { return Unary(OpSqrt, x, 0) }
+
+// Exp returns eˣ.
+func Exp(x *Tensor) *Tensor { return Unary(OpExp, x, 0) }
+
+// Log returns ln x.
+func Log(x *Tensor) *Tensor { return Unary(OpLog, x, 0) }
+
+// Tanh returns tanh x.
+func Tanh(x *Tensor) *Tensor { return Unary(OpTanh, x, 0) }
+
+// Sigmoid returns 1/(1+e⁻ˣ).
+func Sigmoid(x *Tensor) *Tensor { return Unary(OpSigmoid, x, 0) }
+
+// ReLU returns max(x, 0).
+func ReLU(x *Tensor) *Tensor { return Unary(OpReLU, x, 0) }
+
+// LeakyReLU returns x where x > 0 and slope·x elsewhere.
+func LeakyReLU(x *Tensor, slope float64) *Tensor { return Unary(OpLeakyReLU, x, slope) }
+
+// Softplus returns ln(1+eˣ).
+func Softplus(x *Tensor) *Tensor { return Unary(OpSoftplus, x, 0) }
+
+// Square returns x².
+func Square(x *Tensor) *Tensor { return Unary(OpSquare, x, 0) }
+
+// Pow returns xᵖ elementwise.
+func Pow(x *Tensor, p float64) *Tensor { return Unary(OpPow, x, p) }
+
+// Scale returns s·x.
+func Scale(x *Tensor, s float64) *Tensor { return Unary(OpScale, x, s) }
+
+// AddScalar returns x + s.
+func AddScalar(x *Tensor, s float64) *Tensor { return Unary(OpAddScalar, x, s) }
+
+// Sign returns −1, 0 or +1 by the sign of each element.
+func Sign(x *Tensor) *Tensor { return Unary(OpSign, x, 0) }
