@@ -59,7 +59,9 @@ func softmaxKernel[T float](x, y []T, outer, n, inner int, log bool) {
 
 // SoftmaxGrad returns the input gradient of y = Softmax(x, axis) given gy:
 // y·(gy − Σ gy·y).
-func SoftmaxGrad(y, gy *Tensor, axis int) *Tensor { return softmaxGrad("SoftmaxGrad", y, gy, axis, false) }
+func SoftmaxGrad(y, gy *Tensor, axis int) *Tensor {
+	return softmaxGrad("SoftmaxGrad", y, gy, axis, false)
+}
 
 // LogSoftmaxGrad returns the input gradient of y = LogSoftmax(x, axis) given
 // gy: gy − exp(y)·Σ gy.

@@ -13,7 +13,10 @@ var broadcastShapes = []struct {
 	name   string
 	shapes func(r *rand.Rand) [][]int
 }{
-	{"same shape", func(r *rand.Rand) [][]int { n, c := dim(r, 1, 4), dim(r, 1, 5); return shapes([]int{n, c}, []int{n, c}) }},
+	{"same shape", func(r *rand.Rand) [][]int {
+		n, c := dim(r, 1, 4), dim(r, 1, 5)
+		return shapes([]int{n, c}, []int{n, c})
+	}},
 	{"scalar", func(r *rand.Rand) [][]int { return shapes([]int{dim(r, 1, 4), dim(r, 1, 5)}, []int{}) }},
 	{"trailing", func(r *rand.Rand) [][]int { c := dim(r, 1, 5); return shapes([]int{dim(r, 2, 4), c}, []int{c}) }},
 	{"per-channel NCHW", func(r *rand.Rand) [][]int {

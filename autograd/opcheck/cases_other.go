@@ -60,8 +60,11 @@ func normCases() []Case {
 		{Op: "group_norm", Name: "group_norm 1 group", Shapes: gnShapes(1), F: gn(1)},
 		{Op: "group_norm", Name: "group_norm 2 groups", Shapes: gnShapes(2), F: gn(2)},
 		{Op: "group_norm", Name: "group_norm 2 groups on [N C]",
-			Shapes: func(r *rand.Rand) [][]int { c := 2 * dim(r, 2, 3); return shapes([]int{dim(r, 1, 3), c}, []int{c}, []int{c}) },
-			F:      gn(2)},
+			Shapes: func(r *rand.Rand) [][]int {
+				c := 2 * dim(r, 2, 3)
+				return shapes([]int{dim(r, 1, 3), c}, []int{c}, []int{c})
+			},
+			F: gn(2)},
 	}
 }
 
