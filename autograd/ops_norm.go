@@ -1,8 +1,6 @@
 package autograd
 
 import (
-	"fmt"
-
 	"github.com/acaode/aca/tensor"
 )
 
@@ -21,8 +19,9 @@ func dataOf(v *Value) *tensor.Tensor {
 
 // BatchNorm normalises x [N, C, ...] with its own per-channel batch
 // statistics (training mode) and applies gamma and beta [C] (either may be
-// nil). It also returns the batch mean and biased variance as constants, for
-// the caller's running statistics. The gradient flows through the statistics.
+// nil). It also returns the batch mean and biased variance (Float64 tensors
+// of shape [C]), for the caller's running statistics. The gradient flows
+// through the statistics.
 func (g *Graph) BatchNorm(x, gamma, beta *Value, eps float64) (y *Value, mean, variance *tensor.Tensor) {
 	checkDTypes(opBatchNorm, x, gamma, beta)
 	mean, variance = tensor.BatchNormStats(x.data)
@@ -36,13 +35,10 @@ func (g *Graph) BatchNorm(x, gamma, beta *Value, eps float64) (y *Value, mean, v
 }
 
 // BatchNormEval normalises x [N, C, ...] with given per-channel statistics
-// (evaluation mode: the running mean and variance, which are constants) and
-// applies gamma and beta [C] (either may be nil).
+// (evaluation mode: the running mean and variance, constants of x's dtype or
+// Float64) and applies gamma and beta [C] (either may be nil).
 func (g *Graph) BatchNormEval(x, gamma, beta *Value, mean, variance *tensor.Tensor, eps float64) *Value {
 	checkDTypes(opBatchNormEval, x, gamma, beta)
-	if mean.DType() != x.DType() || variance.DType() != x.DType() {
-		panic(fmt.Sprintf("autograd: batch_norm_eval: statistics of dtype %v/%v for input of dtype %v", mean.DType(), variance.DType(), x.DType()))
-	}
 	out := tensor.BatchNormApply(x.data, mean, variance, dataOf(gamma), dataOf(beta), eps)
 	return g.Record(Op{Name: opBatchNormEval, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		gx, gg, gb := tensor.BatchNormBackward(gy, x.data, mean, variance, dataOf(gamma), eps, false)

@@ -18,15 +18,18 @@ func channelView(op string, x *Tensor) (n, c, s int) {
 	return n, c, s
 }
 
-// checkVec panics unless v is nil-allowed and nil, or a vector of length c of x's dtype.
-func checkVec(op, name string, x, v *Tensor, c int, nilOK bool) {
+// checkVec panics unless v is a vector of length c (or nil, if nilOK) of x's
+// dtype; statistics (anyDType) may also be Float64.
+func checkVec(op, name string, x, v *Tensor, c int, nilOK, anyDType bool) {
 	if v == nil {
 		if !nilOK {
 			panic(fmt.Sprintf("tensor: %s: %s is required", op, name))
 		}
 		return
 	}
-	sameDType(op, x, v)
+	if !anyDType || v.dtype != Float64 {
+		sameDType(op, x, v)
+	}
 	if v.Len() != c {
 		panic(fmt.Sprintf("tensor: %s: %s has shape %v, want [%d] for input %v", op, name, v.shape, c, x.shape))
 	}
@@ -44,11 +47,12 @@ func vecAt(v *Tensor, i int, def float64) float64 {
 }
 
 // BatchNormStats returns the per-channel mean and biased variance of x
-// [N, C, ...] over every axis but the channel axis 1 (accumulated in float64,
-// two passes).
+// [N, C, ...] over every axis but the channel axis 1, computed in two passes
+// and returned as Float64 whatever x's dtype: the backward pass needs them to
+// match the forward exactly, and they are small.
 func BatchNormStats(x *Tensor) (mean, variance *Tensor) {
 	n, c, s := channelView("BatchNormStats", x)
-	mean, variance = alloc(x.dtype, []int{c}), alloc(x.dtype, []int{c})
+	mean, variance = alloc(Float64, []int{c}), alloc(Float64, []int{c})
 	m := float64(n * s)
 	parallelFor(c, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
@@ -108,14 +112,14 @@ func sqDevRange(x *Tensor, off, n int, mu float64) float64 {
 
 // BatchNormApply returns (x − mean)/√(variance + eps)·gamma + beta with the
 // per-channel vectors broadcast over axis 1 of x [N, C, ...]. gamma and beta
-// may be nil (1 and 0). Training mode passes the batch statistics, evaluation
-// mode the running ones.
+// may be nil (1 and 0); mean and variance may be Float64 or x's dtype.
+// Training mode passes the batch statistics, evaluation mode the running ones.
 func BatchNormApply(x, mean, variance, gamma, beta *Tensor, eps float64) *Tensor {
 	n, c, s := channelView("BatchNormApply", x)
-	checkVec("BatchNormApply", "mean", x, mean, c, false)
-	checkVec("BatchNormApply", "variance", x, variance, c, false)
-	checkVec("BatchNormApply", "gamma", x, gamma, c, true)
-	checkVec("BatchNormApply", "beta", x, beta, c, true)
+	checkVec("BatchNormApply", "mean", x, mean, c, false, true)
+	checkVec("BatchNormApply", "variance", x, variance, c, false, true)
+	checkVec("BatchNormApply", "gamma", x, gamma, c, true, false)
+	checkVec("BatchNormApply", "beta", x, beta, c, true, false)
 	scale, shift := make([]float64, c), make([]float64, c)
 	for ch := 0; ch < c; ch++ {
 		inv := 1 / math.Sqrt(vecAt(variance, ch, 0)+eps)
@@ -153,9 +157,9 @@ func channelAffine[T float](x, y []T, n, c, s int, ab func(i, ch int) (float64, 
 func BatchNormBackward(gy, x, mean, variance, gamma *Tensor, eps float64, training bool) (gx, ggamma, gbeta *Tensor) {
 	mustSameShape("BatchNormBackward", gy, x)
 	n, c, s := channelView("BatchNormBackward", x)
-	checkVec("BatchNormBackward", "mean", x, mean, c, false)
-	checkVec("BatchNormBackward", "variance", x, variance, c, false)
-	checkVec("BatchNormBackward", "gamma", x, gamma, c, true)
+	checkVec("BatchNormBackward", "mean", x, mean, c, false, true)
+	checkVec("BatchNormBackward", "variance", x, variance, c, false, true)
+	checkVec("BatchNormBackward", "gamma", x, gamma, c, true, false)
 	gx = alloc(x.dtype, x.shape)
 	gbeta = alloc(x.dtype, []int{c})
 	if gamma != nil {
@@ -229,15 +233,16 @@ func normGrad(gx, gy, x *Tensor, off, n int, k, mu, inv, c1, c2 float64) {
 // GroupNorm normalises x [N, C, ...] over each group of C/groups consecutive
 // channels (and all spatial positions) of each sample, then applies the
 // per-channel gamma and beta (nil for 1 and 0). It also returns the group
-// means and biased variances, shape [N, groups], for the backward pass.
+// means and biased variances, shape [N, groups] and dtype Float64, for the
+// backward pass.
 func GroupNorm(x, gamma, beta *Tensor, groups int, eps float64) (y, mean, variance *Tensor) {
 	n, c, s := channelView("GroupNorm", x)
 	if groups < 1 || c%groups != 0 {
 		panic(fmt.Sprintf("tensor: GroupNorm: %d channels of input %v do not split into %d groups", c, x.shape, groups))
 	}
-	checkVec("GroupNorm", "gamma", x, gamma, c, true)
-	checkVec("GroupNorm", "beta", x, beta, c, true)
-	mean, variance = alloc(x.dtype, []int{n, groups}), alloc(x.dtype, []int{n, groups})
+	checkVec("GroupNorm", "gamma", x, gamma, c, true, false)
+	checkVec("GroupNorm", "beta", x, beta, c, true, false)
+	mean, variance = alloc(Float64, []int{n, groups}), alloc(Float64, []int{n, groups})
 	gs := c / groups * s
 	mus, invs := make([]float64, n*groups), make([]float64, n*groups)
 	parallelFor(n*groups, max(1, elementwiseGrain/max(gs, 1)), func(lo, hi int) {
@@ -274,7 +279,7 @@ func GroupNormBackward(gy, x, mean, variance, gamma *Tensor, groups int, eps flo
 	if groups < 1 || c%groups != 0 || mean.Len() != n*groups || variance.Len() != n*groups {
 		panic(fmt.Sprintf("tensor: GroupNormBackward: input %v, %d groups, statistics %v and %v", x.shape, groups, mean.shape, variance.shape))
 	}
-	checkVec("GroupNormBackward", "gamma", x, gamma, c, true)
+	checkVec("GroupNormBackward", "gamma", x, gamma, c, true, false)
 	cg := c / groups
 	gx = alloc(x.dtype, x.shape)
 	gbeta = alloc(x.dtype, []int{c})

@@ -9,8 +9,8 @@ import (
 
 // runningStats returns fixed, non-trivial per-channel statistics for the
 // evaluation-mode batch norm check (constants, so not inputs of F).
-func runningStats(c int) (*tensor.Tensor, *tensor.Tensor) {
-	m, v := tensor.New(tensor.Float64, c), tensor.New(tensor.Float64, c)
+func runningStats(dt tensor.DType, c int) (*tensor.Tensor, *tensor.Tensor) {
+	m, v := tensor.New(dt, c), tensor.New(dt, c)
 	for i := 0; i < c; i++ {
 		m.Set(0.1*float64(i)-0.2, i)
 		v.Set(0.5+0.3*float64(i), i)
@@ -32,7 +32,7 @@ func normCases() []Case {
 		return y
 	}
 	bnEval := func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
-		m, v := runningStats(in[0].Shape()[1])
+		m, v := runningStats(in[0].DType(), in[0].Shape()[1])
 		return g.BatchNormEval(in[0], in[1], in[2], m, v, 1e-5)
 	}
 	gnShapes := func(groups int) func(r *rand.Rand) [][]int {

@@ -3,11 +3,13 @@ package opcheck_test
 import (
 	"fmt"
 	"hash/fnv"
+	"math"
 	"slices"
 	"testing"
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/autograd/opcheck"
+	"github.com/acaode/aca/tensor"
 )
 
 // TestEveryOpHasACase fails when an operation is registered without a
@@ -56,4 +58,60 @@ func TestGradCheckEveryOp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFloat32MatchesFloat64 runs every case in both dtypes on the same
+// (float32-representable) inputs: outputs and input gradients computed in
+// float32 must match the float64 ones to single precision (relative 1e-5 in
+// norm).
+func TestFloat32MatchesFloat64(t *testing.T) {
+	for _, c := range opcheck.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			in64 := c.Inputs(tensor.NewRNG(seedOf(c.Name)))
+			for i, x := range in64 {
+				in64[i] = x.Cast(tensor.Float32).Cast(tensor.Float64)
+			}
+			run := func(dt tensor.DType) (*tensor.Tensor, []*tensor.Tensor) {
+				g := autograd.NewGraph()
+				leaves := make([]*autograd.Value, len(in64))
+				for i, x := range in64 {
+					leaves[i] = autograd.Leaf(x.Cast(dt))
+				}
+				out := c.F(g, leaves)
+				if out.DType() != dt {
+					t.Fatalf("%v inputs gave a %v output", dt, out.DType())
+				}
+				seed := tensor.RandN(tensor.NewRNG(5), tensor.Float64, 0, 1, out.Shape()...).Cast(dt)
+				grads, err := g.Grad(out, seed, leaves...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out.Data(), grads
+			}
+			o64, g64 := run(tensor.Float64)
+			o32, g32 := run(tensor.Float32)
+			if e := relNormErr(o32, o64); e > 1e-5 {
+				t.Errorf("output: float32 differs from float64 by %.3g (relative)", e)
+			}
+			for i := range g64 {
+				if e := relNormErr(g32[i], g64[i]); e > 1e-5 {
+					t.Errorf("gradient of input %d: float32 differs from float64 by %.3g (relative)", i, e)
+				}
+			}
+		})
+	}
+}
+
+func relNormErr(a, b *tensor.Tensor) float64 {
+	av, bv := a.Values(), b.Values()
+	var d, n float64
+	for i := range av {
+		d += (av[i] - bv[i]) * (av[i] - bv[i])
+		n += bv[i] * bv[i]
+	}
+	if n < 1e-24 {
+		return math.Sqrt(d)
+	}
+	return math.Sqrt(d / n)
 }
