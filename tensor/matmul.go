@@ -12,6 +12,53 @@ func gemm[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb
 	}
 }
 
+// parGemmFlops is the product size (m·n·k) above which a product is split
+// over goroutines when the BLAS does not parallelise by itself: below it,
+// starting goroutines costs more than it saves.
+const parGemmFlops = 1 << 20
+
+// gemmParallel is gemm split into independent column (or row) blocks of C,
+// one per worker, when the BLAS is single-threaded and the product is large.
+// Each element of C is still computed by one call over the whole k, so the
+// split does not change the result.
+func gemmParallel[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	w := Threads()
+	if gemmImpl.Parallel() || w <= 1 || m*n*k < parGemmFlops {
+		gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	const align = 16
+	if n >= m {
+		step := ((n+w-1)/w + align - 1) / align * align
+		parallelFor((n+step-1)/step, 1, func(lo, hi int) {
+			for blk := lo; blk < hi; blk++ {
+				j0, j1 := blk*step, min((blk+1)*step, n)
+				var bs []T
+				if tB {
+					bs = b[j0*ldb:]
+				} else {
+					bs = b[j0:]
+				}
+				gemm(tA, tB, m, j1-j0, k, alpha, a, lda, bs, ldb, beta, c[j0:], ldc)
+			}
+		})
+		return
+	}
+	step := ((m+w-1)/w + align - 1) / align * align
+	parallelFor((m+step-1)/step, 1, func(lo, hi int) {
+		for blk := lo; blk < hi; blk++ {
+			i0, i1 := blk*step, min((blk+1)*step, m)
+			var as []T
+			if tA {
+				as = a[i0:]
+			} else {
+				as = a[i0*lda:]
+			}
+			gemm(tA, tB, i1-i0, n, k, alpha, as, lda, b, ldb, beta, c[i0*ldc:], ldc)
+		}
+	})
+}
+
 // matDims returns (batch, rows, cols) of a 2-D or 3-D operand as stored.
 func matDims(op string, x *Tensor) (int, int, int) {
 	switch x.NDim() {
@@ -68,7 +115,7 @@ func tmark(t bool) string {
 func batchedGemm[T float](tA, tB bool, batch, ba, bb, m, n, k int, a []T, lda int, b []T, ldb int, c []T) {
 	// A batch of A against one shared B, untransposed: one tall product.
 	if bb == 1 && !tA {
-		gemm(false, tB, batch*m, n, k, 1, a, lda, b, ldb, 0, c, n)
+		gemmParallel(false, tB, batch*m, n, k, 1, a, lda, b, ldb, 0, c, n)
 		return
 	}
 	sa, sb := m*k, k*n
@@ -78,9 +125,18 @@ func batchedGemm[T float](tA, tB bool, batch, ba, bb, m, n, k int, a []T, lda in
 	if bb == 1 {
 		sb = 0
 	}
-	for i := 0; i < batch; i++ {
-		gemm(tA, tB, m, n, k, 1, a[i*sa:], lda, b[i*sb:], ldb, 0, c[i*m*n:], n)
+	if m*n*k >= parGemmFlops || gemmImpl.Parallel() {
+		for i := 0; i < batch; i++ {
+			gemmParallel(tA, tB, m, n, k, 1, a[i*sa:], lda, b[i*sb:], ldb, 0, c[i*m*n:], n)
+		}
+		return
 	}
+	// Many small products: one goroutine per block of the batch.
+	parallelFor(batch, max(1, parGemmFlops/max(m*n*k, 1)), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			gemm(tA, tB, m, n, k, 1, a[i*sa:], lda, b[i*sb:], ldb, 0, c[i*m*n:], n)
+		}
+	})
 }
 
 // Linear returns x·wᵀ + b for x of shape [..., in], w of shape [out, in] and
@@ -129,5 +185,5 @@ func linearKernel[T float](rows, in, out int, x, w, b, y []T) {
 		}
 		beta = 1
 	}
-	gemm(false, true, rows, out, in, 1, x, in, w, in, beta, y, out)
+	gemmParallel(false, true, rows, out, in, 1, x, in, w, in, beta, y, out)
 }

@@ -14,16 +14,17 @@ var threads atomic.Int32
 // gemmImpl is the BLAS implementation matrix products use.
 var gemmImpl = blas.Default()
 
-// SetThreads sets how many goroutines large kernels split their work over and
-// how many threads the BLAS may use for one product. n ≤ 0 restores the
-// default, runtime.GOMAXPROCS(0). It is a performance setting only: results
-// do not depend on it beyond floating-point summation order inside the BLAS.
+// SetThreads sets how many goroutines large kernels (matrix products,
+// convolutions, pooling, elementwise arithmetic on large tensors) split their
+// work over. n ≤ 0 restores the default, runtime.GOMAXPROCS(0). It is a
+// performance setting only: every kernel of this package partitions its
+// sums the same way whatever the setting, so results are identical for any
+// thread count. (Gonum's BLAS also follows GOMAXPROCS by itself.)
 func SetThreads(n int) {
 	if n < 0 {
 		n = 0
 	}
 	threads.Store(int32(n))
-	gemmImpl.SetThreads(Threads())
 }
 
 // Threads returns the current worker count (see SetThreads).
@@ -70,36 +71,72 @@ func parallelFor(n, grain int, fn func(lo, hi int)) {
 	wg.Wait()
 }
 
-// scratch pools hold large temporary buffers (im2col columns, gathered
-// gradients) so that hot loops do not allocate them on every call.
+// Scratch buffers (im2col columns, padded planes, per-block partial sums)
+// come from small free lists rather than sync.Pool: the garbage collector
+// empties a sync.Pool every cycle or two, and a training loop allocates enough
+// to run it constantly, so megabyte buffers were being reallocated and
+// re-zeroed on nearly every call.
+type freeList[T float] struct {
+	mu   sync.Mutex
+	bufs [][]T
+}
+
+// maxFree bounds how many idle buffers a list keeps.
+const maxFree = 16
+
 var (
-	scratch32 sync.Pool
-	scratch64 sync.Pool
+	scratch32 freeList[float32]
+	scratch64 freeList[float64]
 )
 
-// getScratch returns a slice of length n, not zeroed, from the pool.
-func getScratch[T float](n int) []T {
-	var p *sync.Pool
+func listFor[T float]() *freeList[T] {
 	var zero T
 	switch any(zero).(type) {
 	case float32:
-		p = &scratch32
+		return any(&scratch32).(*freeList[T])
 	default:
-		p = &scratch64
+		return any(&scratch64).(*freeList[T])
 	}
-	if v, ok := p.Get().(*[]T); ok && cap(*v) >= n {
-		return (*v)[:n]
+}
+
+// getScratch returns a slice of length n with unspecified contents.
+func getScratch[T float](n int) []T {
+	l := listFor[T]()
+	l.mu.Lock()
+	best := -1
+	for i, b := range l.bufs {
+		if cap(b) >= n && (best < 0 || cap(b) < cap(l.bufs[best])) {
+			best = i
+		}
 	}
+	if best >= 0 {
+		b := l.bufs[best]
+		l.bufs[best] = l.bufs[len(l.bufs)-1]
+		l.bufs = l.bufs[:len(l.bufs)-1]
+		l.mu.Unlock()
+		return b[:n]
+	}
+	l.mu.Unlock()
 	return make([]T, n)
 }
 
-// putScratch returns a buffer obtained from getScratch to the pool.
-func putScratch[T float](s []T) {
-	var zero T
-	switch any(zero).(type) {
-	case float32:
-		scratch32.Put(&s)
-	default:
-		scratch64.Put(&s)
+// putScratch returns a buffer from getScratch for reuse; when the list is
+// full the smallest buffer is dropped.
+func putScratch[T float](b []T) {
+	l := listFor[T]()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.bufs) < maxFree {
+		l.bufs = append(l.bufs, b)
+		return
+	}
+	small := 0
+	for i, x := range l.bufs {
+		if cap(x) < cap(l.bufs[small]) {
+			small = i
+		}
+	}
+	if cap(b) > cap(l.bufs[small]) {
+		l.bufs[small] = b
 	}
 }

@@ -21,18 +21,20 @@ type Impl interface {
 	Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 	// Dgemm is the float64 product.
 	Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
-	// SetThreads sets how many threads one product may use (n ≥ 1).
-	SetThreads(n int)
+	// Parallel reports whether one product already spreads over several
+	// threads by itself. When it does not, callers split large products
+	// into independent blocks on goroutines of their own.
+	Parallel() bool
 }
 
-// Gonum is the pure-Go implementation. Its products use as many goroutines as
-// runtime.GOMAXPROCS allows; SetThreads is accepted and ignored.
+// Gonum is the pure-Go implementation. A large product spreads over as many
+// goroutines as runtime.GOMAXPROCS allows.
 var Gonum Impl = gonumImpl{}
 
 type gonumImpl struct{}
 
 func (gonumImpl) Name() string   { return "gonum" }
-func (gonumImpl) SetThreads(int) {}
+func (gonumImpl) Parallel() bool { return true }
 
 func trans(t bool) blas.Transpose {
 	if t {

@@ -12,7 +12,16 @@ import "unsafe"
 
 // OpenBLAS is the cgo implementation over the system OpenBLAS library. It is
 // compiled only with the openblas build tag.
+//
+// Every product runs on the calling thread: the package pins OpenBLAS to one
+// thread when it loads, and callers parallelise (package tensor splits large
+// products and convolutions over goroutines). OpenBLAS's own worker threads
+// spin between products, and on a two-core machine that spinning took the
+// cores away from the Go code running between them (im2col, normalisation);
+// with one OpenBLAS thread nothing spins.
 var OpenBLAS Impl = openblasImpl{}
+
+func init() { C.openblas_set_num_threads(1) }
 
 // Default returns the implementation this build selected: OpenBLAS, because
 // the openblas build tag is set.
@@ -20,14 +29,8 @@ func Default() Impl { return OpenBLAS }
 
 type openblasImpl struct{}
 
-func (openblasImpl) Name() string { return "openblas" }
-
-func (openblasImpl) SetThreads(n int) {
-	if n < 1 {
-		n = 1
-	}
-	C.openblas_set_num_threads(C.int(n))
-}
+func (openblasImpl) Name() string   { return "openblas" }
+func (openblasImpl) Parallel() bool { return false }
 
 func ctrans(t bool) C.enum_CBLAS_TRANSPOSE {
 	if t {
