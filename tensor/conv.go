@@ -412,6 +412,9 @@ func data64(t *Tensor) []float64 {
 const convBlock = 4
 
 func convBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
+	if g.n == 0 {
+		return // every gradient is zero, as allocated
+	}
 	ckk, s := g.ckk(), g.s()
 	nblk := (g.n + convBlock - 1) / convBlock
 	wsz := g.o * ckk

@@ -129,11 +129,12 @@ func Transpose(x *Tensor) *Tensor {
 
 // axisSplit views shape as [outer, shape[axis], inner].
 func axisSplit(op string, shape []int, axis int) (outer, n, inner, ax int) {
+	given := axis
 	if axis < 0 {
 		axis += len(shape)
 	}
 	if axis < 0 || axis >= len(shape) {
-		panic(fmt.Sprintf("tensor: %s: axis %d out of range for shape %v", op, axis, shape))
+		panic(fmt.Sprintf("tensor: %s: axis %d out of range for shape %v", op, given, shape))
 	}
 	outer, inner = 1, 1
 	for _, d := range shape[:axis] {
@@ -288,11 +289,12 @@ func Stack(axis int, xs ...*Tensor) *Tensor {
 		panic("tensor: Stack: no tensors")
 	}
 	nd := xs[0].NDim()
+	given := axis
 	if axis < 0 {
 		axis += nd + 1
 	}
 	if axis < 0 || axis > nd {
-		panic(fmt.Sprintf("tensor: Stack: axis %d out of range for shape %v", axis, xs[0].shape))
+		panic(fmt.Sprintf("tensor: Stack: axis %d out of range for stacking tensors of shape %v", given, xs[0].shape))
 	}
 	views := make([]*Tensor, len(xs))
 	for i, x := range xs {

@@ -1,6 +1,9 @@
 package tensor
 
-import "math/rand/v2"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // NewRNG returns a deterministic random source seeded by seed (PCG). The same
 // seed gives the same sequence on every platform and run.
@@ -26,17 +29,21 @@ func RandN(rng *rand.Rand, dt DType, mean, std float64, shape ...int) *Tensor {
 }
 
 // RandU returns a tensor of independent samples uniform on [lo, hi), drawn
-// from rng in row-major order.
+// from rng in row-major order. A draw that rounds up to hi (possible in
+// float32, and in float64 for some ranges) is replaced by the largest value
+// below hi, so hi itself never appears.
 func RandU(rng *rand.Rand, dt DType, lo, hi float64, shape ...int) *Tensor {
 	t := alloc(dt, shape)
 	switch dt {
 	case Float32:
+		top := math.Nextafter32(float32(hi), float32(math.Inf(-1)))
 		for i := range t.f32 {
-			t.f32[i] = float32(lo + (hi-lo)*rng.Float64())
+			t.f32[i] = min(float32(lo+(hi-lo)*rng.Float64()), top)
 		}
 	case Float64:
+		top := math.Nextafter(hi, math.Inf(-1))
 		for i := range t.f64 {
-			t.f64[i] = lo + (hi-lo)*rng.Float64()
+			t.f64[i] = min(lo+(hi-lo)*rng.Float64(), top)
 		}
 	}
 	return t

@@ -126,19 +126,18 @@ func MaxIndex(x *Tensor, axes []int, keepDims bool) (*Tensor, []int) {
 	axes = normAxes("Max", x.shape, axes)
 	keep, drop := reducedShape(x.shape, axes)
 	out := alloc(x.dtype, keep)
-	if x.Len() == 0 {
-		if out.Len() != 0 {
-			panic(fmt.Sprintf("tensor: Max: empty reduction over axes %v of shape %v", axes, x.shape))
-		}
-		return out, nil
+	if x.Len() == 0 && out.Len() != 0 {
+		panic(fmt.Sprintf("tensor: Max: empty reduction over axes %v of shape %v", axes, x.shape))
 	}
 	idx := make([]int, out.Len())
-	p := makePlan(x.shape, keep, x.shape)
-	switch x.dtype {
-	case Float32:
-		maxKernel(p, out.f32, idx, x.f32)
-	case Float64:
-		maxKernel(p, out.f64, idx, x.f64)
+	if x.Len() > 0 {
+		p := makePlan(x.shape, keep, x.shape)
+		switch x.dtype {
+		case Float32:
+			maxKernel(p, out.f32, idx, x.f32)
+		case Float64:
+			maxKernel(p, out.f64, idx, x.f64)
+		}
 	}
 	if !keepDims {
 		out = out.Reshape(drop...)

@@ -128,13 +128,14 @@ func (t *Tensor) NDim() int { return len(t.shape) }
 
 // Dim returns the size of dimension i; negative i counts from the end.
 func (t *Tensor) Dim(i int) int {
-	if i < 0 {
-		i += len(t.shape)
+	j := i
+	if j < 0 {
+		j += len(t.shape)
 	}
-	if i < 0 || i >= len(t.shape) {
+	if j < 0 || j >= len(t.shape) {
 		panic(fmt.Sprintf("tensor: Dim: axis %d out of range for shape %v", i, t.shape))
 	}
-	return t.shape[i]
+	return t.shape[j]
 }
 
 // Len returns the number of elements.
