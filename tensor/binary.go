@@ -36,10 +36,13 @@ func Binary(op BinaryOp, a, b *Tensor) *Tensor {
 	sameDType(op.String(), a, b)
 	if shapeEqual(a.shape, b.shape) {
 		out := alloc(a.dtype, a.shape)
-		switch a.dtype {
-		case Float32:
+		switch {
+		case out.Len() < 2*elementwiseGrain: // too small to split: no closure, no goroutines
+			binVV(op, out.f32, a.f32, b.f32)
+			binVV(op, out.f64, a.f64, b.f64)
+		case a.dtype == Float32:
 			parallelFor(len(out.f32), elementwiseGrain, func(lo, hi int) { binVV(op, out.f32[lo:hi], a.f32[lo:hi], b.f32[lo:hi]) })
-		case Float64:
+		default:
 			parallelFor(len(out.f64), elementwiseGrain, func(lo, hi int) { binVV(op, out.f64[lo:hi], a.f64[lo:hi], b.f64[lo:hi]) })
 		}
 		return out

@@ -2,8 +2,20 @@ package tensor
 
 import "fmt"
 
-// gemm dispatches C = alpha·op(A)·op(B) + beta·C to the configured BLAS.
+// smallGemm is the product size (m·n·k) up to which gemm uses its own loops:
+// below it the BLAS's per-call and per-row overhead (argument checks, a cgo
+// call, one short dot product per output element) costs more than the
+// arithmetic. The models of the paper's small experiments (a 2→50→2 MLP on a
+// batch of 20) live entirely below it.
+const smallGemm = 1 << 14
+
+// gemm dispatches C = alpha·op(A)·op(B) + beta·C to the configured BLAS, or
+// computes small products itself.
 func gemm[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m*n*k <= smallGemm {
+		gemmSmall(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	switch a := any(a).(type) {
 	case []float32:
 		gemmImpl.Sgemm(tA, tB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
@@ -57,6 +69,73 @@ func gemmParallel[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b 
 			gemm(tA, tB, i1-i0, n, k, alpha, as, lda, b, ldb, beta, c[i0*ldc:], ldc)
 		}
 	})
+}
+
+// gemmSmall is a plain-loop GEMM for small products. Each case orders its
+// loops so the innermost one runs along contiguous memory.
+func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+		} else if beta != 1 {
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+	switch {
+	case !tA && !tB: // C[i,:] += a[i,p]·B[p,:]
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			ai := a[i*lda : i*lda+k]
+			for p, av := range ai {
+				s := alpha * av
+				br := b[p*ldb : p*ldb+n]
+				for j := range row {
+					row[j] += s * br[j]
+				}
+			}
+		}
+	case !tA && tB: // C[i,j] += a[i,:]·b[j,:]
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			ai := a[i*lda : i*lda+k]
+			for j := range row {
+				bj := b[j*ldb : j*ldb+k]
+				var s T
+				for p, av := range ai {
+					s += av * bj[p]
+				}
+				row[j] += alpha * s
+			}
+		}
+	case tA && !tB: // C[i,:] += a[p,i]·B[p,:]
+		for p := 0; p < k; p++ {
+			br := b[p*ldb : p*ldb+n]
+			for i := 0; i < m; i++ {
+				s := alpha * a[p*lda+i]
+				row := c[i*ldc : i*ldc+n]
+				for j := range row {
+					row[j] += s * br[j]
+				}
+			}
+		}
+	default: // C[i,j] += Σp a[p,i]·b[j,p]
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			for j := range row {
+				var s T
+				for p := 0; p < k; p++ {
+					s += a[p*lda+i] * b[j*ldb+p]
+				}
+				row[j] += alpha * s
+			}
+		}
+	}
 }
 
 // matDims returns (batch, rows, cols) of a 2-D or 3-D operand as stored.

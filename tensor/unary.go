@@ -51,10 +51,13 @@ const elementwiseGrain = 1 << 15
 // Unary returns op applied to every element of x.
 func Unary(op UnaryOp, x *Tensor, p float64) *Tensor {
 	out := alloc(x.dtype, x.shape)
-	switch x.dtype {
-	case Float32:
+	switch {
+	case x.Len() < 2*elementwiseGrain: // too small to split: no closure, no goroutines
+		unaryKernel(op, out.f32, x.f32, p)
+		unaryKernel(op, out.f64, x.f64, p)
+	case x.dtype == Float32:
 		parallelFor(len(x.f32), elementwiseGrain, func(lo, hi int) { unaryKernel(op, out.f32[lo:hi], x.f32[lo:hi], p) })
-	case Float64:
+	default:
 		parallelFor(len(x.f64), elementwiseGrain, func(lo, hi int) { unaryKernel(op, out.f64[lo:hi], x.f64[lo:hi], p) })
 	}
 	return out
@@ -168,12 +171,15 @@ func UnaryGrad(op UnaryOp, x, y, gy *Tensor, p float64) *Tensor {
 	mustSameShape("UnaryGrad", x, gy)
 	mustSameShape("UnaryGrad", y, gy)
 	out := alloc(x.dtype, x.shape)
-	switch x.dtype {
-	case Float32:
+	switch {
+	case x.Len() < 2*elementwiseGrain:
+		unaryGradKernel(op, out.f32, x.f32, y.f32, gy.f32, p)
+		unaryGradKernel(op, out.f64, x.f64, y.f64, gy.f64, p)
+	case x.dtype == Float32:
 		parallelFor(len(x.f32), elementwiseGrain, func(lo, hi int) {
 			unaryGradKernel(op, out.f32[lo:hi], x.f32[lo:hi], y.f32[lo:hi], gy.f32[lo:hi], p)
 		})
-	case Float64:
+	default:
 		parallelFor(len(x.f64), elementwiseGrain, func(lo, hi int) {
 			unaryGradKernel(op, out.f64[lo:hi], x.f64[lo:hi], y.f64[lo:hi], gy.f64[lo:hi], p)
 		})

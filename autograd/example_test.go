@@ -1,0 +1,100 @@
+package autograd_test
+
+import (
+	"fmt"
+
+	"github.com/acaode/aca/autograd"
+	"github.com/acaode/aca/tensor"
+)
+
+// A graph records operations on leaves; Backward accumulates the gradient
+// of a scalar into them and frees the graph.
+func ExampleGraph_Backward() {
+	w := autograd.Leaf(tensor.FromFloat64([]float64{0.5, -1}, 1, 2))
+	b := autograd.Leaf(tensor.FromFloat64([]float64{0}, 1))
+	x := autograd.Constant(tensor.FromFloat64([]float64{1, 2, 3, 4}, 2, 2))
+	y := autograd.Constant(tensor.FromFloat64([]float64{1, 0}, 2, 1))
+
+	g := autograd.NewGraph()
+	loss := g.MSE(g.Linear(x, w, b), y)
+	if err := loss.Backward(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("loss %.3f\n", loss.Item())
+	fmt.Println("dL/dw", w.Grad().Values())
+	fmt.Println("dL/db", b.Grad().Values())
+	fmt.Println("freed:", g.Freed())
+	// Output:
+	// loss 6.250
+	// dL/dw [-10 -15]
+	// dL/db [-5]
+	// freed: true
+}
+
+// The same code runs with or without a tape: on a nil graph, operations
+// compute their results and record nothing. This is how a solver runs a
+// forward pass it does not need to differentiate.
+func ExampleGraph_nil() {
+	w := autograd.Leaf(tensor.FromFloat64([]float64{2}, 1, 1))
+	f := func(g *autograd.Graph, z *autograd.Value) *autograd.Value {
+		return g.Tanh(g.Linear(z, w, nil))
+	}
+	z := autograd.Constant(tensor.FromFloat64([]float64{0.1}, 1, 1))
+
+	var none *autograd.Graph
+	fmt.Printf("unrecorded: %.4f requires grad: %v\n", f(none, z).Item(), f(none, z).RequiresGrad())
+
+	g := autograd.NewGraph()
+	out := f(g, z)
+	fmt.Printf("recorded:   %.4f requires grad: %v, %d ops, %d bytes held\n", out.Item(), out.RequiresGrad(), g.Len(), g.Bytes())
+	// Output:
+	// unrecorded: 0.1974 requires grad: false
+	// recorded:   0.1974 requires grad: true, 2 ops, 16 bytes held
+}
+
+// Grad returns vector-Jacobian products without touching the leaves'
+// accumulated gradients, as the adjoint method needs for aᵀ∂f/∂z.
+func ExampleGraph_Grad() {
+	z := autograd.Leaf(tensor.FromFloat64([]float64{1, 2}, 2))
+	g := autograd.NewGraph()
+	f := g.Square(z) // f(z) = z², so aᵀ∂f/∂z = 2·a·z
+	a := tensor.FromFloat64([]float64{1, -1}, 2)
+	grads, err := g.Grad(f, a, z)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(grads[0].Values(), z.Grad() == nil)
+	// Output: [2 -4] true
+}
+
+// A Meter adds up the bytes held by many graphs over time, for example one
+// small graph per solver step, and keeps the peak.
+func ExampleMeter() {
+	var m autograd.Meter
+	x := autograd.Leaf(tensor.Ones(tensor.Float32, 256))
+	for step := 0; step < 3; step++ {
+		g := autograd.NewGraph().SetMeter(&m)
+		y := g.SumAll(g.Tanh(g.Scale(x, 0.5))) // two 1 KiB outputs and a scalar
+		if err := y.Backward(); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	fmt.Println("held now:", m.Current(), "peak:", m.Peak())
+	// Output: held now: 0 peak: 2052
+}
+
+// GradCheck compares an operation's hand-written VJP with central finite
+// differences.
+func ExampleGradCheck() {
+	rng := tensor.NewRNG(1)
+	x := tensor.RandN(rng, tensor.Float64, 0, 1, 2, 3)
+	w := tensor.RandN(rng, tensor.Float64, 0, 1, 4, 3)
+	res, err := autograd.GradCheck(func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
+		return g.Softplus(g.Linear(in[0], in[1], nil))
+	}, []*tensor.Tensor{x, w}, autograd.CheckOptions{})
+	fmt.Println(err == nil, res.MaxRelErr < 1e-8, res.Ops)
+	// Output: true true map[linear:1 softplus:1]
+}
