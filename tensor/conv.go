@@ -96,9 +96,11 @@ func Conv2d(x, w, b *Tensor, p Conv2dParams) *Tensor {
 	return out
 }
 
-// samplesParallel reports whether a convolution should spread its samples
-// over workers (enough samples) rather than parallelise inside each sample
-// (a batch smaller than the worker count, such as a single image).
+// samplesParallel reports whether a convolution spreads its samples over
+// workers (enough samples) rather than its im2col copies over channels (a
+// batch smaller than the worker count, such as a single image). Either way
+// each sample's product is one unsplit GEMM, so the result does not depend
+// on the thread count.
 func (g convGeom) samplesParallel() bool { return g.n >= Threads() }
 
 // Stride-1 convolutions use a "wide" lowering. On the zero-padded input
@@ -142,30 +144,41 @@ func padSample[T float](g convGeom, x []T, n int, buf []T) []T {
 	return buf
 }
 
-// lowerWide writes the wide column matrix [C·KH·KW, wideLen] of one padded sample.
-func lowerWide[T float](g convGeom, xp, cols []T) {
-	l, hpwp, wp := g.wideLen(), g.hp()*g.wp(), g.wp()
+// panelCols is the number of wide-grid columns lowered and multiplied at a
+// time: the panel (C·KH·KW rows) and BLAS's packed copy of it then stay in a
+// core's L2 cache. Lowering a whole sample (a megabyte at the paper's conv
+// shape) made the products memory-bound, and two cores scaled by only 1.4×.
+func (g convGeom) panelCols() int {
+	const panelElems = 1 << 16 // 256 KiB of float32
+	p := max(64, panelElems/max(g.ckk(), 1)) / 16 * 16
+	return min(p, g.wideLen())
+}
+
+// lowerWide writes columns [j0, j0+wdt) of the wide column matrix of one
+// padded sample as a [C·KH·KW, wdt] panel.
+func lowerWide[T float](g convGeom, xp, cols []T, j0, wdt int) {
+	hpwp, wp := g.hp()*g.wp(), g.wp()
 	for c := 0; c < g.c; c++ {
 		for ki := 0; ki < g.kh; ki++ {
 			for kj := 0; kj < g.kw; kj++ {
 				row := (c*g.kh+ki)*g.kw + kj
-				off := c*hpwp + ki*wp + kj
-				copy(cols[row*l:(row+1)*l], xp[off:off+l])
+				off := c*hpwp + ki*wp + kj + j0
+				copy(cols[row*wdt:(row+1)*wdt], xp[off:off+wdt])
 			}
 		}
 	}
 }
 
-// raiseWide adds a wide column matrix back into one padded sample (the
-// adjoint of lowerWide).
-func raiseWide[T float](g convGeom, cols, xp []T) {
-	l, hpwp, wp := g.wideLen(), g.hp()*g.wp(), g.wp()
+// raiseWide adds a [C·KH·KW, wdt] panel of columns [j0, j0+wdt) back into
+// one padded sample (the adjoint of lowerWide).
+func raiseWide[T float](g convGeom, cols, xp []T, j0, wdt int) {
+	hpwp, wp := g.hp()*g.wp(), g.wp()
 	for c := 0; c < g.c; c++ {
 		for ki := 0; ki < g.kh; ki++ {
 			for kj := 0; kj < g.kw; kj++ {
 				row := (c*g.kh+ki)*g.kw + kj
-				off := c*hpwp + ki*wp + kj
-				axpy(1, cols[row*l:(row+1)*l], xp[off:off+l])
+				off := c*hpwp + ki*wp + kj + j0
+				axpy(1, cols[row*wdt:(row+1)*wdt], xp[off:off+wdt])
 			}
 		}
 	}
@@ -179,7 +192,7 @@ type convScratch[T float] struct {
 func newConvScratch[T float](g convGeom) *convScratch[T] {
 	sc := &convScratch[T]{}
 	if g.wide() {
-		sc.cols = getScratch[T](g.ckk() * g.wideLen())
+		sc.cols = getScratch[T](g.ckk() * g.panelCols())
 		sc.wide = getScratch[T](g.o * g.wideLen())
 		if g.padded() {
 			sc.pad = getScratch[T](g.c * g.hp() * g.wp())
@@ -198,16 +211,6 @@ func (sc *convScratch[T]) release() {
 	}
 }
 
-// lower fills sc.cols with sample n's column matrix and returns its row length.
-func (sc *convScratch[T]) lower(g convGeom, x []T, n int, par bool) int {
-	if g.wide() {
-		lowerWide(g, padSample(g, x, n, sc.pad), sc.cols)
-		return g.wideLen()
-	}
-	im2col(g, x, n, sc.cols, par)
-	return g.s()
-}
-
 func convForward[T float](g convGeom, x, w, b, out []T) {
 	ckk, s := g.ckk(), g.s()
 	outer := g.samplesParallel()
@@ -215,18 +218,19 @@ func convForward[T float](g convGeom, x, w, b, out []T) {
 	if outer {
 		grain = 1 // ... unless samples go to workers
 	}
-	mm := gemm[T]
-	if !outer {
-		mm = gemmParallel[T]
-	}
 	parallelFor(g.n, grain, func(lo, hi int) {
 		sc := newConvScratch[T](g)
 		defer sc.release()
 		for n := lo; n < hi; n++ {
-			l := sc.lower(g, x, n, !outer)
 			dst := out[n*g.o*s : (n+1)*g.o*s]
 			if g.wide() {
-				mm(false, false, g.o, l, ckk, 1, w, ckk, sc.cols, l, 0, sc.wide, l)
+				l, pc := g.wideLen(), g.panelCols()
+				xp := padSample(g, x, n, sc.pad)
+				for j0 := 0; j0 < l; j0 += pc {
+					wdt := min(pc, l-j0)
+					lowerWide(g, xp, sc.cols, j0, wdt)
+					gemm(false, false, g.o, wdt, ckk, 1, w, ckk, sc.cols, wdt, 0, sc.wide[j0:], l)
+				}
 				for o := 0; o < g.o; o++ {
 					var bo T
 					if b != nil {
@@ -242,6 +246,7 @@ func convForward[T float](g convGeom, x, w, b, out []T) {
 				}
 				continue
 			}
+			im2col(g, x, n, sc.cols, !outer)
 			var beta T
 			if b != nil {
 				for o := 0; o < g.o; o++ {
@@ -249,7 +254,7 @@ func convForward[T float](g convGeom, x, w, b, out []T) {
 				}
 				beta = 1
 			}
-			mm(false, false, g.o, s, ckk, 1, w, ckk, sc.cols, s, beta, dst, s)
+			gemm(false, false, g.o, s, ckk, 1, w, ckk, sc.cols, s, beta, dst, s)
 		}
 	})
 }
@@ -429,10 +434,6 @@ func convBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 	if outer {
 		grain = 1
 	}
-	mm := gemm[T]
-	if !outer {
-		mm = gemmParallel[T]
-	}
 	parallelFor(nblk, grain, func(lo, hi int) {
 		sc := newConvScratch[T](g)
 		defer sc.release()
@@ -449,47 +450,69 @@ func convBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 				if gw == nil && gx == nil {
 					continue
 				}
-				// The output gradient as the GEMMs see it: gyn itself, or
-				// spread on the wide grid with zeros in the discarded columns
-				// (so they contribute nothing).
-				gm, l := gyn, s
-				if g.wide() {
-					l = g.wideLen()
-					gm = sc.wide
-					clear(gm)
-					for o := 0; o < g.o; o++ {
-						for oh := 0; oh < g.oh; oh++ {
-							copy(gm[o*l+oh*g.wp():][:g.ow], gyn[o*s+oh*g.ow:][:g.ow])
+				first := n == blk*convBlock // the block's partial sum starts here
+				if !g.wide() {
+					if gw != nil {
+						im2col(g, x, n, sc.cols, !outer)
+						beta := T(1)
+						if first {
+							beta = 0
 						}
+						gemm(false, true, g.o, ckk, s, 1, gyn, s, sc.cols, s, beta, pw[blk*wsz:(blk+1)*wsz], ckk)
+					}
+					if gx != nil {
+						gemm(true, false, ckk, s, g.o, 1, w, ckk, gyn, s, 0, sc.cols, s)
+						col2im(g, sc.cols, n, gx, !outer)
+					}
+					continue
+				}
+				// Wide grid: the output gradient spread with zeros in the
+				// discarded columns (so they contribute nothing), then one
+				// cache-sized panel of columns at a time.
+				l, pc := g.wideLen(), g.panelCols()
+				gm := sc.wide
+				clear(gm)
+				for o := 0; o < g.o; o++ {
+					for oh := 0; oh < g.oh; oh++ {
+						copy(gm[o*l+oh*g.wp():][:g.ow], gyn[o*s+oh*g.ow:][:g.ow])
 					}
 				}
+				chw := g.c * g.h * g.w
+				var xp, dxp []T
 				if gw != nil {
-					sc.lower(g, x, n, !outer)
-					var beta T = 1
-					if n == blk*convBlock {
-						beta = 0
-					}
-					mm(false, true, g.o, ckk, l, 1, gm, l, sc.cols, l, beta, pw[blk*wsz:(blk+1)*wsz], ckk)
+					xp = padSample(g, x, n, sc.pad)
 				}
 				if gx != nil {
-					mm(true, false, ckk, l, g.o, 1, w, ckk, gm, l, 0, sc.cols, l)
-					if !g.wide() {
-						col2im(g, sc.cols, n, gx, !outer)
-						continue
+					if g.padded() {
+						dxp = getScratch[T](g.c * g.hp() * g.wp())
+						clear(dxp)
+					} else {
+						dxp = gx[n*chw : (n+1)*chw]
 					}
-					chw := g.c * g.h * g.w
-					if !g.padded() {
-						raiseWide(g, sc.cols, gx[n*chw:(n+1)*chw])
-						continue
+				}
+				for j0 := 0; j0 < l; j0 += pc {
+					wdt := min(pc, l-j0)
+					if gw != nil {
+						lowerWide(g, xp, sc.cols, j0, wdt)
+						beta := T(1)
+						if first && j0 == 0 {
+							beta = 0
+						}
+						gemm(false, true, g.o, ckk, wdt, 1, gm[j0:], l, sc.cols, wdt, beta, pw[blk*wsz:(blk+1)*wsz], ckk)
 					}
-					clear(sc.pad)
-					raiseWide(g, sc.cols, sc.pad)
+					if gx != nil {
+						gemm(true, false, ckk, wdt, g.o, 1, w, ckk, gm[j0:], l, 0, sc.cols, wdt)
+						raiseWide(g, sc.cols, dxp, j0, wdt)
+					}
+				}
+				if gx != nil && g.padded() {
 					hp, wp := g.hp(), g.wp()
 					for c := 0; c < g.c; c++ {
 						for ih := 0; ih < g.h; ih++ {
-							copy(gx[n*chw+(c*g.h+ih)*g.w:][:g.w], sc.pad[c*hp*wp+(ih+g.ph)*wp+g.pw:][:g.w])
+							copy(gx[n*chw+(c*g.h+ih)*g.w:][:g.w], dxp[c*hp*wp+(ih+g.ph)*wp+g.pw:][:g.w])
 						}
 					}
+					putScratch(dxp)
 				}
 			}
 		}

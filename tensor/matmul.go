@@ -24,51 +24,71 @@ func gemm[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb
 	}
 }
 
-// parGemmFlops is the product size (m·n·k) above which a product is split
-// over goroutines when the BLAS does not parallelise by itself: below it,
-// starting goroutines costs more than it saves.
+// parGemmFlops is the product size (m·n·k) from which a product is cut into
+// blocks when the BLAS does not parallelise by itself: below it, starting
+// goroutines costs more than it saves.
 const parGemmFlops = 1 << 20
 
-// gemmParallel is gemm split into independent column (or row) blocks of C,
-// one per worker, when the BLAS is single-threaded and the product is large.
-// Each element of C is still computed by one call over the whole k, so the
-// split does not change the result.
-func gemmParallel[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	w := Threads()
-	if gemmImpl.Parallel() || w <= 1 || m*n*k < parGemmFlops {
+// gemmBlock is the width (columns, or rows) of the blocks a large product is
+// cut into. Each block repacks the whole of the other operand, so blocks are
+// kept wide: 256 cost a 1024² product a third of its speed on two threads.
+const gemmBlock = 512
+
+// gemmBlocked computes C = alpha·op(A)·op(B) + beta·C. When the BLAS is
+// single-threaded and the product large, it cuts C into blocks of gemmBlock
+// columns (or rows, if C is taller than wide) and computes each with its own
+// call: on SetThreads workers if par is set, one after another otherwise.
+// The blocks depend only on the shape, never on the thread count, so the
+// result is the same bits however many threads run it. (OpenBLAS sums in a
+// different order for different block shapes; splitting by thread count
+// made float32 results differ in the last place between 1 and 2 threads.)
+func gemmBlocked[T float](par bool, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if gemmImpl.Parallel() || m*n*k < parGemmFlops || max(m, n) <= gemmBlock {
 		gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	const align = 16
-	if n >= m {
-		step := ((n+w-1)/w + align - 1) / align * align
-		parallelFor((n+step-1)/step, 1, func(lo, hi int) {
-			for blk := lo; blk < hi; blk++ {
-				j0, j1 := blk*step, min((blk+1)*step, n)
-				var bs []T
-				if tB {
-					bs = b[j0*ldb:]
-				} else {
-					bs = b[j0:]
-				}
-				gemm(tA, tB, m, j1-j0, k, alpha, a, lda, bs, ldb, beta, c[j0:], ldc)
+	byCols := n >= m
+	extent := m
+	if byCols {
+		extent = n
+	}
+	blocks := (extent + gemmBlock - 1) / gemmBlock
+	one := func(blk int) {
+		lo, hi := blk*gemmBlock, min((blk+1)*gemmBlock, extent)
+		if byCols {
+			var bs []T
+			if tB {
+				bs = b[lo*ldb:]
+			} else {
+				bs = b[lo:]
 			}
-		})
+			gemm(tA, tB, m, hi-lo, k, alpha, a, lda, bs, ldb, beta, c[lo:], ldc)
+			return
+		}
+		var as []T
+		if tA {
+			as = a[lo:]
+		} else {
+			as = a[lo*lda:]
+		}
+		gemm(tA, tB, hi-lo, n, k, alpha, as, lda, b, ldb, beta, c[lo*ldc:], ldc)
+	}
+	if !par {
+		for blk := 0; blk < blocks; blk++ {
+			one(blk)
+		}
 		return
 	}
-	step := ((m+w-1)/w + align - 1) / align * align
-	parallelFor((m+step-1)/step, 1, func(lo, hi int) {
+	parallelFor(blocks, 1, func(lo, hi int) {
 		for blk := lo; blk < hi; blk++ {
-			i0, i1 := blk*step, min((blk+1)*step, m)
-			var as []T
-			if tA {
-				as = a[i0:]
-			} else {
-				as = a[i0*lda:]
-			}
-			gemm(tA, tB, i1-i0, n, k, alpha, as, lda, b, ldb, beta, c[i0*ldc:], ldc)
+			one(blk)
 		}
 	})
+}
+
+// gemmParallel is gemmBlocked with its blocks spread over the workers.
+func gemmParallel[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemmBlocked(true, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // gemmSmall is a plain-loop GEMM for small products. Each case orders its
