@@ -154,34 +154,31 @@ func (g convGeom) panelCols() int {
 	return min(p, g.wideLen())
 }
 
-// lowerWide writes columns [j0, j0+wdt) of the wide column matrix of one
-// padded sample as a [C·KH·KW, wdt] panel.
-func lowerWide[T float](g convGeom, xp, cols []T, j0, wdt int) {
+// wideRows calls fn for every row (c, ki, kj) of the wide column matrix
+// with the offset, in a padded sample, of the row's element in column j0.
+// Row r's columns [j0, j0+wdt) are then the contiguous run
+// padded[off : off+wdt].
+func (g convGeom) wideRows(j0 int, fn func(row, off int)) {
 	hpwp, wp := g.hp()*g.wp(), g.wp()
 	for c := 0; c < g.c; c++ {
 		for ki := 0; ki < g.kh; ki++ {
 			for kj := 0; kj < g.kw; kj++ {
-				row := (c*g.kh+ki)*g.kw + kj
-				off := c*hpwp + ki*wp + kj + j0
-				copy(cols[row*wdt:(row+1)*wdt], xp[off:off+wdt])
+				fn((c*g.kh+ki)*g.kw+kj, c*hpwp+ki*wp+kj+j0)
 			}
 		}
 	}
 }
 
+// lowerWide writes columns [j0, j0+wdt) of the wide column matrix of one
+// padded sample as a [C·KH·KW, wdt] panel.
+func lowerWide[T float](g convGeom, xp, cols []T, j0, wdt int) {
+	g.wideRows(j0, func(row, off int) { copy(cols[row*wdt:(row+1)*wdt], xp[off:off+wdt]) })
+}
+
 // raiseWide adds a [C·KH·KW, wdt] panel of columns [j0, j0+wdt) back into
 // one padded sample (the adjoint of lowerWide).
 func raiseWide[T float](g convGeom, cols, xp []T, j0, wdt int) {
-	hpwp, wp := g.hp()*g.wp(), g.wp()
-	for c := 0; c < g.c; c++ {
-		for ki := 0; ki < g.kh; ki++ {
-			for kj := 0; kj < g.kw; kj++ {
-				row := (c*g.kh+ki)*g.kw + kj
-				off := c*hpwp + ki*wp + kj + j0
-				axpy(1, cols[row*wdt:(row+1)*wdt], xp[off:off+wdt])
-			}
-		}
-	}
+	g.wideRows(j0, func(row, off int) { axpy(1, cols[row*wdt:(row+1)*wdt], xp[off:off+wdt]) })
 }
 
 // convScratch is one worker's buffers.
