@@ -63,8 +63,10 @@ func (v *Value) Graph() *Graph { return v.g }
 // Detach returns a constant sharing v's tensor.
 func (v *Value) Detach() *Value { return Constant(v.data) }
 
-// Grad returns a leaf's accumulated gradient, or nil if none has been
-// accumulated since it was made or zeroed (and always nil for non-leaves).
+// Grad returns a leaf's accumulated gradient: nil until a backward pass has
+// reached the leaf, zeros after ZeroGrad, and always nil for non-leaves. The
+// tensor is the leaf's own storage, updated in place by later backward
+// passes; read it when no backward pass that reaches the leaf is running.
 func (v *Value) Grad() *tensor.Tensor {
 	if v.leaf == nil {
 		return nil
@@ -148,7 +150,8 @@ type Graph struct {
 func NewGraph() *Graph { return &Graph{} }
 
 // SetMeter makes g report the bytes it holds to m as well (m may be shared
-// by many graphs). It returns g.
+// by many graphs). It returns g. A graph returns its bytes to the meter when
+// Backward, Grad or Free releases it; a graph simply dropped stays counted.
 func (g *Graph) SetMeter(m *Meter) *Graph {
 	if g.meter != nil {
 		g.meter.Add(-g.bytes)
@@ -175,7 +178,9 @@ func (g *Graph) Len() int {
 }
 
 // Bytes returns the bytes the graph holds now: recorded outputs and saved
-// tensors, excluding leaves and constants.
+// tensors, excluding leaves and constants. It measures what the forward pass
+// keeps for the backward pass; gradient buffers the backward pass allocates
+// as it runs are not included.
 func (g *Graph) Bytes() int64 {
 	if g == nil {
 		return 0
@@ -237,7 +242,11 @@ func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 			continue
 		}
 		if in.g != nil && in.g != g {
-			panic(fmt.Sprintf("autograd: %s: input %d was recorded on another graph (Detach it to use it as a constant)", op.Name, i))
+			state := "another graph"
+			if in.g.freed {
+				state = "another graph, since freed"
+			}
+			panic(fmt.Sprintf("autograd: %s: input %d was recorded on %s (Detach it to use it as a constant)", op.Name, i, state))
 		}
 		if in.RequiresGrad() {
 			req = true
@@ -250,7 +259,8 @@ func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 		panic(fmt.Sprintf("autograd: %s: recorded without a VJP", op.Name))
 	}
 	v := &Value{data: out, g: g, id: len(g.nodes)}
-	n := &node{op: op, out: v, inputs: inputs, bytes: op.Saved}
+	// The caller may reuse its slice (a buffer of solver stages, say): keep a copy.
+	n := &node{op: op, out: v, inputs: slices.Clone(inputs), bytes: op.Saved}
 	if !op.View {
 		n.bytes += out.Bytes()
 	}
@@ -279,6 +289,9 @@ func (g *Graph) Free() {
 var ErrFreed = errors.New("autograd: graph already freed (Backward or Grad ran on it, or Free was called)")
 
 func errNotRecorded(v *Value) error {
+	if v.leaf != nil {
+		return fmt.Errorf("autograd: backward from a leaf (shape %v): backward starts from a value computed on a graph", v.Shape())
+	}
 	return fmt.Errorf("autograd: backward from a value that was not recorded (shape %v): no input of its computation was a leaf, or it was computed on a nil graph", v.Shape())
 }
 
@@ -301,7 +314,9 @@ func (g *Graph) Backward(out *Value, seed *tensor.Tensor) error {
 // Grad computes the gradient of out (weighted by seed, as in Backward) with
 // respect to each of wrt, which may be leaves or values recorded on g, and
 // returns them without touching any leaf's accumulated gradient. A value out
-// does not depend on gets a zero gradient. The graph is freed.
+// does not depend on gets a zero gradient. The returned tensors belong to the
+// caller (none shares storage with seed, a value's data or each other). The
+// graph is freed.
 func (g *Graph) Grad(out *Value, seed *tensor.Tensor, wrt ...*Value) ([]*tensor.Tensor, error) {
 	res, err := g.backprop(out, seed, wrt)
 	if err != nil {
@@ -310,13 +325,19 @@ func (g *Graph) Grad(out *Value, seed *tensor.Tensor, wrt ...*Value) ([]*tensor.
 	grads := make([]*tensor.Tensor, len(wrt))
 	for i, w := range wrt {
 		var t *tensor.Tensor
-		if a, ok := res.leaves[w]; ok {
-			t = a.t
-		} else if a, ok := res.kept[w]; ok {
-			t = a
+		owned := false
+		if a, ok := res.leaves[w]; ok && a.t != nil {
+			t, owned = a.t, a.owned && !slices.Contains(grads[:i], a.t)
+		} else if k, ok := res.kept[w]; ok {
+			t = k
 		}
-		if t == nil {
+		switch {
+		case t == nil:
 			t = tensor.ZerosLike(w.data)
+		case !owned:
+			// A VJP may pass gradients through unchanged (add, reshape), so an
+			// unowned result can be seed itself or a view of it.
+			t = t.Clone()
 		}
 		grads[i] = t
 	}
@@ -384,6 +405,14 @@ func (g *Graph) backprop(out *Value, seed *tensor.Tensor, keep []*Value) (*backR
 		}
 	}
 	res := &backResult{leaves: map[*Value]*acc{}, kept: map[*Value]*tensor.Tensor{}}
+	// A VJP that panics (a programming error) must not leave a half-released
+	// graph that a recovered caller could run again for partial gradients.
+	defer func() {
+		if r := recover(); r != nil {
+			g.Free()
+			panic(r)
+		}
+	}()
 	grads := make([]acc, out.id+1)
 	grads[out.id].t = seed
 	var need []bool

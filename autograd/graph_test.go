@@ -310,3 +310,94 @@ func TestBackwardReleasesAsItGoes(t *testing.T) {
 		}
 	}
 }
+
+// TestReusedInputSlice: the graph must not keep the caller's slice of
+// inputs; reusing it must not send gradients to the wrong leaf.
+func TestReusedInputSlice(t *testing.T) {
+	a, b, c := autograd.Leaf(vals(1)), autograd.Leaf(vals(2)), autograd.Leaf(vals(3))
+	for _, op := range []string{"concat", "stack", "record"} {
+		a.ZeroGrad()
+		c.ZeroGrad()
+		g := autograd.NewGraph()
+		buf := []*autograd.Value{a, b}
+		var y *autograd.Value
+		switch op {
+		case "concat":
+			y = g.Concat(0, buf...)
+		case "stack":
+			y = g.Stack(0, buf...)
+		case "record":
+			y = g.Record(autograd.Op{Name: "pair", VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+				return tensor.Split(gy, 0, 1, 1)
+			}}, tensor.Concat(0, a.Data(), b.Data()), buf...)
+		}
+		buf[0] = c
+		if err := g.Backward(g.SumAll(g.Square(y)), nil); err != nil {
+			t.Fatal(err)
+		}
+		if a.Grad() == nil || tensor.SumAll(a.Grad()) != 2 {
+			t.Errorf("%s: dL/da = %v, want [2]", op, a.Grad())
+		}
+		if c.Grad() != nil && tensor.SumAll(c.Grad()) != 0 {
+			t.Errorf("%s: the reused slot's new leaf got gradient %v", op, c.Grad())
+		}
+	}
+}
+
+// TestGradResultsAreOwned: Grad's results never share storage with the seed.
+func TestGradResultsAreOwned(t *testing.T) {
+	w := autograd.Leaf(vals(1, 2))
+	g := autograd.NewGraph()
+	y := g.Add(w, autograd.Constant(vals(3, 4))) // add passes gy through unchanged
+	seed := vals(1, 1)
+	grads, err := g.Grad(y, seed, w, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grads[0].Fill(7)
+	if seed.At(0) != 1 || grads[1].At(0) != 1 {
+		t.Errorf("modifying a result changed the seed (%v) or the other result (%v)", seed, grads[1])
+	}
+}
+
+// TestBatchNormEvalKeepsItsStatistics: updating the running statistics in
+// place after the forward must not change the backward.
+func TestBatchNormEvalKeepsItsStatistics(t *testing.T) {
+	x := autograd.Leaf(tensor.FromFloat64([]float64{1, 2, 3, 4}, 2, 2))
+	mean, variance := vals(0, 0), vals(1, 4)
+	g := autograd.NewGraph()
+	y := g.BatchNormEval(x, nil, nil, mean, variance, 0)
+	variance.Fill(100)
+	if err := g.Backward(g.SumAll(y), nil); err != nil {
+		t.Fatal(err)
+	}
+	// dy/dx = 1/sqrt(var): 1 and 0.5 per channel.
+	if want := tensor.FromFloat64([]float64{1, 0.5, 1, 0.5}, 2, 2); !tensor.AllClose(x.Grad(), want, 0, 1e-12) {
+		t.Errorf("dx = %v, want %v", x.Grad(), want)
+	}
+}
+
+func TestBackwardFromLeafExplains(t *testing.T) {
+	err := autograd.Leaf(vals(1)).Backward()
+	if err == nil || !strings.Contains(err.Error(), "from a leaf") {
+		t.Errorf("backward from a leaf: %v", err)
+	}
+}
+
+// TestPanickingVJPReleasesGraph: a VJP that panics leaves a freed graph,
+// not a half-released one that could be run again for partial gradients.
+func TestPanickingVJPReleasesGraph(t *testing.T) {
+	x := autograd.Leaf(vals(1))
+	g := autograd.NewGraph()
+	y := g.Record(autograd.Op{Name: "broken", VJP: func(*tensor.Tensor, []bool) []*tensor.Tensor { panic("bug") }}, vals(2), x)
+	func() {
+		defer func() { _ = recover() }()
+		_ = g.Backward(y, nil)
+	}()
+	if !g.Freed() || g.Bytes() != 0 {
+		t.Errorf("after a panicking VJP: freed=%v bytes=%d", g.Freed(), g.Bytes())
+	}
+	if err := g.Backward(y, nil); !errors.Is(err, autograd.ErrFreed) {
+		t.Errorf("second backward: %v, want ErrFreed", err)
+	}
+}

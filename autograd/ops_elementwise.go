@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/acaode/aca/tensor"
 )
@@ -48,22 +49,10 @@ func checkDTypes(op string, vs ...*Value) {
 
 // reduceTo sums a broadcast gradient back to shape (no copy if it already has it).
 func reduceTo(gy *tensor.Tensor, shape []int) *tensor.Tensor {
-	if sameDims(gy.Shape(), shape) {
+	if slices.Equal(gy.Shape(), shape) {
 		return gy
 	}
 	return tensor.SumTo(gy, shape)
-}
-
-func sameDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (g *Graph) unary(name string, op tensor.UnaryOp, x *Value, p float64) *Value {

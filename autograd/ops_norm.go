@@ -40,7 +40,10 @@ func (g *Graph) BatchNorm(x, gamma, beta *Value, eps float64) (y *Value, mean, v
 func (g *Graph) BatchNormEval(x, gamma, beta *Value, mean, variance *tensor.Tensor, eps float64) *Value {
 	checkDTypes(opBatchNormEval, x, gamma, beta)
 	out := tensor.BatchNormApply(x.data, mean, variance, dataOf(gamma), dataOf(beta), eps)
-	return g.Record(Op{Name: opBatchNormEval, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	// The running statistics are the caller's buffers and may be updated in
+	// place before the backward pass; keep the values this forward used.
+	mean, variance = mean.Clone(), variance.Clone()
+	return g.Record(Op{Name: opBatchNormEval, Saved: mean.Bytes() + variance.Bytes(), VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		gx, gg, gb := tensor.BatchNormBackward(gy, x.data, mean, variance, dataOf(gamma), eps, false)
 		return []*tensor.Tensor{gx, gg, gb}
 	}}, out, x, gamma, beta)

@@ -54,6 +54,7 @@ func dims(xs []*Value, axis int) []int {
 
 // Concat joins values along axis.
 func (g *Graph) Concat(axis int, xs ...*Value) *Value {
+	xs = slices.Clone(xs) // the caller may reuse its slice
 	checkDTypes(opConcat, xs...)
 	ts := make([]*tensor.Tensor, len(xs))
 	for i, x := range xs {
@@ -68,6 +69,7 @@ func (g *Graph) Concat(axis int, xs ...*Value) *Value {
 
 // Stack joins same-shape values along a new axis at position axis.
 func (g *Graph) Stack(axis int, xs ...*Value) *Value {
+	xs = slices.Clone(xs) // the VJP reads the inputs' shapes later
 	checkDTypes(opStack, xs...)
 	ts := make([]*tensor.Tensor, len(xs))
 	for i, x := range xs {
@@ -125,7 +127,7 @@ func (g *Graph) IndexSelect(x *Value, axis int, idx []int) *Value {
 
 // mustSameShape panics unless a and b have the same shape.
 func mustSameShape(op string, a, b *Value) {
-	if !sameDims(a.Shape(), b.Shape()) {
+	if !slices.Equal(a.Shape(), b.Shape()) {
 		panic(fmt.Sprintf("autograd: %s: shapes %v and %v differ", op, a.Shape(), b.Shape()))
 	}
 }
