@@ -66,15 +66,16 @@ func newConvGeom(op string, xs, ws []int, p Conv2dParams) convGeom {
 // plus the bias b [O] (nil for none): the output has shape [N, O, OH, OW].
 //
 // Each sample is lowered with im2col to a [C·KH·KW, OH·OW] matrix and
-// multiplied by the weight viewed as [O, C·KH·KW]; the product lands directly
-// in the sample's [O, OH·OW] output plane. Samples are spread over SetThreads
-// workers, each with its own column buffer.
+// multiplied by the weight viewed as [O, C·KH·KW]; the product lands in the
+// sample's [O, OH·OW] output plane. Samples are spread over SetThreads
+// workers, each with its own buffers (a batch smaller than the worker count
+// runs its samples one after another).
 func Conv2d(x, w, b *Tensor, p Conv2dParams) *Tensor {
 	sameDType("Conv2d", x, w)
 	g := newConvGeom("Conv2d", x.shape, w.shape, p)
 	if b != nil {
 		sameDType("Conv2d", x, b)
-		if b.Len() != g.o {
+		if b.NDim() != 1 || b.Len() != g.o {
 			panic(fmt.Sprintf("tensor: Conv2d: bias %v does not match weight %v (want [%d])", b.shape, w.shape, g.o))
 		}
 	}
@@ -97,10 +98,9 @@ func Conv2d(x, w, b *Tensor, p Conv2dParams) *Tensor {
 }
 
 // samplesParallel reports whether a convolution spreads its samples over
-// workers (enough samples) rather than its im2col copies over channels (a
-// batch smaller than the worker count, such as a single image). Either way
-// each sample's product is one unsplit GEMM, so the result does not depend
-// on the thread count.
+// workers (enough samples). With fewer samples than workers, only the strided
+// path's im2col copies spread over channels. Either way each sample's product
+// is one unsplit GEMM, so the result does not depend on the thread count.
 func (g convGeom) samplesParallel() bool { return g.n >= Threads() }
 
 // Stride-1 convolutions use a "wide" lowering. On the zero-padded input
@@ -367,9 +367,9 @@ func col2im[T float](g convGeom, cols []T, n int, dx []T, par bool) {
 // gradient gy: with respect to the input (if wantX), the weight (if wantW)
 // and the bias (if wantB); unwanted results are nil.
 //
-// Samples are processed in fixed blocks; each block sums its weight and bias
-// gradients separately and the blocks are added in order, so the result is
-// the same whatever the number of threads.
+// Samples are processed in blocks fixed by the shape; each block sums its
+// weight and bias gradients separately and the blocks are added in order, so
+// the result is the same whatever the number of threads.
 func Conv2dBackward(gy, x, w *Tensor, p Conv2dParams, wantX, wantW, wantB bool) (gx, gw, gb *Tensor) {
 	sameDType("Conv2dBackward", gy, x)
 	sameDType("Conv2dBackward", gy, w)
@@ -409,16 +409,23 @@ func data64(t *Tensor) []float64 {
 	return t.f64
 }
 
-// convBlock is the number of samples whose weight gradients one partial sum
-// collects in Conv2dBackward.
-const convBlock = 4
+// convBlocks returns how many samples each partial weight-gradient sum of
+// Conv2dBackward collects, and how many partial sums there are. It depends
+// only on the shape (so results do not depend on the thread count): up to
+// 16 partial sums, fewer if each is large, so a small batch still spreads
+// over the workers while a big layer's partials stay within 64 MiB (float32).
+func (g convGeom) convBlocks() (per, blocks int) {
+	blocks = min(g.n, 16, max(2, (1<<24)/max(g.o*g.ckk(), 1)))
+	per = (g.n + blocks - 1) / max(blocks, 1)
+	return per, (g.n + per - 1) / max(per, 1)
+}
 
 func convBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 	if g.n == 0 {
 		return // every gradient is zero, as allocated
 	}
 	ckk, s := g.ckk(), g.s()
-	nblk := (g.n + convBlock - 1) / convBlock
+	convBlock, nblk := g.convBlocks()
 	wsz := g.o * ckk
 	var pw []T
 	if gw != nil {
@@ -437,7 +444,7 @@ func convBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 		for blk := lo; blk < hi; blk++ {
 			for n := blk * convBlock; n < min((blk+1)*convBlock, g.n); n++ {
 				gyn := gy[n*g.o*s : (n+1)*g.o*s]
-				for o := 0; o < g.o; o++ {
+				for o := 0; gb != nil && o < g.o; o++ {
 					sum := 0.0
 					for _, v := range gyn[o*s : (o+1)*s] {
 						sum += float64(v)

@@ -14,9 +14,10 @@
 // # Ownership and aliasing
 //
 // Functions return new tensors and never modify their arguments. The few
-// methods that modify their receiver in place say so in their names (Fill,
-// CopyFrom, AddScaledInPlace, ScaleInPlace). Reshape returns a view that shares
-// the receiver's storage; everything else copies.
+// methods that modify their receiver in place document it: Fill, CopyFrom,
+// AddScaledInPlace, ScaleInPlace, Set, SetSlice and IndexAdd. Reshape
+// returns a view that shares the receiver's storage, and FromFloat32 and
+// FromFloat64 wrap the caller's slice; everything else copies.
 //
 // # Errors
 //

@@ -235,12 +235,14 @@ func (t *Tensor) IndexAdd(axis int, idx []int, src *Tensor) *Tensor {
 	if !shapeEqual(want, src.shape) {
 		panic(fmt.Sprintf("tensor: IndexAdd: source shape %v, want %v", src.shape, want))
 	}
+	for _, i := range idx {
+		if i < 0 || i >= n {
+			panic(fmt.Sprintf("tensor: IndexAdd: index %d out of range for axis %d of shape %v", i, axis, t.shape))
+		}
+	}
 	k := len(idx)
 	for o := 0; o < outer; o++ {
 		for j, i := range idx {
-			if i < 0 || i >= n {
-				panic(fmt.Sprintf("tensor: IndexAdd: index %d out of range for axis %d of shape %v", i, axis, t.shape))
-			}
 			d := (o*n + i) * inner
 			s := (o*k + j) * inner
 			if t.dtype == Float32 {

@@ -34,15 +34,15 @@ const parGemmFlops = 1 << 20
 // kept wide: 256 cost a 1024² product a third of its speed on two threads.
 const gemmBlock = 512
 
-// gemmBlocked computes C = alpha·op(A)·op(B) + beta·C. When the BLAS is
+// gemmParallel computes C = alpha·op(A)·op(B) + beta·C. When the BLAS is
 // single-threaded and the product large, it cuts C into blocks of gemmBlock
-// columns (or rows, if C is taller than wide) and computes each with its own
-// call: on SetThreads workers if par is set, one after another otherwise.
-// The blocks depend only on the shape, never on the thread count, so the
-// result is the same bits however many threads run it. (OpenBLAS sums in a
-// different order for different block shapes; splitting by thread count
-// made float32 results differ in the last place between 1 and 2 threads.)
-func gemmBlocked[T float](par bool, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+// columns (or rows, if C is taller than wide), each computed by its own call,
+// and spreads the blocks over SetThreads workers. The blocks depend only on
+// the shape, never on the thread count, so the result is the same bits
+// however many threads run it. (OpenBLAS sums in a different order for
+// different block shapes; splitting by thread count made float32 results
+// differ in the last place between 1 and 2 threads.)
+func gemmParallel[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if gemmImpl.Parallel() || m*n*k < parGemmFlops || max(m, n) <= gemmBlock {
 		gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -53,42 +53,28 @@ func gemmBlocked[T float](par bool, tA, tB bool, m, n, k int, alpha T, a []T, ld
 		extent = n
 	}
 	blocks := (extent + gemmBlock - 1) / gemmBlock
-	one := func(blk int) {
-		lo, hi := blk*gemmBlock, min((blk+1)*gemmBlock, extent)
-		if byCols {
-			var bs []T
-			if tB {
-				bs = b[lo*ldb:]
-			} else {
-				bs = b[lo:]
+	parallelFor(blocks, 1, func(blo, bhi int) {
+		for blk := blo; blk < bhi; blk++ {
+			lo, hi := blk*gemmBlock, min((blk+1)*gemmBlock, extent)
+			if byCols {
+				var bs []T
+				if tB {
+					bs = b[lo*ldb:]
+				} else {
+					bs = b[lo:]
+				}
+				gemm(tA, tB, m, hi-lo, k, alpha, a, lda, bs, ldb, beta, c[lo:], ldc)
+				continue
 			}
-			gemm(tA, tB, m, hi-lo, k, alpha, a, lda, bs, ldb, beta, c[lo:], ldc)
-			return
-		}
-		var as []T
-		if tA {
-			as = a[lo:]
-		} else {
-			as = a[lo*lda:]
-		}
-		gemm(tA, tB, hi-lo, n, k, alpha, as, lda, b, ldb, beta, c[lo*ldc:], ldc)
-	}
-	if !par {
-		for blk := 0; blk < blocks; blk++ {
-			one(blk)
-		}
-		return
-	}
-	parallelFor(blocks, 1, func(lo, hi int) {
-		for blk := lo; blk < hi; blk++ {
-			one(blk)
+			var as []T
+			if tA {
+				as = a[lo:]
+			} else {
+				as = a[lo*lda:]
+			}
+			gemm(tA, tB, hi-lo, n, k, alpha, as, lda, b, ldb, beta, c[lo*ldc:], ldc)
 		}
 	})
-}
-
-// gemmParallel is gemmBlocked with its blocks spread over the workers.
-func gemmParallel[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	gemmBlocked(true, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // gemmSmall is a plain-loop GEMM for small products. Each case orders its
@@ -159,14 +145,11 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 }
 
 // matDims returns (batch, rows, cols) of a 2-D or 3-D operand as stored.
-func matDims(op string, x *Tensor) (int, int, int) {
-	switch x.NDim() {
-	case 2:
+func matDims(x *Tensor) (int, int, int) {
+	if x.NDim() == 2 {
 		return 1, x.shape[0], x.shape[1]
-	case 3:
-		return x.shape[0], x.shape[1], x.shape[2]
 	}
-	panic(fmt.Sprintf("tensor: %s: want a 2-D or 3-D operand, have shape %v", op, x.shape))
+	return x.shape[0], x.shape[1], x.shape[2]
 }
 
 // MatMul returns op(a)·op(b), where op transposes the last two axes when the
@@ -175,8 +158,13 @@ func matDims(op string, x *Tensor) (int, int, int) {
 // other operand. For example [B, M, K]·[K, N] → [B, M, N].
 func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
 	sameDType("MatMul", a, b)
-	ba, ra, ca := matDims("MatMul", a)
-	bb, rb, cb := matDims("MatMul", b)
+	for _, x := range []*Tensor{a, b} {
+		if x.NDim() != 2 && x.NDim() != 3 {
+			panic(fmt.Sprintf("tensor: MatMul: shapes %v and %v: operands must be 2-D matrices or 3-D batches", a.shape, b.shape))
+		}
+	}
+	ba, ra, ca := matDims(a)
+	bb, rb, cb := matDims(b)
 	m, k := ra, ca
 	if transA {
 		m, k = ca, ra
@@ -224,13 +212,14 @@ func batchedGemm[T float](tA, tB bool, batch, ba, bb, m, n, k int, a []T, lda in
 	if bb == 1 {
 		sb = 0
 	}
-	if m*n*k >= parGemmFlops || gemmImpl.Parallel() {
+	if m*n*k >= parGemmFlops {
 		for i := 0; i < batch; i++ {
 			gemmParallel(tA, tB, m, n, k, 1, a[i*sa:], lda, b[i*sb:], ldb, 0, c[i*m*n:], n)
 		}
 		return
 	}
-	// Many small products: one goroutine per block of the batch.
+	// Many small products: one goroutine per block of the batch (neither BLAS
+	// parallelises a small product by itself).
 	parallelFor(batch, max(1, parGemmFlops/max(m*n*k, 1)), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			gemm(tA, tB, m, n, k, 1, a[i*sa:], lda, b[i*sb:], ldb, 0, c[i*m*n:], n)
@@ -242,8 +231,11 @@ func batchedGemm[T float](tA, tB bool, batch, ba, bb, m, n, k int, a []T, lda in
 // b of shape [out] (b may be nil): the affine map of a fully connected layer.
 func Linear(x, w, b *Tensor) *Tensor {
 	sameDType("Linear", x, w)
-	if w.NDim() != 2 || x.NDim() < 1 || x.shape[x.NDim()-1] != w.shape[1] {
-		panic(fmt.Sprintf("tensor: Linear: input %v does not match weight %v (want [..., %d])", x.shape, w.shape, w.Dim(-1)))
+	if w.NDim() != 2 {
+		panic(fmt.Sprintf("tensor: Linear: weight %v is not a matrix [out in] (input %v)", w.shape, x.shape))
+	}
+	if x.NDim() < 1 || x.shape[x.NDim()-1] != w.shape[1] {
+		panic(fmt.Sprintf("tensor: Linear: input %v does not match weight %v (want [..., %d])", x.shape, w.shape, w.shape[1]))
 	}
 	out := w.shape[0]
 	if b != nil {

@@ -30,7 +30,7 @@ func checkVec(op, name string, x, v *Tensor, c int, nilOK, anyDType bool) {
 	if !anyDType || v.dtype != Float64 {
 		sameDType(op, x, v)
 	}
-	if v.Len() != c {
+	if v.NDim() != 1 || v.Len() != c {
 		panic(fmt.Sprintf("tensor: %s: %s has shape %v, want [%d] for input %v", op, name, v.shape, c, x.shape))
 	}
 }
@@ -54,7 +54,7 @@ func BatchNormStats(x *Tensor) (mean, variance *Tensor) {
 	n, c, s := channelView("BatchNormStats", x)
 	mean, variance = alloc(Float64, []int{c}), alloc(Float64, []int{c})
 	m := float64(n * s)
-	parallelFor(c, 1, func(lo, hi int) {
+	parallelFor(c, max(1, elementwiseGrain/max(n*s, 1)), func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			sum := 0.0
 			for i := 0; i < n; i++ {
@@ -166,7 +166,7 @@ func BatchNormBackward(gy, x, mean, variance, gamma *Tensor, eps float64, traini
 		ggamma = alloc(x.dtype, []int{c})
 	}
 	m := float64(n * s)
-	parallelFor(c, 1, func(lo, hi int) {
+	parallelFor(c, max(1, elementwiseGrain/max(n*s, 1)), func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			mu := vecAt(mean, ch, 0)
 			inv := 1 / math.Sqrt(vecAt(variance, ch, 0)+eps)
@@ -276,6 +276,9 @@ func GroupNorm(x, gamma, beta *Tensor, groups int, eps float64) (y, mean, varian
 func GroupNormBackward(gy, x, mean, variance, gamma *Tensor, groups int, eps float64) (gx, ggamma, gbeta *Tensor) {
 	mustSameShape("GroupNormBackward", gy, x)
 	n, c, s := channelView("GroupNormBackward", x)
+	if mean == nil || variance == nil {
+		panic("tensor: GroupNormBackward: the statistics GroupNorm returned are required")
+	}
 	if groups < 1 || c%groups != 0 || mean.Len() != n*groups || variance.Len() != n*groups {
 		panic(fmt.Sprintf("tensor: GroupNormBackward: input %v, %d groups, statistics %v and %v", x.shape, groups, mean.shape, variance.shape))
 	}
@@ -303,7 +306,7 @@ func GroupNormBackward(gy, x, mean, variance, gamma *Tensor, groups int, eps flo
 		}
 	}
 	m := float64(cg * s)
-	parallelFor(n*groups, 1, func(lo, hi int) {
+	parallelFor(n*groups, max(1, elementwiseGrain/max(cg*s, 1)), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			i, gi := r/groups, r%groups
 			mu := vecAt(mean, r, 0)

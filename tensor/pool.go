@@ -18,6 +18,12 @@ func (p Pool2dParams) geom(op string, xs []int) convGeom {
 	if len(xs) != 4 {
 		panic(fmt.Sprintf("tensor: %s: want input [N C H W], have %v", op, xs))
 	}
+	if p.KH < 1 || p.KW < 1 || p.StrideH < 0 || p.StrideW < 0 || p.PadH < 0 || p.PadW < 0 {
+		panic(fmt.Sprintf("tensor: %s: input %v: invalid window %+v (the kernel must be at least 1; stride and padding must not be negative)", op, xs, p))
+	}
+	if xs[2] == 0 || xs[3] == 0 {
+		panic(fmt.Sprintf("tensor: %s: input %v has no pixels to pool", op, xs))
+	}
 	sh, sw := p.StrideH, p.StrideW
 	if sh == 0 {
 		sh = p.KH

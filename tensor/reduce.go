@@ -31,13 +31,16 @@ func SumTo(x *Tensor, shape []int) *Tensor {
 	return out
 }
 
+// sumToKernel accumulates in float64 whatever T is, as the other reductions
+// do: a float32 bias gradient summed over a large batch keeps its digits.
 func sumToKernel[T float](p plan, dst, x []T) {
+	acc := make([]float64, len(dst))
 	p.run(0, p.outer(), func(o, _, ob, l, _, sb int) {
 		src := x[o : o+l]
 		if sb == 1 {
-			d := dst[ob : ob+l]
+			a := acc[ob : ob+l]
 			for j, v := range src {
-				d[j] += v
+				a[j] += float64(v)
 			}
 			return
 		}
@@ -45,8 +48,11 @@ func sumToKernel[T float](p plan, dst, x []T) {
 		for _, v := range src {
 			s += float64(v)
 		}
-		dst[ob] += T(s)
+		acc[ob] += s
 	})
+	for i, v := range acc {
+		dst[i] = T(v)
+	}
 }
 
 // normAxes validates axes against ndim, resolves negative ones and returns

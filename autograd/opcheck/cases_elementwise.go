@@ -36,7 +36,11 @@ func binaryCases(op string, vals map[int]Values, f binaryFn) []Case {
 }
 
 func unaryCase(op string, vals Values, f func(g *autograd.Graph, x *autograd.Value) *autograd.Value) []Case {
-	return []Case{{Op: op, Name: op, Values: vals,
+	return namedUnaryCase(op, op, vals, f)
+}
+
+func namedUnaryCase(op, name string, vals Values, f func(g *autograd.Graph, x *autograd.Value) *autograd.Value) []Case {
+	return []Case{{Op: op, Name: name, Values: vals,
 		Shapes: func(r *rand.Rand) [][]int { return shapes([]int{dim(r, 1, 4), dim(r, 1, 6)}) },
 		F:      func(g *autograd.Graph, in []*autograd.Value) *autograd.Value { return f(g, in[0]) }}}
 }
@@ -62,10 +66,10 @@ func elementwiseCases() []Case {
 	})...)
 	cs = append(cs, unaryCase("softplus", Normal, (*autograd.Graph).Softplus)...)
 	cs = append(cs, unaryCase("square", Normal, (*autograd.Graph).Square)...)
-	cs = append(cs, unaryCase("pow", Positive, func(g *autograd.Graph, x *autograd.Value) *autograd.Value {
+	cs = append(cs, namedUnaryCase("pow", "pow 2.5", Positive, func(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 		return g.Pow(x, 2.5)
 	})...)
-	cs = append(cs, unaryCase("pow", Positive, func(g *autograd.Graph, x *autograd.Value) *autograd.Value {
+	cs = append(cs, namedUnaryCase("pow", "pow -1.5", Positive, func(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 		return g.Pow(x, -1.5)
 	})...)
 	cs = append(cs, unaryCase("scale", Normal, func(g *autograd.Graph, x *autograd.Value) *autograd.Value {

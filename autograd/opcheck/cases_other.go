@@ -1,6 +1,7 @@
 package opcheck
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/acaode/aca/autograd"
@@ -158,10 +159,10 @@ func reduceCases() []Case {
 	}
 	for _, ax := range []int{1, -1} {
 		cs = append(cs,
-			Case{Op: "softmax", Name: "softmax", Shapes: r3, F: func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
+			Case{Op: "softmax", Name: fmt.Sprintf("softmax axis %d", ax), Shapes: r3, F: func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
 				return g.Softmax(in[0], ax)
 			}},
-			Case{Op: "log_softmax", Name: "log_softmax", Shapes: r3, F: func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
+			Case{Op: "log_softmax", Name: fmt.Sprintf("log_softmax axis %d", ax), Shapes: r3, F: func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
 				return g.LogSoftmax(in[0], ax)
 			}},
 		)

@@ -6,6 +6,7 @@ package opcheck
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -70,6 +71,15 @@ func (c Case) Inputs(rng *rand.Rand) []*tensor.Tensor {
 		out[i] = t
 	}
 	return out
+}
+
+// Seed derives a case's random seed from its name and a run seed, so a case
+// draws the same configurations whichever other cases run with it (aca
+// gradcheck --op, the tests) and adding a case changes no other case's draws.
+func Seed(name string, seed uint64) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return h.Sum64() ^ (seed * 0x9e3779b97f4a7c15)
 }
 
 // Result is one configuration's check.

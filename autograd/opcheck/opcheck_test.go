@@ -2,7 +2,6 @@ package opcheck_test
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 	"testing"
@@ -33,10 +32,18 @@ func TestEveryOpHasACase(t *testing.T) {
 	}
 }
 
-func seedOf(name string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	return h.Sum64()
+// seedOf is the seed aca gradcheck uses by default (--seed 1), so a failure
+// here reproduces with the command.
+func seedOf(name string) uint64 { return opcheck.Seed(name, 1) }
+
+func TestCaseNamesAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range opcheck.Cases() {
+		if seen[c.Name] {
+			t.Errorf("two cases are named %q", c.Name)
+		}
+		seen[c.Name] = true
+	}
 }
 
 // TestGradCheckEveryOp runs every case on three random shape configurations

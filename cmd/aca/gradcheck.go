@@ -65,7 +65,7 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 	bar := progress.New(stderr, "gradcheck", len(cases), *quiet)
 	opt := autograd.CheckOptions{Tol: *tol, Eps: *eps}
 	failed := 0
-	for i, c := range cases {
+	for _, c := range cases {
 		s := byOp[c.Op]
 		if s == nil {
 			s = &summary{}
@@ -73,7 +73,7 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 			order = append(order, c.Op)
 		}
 		s.cases++
-		for _, r := range c.Run(*seed+uint64(i)*7919, *configs, opt) {
+		for _, r := range c.Run(opcheck.Seed(c.Name, *seed), *configs, opt) {
 			s.configs++
 			s.maxErr = max(s.maxErr, r.Check.MaxRelErr)
 			line := gradcheckLine{Op: c.Op, Case: c.Name, Shapes: r.Shapes, MaxRelErr: r.Check.MaxRelErr, Evals: r.Check.Evals, OK: r.Err == nil}

@@ -14,14 +14,14 @@ func runArgs(args ...string) (code int, stdout, stderr string) {
 }
 
 func TestUsage(t *testing.T) {
-	code, out, _ := runArgs()
-	if code != 2 || !strings.Contains(out, "gradcheck") || !strings.Contains(out, "info") {
-		t.Errorf("no arguments: status %d, output %q", code, out)
+	code, _, errOut := runArgs()
+	if code != 2 || !strings.Contains(errOut, "gradcheck") || !strings.Contains(errOut, "info") {
+		t.Errorf("no arguments: status %d, stderr %q", code, errOut)
 	}
 	if code, out, _ := runArgs("help"); code != 0 || !strings.Contains(out, "Subcommands") {
 		t.Errorf("help: status %d, output %q", code, out)
 	}
-	code, _, errOut := runArgs("nonsense")
+	code, _, errOut = runArgs("nonsense")
 	if code != 2 || !strings.Contains(errOut, `unknown subcommand "nonsense"`) {
 		t.Errorf("unknown subcommand: status %d, stderr %q", code, errOut)
 	}
@@ -138,5 +138,38 @@ func TestGradcheckFailsLoudly(t *testing.T) {
 	code, out, _ := runArgs("gradcheck", "--op", "exp", "--tol", "1e-30")
 	if code != 1 || !strings.Contains(out, "FAIL") {
 		t.Errorf("impossible tolerance: status %d\n%s", code, out)
+	}
+}
+
+// TestGradcheckSubsetReproducesFullRun: --op must draw the same
+// configurations for a case as the full run with the same seed.
+func TestGradcheckSubsetReproducesFullRun(t *testing.T) {
+	shapesOf := func(args ...string) map[string]string {
+		code, out, _ := runArgs(append([]string{"gradcheck", "--json", "--seed", "5"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: status %d", args, code)
+		}
+		m := map[string]string{}
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r struct {
+				Case   string  `json:"case"`
+				Shapes [][]int `json:"shapes"`
+			}
+			if err := json.Unmarshal([]byte(l), &r); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(r.Shapes)
+			m[r.Case] += string(b)
+		}
+		return m
+	}
+	full, sub := shapesOf(), shapesOf("--op", "mul,softmax")
+	if len(sub) == 0 {
+		t.Fatal("no cases checked")
+	}
+	for name, shapes := range sub {
+		if full[name] != shapes {
+			t.Errorf("%s: --op drew %s, the full run %s", name, shapes, full[name])
+		}
 	}
 }

@@ -54,7 +54,7 @@ func (b *Bar) Add(n int) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.done += n
+	b.done = min(b.done+n, max(b.total, 0))
 	t := b.now()
 	if !b.enabled || (t.Sub(b.last) < 100*time.Millisecond && b.done < b.total) {
 		return
