@@ -106,6 +106,16 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 				}
 			}
 		}
+	case !tA && tB && k <= 8: // C[i,:] += a[i,p]·b[:,p]: short dot products cost more in loop overhead than this strided read
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			for p, av := range a[i*lda : i*lda+k] {
+				s := alpha * av
+				for j := range row {
+					row[j] += s * b[j*ldb+p]
+				}
+			}
+		}
 	case !tA && tB: // C[i,j] += a[i,:]·b[j,:]
 		for i := 0; i < m; i++ {
 			row := c[i*ldc : i*ldc+n]
