@@ -276,26 +276,36 @@ func owRange(g convGeom, kj int) (int, int) {
 	return min(lo, g.ow), max(min(hi, g.ow), min(lo, g.ow))
 }
 
-// taps calls fn for every kernel tap (ki, kj) of channel c and every output
-// row oh: the tap's row in the column matrix, oh, the input row ih it reads
-// (−1 when that row is padding), and the output columns [lo, hi) whose input
-// column, starting at iw for column lo and stepping by the stride, lies inside
-// the image. im2col and col2im are the two directions of this walk.
-func (g convGeom) taps(c int, fn func(row, oh, ih, lo, hi, iw int)) {
-	for ki := 0; ki < g.kh; ki++ {
-		for kj := 0; kj < g.kw; kj++ {
-			row := (c*g.kh+ki)*g.kw + kj
-			lo, hi := owRange(g, kj)
-			iw := lo*g.sw - g.pw + kj
-			for oh := 0; oh < g.oh; oh++ {
-				ih := oh*g.sh - g.ph + ki
-				if ih < 0 || ih >= g.h {
-					ih = -1
+// taps calls fn for every channel c, kernel tap (ki, kj) and output row oh:
+// the tap's row in the column matrix, oh, the input row ih it reads (−1 when
+// that row is padding), and the output columns [lo, hi) whose input column,
+// starting at iw for column lo and stepping by the stride, lies inside the
+// image. Channels are spread over workers if par is set (each channel's rows
+// and input plane belong to one worker). im2col and col2im are the two
+// directions of this walk.
+func (g convGeom) taps(par bool, fn func(c, row, oh, ih, lo, hi, iw int)) {
+	grain := g.c
+	if par {
+		grain = 1
+	}
+	parallelFor(g.c, grain, func(clo, chi int) {
+		for c := clo; c < chi; c++ {
+			for ki := 0; ki < g.kh; ki++ {
+				for kj := 0; kj < g.kw; kj++ {
+					row := (c*g.kh+ki)*g.kw + kj
+					lo, hi := owRange(g, kj)
+					iw := lo*g.sw - g.pw + kj
+					for oh := 0; oh < g.oh; oh++ {
+						ih := oh*g.sh - g.ph + ki
+						if ih < 0 || ih >= g.h {
+							ih = -1
+						}
+						fn(c, row, oh, ih, lo, hi, iw)
+					}
 				}
-				fn(row, oh, ih, lo, hi, iw)
 			}
 		}
-	}
+	})
 }
 
 // im2col writes sample n of x as the [C·KH·KW, OH·OW] column matrix: row
@@ -303,32 +313,23 @@ func (g convGeom) taps(c int, fn func(row, oh, ih, lo, hi, iw int)) {
 // sees at output (oh, ow), or 0 in the padding. With par set, channels are
 // spread over workers.
 func im2col[T float](g convGeom, x []T, n int, cols []T, par bool) {
-	s := g.s()
-	grain := g.c
-	if par {
-		grain = 1
-	}
-	parallelFor(g.c, grain, func(clo, chi int) {
-		for c := clo; c < chi; c++ {
-			plane := x[(n*g.c+c)*g.h*g.w : (n*g.c+c+1)*g.h*g.w]
-			g.taps(c, func(row, oh, ih, lo, hi, iw int) {
-				d := cols[row*s+oh*g.ow : row*s+(oh+1)*g.ow]
-				if ih < 0 {
-					clear(d)
-					return
-				}
-				src := plane[ih*g.w : (ih+1)*g.w]
-				clear(d[:lo])
-				clear(d[hi:])
-				if g.sw == 1 {
-					copy(d[lo:hi], src[iw:iw+hi-lo])
-					return
-				}
-				for ow := lo; ow < hi; ow++ {
-					d[ow] = src[iw]
-					iw += g.sw
-				}
-			})
+	s, hw := g.s(), g.h*g.w
+	g.taps(par, func(c, row, oh, ih, lo, hi, iw int) {
+		d := cols[row*s+oh*g.ow : row*s+(oh+1)*g.ow]
+		if ih < 0 {
+			clear(d)
+			return
+		}
+		src := x[(n*g.c+c)*hw+ih*g.w:][:g.w]
+		clear(d[:lo])
+		clear(d[hi:])
+		if g.sw == 1 {
+			copy(d[lo:hi], src[iw:iw+hi-lo])
+			return
+		}
+		for ow := lo; ow < hi; ow++ {
+			d[ow] = src[iw]
+			iw += g.sw
 		}
 	})
 }
@@ -337,29 +338,20 @@ func im2col[T float](g convGeom, x []T, n int, cols []T, par bool) {
 // im2col: every tap's value returns to the pixel it came from). With par
 // set, channels are spread over workers.
 func col2im[T float](g convGeom, cols []T, n int, dx []T, par bool) {
-	s := g.s()
-	grain := g.c
-	if par {
-		grain = 1
-	}
-	parallelFor(g.c, grain, func(clo, chi int) {
-		for c := clo; c < chi; c++ {
-			plane := dx[(n*g.c+c)*g.h*g.w : (n*g.c+c+1)*g.h*g.w]
-			g.taps(c, func(row, oh, ih, lo, hi, iw int) {
-				if ih < 0 {
-					return
-				}
-				d := plane[ih*g.w : (ih+1)*g.w]
-				sv := cols[row*s+oh*g.ow : row*s+(oh+1)*g.ow]
-				if g.sw == 1 {
-					axpy(1, sv[lo:hi], d[iw:iw+hi-lo])
-					return
-				}
-				for ow := lo; ow < hi; ow++ {
-					d[iw] += sv[ow]
-					iw += g.sw
-				}
-			})
+	s, hw := g.s(), g.h*g.w
+	g.taps(par, func(c, row, oh, ih, lo, hi, iw int) {
+		if ih < 0 {
+			return
+		}
+		d := dx[(n*g.c+c)*hw+ih*g.w:][:g.w]
+		sv := cols[row*s+oh*g.ow : row*s+(oh+1)*g.ow]
+		if g.sw == 1 {
+			axpy(1, sv[lo:hi], d[iw:iw+hi-lo])
+			return
+		}
+		for ow := lo; ow < hi; ow++ {
+			d[iw] += sv[ow]
+			iw += g.sw
 		}
 	})
 }
