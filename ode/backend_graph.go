@@ -1,0 +1,245 @@
+package ode
+
+import (
+	"math"
+
+	"github.com/acaode/aca/autograd"
+	"github.com/acaode/aca/tensor"
+)
+
+// graphBackend runs the solver on a graph: every combination of stages, the
+// error estimate and the step-size controller are recorded, so the outputs
+// can be differentiated with respect to the initial state, the dynamics'
+// parameters and (through the controller) the step sizes themselves. A nil
+// graph computes the same values without recording.
+type graphBackend struct {
+	g *autograd.Graph
+	f Dynamics
+}
+
+// Names of the operations the solver records.
+const (
+	opLin     = "ode.lin"
+	opErr     = "ode.errratio"
+	opControl = "ode.control"
+)
+
+func (b *graphBackend) eval(t float64, y *autograd.Value) (*autograd.Value, error) {
+	v := b.f.Eval(b.g, t, y)
+	if v == nil {
+		return nil, checkDerivative(t, y.Data(), nil)
+	}
+	return v, checkDerivative(t, y.Data(), v.Data())
+}
+
+func scalarOf(v *autograd.Value) float64 { return v.Data().Item() }
+
+func (b *graphBackend) lin(x []*autograd.Value, a []float64, h *autograd.Value, k []*autograd.Value, c []float64) *autograd.Value {
+	return linOp(b.g, x, a, h, k, c)
+}
+
+// linOp records out = Σ a_m·x_m + h·Σ c_j·k_j (h a scalar value) as one
+// operation.
+func linOp(g *autograd.Graph, x []*autograd.Value, a []float64, h *autograd.Value, k []*autograd.Value, c []float64) *autograd.Value {
+	var ins []*autograd.Value
+	var xs, ks []term
+	var xa, kc []float64
+	for m, am := range a {
+		if am != 0 {
+			ins = append(ins, x[m])
+			xs = append(xs, term{am, x[m].Data()})
+			xa = append(xa, am)
+		}
+	}
+	for j, cj := range c {
+		if cj != 0 {
+			ins = append(ins, k[j])
+			ks = append(ks, term{cj, k[j].Data()})
+			kc = append(kc, cj)
+		}
+	}
+	ref := x[0].Data()
+	out := tensor.ZerosLike(ref)
+	hv := scalarOf(h)
+	linInto(out, xs, hv, ks)
+	nx := len(xs)
+	ins = append(ins, h)
+	kd := make([]*tensor.Tensor, len(ks))
+	for j := range ks {
+		kd[j] = ks[j].t
+	}
+	return g.Record(autograd.Op{Name: opLin, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+		gs := make([]*tensor.Tensor, len(need))
+		for m := 0; m < nx; m++ {
+			if need[m] {
+				gs[m] = tensor.Scale(gy, xa[m])
+			}
+		}
+		for j := range kc {
+			if need[nx+j] {
+				gs[nx+j] = tensor.Scale(gy, hv*kc[j])
+			}
+		}
+		if need[len(need)-1] {
+			var s float64
+			for j, kj := range kd {
+				s += kc[j] * tensor.Dot(kj, gy)
+			}
+			gs[len(need)-1] = tensor.Scalar(h.DType(), s)
+		}
+		return gs
+	}}, out, ins...)
+}
+
+func (b *graphBackend) errRatio(h *autograd.Value, k []*autograd.Value, e []float64, y0, y1 *autograd.Value, rtol, atol float64) *autograd.Value {
+	return errOp(b.g, h, k, e, y0, y1, rtol, atol)
+}
+
+// errOp records the error ratio r = sqrt(mean(q²)), q_i = e_i/s_i,
+// e = h·Σ c_j·k_j, s_i = atol + rtol·max(|y0_i|, |y1_i|).
+func errOp(g *autograd.Graph, h *autograd.Value, k []*autograd.Value, e []float64, y0, y1 *autograd.Value, rtol, atol float64) *autograd.Value {
+	var ins []*autograd.Value
+	var ks []term
+	for j, c := range e {
+		if c != 0 {
+			ins = append(ins, k[j])
+			ks = append(ks, term{c, k[j].Data()})
+		}
+	}
+	hv := scalarOf(h)
+	r := errRatio(hv, ks, y0.Data(), y1.Data(), rtol, atol)
+	ins = append(ins, h, y0, y1)
+	nk := len(ks)
+	out := tensor.Scalar(tensor.Float64, r)
+	return g.Record(autograd.Op{Name: opErr, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+		gr := gy.Item()
+		a0, a1 := y0.Data().Values(), y1.Data().Values()
+		n := len(a0)
+		gs := make([]*tensor.Tensor, len(need))
+		if r == 0 || n == 0 {
+			// The norm is not differentiable at zero; take the zero subgradient.
+			for i, in := range ins {
+				if need[i] {
+					gs[i] = tensor.ZerosLike(in.Data())
+				}
+			}
+			return gs
+		}
+		kv := make([][]float64, nk)
+		for j := range ks {
+			kv[j] = ks[j].t.Values()
+		}
+		// dr/dq_i = q_i/(n·r); q_i = e_i/s_i.
+		ge := make([]float64, n)  // dL/de_i
+		gy0 := make([]float64, n) // dL/dy0_i
+		gy1 := make([]float64, n) // dL/dy1_i
+		var gh float64
+		for i := 0; i < n; i++ {
+			var sum float64
+			for j := range ks {
+				sum += ks[j].coef * kv[j][i]
+			}
+			ei := hv * sum
+			m0, m1 := math.Abs(a0[i]), math.Abs(a1[i])
+			si := atol + rtol*math.Max(m0, m1)
+			qi := ei / si
+			gq := gr * qi / (float64(n) * r)
+			ge[i] = gq / si
+			gh += ge[i] * sum
+			gm := -gq * ei / (si * si) * rtol // dL/d max(|y0|,|y1|)
+			if m0 >= m1 {
+				gy0[i] = gm * sign(a0[i])
+			} else {
+				gy1[i] = gm * sign(a1[i])
+			}
+		}
+		for j := range ks {
+			if need[j] {
+				v := make([]float64, n)
+				for i := range v {
+					v[i] = ge[i] * hv * ks[j].coef
+				}
+				gs[j] = tensor.FromValues(ks[j].t.DType(), v, ks[j].t.Shape()...)
+			}
+		}
+		if need[nk] {
+			gs[nk] = tensor.Scalar(h.DType(), gh)
+		}
+		if need[nk+1] {
+			gs[nk+1] = tensor.FromValues(y0.DType(), gy0, y0.Shape()...)
+		}
+		if need[nk+2] {
+			gs[nk+2] = tensor.FromValues(y1.DType(), gy1, y1.Shape()...)
+		}
+		return gs
+	}}, out, ins...)
+}
+
+func sign(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return 0
+}
+
+func (b *graphBackend) control(h, ratio *autograd.Value, c *controller) *autograd.Value {
+	return controlOp(b.g, h, ratio, c)
+}
+
+// controlOp records the controller's next step h·factor(ratio), clamped to
+// MaxStep (where it is constant).
+func controlOp(g *autograd.Graph, h, ratio *autograd.Value, c *controller) *autograd.Value {
+	hv, rv := scalarOf(h), scalarOf(ratio)
+	f, df := c.factor(rv)
+	hn, clamped := c.clampStep(hv * f)
+	out := tensor.Scalar(tensor.Float64, hn)
+	return g.Record(autograd.Op{Name: opControl, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+		gv := gy.Item()
+		if clamped {
+			gv = 0
+		}
+		gs := make([]*tensor.Tensor, 2)
+		if need[0] {
+			gs[0] = tensor.Scalar(h.DType(), gv*f)
+		}
+		if need[1] {
+			gs[1] = tensor.Scalar(ratio.DType(), gv*hv*df)
+		}
+		return gs
+	}}, out, h, ratio)
+}
+
+func (b *graphBackend) initialStep(t0 float64, y0, f0 *autograd.Value, dir float64, o *Options) (float64, error) {
+	// The first step size is chosen from the values of y0 and f(y0), without
+	// recording: it enters the graph as a constant.
+	eval := func(t float64, y *tensor.Tensor) (*tensor.Tensor, error) {
+		v := b.f.Eval(nil, t, autograd.Constant(y))
+		if v == nil {
+			return nil, checkDerivative(t, y, nil)
+		}
+		return v.Data(), checkDerivative(t, y, v.Data())
+	}
+	return hairer(eval, t0, y0.Data(), f0.Data(), dir, o.Method.Order, o.RTol, o.ATol)
+}
+
+func (b *graphBackend) finite(v *autograd.Value) bool   { return tensor.AllFinite(v.Data()) }
+func (b *graphBackend) float(s *autograd.Value) float64 { return scalarOf(s) }
+func (b *graphBackend) constant(x float64) *autograd.Value {
+	return autograd.Constant(tensor.Scalar(tensor.Float64, x))
+}
+func (b *graphBackend) keep(v *autograd.Value) *autograd.Value { return v }
+func (b *graphBackend) release(*autograd.Value)                {}
+
+// solveGraph runs a solve on g (recording everything when g is not nil)
+// and returns the outputs as values.
+func solveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, opts Options, hk *hooks[*autograd.Value, *autograd.Value]) ([]*autograd.Value, Stats, error) {
+	o, dir, err := prepare(y0.Data(), times, opts)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	b := &graphBackend{g: g, f: f}
+	return run[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, hk)
+}

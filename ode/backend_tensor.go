@@ -1,0 +1,112 @@
+package ode
+
+import (
+	"fmt"
+
+	"github.com/acaode/aca/tensor"
+)
+
+// tensorBackend runs the solver on plain tensors, recording nothing. It
+// reuses the buffers it allocates (stage inputs, trial states) across steps;
+// tensors the dynamics return are never reused, since the dynamics may hand
+// back memory of their own.
+type tensorBackend struct {
+	// f returns f(t, y). If into is set, it writes into dst (a buffer the
+	// backend owns) and returns dst; otherwise dst is nil and f returns a
+	// tensor of its own.
+	f     func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error)
+	into  bool
+	dtype tensor.DType
+	shape []int
+	free  []*tensor.Tensor
+	owned map[*tensor.Tensor]struct{}
+	xs    []term
+	ks    []term
+}
+
+func newTensorBackend(y0 *tensor.Tensor, f func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error)) *tensorBackend {
+	return &tensorBackend{f: f, dtype: y0.DType(), shape: y0.Shape(), owned: map[*tensor.Tensor]struct{}{}}
+}
+
+// get returns a buffer of the state's shape, owned by the backend.
+func (b *tensorBackend) get() *tensor.Tensor {
+	var t *tensor.Tensor
+	if n := len(b.free); n > 0 {
+		t = b.free[n-1]
+		b.free = b.free[:n-1]
+	} else {
+		t = tensor.Zeros(b.dtype, b.shape...)
+	}
+	b.owned[t] = struct{}{}
+	return t
+}
+
+func (b *tensorBackend) release(t *tensor.Tensor) {
+	if t == nil {
+		return
+	}
+	if _, ok := b.owned[t]; ok {
+		delete(b.owned, t)
+		b.free = append(b.free, t)
+	}
+}
+
+func (b *tensorBackend) keep(t *tensor.Tensor) *tensor.Tensor {
+	if _, ok := b.owned[t]; ok {
+		delete(b.owned, t)
+		return t
+	}
+	return t.Clone()
+}
+
+// checkShape verifies that the dynamics returned a derivative shaped like
+// the state.
+func checkDerivative(t float64, y, dy *tensor.Tensor) error {
+	if dy == nil {
+		return fmt.Errorf("ode: the dynamics returned nil at t = %g", t)
+	}
+	if dy.DType() != y.DType() || !tensor.SameShape(dy, y) {
+		return fmt.Errorf("ode: the dynamics returned a %v %v derivative for a %v %v state at t = %g", dy.DType(), dy.Shape(), y.DType(), y.Shape(), t)
+	}
+	return nil
+}
+
+func (b *tensorBackend) eval(t float64, y *tensor.Tensor) (*tensor.Tensor, error) {
+	var dst *tensor.Tensor
+	if b.into {
+		dst = b.get()
+	}
+	dy, err := b.f(t, y, dst)
+	if err != nil {
+		b.release(dst)
+		return nil, err
+	}
+	return dy, checkDerivative(t, y, dy)
+}
+
+func (b *tensorBackend) lin(x []*tensor.Tensor, a []float64, h float64, k []*tensor.Tensor, c []float64) *tensor.Tensor {
+	out := b.get()
+	b.xs = collect(b.xs[:0], a, x)
+	b.ks = collect(b.ks[:0], c, k)
+	linInto(out, b.xs, h, b.ks)
+	return out
+}
+
+func (b *tensorBackend) errRatio(h float64, k []*tensor.Tensor, e []float64, y0, y1 *tensor.Tensor, rtol, atol float64) float64 {
+	b.ks = collect(b.ks[:0], e, k)
+	return errRatio(h, b.ks, y0, y1, rtol, atol)
+}
+
+func (b *tensorBackend) control(h, ratio float64, c *controller) float64 {
+	f, _ := c.factor(ratio)
+	hn, _ := c.clampStep(h * f)
+	return hn
+}
+
+func (b *tensorBackend) initialStep(t0 float64, y0, f0 *tensor.Tensor, dir float64, o *Options) (float64, error) {
+	return hairer(b.eval, t0, y0, f0, dir, o.Method.Order, o.RTol, o.ATol)
+}
+
+func (b *tensorBackend) finite(t *tensor.Tensor) bool { return tensor.AllFinite(t) }
+func (b *tensorBackend) float(s float64) float64      { return s }
+func (b *tensorBackend) constant(x float64) float64   { return x }

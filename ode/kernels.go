@@ -1,0 +1,138 @@
+package ode
+
+import (
+	"math"
+
+	"github.com/acaode/aca/tensor"
+)
+
+// The solver's arithmetic on whole states: one fused pass per combination,
+// accumulating in float64 whatever the state's dtype. The recorded (graph)
+// path runs these same kernels, so a step re-run on a graph reproduces the
+// unrecorded forward pass bit for bit.
+
+// term is one addend of a linear combination: coef·src.
+type term struct {
+	coef float64
+	t    *tensor.Tensor
+}
+
+// collect appends the terms with non-zero coefficients.
+func collect(dst []term, coef []float64, ts []*tensor.Tensor) []term {
+	for j, c := range coef {
+		if c != 0 {
+			dst = append(dst, term{c, ts[j]})
+		}
+	}
+	return dst
+}
+
+// linInto writes out = Σ xs[m].coef·xs[m].t + h·Σ ks[j].coef·ks[j].t.
+// out may alias none of the inputs.
+func linInto(out *tensor.Tensor, xs []term, h float64, ks []term) {
+	switch out.DType() {
+	case tensor.Float64:
+		linKernel(out.Float64s(), xs, h, ks, (*tensor.Tensor).Float64s)
+	default:
+		linKernel(out.Float32s(), xs, h, ks, (*tensor.Tensor).Float32s)
+	}
+}
+
+func linKernel[E float32 | float64](out []E, xs []term, h float64, ks []term, data func(*tensor.Tensor) []E) {
+	var xb, kb [8][]E
+	var xc, kc [8]float64
+	xd, kd := xb[:0], kb[:0]
+	for i, x := range xs {
+		xd = append(xd, data(x.t)[:len(out)])
+		if i < len(xc) {
+			xc[i] = x.coef
+		}
+	}
+	for i, k := range ks {
+		kd = append(kd, data(k.t)[:len(out)])
+		if i < len(kc) {
+			kc[i] = k.coef
+		}
+	}
+	xcs, kcs := xc[:], kc[:]
+	if len(xs) > len(xc) || len(ks) > len(kc) {
+		xcs, kcs = make([]float64, len(xs)), make([]float64, len(ks))
+		for i, x := range xs {
+			xcs[i] = x.coef
+		}
+		for i, k := range ks {
+			kcs[i] = k.coef
+		}
+	}
+	// The common case, y + h·Σ c_j k_j, gets a loop without the x sum.
+	if len(xd) == 1 && xcs[0] == 1 {
+		y := xd[0]
+		for i := range out {
+			var s float64
+			for j, kj := range kd {
+				s += kcs[j] * float64(kj[i])
+			}
+			out[i] = E(float64(y[i]) + h*s)
+		}
+		return
+	}
+	for i := range out {
+		var s, r float64
+		for m, xm := range xd {
+			r += xcs[m] * float64(xm[i])
+		}
+		for j, kj := range kd {
+			s += kcs[j] * float64(kj[i])
+		}
+		out[i] = E(r + h*s)
+	}
+}
+
+// errRatio returns the RMS over all elements of e_i / (atol + rtol·max(|y0_i|, |y1_i|)),
+// with e = h·Σ ks[j].coef·ks[j].t the embedded error estimate.
+func errRatio(h float64, ks []term, y0, y1 *tensor.Tensor, rtol, atol float64) float64 {
+	switch y0.DType() {
+	case tensor.Float64:
+		return errKernel(h, ks, y0.Float64s(), y1.Float64s(), rtol, atol, (*tensor.Tensor).Float64s)
+	default:
+		return errKernel(h, ks, y0.Float32s(), y1.Float32s(), rtol, atol, (*tensor.Tensor).Float32s)
+	}
+}
+
+func errKernel[E float32 | float64](h float64, ks []term, y0, y1 []E, rtol, atol float64, data func(*tensor.Tensor) []E) float64 {
+	var kb [8][]E
+	kd := kb[:0]
+	for _, k := range ks {
+		kd = append(kd, data(k.t)[:len(y0)])
+	}
+	var sum float64
+	for i := range y0 {
+		var e float64
+		for j, kj := range kd {
+			e += ks[j].coef * float64(kj[i])
+		}
+		e *= h
+		sc := atol + rtol*math.Max(math.Abs(float64(y0[i])), math.Abs(float64(y1[i])))
+		q := e / sc
+		sum += q * q
+	}
+	if len(y0) == 0 {
+		return 0
+	}
+	return math.Sqrt(sum / float64(len(y0)))
+}
+
+// rmsScaled returns the RMS of x_i / (atol + rtol·|y_i|) (Hairer's norm for
+// the initial step).
+func rmsScaled(x, y *tensor.Tensor, rtol, atol float64) float64 {
+	xv, yv := x.Values(), y.Values()
+	if len(xv) == 0 {
+		return 0
+	}
+	var s float64
+	for i := range xv {
+		q := xv[i] / (atol + rtol*math.Abs(yv[i]))
+		s += q * q
+	}
+	return math.Sqrt(s / float64(len(xv)))
+}

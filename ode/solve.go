@@ -1,0 +1,145 @@
+package ode
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/acaode/aca/autograd"
+	"github.com/acaode/aca/tensor"
+)
+
+// Dynamics is the right-hand side of dy/dt = f(t, y). Eval computes f on
+// the graph g, which is nil when the solver is not recording: the same code
+// then runs as plain tensor arithmetic. A model whose parameters should be
+// trained builds f from them with g's operations.
+type Dynamics interface {
+	Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value
+}
+
+// Func adapts a function to Dynamics.
+type Func func(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value
+
+// Eval calls f.
+func (f Func) Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value {
+	return f(g, t, y)
+}
+
+// TensorFunc adapts a function on plain tensors to Dynamics, for solves
+// that need no gradients. It must not be used where the solve is recorded.
+type TensorFunc func(t float64, y *tensor.Tensor) *tensor.Tensor
+
+// Eval calls f on y's data. It panics if g is not nil: a TensorFunc cannot
+// be differentiated.
+func (f TensorFunc) Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value {
+	if g != nil {
+		panic("ode: a TensorFunc cannot be recorded on a graph; write the dynamics as a Func")
+	}
+	return autograd.Constant(f(t, y.Data()))
+}
+
+// Solution is the result of Solve.
+type Solution struct {
+	// Times are the output times, as requested.
+	Times []float64
+	// Y[i] is the state at Times[i]; Y[0] is a copy of y0.
+	Y []*tensor.Tensor
+	// Stats counts the work done.
+	Stats Stats
+}
+
+// Solve integrates dy/dt = f(t, y) from y(times[0]) = y0 and returns the
+// state at every time in times, which must be strictly increasing or
+// strictly decreasing (integrating backward in time). y0 may have any shape
+// and be float32 or float64; a batch of states shares one sequence of
+// steps, the error norm being taken over the whole tensor. Outputs between
+// steps come from the method's dense output. Nothing is recorded: f is
+// called with a nil graph.
+//
+// Errors: an *OptionError for invalid options or arguments (before any
+// work), a *StepSizeError, *StepLimitError or *NonFiniteError if the solve
+// fails; the dynamics returning a tensor of the wrong shape or dtype is an
+// error too.
+func Solve(f Dynamics, y0 *tensor.Tensor, times []float64, opts Options) (*Solution, error) {
+	if f == nil {
+		return nil, &OptionError{Field: "dynamics", Msg: "nil"}
+	}
+	o, dir, err := prepare(y0, times, opts)
+	if err != nil {
+		return nil, err
+	}
+	b := newTensorBackend(y0, func(t float64, y, _ *tensor.Tensor) (*tensor.Tensor, error) {
+		v := f.Eval(nil, t, autograd.Constant(y))
+		if v == nil {
+			return nil, fmt.Errorf("ode: the dynamics returned nil at t = %g", t)
+		}
+		return v.Data(), nil
+	})
+	ys, st, err := run[*tensor.Tensor, float64](b, &o, y0, times, dir, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Solution{Times: append([]float64(nil), times...), Y: ys, Stats: st}, nil
+}
+
+// prepare validates the options, times and initial state.
+func prepare(y0 *tensor.Tensor, times []float64, opts Options) (Options, float64, error) {
+	if y0 == nil {
+		return opts, 0, &OptionError{Field: "y0", Msg: "nil"}
+	}
+	o, err := opts.resolve()
+	if err != nil {
+		return o, 0, err
+	}
+	dir, err := checkTimes(times)
+	if err != nil {
+		return o, 0, err
+	}
+	if !tensor.AllFinite(y0) {
+		for i, v := range y0.Values() {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return o, 0, &OptionError{Field: "y0", Msg: fmt.Sprintf("element %d is %v", i, v)}
+			}
+		}
+	}
+	return o, dir, nil
+}
+
+// FuncSolution is the result of SolveFunc.
+type FuncSolution struct {
+	// Times are the output times, as requested.
+	Times []float64
+	// Y[i] is the state at Times[i].
+	Y [][]float64
+	// Stats counts the work done.
+	Stats Stats
+}
+
+// SolveFunc integrates dy/dt = f(t, y) for a plain function on float64
+// slices: f writes the derivative at (t, y) into dydt (both of length
+// len(y0)) and must not keep either slice. Everything else is as in Solve.
+func SolveFunc(f func(t float64, y, dydt []float64), y0 []float64, times []float64, opts Options) (*FuncSolution, error) {
+	if f == nil {
+		return nil, &OptionError{Field: "dynamics", Msg: "nil"}
+	}
+	y := tensor.FromFloat64(append([]float64(nil), y0...), len(y0))
+	o, dir, err := prepare(y, times, opts)
+	if err != nil {
+		return nil, err
+	}
+	b := newTensorBackend(y, func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error) {
+		d := dst.Float64s()
+		clear(d)
+		f(t, y.Float64s(), d)
+		return dst, nil
+	})
+	b.into = true
+	ys, st, err := run[*tensor.Tensor, float64](b, &o, y, times, dir, nil)
+	if err != nil {
+		return nil, err
+	}
+	res := &FuncSolution{Times: append([]float64(nil), times...), Y: make([][]float64, len(ys)), Stats: st}
+	for i, v := range ys {
+		res.Y[i] = v.Float64s()
+	}
+	return res, nil
+}

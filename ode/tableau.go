@@ -1,0 +1,222 @@
+package ode
+
+// Tableau is an explicit Runge–Kutta method: its Butcher tableau, an
+// optional embedded error estimate and an optional dense-output rule. A new
+// method is a new Tableau value; the stepping loop does not change.
+//
+// Stage i (0-based) evaluates k_i = f(t + C[i]·h, y + h·Σ_{j<i} A[i][j]·k_j),
+// and the step's solution is y + h·Σ B[j]·k_j.
+type Tableau struct {
+	// Name is the method's short name ("dopri5", "rk4", …), as ParseMethod
+	// accepts it.
+	Name string
+	// Order is the order of the propagated solution (B). It sets the
+	// controller's exponent 1/Order.
+	Order int
+	// C holds the stage times as fractions of the step.
+	C []float64
+	// A is strictly lower triangular: A[i] has i entries.
+	A [][]float64
+	// B holds the solution weights.
+	B []float64
+	// BErr holds the error weights B − B̂, where B̂ are the weights of the
+	// embedded lower-order solution; the local error estimate is
+	// h·Σ BErr[j]·k_j. Nil for methods without an embedded pair, which run
+	// with a fixed step only.
+	BErr []float64
+	// FSAL reports that the last stage is evaluated at the step's solution
+	// (C[s−1] = 1 and A[s−1] = B), so it is the next step's first stage and
+	// costs nothing there.
+	FSAL bool
+	// Dense, if set, is the method's own continuous extension: it fills
+	// b[j] with the weight b_j(θ) such that y(t+θh) ≈ y + h·Σ b_j(θ)·k_j, for
+	// θ in [0, 1]. Nil means cubic Hermite interpolation between the step's
+	// end points and their derivatives.
+	Dense func(theta float64, b []float64)
+}
+
+// Stages returns the number of stages.
+func (tb *Tableau) Stages() int { return len(tb.B) }
+
+// Adaptive reports whether the method has an embedded error estimate, so it
+// can run with step-size control.
+func (tb *Tableau) Adaptive() bool { return tb.BErr != nil }
+
+// String returns the method's name.
+func (tb *Tableau) String() string { return tb.Name }
+
+// Euler is the forward Euler method (order 1, fixed step only).
+var Euler = &Tableau{
+	Name:  "euler",
+	Order: 1,
+	C:     []float64{0},
+	A:     [][]float64{{}},
+	B:     []float64{1},
+}
+
+// Midpoint is the explicit midpoint method (RK2, order 2, fixed step only).
+var Midpoint = &Tableau{
+	Name:  "midpoint",
+	Order: 2,
+	C:     []float64{0, 0.5},
+	A:     [][]float64{{}, {0.5}},
+	B:     []float64{0, 1},
+}
+
+// RK4 is the classic fourth-order Runge–Kutta method (fixed step only).
+var RK4 = &Tableau{
+	Name:  "rk4",
+	Order: 4,
+	C:     []float64{0, 0.5, 0.5, 1},
+	A:     [][]float64{{}, {0.5}, {0, 0.5}, {0, 0, 1}},
+	B:     []float64{1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6},
+}
+
+// HeunEuler is Heun's method with an embedded Euler estimate: order 2(1),
+// two stages. torchdiffeq calls it adaptive_heun.
+var HeunEuler = &Tableau{
+	Name:  "heun_euler",
+	Order: 2,
+	C:     []float64{0, 1},
+	A:     [][]float64{{}, {1}},
+	B:     []float64{0.5, 0.5},
+	BErr:  []float64{0.5 - 1, 0.5},
+}
+
+// BogackiShampine is the Bogacki–Shampine 3(2) pair (RK23, torchdiffeq's
+// bosh3), four stages with FSAL.
+var BogackiShampine = &Tableau{
+	Name:  "bosh3",
+	Order: 3,
+	C:     []float64{0, 0.5, 0.75, 1},
+	A:     [][]float64{{}, {0.5}, {0, 0.75}, {2.0 / 9, 1.0 / 3, 4.0 / 9}},
+	B:     []float64{2.0 / 9, 1.0 / 3, 4.0 / 9, 0},
+	BErr:  []float64{2.0/9 - 7.0/24, 1.0/3 - 0.25, 4.0/9 - 1.0/3, -0.125},
+	FSAL:  true,
+}
+
+var dopri5B = []float64{35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0}
+
+// Shampine's coefficients for the Dormand–Prince continuous extension, as
+// used by Hairer's DOPRI5 code.
+var dopri5D = []float64{
+	-12715105075.0 / 11282082432, 0, 87487479700.0 / 32700410799, -10690763975.0 / 1880347072,
+	701980252875.0 / 199316789632, -1453857185.0 / 822651844, 69997945.0 / 29380423,
+}
+
+// Dopri5 is the Dormand–Prince 5(4) pair (RK45, MATLAB's ode45, the default
+// of torchdiffeq): seven stages with FSAL, and a fourth-order continuous
+// extension.
+var Dopri5 = &Tableau{
+	Name:  "dopri5",
+	Order: 5,
+	C:     []float64{0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
+	A: [][]float64{
+		{},
+		{1.0 / 5},
+		{3.0 / 40, 9.0 / 40},
+		{44.0 / 45, -56.0 / 15, 32.0 / 9},
+		{19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
+		{9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
+		dopri5B[:6],
+	},
+	B: dopri5B,
+	// The embedded fourth-order weights are the ones torchdiffeq and diffrax
+	// use (1951/21600, 0, 22642/50085, 451/720, −12231/42400, 649/6300,
+	// 1/60), not Hairer's DOPRI5 (5179/57600, …): the step sequences, and so
+	// the NFE, then match the peers'.
+	BErr: []float64{
+		35.0/384 - 1951.0/21600, 0, 500.0/1113 - 22642.0/50085, 125.0/192 - 451.0/720,
+		-2187.0/6784 + 12231.0/42400, 11.0/84 - 649.0/6300, -1.0 / 60,
+	},
+	FSAL: true,
+	Dense: func(th float64, b []float64) {
+		// y(θ) = y0 + θ·Δ + θ(1−θ)(h·k1 − Δ) + θ²(1−θ)(2Δ − h·k1 − h·k7)
+		//        + θ²(1−θ)²·h·Σ d_j k_j, with Δ = h·Σ b_j k_j, written as
+		// weights on the stages.
+		p1 := th
+		p2 := th * (1 - th)
+		p3 := th * p2
+		p4 := p3 * (1 - th)
+		for j, bj := range dopri5B {
+			b[j] = p1*bj - p2*bj + 2*p3*bj + p4*dopri5D[j]
+		}
+		b[0] += p2 - p3
+		b[6] -= p3
+	},
+}
+
+var tsit5B = []float64{
+	0.09646076681806523, 0.01, 0.4798896504144996, 1.379008574103742,
+	-3.290069515436081, 2.324710524099774, 0,
+}
+
+// Tsit5 is Tsitouras's 5(4) pair (2011), seven stages with FSAL and its own
+// continuous extension. It is usually a little more efficient than Dopri5 at
+// the same tolerance.
+var Tsit5 = &Tableau{
+	Name:  "tsit5",
+	Order: 5,
+	C:     []float64{0, 0.161, 0.327, 0.9, 0.9800255409045097, 1, 1},
+	A: [][]float64{
+		{},
+		{0.161},
+		{-0.008480655492356989, 0.335480655492357},
+		{2.897153057105493, -6.359448489975075, 4.3622954328695815},
+		{5.325864828439257, -11.748883564062828, 7.4955393428898365, -0.09249506636175525},
+		{5.86145544294642, -12.92096931784711, 8.159367898576159, -0.071584973281401, -0.028269050394068383},
+		tsit5B[:6],
+	},
+	B: tsit5B,
+	// Tsitouras's table lists these error weights (B − B̂) directly; the last
+	// one enters with a minus sign so that they sum to zero.
+	BErr: []float64{
+		0.001780011052226, 0.000816434459657, -0.007880878010262, 0.144711007173263,
+		-0.582357165452555, 0.458082105929187, -1.0 / 66,
+	},
+	FSAL: true,
+	Dense: func(th float64, b []float64) {
+		t2 := th * th
+		b[0] = -1.0530884977290216 * th * (th - 1.3299890189751412) * (t2 - 1.4364028541716351*th + 0.7139816917074209)
+		b[1] = 0.1017 * t2 * (t2 - 2.1966568338249754*th + 1.2949852507374631)
+		b[2] = 2.490627285651252793 * t2 * (t2 - 2.38535645472061657*th + 1.57803468208092486)
+		b[3] = -16.54810288924490272 * (th - 1.21712927295533244) * (th - 0.61620406037800089) * t2
+		b[4] = 47.37952196281928122 * (th - 1.203071208372362603) * (th - 0.658047292653547382) * t2
+		b[5] = -34.87065786149660974 * (th - 1.2) * (th - 0.666666666666666667) * t2
+		b[6] = 2.5 * (th - 1) * (th - 0.6) * t2
+	},
+}
+
+// Methods lists every built-in method, fixed-step ones first.
+func Methods() []*Tableau {
+	return []*Tableau{Euler, Midpoint, RK4, HeunEuler, BogackiShampine, Dopri5, Tsit5}
+}
+
+// ParseMethod returns the built-in method with the given name. It accepts
+// the names Methods lists and the aliases rk2 (midpoint), rk23 and bs3
+// (bosh3), rk45 (dopri5), and adaptive_heun (heun_euler).
+func ParseMethod(name string) (*Tableau, error) {
+	switch name {
+	case "rk2":
+		return Midpoint, nil
+	case "rk23", "bs3":
+		return BogackiShampine, nil
+	case "rk45":
+		return Dopri5, nil
+	case "adaptive_heun", "heun":
+		return HeunEuler, nil
+	}
+	for _, m := range Methods() {
+		if m.Name == name {
+			return m, nil
+		}
+	}
+	names := ""
+	for i, m := range Methods() {
+		if i > 0 {
+			names += ", "
+		}
+		names += m.Name
+	}
+	return nil, &OptionError{Field: "method", Msg: "unknown method " + quote(name) + " (want one of " + names + ")"}
+}
