@@ -22,6 +22,7 @@ const (
 	opLin     = "ode.lin"
 	opErr     = "ode.errratio"
 	opControl = "ode.control"
+	opDense   = "ode.dense"
 )
 
 func (b *graphBackend) eval(t float64, y *autograd.Value) (*autograd.Value, error) {
@@ -89,6 +90,75 @@ func linOp(g *autograd.Graph, x []*autograd.Value, a []float64, h *autograd.Valu
 		}
 		return gs
 	}}, out, ins...)
+}
+
+func (b *graphBackend) add(x, y *autograd.Value) *autograd.Value { return b.g.Add(x, y) }
+
+func (b *graphBackend) dense(x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
+	return denseOp(b.g, x, a, da, h, k, c, dc, t, tau)
+}
+
+// denseOp records a dense output y(τ) = Σ a_m(θ)·x_m + h·Σ c_j(θ)·k_j with
+// θ = (τ − t)/h, differentiable with respect to the states, the stages, the
+// step size h and the step's start time t.
+func denseOp(g *autograd.Graph, x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
+	var xs, ks []term
+	for m := range x {
+		xs = append(xs, term{a[m], x[m].Data()})
+	}
+	for j := range k {
+		ks = append(ks, term{c[j], k[j].Data()})
+	}
+	hv := scalarOf(h)
+	theta := (tau - scalarOf(t)) / hv
+	out := tensor.ZerosLike(x[0].Data())
+	// Zero weights are skipped exactly as lin skips them.
+	linInto(out, nonzero(xs), hv, nonzero(ks))
+	a, da, c, dc = append([]float64(nil), a...), append([]float64(nil), da...), append([]float64(nil), c...), append([]float64(nil), dc...)
+	ins := append(append(append([]*autograd.Value(nil), x...), k...), h, t)
+	nx, nk := len(x), len(k)
+	return g.Record(autograd.Op{Name: opDense, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+		gs := make([]*tensor.Tensor, len(need))
+		for m := 0; m < nx; m++ {
+			if need[m] {
+				gs[m] = tensor.Scale(gy, a[m])
+			}
+		}
+		for j := 0; j < nk; j++ {
+			if need[nx+j] {
+				gs[nx+j] = tensor.Scale(gy, hv*c[j])
+			}
+		}
+		if need[nx+nk] || need[nx+nk+1] {
+			// dL/dθ = ⟨gy, Σ da_m x_m + h Σ dc_j k_j⟩; dθ/dh = −θ/h, dθ/dt = −1/h.
+			var gTheta, gSum float64
+			for m := 0; m < nx; m++ {
+				gTheta += da[m] * tensor.Dot(xs[m].t, gy)
+			}
+			for j := 0; j < nk; j++ {
+				d := tensor.Dot(ks[j].t, gy)
+				gTheta += hv * dc[j] * d
+				gSum += c[j] * d
+			}
+			if need[nx+nk] {
+				gs[nx+nk] = tensor.Scalar(h.DType(), gSum-gTheta*theta/hv)
+			}
+			if need[nx+nk+1] {
+				gs[nx+nk+1] = tensor.Scalar(t.DType(), -gTheta/hv)
+			}
+		}
+		return gs
+	}}, out, ins...)
+}
+
+func nonzero(ts []term) []term {
+	out := ts[:0:0]
+	for _, t := range ts {
+		if t.coef != 0 {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func (b *graphBackend) errRatio(h *autograd.Value, k []*autograd.Value, e []float64, y0, y1 *autograd.Value, rtol, atol float64) *autograd.Value {

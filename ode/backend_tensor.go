@@ -92,6 +92,12 @@ func (b *tensorBackend) lin(x []*tensor.Tensor, a []float64, h float64, k []*ten
 	return out
 }
 
+func (b *tensorBackend) dense(x []*tensor.Tensor, a, _ []float64, h float64, k []*tensor.Tensor, c, _ []float64, _ float64, _ float64) *tensor.Tensor {
+	return b.lin(x, a, h, k, c)
+}
+
+func (b *tensorBackend) add(x, y float64) float64 { return x + y }
+
 func (b *tensorBackend) errRatio(h float64, k []*tensor.Tensor, e []float64, y0, y1 *tensor.Tensor, rtol, atol float64) float64 {
 	b.ks = collect(b.ks[:0], e, k)
 	return errRatio(h, b.ks, y0, y1, rtol, atol)

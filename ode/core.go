@@ -17,6 +17,13 @@ type backend[V, S any] interface {
 	eval(t float64, y V) (V, error)
 	// lin returns Σ a_m·x_m + h·Σ c_j·k_j, skipping zero coefficients.
 	lin(x []V, a []float64, h S, k []V, c []float64) V
+	// dense returns Σ a_m·x_m + h·Σ c_j·k_j, the weights being those of a
+	// dense-output rule at θ = (tau − t)/h; da and dc are their derivatives
+	// with respect to θ, so that a recording backend can differentiate the
+	// output with respect to h and t.
+	dense(x []V, a, da []float64, h S, k []V, c, dc []float64, t S, tau float64) V
+	// add returns a + b (the time after a step).
+	add(a, b S) S
 	// errRatio returns the RMS norm of the scaled error estimate h·Σ e_j·k_j.
 	errRatio(h S, k []V, e []float64, y0, y1 V, rtol, atol float64) S
 	// control returns the next step size from h and the error ratio.
@@ -209,7 +216,7 @@ func (r *runner[V, S]) fEnd(t, h float64, y1 V, k []V, have bool) (V, error) {
 // emit writes the outputs whose times lie in (t, t+h] (in the direction of
 // integration), interpolating inside the step. It reports whether f(t+h, y1)
 // was evaluated for the interpolation (then *f1 holds it).
-func (r *runner[V, S]) emit(t float64, h S, y0, y1 V, k []V, haveLast bool, f1 *V, haveF1 *bool) error {
+func (r *runner[V, S]) emit(t float64, tS, h S, y0, y1 V, k []V, haveLast bool, f1 *V, haveF1 *bool) error {
 	b, tb := r.b, r.tb
 	hv := b.float(h)
 	t1 := t + hv
@@ -235,7 +242,7 @@ func (r *runner[V, S]) emit(t float64, h S, y0, y1 V, k []V, haveLast bool, f1 *
 			*f1, *haveF1 = v, true
 		}
 		if r.coef == nil {
-			r.coef = make([]float64, s+1)
+			r.coef = make([]float64, 2*s)
 		}
 		var y V
 		if tb.Dense != nil {
@@ -243,17 +250,17 @@ func (r *runner[V, S]) emit(t float64, h S, y0, y1 V, k []V, haveLast bool, f1 *
 			if tb.FSAL && !haveLast {
 				stages = append(append([]V(nil), k[:s-1]...), *f1)
 			}
-			c := r.coef[:s]
-			tb.Dense(theta, c)
-			y = b.lin([]V{y0}, []float64{1}, h, stages, c)
+			c, dc := r.coef[:s], r.coef[s:]
+			denseWeights(tb.Dense, theta, c, dc)
+			y = b.dense([]V{y0}, []float64{1}, []float64{0}, h, stages, c, dc, tS, tau)
 		} else {
 			t2 := theta * theta
 			t3 := t2 * theta
-			h00 := 2*t3 - 3*t2 + 1
-			h10 := t3 - 2*t2 + theta
-			h01 := -2*t3 + 3*t2
-			h11 := t3 - t2
-			y = b.lin([]V{y0, y1}, []float64{h00, h01}, h, []V{k[0], *f1}, []float64{h10, h11})
+			a := []float64{2*t3 - 3*t2 + 1, -2*t3 + 3*t2}
+			da := []float64{6*t2 - 6*theta, -6*t2 + 6*theta}
+			c := []float64{t3 - 2*t2 + theta, t3 - t2}
+			dc := []float64{3*t2 - 4*theta + 1, 3*t2 - 2*theta}
+			y = b.dense([]V{y0, y1}, a, da, h, []V{k[0], *f1}, c, dc, tS, tau)
 		}
 		r.out[r.next] = b.keep(y)
 		r.next++
@@ -263,7 +270,7 @@ func (r *runner[V, S]) emit(t float64, h S, y0, y1 V, k []V, haveLast bool, f1 *
 
 // accept finishes an accepted step: hooks, outputs, and the derivative at
 // y1 for the next step (returned with ok = false if not yet computed).
-func (r *runner[V, S]) accept(t float64, h S, y0, y1 V, k []V, haveLast bool) (f1 V, haveF1 bool, err error) {
+func (r *runner[V, S]) accept(t float64, tS, h S, y0, y1 V, k []V, haveLast bool) (f1 V, haveF1 bool, err error) {
 	r.st.Accepted++
 	if r.hk != nil && r.hk.accepted != nil {
 		r.hk.accepted(&acceptInfo[V, S]{t: t, h: r.b.float(h), hs: h, y0: y0, y1: y1, k: k})
@@ -271,7 +278,7 @@ func (r *runner[V, S]) accept(t float64, h S, y0, y1 V, k []V, haveLast bool) (f
 	if r.tb.FSAL && haveLast {
 		f1, haveF1 = k[len(k)-1], true
 	}
-	if err := r.emit(t, h, y0, y1, k, haveLast, &f1, &haveF1); err != nil {
+	if err := r.emit(t, tS, h, y0, y1, k, haveLast, &f1, &haveF1); err != nil {
 		return f1, false, err
 	}
 	return f1, haveF1, nil
@@ -329,7 +336,7 @@ func (r *runner[V, S]) fixedLoop(y0 V) error {
 		if !b.finite(y1) {
 			return &NonFiniteError{T: t, H: hv, What: "state"}
 		}
-		f1, haveF1, err := r.accept(t, h, y, y1, k, false)
+		f1, haveF1, err := r.accept(t, b.constant(t), h, y, y1, k, false)
 		if err != nil {
 			return err
 		}
@@ -370,6 +377,8 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 	}
 	hv, _ = ctl.clampStep(hv)
 	h := b.constant(hv)
+	// The time, as a backend scalar: on a graph it depends on the step sizes.
+	tS := b.constant(t)
 	s := tb.Stages()
 	k := make([]V, s)
 	y := y0
@@ -424,7 +433,7 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 		}
 		nonFinite = 0
 		if b.float(ratio) <= 1 {
-			f1, haveF1, err := r.accept(t, h, y, y1, k, true)
+			f1, haveF1, err := r.accept(t, tS, h, y, y1, k, true)
 			if err != nil {
 				return err
 			}
@@ -436,6 +445,7 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 			b.release(f0)
 			b.release(y)
 			t += hv
+			tS = b.add(tS, h)
 			y, f0, haveF0 = y1, f1, haveF1
 		} else {
 			r.st.Rejected++

@@ -28,11 +28,12 @@ type Tableau struct {
 	// (C[s−1] = 1 and A[s−1] = B), so it is the next step's first stage and
 	// costs nothing there.
 	FSAL bool
-	// Dense, if set, is the method's own continuous extension: it fills
-	// b[j] with the weight b_j(θ) such that y(t+θh) ≈ y + h·Σ b_j(θ)·k_j, for
-	// θ in [0, 1]. Nil means cubic Hermite interpolation between the step's
-	// end points and their derivatives.
-	Dense func(theta float64, b []float64)
+	// Dense, if set, is the method's own continuous extension, as
+	// polynomial coefficients: y(t+θh) ≈ y + h·Σ_j b_j(θ)·k_j with
+	// b_j(θ) = Σ_p Dense[j][p]·θ^(p+1), for θ in [0, 1]. Nil means cubic
+	// Hermite interpolation between the step's end points and their
+	// derivatives.
+	Dense [][]float64
 }
 
 // Stages returns the number of stages.
@@ -104,6 +105,25 @@ var dopri5D = []float64{
 	701980252875.0 / 199316789632, -1453857185.0 / 822651844, 69997945.0 / 29380423,
 }
 
+// dopri5Dense expands Hairer's form of the continuous extension,
+//
+//	y(θ) = y0 + θΔ + θ(1−θ)(h·k1 − Δ) + θ²(1−θ)(2Δ − h·k1 − h·k7) + θ²(1−θ)²·h·Σ d_j k_j,
+//
+// with Δ = h·Σ b_j k_j, into polynomial weights on the stages.
+func dopri5Dense() [][]float64 {
+	p := make([][]float64, 7)
+	for j, b := range dopri5B {
+		d := dopri5D[j]
+		p[j] = []float64{0, 3*b + d, -2*b - 2*d, d}
+	}
+	p[0][0] += 1
+	p[0][1] -= 2
+	p[0][2] += 1
+	p[6][1] -= 1
+	p[6][2] += 1
+	return p
+}
+
 // Dopri5 is the Dormand–Prince 5(4) pair (RK45, MATLAB's ode45, the default
 // of torchdiffeq): seven stages with FSAL, and a fourth-order continuous
 // extension.
@@ -129,26 +149,72 @@ var Dopri5 = &Tableau{
 		35.0/384 - 1951.0/21600, 0, 500.0/1113 - 22642.0/50085, 125.0/192 - 451.0/720,
 		-2187.0/6784 + 12231.0/42400, 11.0/84 - 649.0/6300, -1.0 / 60,
 	},
-	FSAL: true,
-	Dense: func(th float64, b []float64) {
-		// y(θ) = y0 + θ·Δ + θ(1−θ)(h·k1 − Δ) + θ²(1−θ)(2Δ − h·k1 − h·k7)
-		//        + θ²(1−θ)²·h·Σ d_j k_j, with Δ = h·Σ b_j k_j, written as
-		// weights on the stages.
-		p1 := th
-		p2 := th * (1 - th)
-		p3 := th * p2
-		p4 := p3 * (1 - th)
-		for j, bj := range dopri5B {
-			b[j] = p1*bj - p2*bj + 2*p3*bj + p4*dopri5D[j]
-		}
-		b[0] += p2 - p3
-		b[6] -= p3
-	},
+	FSAL:  true,
+	Dense: dopri5Dense(),
 }
 
 var tsit5B = []float64{
 	0.09646076681806523, 0.01, 0.4798896504144996, 1.379008574103742,
 	-3.290069515436081, 2.324710524099774, 0,
+}
+
+// tsit5Dense expands Tsitouras's interpolation weights, given in factored
+// form in his paper, into polynomial coefficients.
+func tsit5Dense() [][]float64 {
+	// Each weight is a scale times a product of polynomials in θ (lowest
+	// degree first).
+	factors := []struct {
+		scale float64
+		polys [][]float64
+	}{
+		{-1.0530884977290216, [][]float64{{0, 1}, {-1.3299890189751412, 1}, {0.7139816917074209, -1.4364028541716351, 1}}},
+		{0.1017, [][]float64{{0, 0, 1}, {1.2949852507374631, -2.1966568338249754, 1}}},
+		{2.490627285651252793, [][]float64{{0, 0, 1}, {1.57803468208092486, -2.38535645472061657, 1}}},
+		{-16.54810288924490272, [][]float64{{0, 0, 1}, {-1.21712927295533244, 1}, {-0.61620406037800089, 1}}},
+		{47.37952196281928122, [][]float64{{0, 0, 1}, {-1.203071208372362603, 1}, {-0.658047292653547382, 1}}},
+		{-34.87065786149660974, [][]float64{{0, 0, 1}, {-1.2, 1}, {-0.666666666666666667, 1}}},
+		{2.5, [][]float64{{0, 0, 1}, {-1, 1}, {-0.6, 1}}},
+	}
+	p := make([][]float64, len(factors))
+	for j, f := range factors {
+		c := []float64{f.scale}
+		for _, q := range f.polys {
+			c = polyMul(c, q)
+		}
+		p[j] = c[1:] // no constant term
+	}
+	return p
+}
+
+// polyMul multiplies polynomials given by coefficients, lowest degree first.
+func polyMul(a, b []float64) []float64 {
+	out := make([]float64, len(a)+len(b)-1)
+	for i, x := range a {
+		for j, y := range b {
+			out[i+j] += x * y
+		}
+	}
+	return out
+}
+
+// denseWeights fills w[j] = b_j(θ) and dw[j] = b_j'(θ) from polynomial
+// coefficients.
+func denseWeights(p [][]float64, theta float64, w, dw []float64) {
+	for j, c := range p {
+		var v, d float64
+		for q := len(c) - 1; q >= 0; q-- {
+			// b(θ) = Σ c[q]·θ^(q+1); Horner on θ·(c0 + c1 θ + …).
+			v = v*theta + c[q]
+			if q > 0 {
+				d = d*theta + float64(q+1)*c[q]
+			}
+		}
+		w[j] = v * theta
+		dw[j] = d*theta + c[0]
+		if len(c) == 0 {
+			w[j], dw[j] = 0, 0
+		}
+	}
 }
 
 // Tsit5 is Tsitouras's 5(4) pair (2011), seven stages with FSAL and its own
@@ -174,17 +240,8 @@ var Tsit5 = &Tableau{
 		0.001780011052226, 0.000816434459657, -0.007880878010262, 0.144711007173263,
 		-0.582357165452555, 0.458082105929187, -1.0 / 66,
 	},
-	FSAL: true,
-	Dense: func(th float64, b []float64) {
-		t2 := th * th
-		b[0] = -1.0530884977290216 * th * (th - 1.3299890189751412) * (t2 - 1.4364028541716351*th + 0.7139816917074209)
-		b[1] = 0.1017 * t2 * (t2 - 2.1966568338249754*th + 1.2949852507374631)
-		b[2] = 2.490627285651252793 * t2 * (t2 - 2.38535645472061657*th + 1.57803468208092486)
-		b[3] = -16.54810288924490272 * (th - 1.21712927295533244) * (th - 0.61620406037800089) * t2
-		b[4] = 47.37952196281928122 * (th - 1.203071208372362603) * (th - 0.658047292653547382) * t2
-		b[5] = -34.87065786149660974 * (th - 1.2) * (th - 0.666666666666666667) * t2
-		b[6] = 2.5 * (th - 1) * (th - 0.6) * t2
-	},
+	FSAL:  true,
+	Dense: tsit5Dense(),
 }
 
 // Methods lists every built-in method, fixed-step ones first.

@@ -51,9 +51,9 @@ func TestTableauConsistency(t *testing.T) {
 				}
 			}
 			if tb.Dense != nil {
-				b0, b1 := make([]float64, s), make([]float64, s)
-				tb.Dense(0, b0)
-				tb.Dense(1, b1)
+				b0, b1, d := make([]float64, s), make([]float64, s), make([]float64, s)
+				denseWeights(tb.Dense, 0, b0, d)
+				denseWeights(tb.Dense, 1, b1, d)
 				for j := range b1 {
 					if math.Abs(b0[j]) > 1e-14 {
 						t.Errorf("dense weight %d at θ=0 is %g, want 0", j, b0[j])
@@ -63,17 +63,28 @@ func TestTableauConsistency(t *testing.T) {
 					}
 				}
 				// d/dθ at 0 is the first stage alone: y'(t) = f(t, y).
-				const eps = 1e-7
-				bp, bm := make([]float64, s), make([]float64, s)
-				tb.Dense(eps, bp)
-				tb.Dense(-eps, bm)
-				for j := range bp {
+				denseWeights(tb.Dense, 0, b0, d)
+				for j := range d {
 					want := 0.0
 					if j == 0 {
 						want = 1
 					}
-					if d := (bp[j] - bm[j]) / (2 * eps); math.Abs(d-want) > 1e-6 {
-						t.Errorf("dense weight %d has slope %g at θ=0, want %g", j, d, want)
+					if math.Abs(d[j]-want) > 1e-12 {
+						t.Errorf("dense weight %d has slope %g at θ=0, want %g", j, d[j], want)
+					}
+				}
+				// The derivatives denseWeights returns match central
+				// differences of the weights.
+				const eps = 1e-6
+				wp, wm, dd := make([]float64, s), make([]float64, s), make([]float64, s)
+				for _, th := range []float64{0.2, 0.5, 0.9} {
+					denseWeights(tb.Dense, th+eps, wp, dd)
+					denseWeights(tb.Dense, th-eps, wm, dd)
+					denseWeights(tb.Dense, th, b0, d)
+					for j := range d {
+						if num := (wp[j] - wm[j]) / (2 * eps); math.Abs(num-d[j]) > 1e-7*(1+math.Abs(d[j])) {
+							t.Errorf("θ=%g: weight %d derivative %g, central difference %g", th, j, d[j], num)
+						}
 					}
 				}
 			}
