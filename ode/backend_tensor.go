@@ -19,13 +19,15 @@ type tensorBackend struct {
 	dtype tensor.DType
 	shape []int
 	free  []*tensor.Tensor
-	owned map[*tensor.Tensor]struct{}
+	// owned lists the buffers handed out and not yet released (a few dozen
+	// at most, so a slice beats a map).
+	owned []*tensor.Tensor
 	xs    []term
 	ks    []term
 }
 
 func newTensorBackend(y0 *tensor.Tensor, f func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error)) *tensorBackend {
-	return &tensorBackend{f: f, dtype: y0.DType(), shape: y0.Shape(), owned: map[*tensor.Tensor]struct{}{}}
+	return &tensorBackend{f: f, dtype: y0.DType(), shape: y0.Shape()}
 }
 
 // get returns a buffer of the state's shape, owned by the backend.
@@ -37,23 +39,34 @@ func (b *tensorBackend) get() *tensor.Tensor {
 	} else {
 		t = tensor.Zeros(b.dtype, b.shape...)
 	}
-	b.owned[t] = struct{}{}
+	b.owned = append(b.owned, t)
 	return t
+}
+
+// disown removes t from the owned list and reports whether it was there.
+func (b *tensorBackend) disown(t *tensor.Tensor) bool {
+	for i := len(b.owned) - 1; i >= 0; i-- {
+		if b.owned[i] == t {
+			last := len(b.owned) - 1
+			b.owned[i] = b.owned[last]
+			b.owned = b.owned[:last]
+			return true
+		}
+	}
+	return false
 }
 
 func (b *tensorBackend) release(t *tensor.Tensor) {
 	if t == nil {
 		return
 	}
-	if _, ok := b.owned[t]; ok {
-		delete(b.owned, t)
+	if b.disown(t) {
 		b.free = append(b.free, t)
 	}
 }
 
 func (b *tensorBackend) keep(t *tensor.Tensor) *tensor.Tensor {
-	if _, ok := b.owned[t]; ok {
-		delete(b.owned, t)
+	if b.disown(t) {
 		return t
 	}
 	return t.Clone()

@@ -108,7 +108,7 @@ type hooks[V, S any] struct {
 // run integrates from times[0] through every time in times and returns the
 // states there (out[0] is a copy of y0).
 func run[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float64, hk *hooks[V, S]) ([]V, Stats, error) {
-	r := &runner[V, S]{b: b, o: o, tb: o.Method, times: times, dir: dir, hk: hk}
+	r := &runner[V, S]{b: b, o: o, tb: o.Method, times: times, dir: dir, hk: hk, one: [1]float64{1}}
 	r.out = make([]V, len(times))
 	r.out[0] = b.keep(r.copyOf(y0))
 	if len(times) == 1 {
@@ -137,6 +137,8 @@ type runner[V, S any] struct {
 	next  int // index of the next output time
 	st    Stats
 	coef  []float64
+	x     [1]V // scratch for step's base state
+	one   [1]float64
 }
 
 func (r *runner[V, S]) copyOf(y V) V {
@@ -165,8 +167,8 @@ func (r *runner[V, S]) step(t float64, y0, f0 V, h S, k []V, last bool) (V, erro
 	hv := b.float(h)
 	s := tb.Stages()
 	k[0] = f0
-	x := []V{y0}
-	one := []float64{1}
+	r.x[0] = y0
+	x, one := r.x[:], r.one[:]
 	var y1 V
 	for i := 1; i < s; i++ {
 		if tb.FSAL && i == s-1 {
