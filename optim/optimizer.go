@@ -1,0 +1,246 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/acaode/aca/autograd"
+	"github.com/acaode/aca/tensor"
+)
+
+// Optimizer updates parameters in place from their accumulated gradients.
+//
+// Step applies one update to every parameter that has a gradient
+// (parameters that have never received one are skipped, as in PyTorch).
+// ZeroGrad zeroes the gradients, to be called before the next backward
+// pass. LR and SetLR read and set the learning rate (a schedule sets it each
+// epoch). State returns the optimizer's full state, copied, as named
+// tensors; LoadState restores it, so an optimizer made with the same
+// configuration over the same parameters and given the state of another
+// continues exactly as the other would have.
+type Optimizer interface {
+	Step()
+	ZeroGrad()
+	LR() float64
+	SetLR(lr float64)
+	Params() []*autograd.Value
+	State() map[string]*tensor.Tensor
+	LoadState(state map[string]*tensor.Tensor) error
+}
+
+// float is the set of element types the update kernels are generic over.
+type float interface{ ~float32 | ~float64 }
+
+// data returns t's storage as []T (nil for a nil t).
+func data[T float](t *tensor.Tensor) []T {
+	if t == nil {
+		return nil
+	}
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return any(t.Float32s()).([]T)
+	}
+	return any(t.Float64s()).([]T)
+}
+
+// base is what every optimizer shares: the parameters, the learning rate
+// and the per-parameter state, a set of named tensors that is either empty
+// (before the parameter's first update) or complete.
+type base struct {
+	name   string
+	params []*autograd.Value
+	lr     float64
+	keys   []string                    // per-parameter state names; "step" is a Float64 scalar, the rest are shaped like the parameter
+	state  []map[string]*tensor.Tensor // nil until the parameter's first update
+}
+
+func newBase(name string, params []*autograd.Value, lr float64, keys []string) (base, error) {
+	if len(params) == 0 {
+		return base{}, fmt.Errorf("optim: %s: no parameters to optimise", name)
+	}
+	seen := map[*autograd.Value]int{}
+	for i, p := range params {
+		if p == nil {
+			return base{}, fmt.Errorf("optim: %s: parameter %d is nil", name, i)
+		}
+		if !p.IsLeaf() {
+			return base{}, fmt.Errorf("optim: %s: parameter %d (shape %v) is not a leaf", name, i, p.Shape())
+		}
+		if j, ok := seen[p]; ok {
+			return base{}, fmt.Errorf("optim: %s: parameters %d and %d are the same value", name, j, i)
+		}
+		seen[p] = i
+	}
+	if err := checkLR(name, lr); err != nil {
+		return base{}, err
+	}
+	return base{
+		name:   name,
+		params: slices.Clone(params),
+		lr:     lr,
+		keys:   keys,
+		state:  make([]map[string]*tensor.Tensor, len(params)),
+	}, nil
+}
+
+func checkLR(name string, lr float64) error {
+	if !(lr >= 0) || math.IsInf(lr, 1) {
+		return fmt.Errorf("optim: %s: invalid learning rate %v", name, lr)
+	}
+	return nil
+}
+
+// Params returns the parameters, in the order the optimizer was given them.
+func (b *base) Params() []*autograd.Value { return slices.Clone(b.params) }
+
+// LR returns the learning rate.
+func (b *base) LR() float64 { return b.lr }
+
+// SetLR sets the learning rate. It panics for a negative, infinite or NaN rate.
+func (b *base) SetLR(lr float64) {
+	if err := checkLR(b.name, lr); err != nil {
+		panic(err.Error())
+	}
+	b.lr = lr
+}
+
+// ZeroGrad zeroes every parameter's gradient.
+func (b *base) ZeroGrad() {
+	for _, p := range b.params {
+		p.ZeroGrad()
+	}
+}
+
+// each calls fn for every parameter with a gradient, with its state (made,
+// zeroed, on first use: fresh reports that).
+func (b *base) each(fn func(p, g *tensor.Tensor, st map[string]*tensor.Tensor, fresh bool)) {
+	for i, p := range b.params {
+		g := p.Grad()
+		if g == nil {
+			continue
+		}
+		fresh := b.state[i] == nil
+		if fresh {
+			st := make(map[string]*tensor.Tensor, len(b.keys))
+			for _, k := range b.keys {
+				st[k] = b.newState(k, p.Data())
+			}
+			b.state[i] = st
+		}
+		fn(p.Data(), g, b.state[i], fresh)
+	}
+}
+
+func (b *base) newState(key string, p *tensor.Tensor) *tensor.Tensor {
+	if key == "step" {
+		return tensor.Scalar(tensor.Float64, 0)
+	}
+	return tensor.ZerosLike(p)
+}
+
+// State returns copies of the learning rate ("lr", a Float64 scalar) and of
+// every parameter's state, named "<index>.<name>" with the parameter's index
+// in Params: "0.momentum_buffer", "3.exp_avg", "3.step". A parameter not yet
+// updated has no entries. Hyperparameters other than the learning rate are
+// configuration, not state.
+func (b *base) State() map[string]*tensor.Tensor {
+	out := map[string]*tensor.Tensor{"lr": tensor.Scalar(tensor.Float64, b.lr)}
+	for i, st := range b.state {
+		for k, t := range st {
+			out[strconv.Itoa(i)+"."+k] = t.Clone()
+		}
+	}
+	return out
+}
+
+// LoadState replaces the optimizer's state by a copy of s, as State returns
+// it. It checks everything before changing anything: each name must be
+// "lr" or "<index>.<name>" for a parameter index and a state name this
+// optimizer keeps, each tensor must have the parameter's shape and dtype
+// ("step" and "lr": one Float64 element), and a parameter's entries must be
+// all present or all absent.
+func (b *base) LoadState(s map[string]*tensor.Tensor) error {
+	lr := b.lr
+	state := make([]map[string]*tensor.Tensor, len(b.params))
+	names := make([]string, 0, len(s))
+	for k := range s {
+		names = append(names, k)
+	}
+	sort.Strings(names) // report the same error on every run
+	for _, name := range names {
+		t := s[name]
+		if t == nil {
+			return fmt.Errorf("optim: %s: LoadState: %q is nil", b.name, name)
+		}
+		if name == "lr" {
+			if t.Len() != 1 || t.DType() != tensor.Float64 {
+				return fmt.Errorf("optim: %s: LoadState: lr has shape %v (%v), want one float64", b.name, t.Shape(), t.DType())
+			}
+			lr = t.Item()
+			if err := checkLR(b.name, lr); err != nil {
+				return fmt.Errorf("optim: %s: LoadState: %v", b.name, err)
+			}
+			continue
+		}
+		idx, key, ok := strings.Cut(name, ".")
+		i, err := strconv.Atoi(idx)
+		if !ok || err != nil || i < 0 || i >= len(b.params) || !slices.Contains(b.keys, key) {
+			return fmt.Errorf("optim: %s: LoadState: unexpected entry %q (want lr or <0..%d>.<%s>)", b.name, name, len(b.params)-1, strings.Join(b.keys, "|"))
+		}
+		p := b.params[i].Data()
+		if key == "step" {
+			if t.Len() != 1 || t.DType() != tensor.Float64 {
+				return fmt.Errorf("optim: %s: LoadState: %q has shape %v (%v), want one float64", b.name, name, t.Shape(), t.DType())
+			}
+		} else if !tensor.SameShape(t, p) || t.DType() != p.DType() {
+			return fmt.Errorf("optim: %s: LoadState: %q is %v %v, parameter %d is %v %v", b.name, name, t.DType(), t.Shape(), i, p.DType(), p.Shape())
+		}
+		if state[i] == nil {
+			state[i] = map[string]*tensor.Tensor{}
+		}
+		c := t.Clone()
+		if key == "step" {
+			c = c.Reshape()
+		}
+		state[i][key] = c
+	}
+	for i, st := range state {
+		if st != nil && len(st) != len(b.keys) {
+			var missing []string
+			for _, k := range b.keys {
+				if st[k] == nil {
+					missing = append(missing, strconv.Itoa(i)+"."+k)
+				}
+			}
+			return fmt.Errorf("optim: %s: LoadState: parameter %d's state lacks %s", b.name, i, strings.Join(missing, ", "))
+		}
+	}
+	b.lr, b.state = lr, state
+	return nil
+}
+
+// ClipGradNorm scales the gradients of params in place so that their joint
+// Euclidean norm is at most maxNorm, as PyTorch's clip_grad_norm_ (scale
+// maxNorm/(norm+1e-6) when that is below 1), and returns the norm before
+// clipping. Parameters without a gradient are ignored.
+func ClipGradNorm(params []*autograd.Value, maxNorm float64) float64 {
+	total := 0.0
+	for _, p := range params {
+		if g := p.Grad(); g != nil {
+			total += tensor.Dot(g, g)
+		}
+	}
+	norm := math.Sqrt(total)
+	if c := maxNorm / (norm + 1e-6); c < 1 {
+		for _, p := range params {
+			if g := p.Grad(); g != nil {
+				g.ScaleInPlace(c)
+			}
+		}
+	}
+	return norm
+}
