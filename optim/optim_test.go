@@ -160,7 +160,9 @@ type config struct {
 }
 
 var configs = []config{
-	{"SGD", func(ps []*autograd.Value) (optim.Optimizer, error) { return optim.NewSGD(ps, optim.SGDConfig{LR: 0.05}) }},
+	{"SGD", func(ps []*autograd.Value) (optim.Optimizer, error) {
+		return optim.NewSGD(ps, optim.SGDConfig{LR: 0.05})
+	}},
 	{"SGD Nesterov", func(ps []*autograd.Value) (optim.Optimizer, error) {
 		return optim.NewSGD(ps, optim.SGDConfig{LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-3})
 	}},

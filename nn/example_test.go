@@ -1,0 +1,76 @@
+package nn_test
+
+import (
+	"fmt"
+
+	"github.com/acaode/aca/autograd"
+	"github.com/acaode/aca/nn"
+	"github.com/acaode/aca/optim"
+	"github.com/acaode/aca/tensor"
+)
+
+// Build a small image classifier, take one optimizer step on a batch, and
+// see the loss on that batch go down.
+func Example() {
+	dt := tensor.Float32
+	rng := tensor.NewRNG(1) // the same seed gives the same model
+	model := nn.NewSequential(
+		nn.Must(nn.NewConv2d(rng, dt, nn.Conv2dConfig{In: 1, Out: 4, Kernel: 3, Padding: 1})),
+		nn.ReLU{},
+		nn.Must(nn.NewBasicBlock(rng, dt, nn.BasicBlockConfig{In: 4, Out: 4})),
+		nn.GlobalAvgPool2d{},
+		nn.Must(nn.NewLinear(rng, dt, 4, 3, true)),
+	)
+	opt, err := optim.NewSGD(nn.Params(model), optim.SGDConfig{LR: 0.1, Momentum: 0.9})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	x := autograd.Constant(tensor.RandN(tensor.NewRNG(2), dt, 0, 1, 8, 1, 6, 6))
+	labels := []int{0, 1, 2, 0, 1, 2, 0, 1}
+
+	g := autograd.NewGraph()
+	loss := nn.CrossEntropy(g, model.Forward(g, x), labels, 0)
+	before := loss.Item()
+	opt.ZeroGrad()
+	if err := loss.Backward(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	opt.Step()
+
+	after := nn.CrossEntropy(nil, model.Forward(nil, x), labels, 0).Item()
+	fmt.Println("parameters:", len(nn.Params(model)), "tensors,", nn.NumParams(model), "numbers")
+	fmt.Println("first:", nn.NamedParams(model)[0].Name, "buffers:", len(nn.NamedBuffers(model)))
+	fmt.Println("loss went down:", after < before)
+	// Output:
+	// parameters: 10 tensors, 359 numbers
+	// first: 0.weight buffers: 6
+	// loss went down: true
+}
+
+// Walk a model's parameters and buffers by name, as a checkpoint does.
+func ExampleNamedParams() {
+	rng := tensor.NewRNG(1)
+	block := nn.Must(nn.NewBasicBlock(rng, tensor.Float32, nn.BasicBlockConfig{In: 2, Out: 4, Stride: 2}))
+	for _, p := range nn.NamedParams(block) {
+		fmt.Println(p.Name, p.Value.Shape())
+	}
+	for _, b := range nn.NamedBuffers(block)[:3] {
+		fmt.Println(b.Name, b.Tensor.Shape())
+	}
+	// Output:
+	// conv1.weight [4 2 3 3]
+	// bn1.weight [4]
+	// bn1.bias [4]
+	// conv2.weight [4 4 3 3]
+	// bn2.weight [4]
+	// bn2.bias [4]
+	// downsample.0.weight [4 2 1 1]
+	// downsample.1.weight [4]
+	// downsample.1.bias [4]
+	// bn1.running_mean [4]
+	// bn1.running_var [4]
+	// bn1.num_batches_tracked []
+}
