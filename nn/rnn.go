@@ -115,15 +115,10 @@ func (c *LSTMCell) HiddenSize() int { return c.hiddenSize() }
 // input x [B, I], returning the new h and c.
 func (c *LSTMCell) Step(g *autograd.Graph, x, h, cs *autograd.Value) (*autograd.Value, *autograd.Value) {
 	b := c.checkStep("LSTMCell", x)
-	return c.stepGates(g, g.Linear(x, c.WeightIH, c.BiasIH), h, cs, b)
-}
-
-// stepGates is Step given the input's contribution gx = W_ih x + b_ih [B, 4H].
-func (c *LSTMCell) stepGates(g *autograd.Graph, gx, h, cs *autograd.Value, b int) (*autograd.Value, *autograd.Value) {
-	dt := gx.DType()
-	h = c.state("LSTMCell", "hidden", h, dt, b)
-	cs = c.state("LSTMCell", "cell", cs, dt, b)
+	h = c.state("LSTMCell", "hidden", h, x.DType(), b)
+	cs = c.state("LSTMCell", "cell", cs, x.DType(), b)
 	n := c.hiddenSize()
+	gx := g.Linear(x, c.WeightIH, c.BiasIH)
 	gates := g.Split(g.Add(gx, g.Linear(h, c.WeightHH, c.BiasHH)), 1, n, n, n, n)
 	i, f, gg, o := g.Sigmoid(gates[0]), g.Sigmoid(gates[1]), g.Tanh(gates[2]), g.Sigmoid(gates[3])
 	c2 := g.Add(g.Mul(f, cs), g.Mul(i, gg))
@@ -168,14 +163,9 @@ func (c *GRUCell) HiddenSize() int { return c.hiddenSize() }
 // and returns the new h.
 func (c *GRUCell) Step(g *autograd.Graph, x, h *autograd.Value) *autograd.Value {
 	b := c.checkStep("GRUCell", x)
-	return c.stepGates(g, g.Linear(x, c.WeightIH, c.BiasIH), h, b)
-}
-
-// stepGates is Step given gx = W_ih x + b_ih [B, 3H].
-func (c *GRUCell) stepGates(g *autograd.Graph, gx, h *autograd.Value, b int) *autograd.Value {
-	h = c.state("GRUCell", "hidden", h, gx.DType(), b)
+	h = c.state("GRUCell", "hidden", h, x.DType(), b)
 	n := c.hiddenSize()
-	xs := g.Split(gx, 1, n, n, n)
+	xs := g.Split(g.Linear(x, c.WeightIH, c.BiasIH), 1, n, n, n)
 	hs := g.Split(g.Linear(h, c.WeightHH, c.BiasHH), 1, n, n, n)
 	r := g.Sigmoid(g.Add(xs[0], hs[0]))
 	z := g.Sigmoid(g.Add(xs[1], hs[1]))
@@ -193,26 +183,40 @@ func (c *GRUCell) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value 
 func (c *GRUCell) Members() []Member { return c.members("") }
 
 // seqInput checks x [T, B, F] and gaps [T, B, 1] (may be nil) and returns
-// the layer's first input: x, or x and gaps concatenated along features.
-func seqInput(g *autograd.Graph, layer string, x, gaps *autograd.Value, want int) (*autograd.Value, int, int) {
+// the first layer's input at every step, [B, F] or, with gaps, [B, F+1].
+//
+// The steps are sliced from x (and gaps) one by one rather than from one
+// recorded product: a slice's backward pass writes into a zero tensor of the
+// whole input, so slicing a recorded [T, B, ·] at every step would make the
+// backward pass quadratic in T. Slicing the data costs nothing in the
+// backward pass unless x itself requires a gradient.
+func seqInput(g *autograd.Graph, layer string, x, gaps *autograd.Value, want int) ([]*autograd.Value, int) {
 	s := x.Shape()
 	if len(s) != 3 || s[0] == 0 {
 		panic(fmt.Sprintf("nn: %s: input has shape %v, want [time batch features] with at least one step", layer, s))
 	}
+	f := s[2]
 	if gaps != nil {
 		if gs := gaps.Shape(); len(gs) != 3 || gs[0] != s[0] || gs[1] != s[1] || gs[2] != 1 {
 			panic(fmt.Sprintf("nn: %s: time gaps have shape %v, want [%d %d 1] for input %v", layer, gs, s[0], s[1], s))
 		}
-		x = g.Concat(2, x, gaps)
+		f++
 	}
-	if f := x.Shape()[2]; f != want {
+	if f != want {
 		extra := ""
 		if gaps != nil {
 			extra = " (with the time gap as the last feature)"
 		}
 		panic(fmt.Sprintf("nn: %s: %d input features%s, the layer takes %d", layer, f, extra, want))
 	}
-	return x, s[0], s[1]
+	steps := make([]*autograd.Value, s[0])
+	for t := range steps {
+		steps[t] = step(g, x, t)
+		if gaps != nil {
+			steps[t] = g.Concat(1, steps[t], step(g, gaps, t))
+		}
+	}
+	return steps, s[1]
 }
 
 // initial returns layer k's initial state from s [L, B, H] (nil: nil).
@@ -226,10 +230,10 @@ func initial(g *autograd.Graph, layer, what string, s *autograd.Value, k, layers
 	return g.Reshape(g.Slice(s, 0, k, k+1), b, h)
 }
 
-// step returns gx[t] as [B, G] from gx [T, B, G].
-func step(g *autograd.Graph, gx *autograd.Value, t int) *autograd.Value {
-	s := gx.Shape()
-	return g.Reshape(g.Slice(gx, 0, t, t+1), s[1], s[2])
+// step returns x[t] as [B, F] from x [T, B, F].
+func step(g *autograd.Graph, x *autograd.Value, t int) *autograd.Value {
+	s := x.Shape()
+	return g.Reshape(g.Slice(x, 0, t, t+1), s[1], s[2])
 }
 
 func checkLayers(layer string, layers int) error {
@@ -271,23 +275,20 @@ func NewLSTM(rng *rand.Rand, dt tensor.DType, input, hidden, layers int) (*LSTM,
 // state at every step, out [T, B, H], and the final states hN and cN
 // [L, B, H].
 func (l *LSTM) Run(g *autograd.Graph, x, gaps, h0, c0 *autograd.Value) (out, hN, cN *autograd.Value) {
-	in, steps, b := seqInput(g, "LSTM", x, gaps, l.Cells[0].inputSize())
+	seq, b := seqInput(g, "LSTM", x, gaps, l.Cells[0].inputSize())
 	n := len(l.Cells)
 	hs, cs := make([]*autograd.Value, n), make([]*autograd.Value, n)
 	for k, cell := range l.Cells {
 		hd := cell.hiddenSize()
 		h := initial(g, "LSTM", "hidden", h0, k, n, b, hd)
 		c := initial(g, "LSTM", "cell", c0, k, n, b, hd)
-		gx := g.Linear(in, cell.WeightIH, cell.BiasIH) // all steps at once: [T, B, 4H]
-		seq := make([]*autograd.Value, steps)
-		for t := range steps {
-			h, c = cell.stepGates(g, step(g, gx, t), h, c, b)
-			seq[t] = h
+		for t, xt := range seq {
+			h, c = cell.Step(g, xt, h, c)
+			seq[t] = h // the next layer's input
 		}
-		in = g.Stack(0, seq...)
 		hs[k], cs[k] = h, c
 	}
-	return in, g.Stack(0, hs...), g.Stack(0, cs...)
+	return g.Stack(0, seq...), g.Stack(0, hs...), g.Stack(0, cs...)
 }
 
 // Forward runs the layers over x [T, B, F] from the zero state, without
@@ -339,21 +340,18 @@ func NewGRU(rng *rand.Rand, dt tensor.DType, input, hidden, layers int) (*GRU, e
 // h0 [L, B, H] (nil means zeros). It returns the last layer's hidden state
 // at every step, out [T, B, H], and the final state hN [L, B, H].
 func (l *GRU) Run(g *autograd.Graph, x, gaps, h0 *autograd.Value) (out, hN *autograd.Value) {
-	in, steps, b := seqInput(g, "GRU", x, gaps, l.Cells[0].inputSize())
+	seq, b := seqInput(g, "GRU", x, gaps, l.Cells[0].inputSize())
 	n := len(l.Cells)
 	hs := make([]*autograd.Value, n)
 	for k, cell := range l.Cells {
 		h := initial(g, "GRU", "hidden", h0, k, n, b, cell.hiddenSize())
-		gx := g.Linear(in, cell.WeightIH, cell.BiasIH) // [T, B, 3H]
-		seq := make([]*autograd.Value, steps)
-		for t := range steps {
-			h = cell.stepGates(g, step(g, gx, t), h, b)
-			seq[t] = h
+		for t, xt := range seq {
+			h = cell.Step(g, xt, h)
+			seq[t] = h // the next layer's input
 		}
-		in = g.Stack(0, seq...)
 		hs[k] = h
 	}
-	return in, g.Stack(0, hs...)
+	return g.Stack(0, seq...), g.Stack(0, hs...)
 }
 
 // Forward runs the layers over x [T, B, F] from the zero state, without
