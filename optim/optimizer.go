@@ -95,47 +95,47 @@ func checkLR(name string, lr float64) error {
 }
 
 // Params returns the parameters, in the order the optimizer was given them.
-func (b *base) Params() []*autograd.Value { return slices.Clone(b.params) }
+func (o *base) Params() []*autograd.Value { return slices.Clone(o.params) }
 
 // LR returns the learning rate.
-func (b *base) LR() float64 { return b.lr }
+func (o *base) LR() float64 { return o.lr }
 
 // SetLR sets the learning rate. It panics for a negative, infinite or NaN rate.
-func (b *base) SetLR(lr float64) {
-	if err := checkLR(b.name, lr); err != nil {
+func (o *base) SetLR(lr float64) {
+	if err := checkLR(o.name, lr); err != nil {
 		panic(err.Error())
 	}
-	b.lr = lr
+	o.lr = lr
 }
 
 // ZeroGrad zeroes every parameter's gradient.
-func (b *base) ZeroGrad() {
-	for _, p := range b.params {
+func (o *base) ZeroGrad() {
+	for _, p := range o.params {
 		p.ZeroGrad()
 	}
 }
 
 // each calls fn for every parameter with a gradient, with its state (made,
 // zeroed, on first use: fresh reports that).
-func (b *base) each(fn func(p, g *tensor.Tensor, st map[string]*tensor.Tensor, fresh bool)) {
-	for i, p := range b.params {
+func (o *base) each(fn func(p, g *tensor.Tensor, st map[string]*tensor.Tensor, fresh bool)) {
+	for i, p := range o.params {
 		g := p.Grad()
 		if g == nil {
 			continue
 		}
-		fresh := b.state[i] == nil
+		fresh := o.state[i] == nil
 		if fresh {
-			st := make(map[string]*tensor.Tensor, len(b.keys))
-			for _, k := range b.keys {
-				st[k] = b.newState(k, p.Data())
+			st := make(map[string]*tensor.Tensor, len(o.keys))
+			for _, k := range o.keys {
+				st[k] = o.newState(k, p.Data())
 			}
-			b.state[i] = st
+			o.state[i] = st
 		}
-		fn(p.Data(), g, b.state[i], fresh)
+		fn(p.Data(), g, o.state[i], fresh)
 	}
 }
 
-func (b *base) newState(key string, p *tensor.Tensor) *tensor.Tensor {
+func (o *base) newState(key string, p *tensor.Tensor) *tensor.Tensor {
 	if key == "step" {
 		return tensor.Scalar(tensor.Float64, 0)
 	}
@@ -147,9 +147,9 @@ func (b *base) newState(key string, p *tensor.Tensor) *tensor.Tensor {
 // in Params: "0.momentum_buffer", "3.exp_avg", "3.step". A parameter not yet
 // updated has no entries. Hyperparameters other than the learning rate are
 // configuration, not state.
-func (b *base) State() map[string]*tensor.Tensor {
-	out := map[string]*tensor.Tensor{"lr": tensor.Scalar(tensor.Float64, b.lr)}
-	for i, st := range b.state {
+func (o *base) State() map[string]*tensor.Tensor {
+	out := map[string]*tensor.Tensor{"lr": tensor.Scalar(tensor.Float64, o.lr)}
+	for i, st := range o.state {
 		for k, t := range st {
 			out[strconv.Itoa(i)+"."+k] = t.Clone()
 		}
@@ -163,9 +163,9 @@ func (b *base) State() map[string]*tensor.Tensor {
 // optimizer keeps, each tensor must have the parameter's shape and dtype
 // ("step" and "lr": one Float64 element), and a parameter's entries must be
 // all present or all absent.
-func (b *base) LoadState(s map[string]*tensor.Tensor) error {
-	lr := b.lr
-	state := make([]map[string]*tensor.Tensor, len(b.params))
+func (o *base) LoadState(s map[string]*tensor.Tensor) error {
+	lr := o.lr
+	state := make([]map[string]*tensor.Tensor, len(o.params))
 	names := make([]string, 0, len(s))
 	for k := range s {
 		names = append(names, k)
@@ -174,30 +174,30 @@ func (b *base) LoadState(s map[string]*tensor.Tensor) error {
 	for _, name := range names {
 		t := s[name]
 		if t == nil {
-			return fmt.Errorf("optim: %s: LoadState: %q is nil", b.name, name)
+			return fmt.Errorf("optim: %s: LoadState: %q is nil", o.name, name)
 		}
 		if name == "lr" {
 			if t.Len() != 1 || t.DType() != tensor.Float64 {
-				return fmt.Errorf("optim: %s: LoadState: lr has shape %v (%v), want one float64", b.name, t.Shape(), t.DType())
+				return fmt.Errorf("optim: %s: LoadState: lr has shape %v (%v), want one float64", o.name, t.Shape(), t.DType())
 			}
 			lr = t.Item()
-			if err := checkLR(b.name, lr); err != nil {
-				return fmt.Errorf("optim: %s: LoadState: %v", b.name, err)
+			if err := checkLR(o.name, lr); err != nil {
+				return fmt.Errorf("optim: %s: LoadState: %v", o.name, err)
 			}
 			continue
 		}
 		idx, key, ok := strings.Cut(name, ".")
 		i, err := strconv.Atoi(idx)
-		if !ok || err != nil || i < 0 || i >= len(b.params) || !slices.Contains(b.keys, key) {
-			return fmt.Errorf("optim: %s: LoadState: unexpected entry %q (want lr or <0..%d>.<%s>)", b.name, name, len(b.params)-1, strings.Join(b.keys, "|"))
+		if !ok || err != nil || i < 0 || i >= len(o.params) || !slices.Contains(o.keys, key) {
+			return fmt.Errorf("optim: %s: LoadState: unexpected entry %q (want lr or <0..%d>.<%s>)", o.name, name, len(o.params)-1, strings.Join(o.keys, "|"))
 		}
-		p := b.params[i].Data()
+		p := o.params[i].Data()
 		if key == "step" {
 			if t.Len() != 1 || t.DType() != tensor.Float64 {
-				return fmt.Errorf("optim: %s: LoadState: %q has shape %v (%v), want one float64", b.name, name, t.Shape(), t.DType())
+				return fmt.Errorf("optim: %s: LoadState: %q has shape %v (%v), want one float64", o.name, name, t.Shape(), t.DType())
 			}
 		} else if !tensor.SameShape(t, p) || t.DType() != p.DType() {
-			return fmt.Errorf("optim: %s: LoadState: %q is %v %v, parameter %d is %v %v", b.name, name, t.DType(), t.Shape(), i, p.DType(), p.Shape())
+			return fmt.Errorf("optim: %s: LoadState: %q is %v %v, parameter %d is %v %v", o.name, name, t.DType(), t.Shape(), i, p.DType(), p.Shape())
 		}
 		if state[i] == nil {
 			state[i] = map[string]*tensor.Tensor{}
@@ -209,17 +209,17 @@ func (b *base) LoadState(s map[string]*tensor.Tensor) error {
 		state[i][key] = c
 	}
 	for i, st := range state {
-		if st != nil && len(st) != len(b.keys) {
+		if st != nil && len(st) != len(o.keys) {
 			var missing []string
-			for _, k := range b.keys {
+			for _, k := range o.keys {
 				if st[k] == nil {
 					missing = append(missing, strconv.Itoa(i)+"."+k)
 				}
 			}
-			return fmt.Errorf("optim: %s: LoadState: parameter %d's state lacks %s", b.name, i, strings.Join(missing, ", "))
+			return fmt.Errorf("optim: %s: LoadState: parameter %d's state lacks %s", o.name, i, strings.Join(missing, ", "))
 		}
 	}
-	b.lr, b.state = lr, state
+	o.lr, o.state = lr, state
 	return nil
 }
 
