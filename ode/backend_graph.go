@@ -212,6 +212,11 @@ func errOp(g *autograd.Graph, h *autograd.Value, k []*autograd.Value, e []float6
 			ei := hv * sum
 			m0, m1 := math.Abs(a0[i]), math.Abs(a1[i])
 			si := atol + rtol*math.Max(m0, m1)
+			if ei == 0 {
+				// The element contributes nothing (the forward pass skips it),
+				// and dr/de_i = 0 at e_i = 0.
+				continue
+			}
 			qi := ei / si
 			gq := gr * qi / (float64(n) * r)
 			ge[i] = gq / si
@@ -292,7 +297,7 @@ func (b *graphBackend) initialStep(t0 float64, y0, f0 *autograd.Value, dir float
 		}
 		return v.Data(), checkDerivative(t, y, v.Data())
 	}
-	return hairer(eval, t0, y0.Data(), f0.Data(), dir, o.Method.Order, o.RTol, o.ATol)
+	return hairer(eval, func(*tensor.Tensor) {}, t0, y0.Data(), f0.Data(), dir, o.Method.Order, o.RTol, o.ATol)
 }
 
 func (b *graphBackend) finite(v *autograd.Value) bool   { return tensor.AllFinite(v.Data()) }

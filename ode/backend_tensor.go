@@ -7,9 +7,10 @@ import (
 )
 
 // tensorBackend runs the solver on plain tensors, recording nothing. It
-// reuses the buffers it allocates (stage inputs, trial states) across steps;
-// tensors the dynamics return are never reused, since the dynamics may hand
-// back memory of their own.
+// reuses the buffers it allocates (stage inputs, trial states) across steps.
+// Tensors the dynamics return are never written to; one that shares memory
+// with the state it was given, with a buffer of the backend or with an
+// earlier result still in use is copied first.
 type tensorBackend struct {
 	// f returns f(t, y). If into is set, it writes into dst (a buffer the
 	// backend owns) and returns dst; otherwise dst is nil and f returns a
@@ -22,8 +23,11 @@ type tensorBackend struct {
 	// owned lists the buffers handed out and not yet released (a few dozen
 	// at most, so a slice beats a map).
 	owned []*tensor.Tensor
-	xs    []term
-	ks    []term
+	// outs lists the tensors the dynamics returned that are still in use,
+	// to detect dynamics that return the same memory twice.
+	outs []*tensor.Tensor
+	xs   []term
+	ks   []term
 }
 
 func newTensorBackend(y0 *tensor.Tensor, f func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error)) *tensorBackend {
@@ -62,6 +66,15 @@ func (b *tensorBackend) release(t *tensor.Tensor) {
 	}
 	if b.disown(t) {
 		b.free = append(b.free, t)
+		return
+	}
+	for i, o := range b.outs {
+		if o == t {
+			last := len(b.outs) - 1
+			b.outs[i] = b.outs[last]
+			b.outs = b.outs[:last]
+			return
+		}
 	}
 }
 
@@ -94,7 +107,56 @@ func (b *tensorBackend) eval(t float64, y *tensor.Tensor) (*tensor.Tensor, error
 		b.release(dst)
 		return nil, err
 	}
-	return dy, checkDerivative(t, y, dy)
+	if err := checkDerivative(t, y, dy); err != nil {
+		b.release(dst)
+		return nil, err
+	}
+	if !b.into && b.aliased(dy, y) {
+		// The dynamics returned y, a view of it, or memory of theirs they
+		// have returned before: copy it, since the solver reuses y's buffer
+		// and keeps earlier stages alive.
+		c := b.get()
+		c.CopyFrom(dy)
+		dy = c
+	}
+	if !b.into {
+		b.outs = append(b.outs, dy)
+	}
+	return dy, nil
+}
+
+// dataPtr identifies a tensor's storage by the address of its first element.
+func dataPtr(t *tensor.Tensor) any {
+	if t.Len() == 0 {
+		return nil
+	}
+	if t.DType() == tensor.Float64 {
+		return &t.Float64s()[0]
+	}
+	return &t.Float32s()[0]
+}
+
+// aliased reports whether dy shares storage with y, a buffer the backend
+// owns, or an earlier result of the dynamics that is still in use.
+func (b *tensorBackend) aliased(dy, y *tensor.Tensor) bool {
+	p := dataPtr(dy)
+	if p == nil {
+		return false
+	}
+	if p == dataPtr(y) {
+		return true
+	}
+	for _, o := range b.owned {
+		if p == dataPtr(o) {
+			return true
+		}
+	}
+	for _, o := range b.outs {
+		if p == dataPtr(o) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *tensorBackend) lin(x []*tensor.Tensor, a []float64, h float64, k []*tensor.Tensor, c []float64) *tensor.Tensor {
@@ -123,7 +185,7 @@ func (b *tensorBackend) control(h, ratio float64, c *controller) float64 {
 }
 
 func (b *tensorBackend) initialStep(t0 float64, y0, f0 *tensor.Tensor, dir float64, o *Options) (float64, error) {
-	return hairer(b.eval, t0, y0, f0, dir, o.Method.Order, o.RTol, o.ATol)
+	return hairer(b.eval, b.release, t0, y0, f0, dir, o.Method.Order, o.RTol, o.ATol)
 }
 
 func (b *tensorBackend) finite(t *tensor.Tensor) bool { return tensor.AllFinite(t) }

@@ -152,7 +152,9 @@ func (r *runner[V, S]) eval(t, h float64, y V, what string) (V, error) {
 		return v, err
 	}
 	if !r.b.finite(v) {
-		return v, &NonFiniteError{T: t, H: h, What: what}
+		r.b.release(v)
+		var zero V
+		return zero, &NonFiniteError{T: t, H: h, What: what}
 	}
 	return v, nil
 }
@@ -298,13 +300,15 @@ func (r *runner[V, S]) fixedLoop(y0 V) error {
 	} else {
 		hFix = math.Copysign(o.StepSize, span)
 		// Enough steps of StepSize to cover the span; the last is shortened.
-		n = int(math.Ceil(math.Abs(span)/o.StepSize - 1e-9))
-		if n < 1 {
-			n = 1
+		// Counted in floating point first: a tiny step would overflow an int.
+		nf := math.Ceil(math.Abs(span)/o.StepSize - 1e-9)
+		if nf > float64(o.MaxSteps) {
+			return &StepLimitError{T: t0, H: hFix, Limit: o.MaxSteps, End: tEnd, fixed: true}
 		}
+		n = max(int(nf), 1)
 	}
 	if n > o.MaxSteps {
-		return &StepLimitError{T: t0, H: hFix, Limit: o.MaxSteps, End: tEnd}
+		return &StepLimitError{T: t0, H: hFix, Limit: o.MaxSteps, End: tEnd, fixed: true}
 	}
 	s := r.tb.Stages()
 	k := make([]V, s)
@@ -323,7 +327,7 @@ func (r *runner[V, S]) fixedLoop(y0 V) error {
 		}
 		hv := t1 - t
 		if t1 == t {
-			return &StepSizeError{T: t, H: hv}
+			return &StepSizeError{T: t, H: hv, fixed: true}
 		}
 		if !haveF0 {
 			if f0, err = r.eval(t, hv, y, "derivative"); err != nil {
@@ -407,10 +411,12 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 		y1, err := r.step(t, y, f0, h, k, true)
 		var ratio S
 		ok := err == nil
+		yFinite := true
 		if ok {
 			ratio = b.errRatio(h, k, tb.BErr, y, y1, o.RTol, o.ATol)
 			rv := b.float(ratio)
-			ok = !math.IsNaN(rv) && !math.IsInf(rv, 0) && b.finite(y1)
+			yFinite = b.finite(y1)
+			ok = !math.IsNaN(rv) && !math.IsInf(rv, 0) && yFinite
 		} else if _, isNF := err.(*NonFiniteError); !isNF {
 			return err
 		}
@@ -424,9 +430,11 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 				r.releaseStages(k[1:])
 			}
 			if nonFinite > maxNonFinite {
-				what := "state"
+				what := "error estimate"
 				if nf, isNF := err.(*NonFiniteError); isNF {
 					what = nf.What
+				} else if !yFinite {
+					what = "state"
 				}
 				return &NonFiniteError{T: t, H: hv, What: what + " in every trial step down to this size"}
 			}
@@ -466,7 +474,7 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 // hairer is Hairer's initial step selection (Hairer, Nørsett and Wanner,
 // Solving ODEs I, II.4) as torchdiffeq implements it, on plain tensors. It
 // returns |h| and spends one evaluation of f.
-func hairer(f func(t float64, y *tensor.Tensor) (*tensor.Tensor, error), t0 float64, y0, f0 *tensor.Tensor, dir float64, order int, rtol, atol float64) (float64, error) {
+func hairer(f func(t float64, y *tensor.Tensor) (*tensor.Tensor, error), release func(*tensor.Tensor), t0 float64, y0, f0 *tensor.Tensor, dir float64, order int, rtol, atol float64) (float64, error) {
 	d0 := rmsScaled(y0, y0, rtol, atol)
 	d1 := rmsScaled(f0, y0, rtol, atol)
 	var h0 float64
@@ -482,9 +490,11 @@ func hairer(f func(t float64, y *tensor.Tensor) (*tensor.Tensor, error), t0 floa
 		return 0, err
 	}
 	if !tensor.AllFinite(f1) {
+		release(f1)
 		return 0, &NonFiniteError{T: t0, H: h0 * dir, What: "derivative while choosing the first step"}
 	}
 	diff := tensor.Sub(f1, f0)
+	release(f1)
 	d2 := rmsScaled(diff, y0, rtol, atol) / h0
 	var h1 float64
 	if d1 <= 1e-15 && d2 <= 1e-15 {

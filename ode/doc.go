@@ -29,7 +29,22 @@
 //   - A trial step that produces a NaN or an infinity is rejected and retried
 //     with h·DFactor, up to ten times in a row, before the solve fails with a
 //     *NonFiniteError; torchdiffeq fails at once (or loops to an underflow).
-//   - Options.MaxSteps bounds the attempts (default 100000).
+//   - Options.MaxSteps bounds the attempts over the whole solve (default
+//     100000); torchdiffeq counts per output interval.
+//   - HeunEuler starts each step from f(t1, y1); torchdiffeq's adaptive_heun
+//     reuses the derivative at the Euler predictor, so it spends half the
+//     evaluations on a different (first-order) continuation.
+//   - Dense output of the methods without their own continuous extension is
+//     cubic Hermite; torchdiffeq fits a quartic through a midpoint for
+//     bosh3 and adaptive_heun, and interpolates fixed-grid solves linearly.
+//   - RK4 is the classic method; torchdiffeq's rk4 is the 3/8 rule.
+//   - The first step is clamped to MaxStep.
+//
+// On a recording backend an output time that falls exactly on a step's end
+// is that step's end state, so its dependence on the step size through the
+// interpolation variable is not differentiated; this matters only for the
+// naive method with a hand-set first step that makes a step end exactly on
+// an output time.
 //
 // Like torchdiffeq, the adaptive solver does not shorten its last step to
 // land on the final time: it may step past it and interpolates back.

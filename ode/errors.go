@@ -25,13 +25,18 @@ type StepSizeError struct {
 	// MinStep is the configured lower bound (0 when the step underflowed
 	// the floating-point resolution of t).
 	MinStep float64
+	fixed   bool
 }
 
 func (e *StepSizeError) Error() string {
 	if e.MinStep > 0 {
 		return fmt.Sprintf("ode: step size %.3g fell below MinStep %.3g at t = %.17g", e.H, e.MinStep, e.T)
 	}
-	return fmt.Sprintf("ode: step size underflow at t = %.17g (h = %.3g): the problem may be stiff or singular here", e.T, e.H)
+	why := "the error control kept shrinking the step: the problem may be stiff or singular here"
+	if e.fixed {
+		why = "the fixed step is finer than the floating-point resolution of t"
+	}
+	return fmt.Sprintf("ode: step size underflow at t = %.17g (h = %.3g): t + h rounds to t; %s", e.T, e.H, why)
 }
 
 // StepLimitError reports that the solve used Options.MaxSteps step attempts
@@ -42,9 +47,13 @@ type StepLimitError struct {
 	// Limit is the step limit, and End the time the solve was heading for.
 	Limit int
 	End   float64
+	fixed bool
 }
 
 func (e *StepLimitError) Error() string {
+	if e.fixed {
+		return fmt.Sprintf("ode: a fixed step of %.3g from t = %.17g to %.17g needs more than MaxSteps = %d steps; raise MaxSteps or the step", e.H, e.T, e.End, e.Limit)
+	}
 	return fmt.Sprintf("ode: step limit %d reached at t = %.17g (h = %.3g) before t = %.17g; raise MaxSteps or loosen the tolerances", e.Limit, e.T, e.H, e.End)
 }
 

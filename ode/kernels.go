@@ -113,6 +113,9 @@ func errKernel[E float32 | float64](h float64, ks []term, y0, y1 []E, rtol, atol
 		}
 		e *= h
 		sc := atol + rtol*math.Max(math.Abs(float64(y0[i])), math.Abs(float64(y1[i])))
+		if e == 0 {
+			continue // also when sc = 0 (atol = 0 and the element is 0): no error
+		}
 		q := e / sc
 		sum += q * q
 	}
@@ -131,6 +134,9 @@ func rmsScaled(x, y *tensor.Tensor, rtol, atol float64) float64 {
 	}
 	var s float64
 	for i := range xv {
+		if xv[i] == 0 {
+			continue // 0/0 when atol = 0 and y_i = 0: nothing to measure
+		}
 		q := xv[i] / (atol + rtol*math.Abs(yv[i]))
 		s += q * q
 	}

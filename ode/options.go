@@ -20,11 +20,13 @@ type Options struct {
 	// FirstStep is the size of the first step; 0 selects it automatically
 	// (Hairer's algorithm, as torchdiffeq does).
 	FirstStep float64
-	// MinStep and MaxStep bound |h|. A step the controller wants below
-	// MinStep is an error (StepSizeError), not a silent loss of accuracy.
-	// MaxStep 0 means no bound.
+	// MinStep and MaxStep bound |h| in an adaptive solve (the first step
+	// included). A step the controller wants below MinStep is an error
+	// (StepSizeError), not a silent loss of accuracy. MaxStep 0 means no
+	// bound. A fixed-step solve ignores both.
 	MinStep, MaxStep float64
-	// MaxSteps bounds the number of step attempts, accepted and rejected.
+	// MaxSteps bounds the number of step attempts, accepted and rejected,
+	// over the whole solve (torchdiffeq counts per output interval).
 	// Default 100000.
 	MaxSteps int
 	// Safety, IFactor and DFactor are the controller constants: the next step
@@ -103,6 +105,9 @@ func (o Options) resolve() (Options, error) {
 	if o.MaxStep != 0 && o.MinStep > o.MaxStep {
 		return bad("min step", "MinStep %g is larger than MaxStep %g", o.MinStep, o.MaxStep)
 	}
+	if o.FirstStep != 0 && o.FirstStep < o.MinStep {
+		return bad("first step", "FirstStep %g is smaller than MinStep %g", o.FirstStep, o.MinStep)
+	}
 	if o.Safety == 0 {
 		o.Safety = DefaultSafety
 	}
@@ -156,8 +161,25 @@ func checkTableau(tb *Tableau) error {
 	if tb.Order < 1 {
 		return bad("order %d", tb.Order)
 	}
-	if tb.FSAL && tb.C[s-1] != 1 {
-		return bad("FSAL but the last stage time is %g, not 1", tb.C[s-1])
+	if tb.FSAL {
+		if tb.C[s-1] != 1 || tb.B[s-1] != 0 {
+			return bad("FSAL but the last stage time is %g and its weight %g (want 1 and 0)", tb.C[s-1], tb.B[s-1])
+		}
+		for j, a := range tb.A[s-1] {
+			if a != tb.B[j] {
+				return bad("FSAL but the last row of A differs from B at %d (%g vs %g)", j, a, tb.B[j])
+			}
+		}
+	}
+	if tb.Dense != nil {
+		if len(tb.Dense) != s {
+			return bad("%d dense-output polynomials for %d stages", len(tb.Dense), s)
+		}
+		for j, p := range tb.Dense {
+			if len(p) == 0 {
+				return bad("dense-output polynomial %d is empty", j)
+			}
+		}
 	}
 	return nil
 }

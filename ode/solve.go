@@ -12,6 +12,14 @@ import (
 // the graph g, which is nil when the solver is not recording: the same code
 // then runs as plain tensor arithmetic. A model whose parameters should be
 // trained builds f from them with g's operations.
+//
+// y is valid only during the call: the solver reuses its memory afterwards.
+// The result must have y's shape and dtype. It may be y itself, a view of
+// y, or a tensor of the dynamics' own that they leave unchanged during the
+// solve (the solver copies such results and never writes to them); a Func
+// must not overwrite a result it returned earlier, while a TensorFunc may
+// (Solve copies its results). On a graph, the explicit dependence of f on t
+// is not differentiated (stage times are constants).
 type Dynamics interface {
 	Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value
 }
@@ -26,6 +34,8 @@ func (f Func) Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Va
 
 // TensorFunc adapts a function on plain tensors to Dynamics, for solves
 // that need no gradients. It must not be used where the solve is recorded.
+// Solve copies its results, so the function may return the same buffer on
+// every call.
 type TensorFunc func(t float64, y *tensor.Tensor) *tensor.Tensor
 
 // Eval calls f on y's data. It panics if g is not nil: a TensorFunc cannot
@@ -67,13 +77,27 @@ func Solve(f Dynamics, y0 *tensor.Tensor, times []float64, opts Options) (*Solut
 	if err != nil {
 		return nil, err
 	}
-	b := newTensorBackend(y0, func(t float64, y, _ *tensor.Tensor) (*tensor.Tensor, error) {
-		v := f.Eval(nil, t, autograd.Constant(y))
-		if v == nil {
-			return nil, fmt.Errorf("ode: the dynamics returned nil at t = %g", t)
-		}
-		return v.Data(), nil
-	})
+	var b *tensorBackend
+	if tf, ok := f.(TensorFunc); ok {
+		// A plain tensor function may write into one buffer of its own
+		// every call: copy its results into the backend's buffers.
+		b = newTensorBackend(y0, func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error) {
+			v := tf(t, y)
+			if err := checkDerivative(t, y, v); err != nil {
+				return nil, err
+			}
+			return dst.CopyFrom(v), nil
+		})
+		b.into = true
+	} else {
+		b = newTensorBackend(y0, func(t float64, y, _ *tensor.Tensor) (*tensor.Tensor, error) {
+			v := f.Eval(nil, t, autograd.Constant(y))
+			if v == nil {
+				return nil, fmt.Errorf("ode: the dynamics returned nil at t = %g", t)
+			}
+			return v.Data(), nil
+		})
+	}
 	ys, st, err := run[*tensor.Tensor, float64](b, &o, y0, times, dir, nil)
 	if err != nil {
 		return nil, err

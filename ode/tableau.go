@@ -65,6 +65,7 @@ var Midpoint = &Tableau{
 }
 
 // RK4 is the classic fourth-order Runge–Kutta method (fixed step only).
+// torchdiffeq's "rk4" is the 3/8 rule, a different fourth-order method.
 var RK4 = &Tableau{
 	Name:  "rk4",
 	Order: 4,
@@ -74,7 +75,10 @@ var RK4 = &Tableau{
 }
 
 // HeunEuler is Heun's method with an embedded Euler estimate: order 2(1),
-// two stages. torchdiffeq calls it adaptive_heun.
+// two stages. torchdiffeq calls it adaptive_heun, but starts each step from
+// the derivative at the Euler predictor of the previous one (one evaluation
+// per step); here the next step starts from f(t1, y1), two evaluations per
+// step, so NFE counts with this method are about twice torchdiffeq's.
 var HeunEuler = &Tableau{
 	Name:  "heun_euler",
 	Order: 2,
@@ -209,11 +213,12 @@ func denseWeights(p [][]float64, theta float64, w, dw []float64) {
 				d = d*theta + float64(q+1)*c[q]
 			}
 		}
-		w[j] = v * theta
-		dw[j] = d*theta + c[0]
 		if len(c) == 0 {
 			w[j], dw[j] = 0, 0
+			continue
 		}
+		w[j] = v * theta
+		dw[j] = d*theta + c[0]
 	}
 }
 
@@ -251,7 +256,7 @@ func Methods() []*Tableau {
 
 // ParseMethod returns the built-in method with the given name. It accepts
 // the names Methods lists and the aliases rk2 (midpoint), rk23 and bs3
-// (bosh3), rk45 (dopri5), and adaptive_heun (heun_euler).
+// (bosh3), rk45 (dopri5), and adaptive_heun and heun (heun_euler).
 func ParseMethod(name string) (*Tableau, error) {
 	switch name {
 	case "rk2":
