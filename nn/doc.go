@@ -35,8 +35,9 @@
 // calls any module at a time t, using ForwardT where it exists and Forward
 // otherwise, and Sequential and Residual pass t on to their children the
 // same way. An ODE block is then a Module whose Forward solves dz/dt =
-// ForwardT(g, f, t, z) and whose Members list f as a child, so its
-// parameters are found like any other layer's. Batch normalisation in
+// ForwardT(g, f, t, z) — Dynamics{F: f} is that right-hand side, with the
+// method set of package ode's Dynamics — and whose Members list f as a
+// child, so its parameters are found like any other layer's. Batch normalisation in
 // training mode and dropout are stateful: in a dynamics function they
 // change from one evaluation to the next (and the running statistics are
 // updated at every evaluation), which the gradient methods that re-run

@@ -71,6 +71,17 @@ func ForwardT(g *autograd.Graph, m Module, t float64, x *autograd.Value) *autogr
 	return m.Forward(g, x)
 }
 
+// Dynamics presents a module as the right-hand side of dz/dt = F(t, z):
+// Eval is ForwardT. It has the method set of package ode's Dynamics, so an
+// ODE block can hand Dynamics{F: f} to the solver (package nn does not
+// import package ode).
+type Dynamics struct{ F Module }
+
+// Eval returns ForwardT(g, d.F, t, z).
+func (d Dynamics) Eval(g *autograd.Graph, t float64, z *autograd.Value) *autograd.Value {
+	return ForwardT(g, d.F, t, z)
+}
+
 // Func adapts a function to a Module with no parameters, for operations that
 // have no layer of their own (a reshape, a sum of two branches).
 type Func func(g *autograd.Graph, x *autograd.Value) *autograd.Value

@@ -231,6 +231,7 @@ func TestForwardTReachesTimeModules(t *testing.T) {
 		{"ForwardT at 3", nn.ForwardT(nil, m, 3, x).Item(), (2*3 + 1) * (1 + 3)},
 		{"Forward ignores t", m.Forward(nil, x).Item(), (2 + 1) * 2},
 		{"ForwardT on a plain module", nn.ForwardT(nil, nn.Tanh{}, 3, x).Item(), tensor.Tanh(x.Data()).Item()},
+		{"Dynamics", nn.Dynamics{F: m}.Eval(nil, 3, x).Item(), (2*3 + 1) * (1 + 3)},
 	}
 	for _, c := range cases {
 		if c.got != c.want {
