@@ -43,6 +43,20 @@
 // updated at every evaluation), which the gradient methods that re-run
 // steps do not expect.
 //
+// # Recurrent layers
+//
+// LSTMCell, GRUCell, LSTM and GRU follow PyTorch's equations, gate order
+// and parameter names exactly, so weights move to and from torch.nn.LSTM,
+// GRU and the cells unchanged. Sequences are time-major: x is [T, B, F]
+// (PyTorch's default batch_first=False); a cell's Step takes x [B, F]. Run
+// returns the hidden state at every step and the final states.
+//
+// For irregularly sampled sequences, Run takes an optional tensor of time
+// gaps Δt [T, B, 1] (the time since each sequence's previous observation,
+// as the RNN baselines of the neural-ODE literature use). It is
+// concatenated to the input features, so the first layer sees [T, B, F+1]:
+// make such a layer with input size F+1.
+//
 // # Conventions
 //
 // Layers are made by constructors that take the dtype (tensor.Float32 or

@@ -9,19 +9,6 @@ import (
 	"github.com/acaode/aca/tensor"
 )
 
-// Recurrent layers follow PyTorch's equations, gate order and parameter
-// names exactly, so weights move to and from torch.nn.LSTM/GRU (and the
-// cells) unchanged. Sequences are time-major: x is [T, B, F] (PyTorch's
-// default batch_first=False); a single step takes x [B, F].
-//
-// # Time gaps
-//
-// For irregularly sampled sequences the layers take an optional tensor of
-// time gaps Δt [T, B, 1] (the time since the previous observation of each
-// sequence, as the RNN baselines of the neural-ODE literature use). It is
-// concatenated to the input features, so the layer sees [T, B, F+1]: make
-// such a layer with input size F+1.
-
 // CellParams holds the four parameters of an LSTM or GRU cell, each a
 // stack of G gate blocks (G = 4 for the LSTM, 3 for the GRU) of H rows.
 type CellParams struct {
