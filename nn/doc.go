@@ -17,7 +17,8 @@
 //     plain tensor: batch normalisation's running statistics) with its
 //     PyTorch state_dict name, such as "layer1.0.conv1.weight" or
 //     "bn.running_mean", always in the same order. Together they are all a
-//     model needs to be saved and restored bit for bit; Params is what an
+//     model needs to be saved and restored bit for bit (a Dropout's random
+//     source aside: it is not a tensor); Params is what an
 //     optimizer updates.
 //   - ZeroGrad zeroes the parameters' gradients.
 //   - SetTraining switches the modules that implement TrainingMode
