@@ -1,0 +1,133 @@
+package nn
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/acaode/aca/autograd"
+	"github.com/acaode/aca/nn/safetensors"
+	"github.com/acaode/aca/tensor"
+)
+
+func fileTestModel(seed uint64, hidden int) *Sequential {
+	rng := tensor.NewRNG(seed)
+	return NewSequential(
+		Must(NewConv2d(rng, tensor.Float32, Conv2dConfig{In: 1, Out: 4, Kernel: 3, Padding: 1})),
+		Must(NewBatchNorm2d(tensor.Float32, 4)),
+		ReLU{},
+		GlobalAvgPool2d{},
+		Must(NewLinear(rng, tensor.Float32, 4, hidden, true)),
+	)
+}
+
+// TestSaveLoadBitExact saves a model whose batch-norm statistics have moved,
+// loads it into a differently initialised model and compares every bit,
+// NaN payloads and negative zero included.
+func TestSaveLoadBitExact(t *testing.T) {
+	src := fileTestModel(1, 3)
+	x := autograd.Constant(tensor.RandN(tensor.NewRNG(9), tensor.Float32, 0, 1, 5, 1, 6, 6))
+	src.Forward(nil, x) // moves the running statistics
+	w := NamedParams(src)[0].Value.Data().Float32s()
+	w[0] = float32(math.Copysign(0, -1))
+	w[1] = math.Float32frombits(0x7fc01234) // a NaN with a payload
+	path := filepath.Join(t.TempDir(), "model.safetensors")
+	if err := Save(path, src, map[string]string{"epoch": "7"}); err != nil {
+		t.Fatal(err)
+	}
+	dst := fileTestModel(2, 3)
+	meta, err := Load(path, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta["epoch"] != "7" {
+		t.Errorf("metadata %v", meta)
+	}
+	a, b := StateDict(src), StateDict(dst)
+	if len(a) != len(b) {
+		t.Fatalf("%d tensors saved, %d loaded", len(a), len(b))
+	}
+	for name, ta := range a {
+		tb := b[name]
+		switch ta.DType() {
+		case tensor.Float32:
+			for i, v := range ta.Float32s() {
+				if math.Float32bits(v) != math.Float32bits(tb.Float32s()[i]) {
+					t.Fatalf("%s[%d]: saved %08x, loaded %08x", name, i, math.Float32bits(v), math.Float32bits(tb.Float32s()[i]))
+				}
+			}
+		case tensor.Float64:
+			for i, v := range ta.Float64s() {
+				if math.Float64bits(v) != math.Float64bits(tb.Float64s()[i]) {
+					t.Fatalf("%s[%d] differs", name, i)
+				}
+			}
+		}
+	}
+	// Loading copies in place: the parameters are still the same values.
+	if NamedParams(dst)[0].Value.Data().Float32s()[1] == 0 {
+		t.Error("parameters were not loaded in place")
+	}
+}
+
+// TestLoadReportsEveryMismatch loads a file into a model with a different
+// head: the error lists the mismatched shapes, and the model is unchanged.
+func TestLoadReportsEveryMismatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "model.safetensors")
+	if err := Save(path, fileTestModel(1, 3), nil); err != nil {
+		t.Fatal(err)
+	}
+	dst := fileTestModel(2, 5)
+	before := NamedParams(dst)[0].Value.Data().Clone()
+	_, err := Load(path, dst)
+	var ce *safetensors.CheckError
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v, want a *safetensors.CheckError", err)
+	}
+	if len(ce.Mismatched) != 2 { // 4.weight and 4.bias
+		t.Errorf("mismatches %+v, want 4.weight and 4.bias", ce.Mismatched)
+	}
+	for _, want := range []string{"4.weight", "4.bias", path} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	if tensor.MaxAbsDiff(before, NamedParams(dst)[0].Value.Data()) != 0 {
+		t.Error("a failed load changed the model")
+	}
+	// Missing and unexpected names, both reported.
+	sd := StateDict(fileTestModel(1, 3))
+	delete(sd, "0.weight")
+	sd["extra"] = tensor.Zeros(tensor.Float32, 1)
+	err = LoadStateDict(fileTestModel(1, 3), sd)
+	if !errors.As(err, &ce) || len(ce.Missing) != 1 || len(ce.Unexpected) != 1 {
+		t.Fatalf("got %v, want one missing and one unexpected tensor", err)
+	}
+}
+
+// TestLoadCorruptFile: a truncated file is an error naming the file.
+func TestLoadCorruptFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.safetensors")
+	if err := Save(path, fileTestModel(1, 3), nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.safetensors")
+	if err := os.WriteFile(cut, b[:len(b)-7], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(cut, fileTestModel(1, 3))
+	if err == nil || !strings.Contains(err.Error(), "cut.safetensors") {
+		t.Fatalf("got %v, want an error naming cut.safetensors", err)
+	}
+	if _, err := Load(filepath.Join(dir, "missing.safetensors"), fileTestModel(1, 3)); err == nil {
+		t.Fatal("loading a missing file succeeded")
+	}
+}
