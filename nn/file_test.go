@@ -2,6 +2,7 @@ package nn
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -130,4 +131,32 @@ func TestLoadCorruptFile(t *testing.T) {
 	if _, err := Load(filepath.Join(dir, "missing.safetensors"), fileTestModel(1, 3)); err == nil {
 		t.Fatal("loading a missing file succeeded")
 	}
+}
+
+// ExampleSave saves a model's weights and loads them into a new model of
+// the same shape.
+func ExampleSave() {
+	dir, _ := os.MkdirTemp("", "model")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "model.safetensors")
+
+	a := NewSequential(Must(NewLinear(tensor.NewRNG(1), tensor.Float32, 3, 2, true)), Tanh{})
+	if err := Save(path, a, map[string]string{"task": "demo"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	b := NewSequential(Must(NewLinear(tensor.NewRNG(2), tensor.Float32, 3, 2, true)), Tanh{})
+	meta, err := Load(path, b)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range NamedParams(b) {
+		fmt.Println(p.Name, p.Value.Shape())
+	}
+	fmt.Println(meta["task"], tensor.MaxAbsDiff(StateDict(a)["0.weight"], StateDict(b)["0.weight"]) == 0)
+	// Output:
+	// 0.weight [2 3]
+	// 0.bias [2]
+	// demo true
 }
