@@ -8,6 +8,7 @@
 //
 // Subcommands:
 //
+//	data       check the image data sets: counts, shapes, classes
 //	gradcheck  check every differentiable operation against finite differences
 //	info       print the build: version, BLAS backend, threads
 //
@@ -38,6 +39,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"data", "check the image data sets: counts, shapes, classes", runData},
 		{"gradcheck", "check every differentiable operation against finite differences", runGradcheck},
 		{"info", "print the build: version, BLAS backend, threads", runInfo},
 	}
