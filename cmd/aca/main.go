@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 )
@@ -45,7 +46,16 @@ func commands() []command {
 	}
 }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// Small models allocate many short-lived tensors over a tiny live heap,
+	// so the default GC target (twice the live heap, at least 4 MB) makes
+	// the collector run every few hundred operations. A higher target makes
+	// small ODE models about 1.6× faster; GOGC in the environment wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // run executes the command line and returns the exit status: 0 for success,
 // 1 for a failed check or run, 2 for a usage error.
