@@ -65,8 +65,8 @@ func newAdam(name string, params []*autograd.Value, c AdamConfig, decoupled bool
 	if !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) {
 		return nil, fmt.Errorf("optim: %s: betas (%v, %v) must be in [0, 1)", name, c.Beta1, c.Beta2)
 	}
-	if !(c.Eps >= 0) || !(c.WeightDecay >= 0) {
-		return nil, fmt.Errorf("optim: %s: negative eps %v or weight decay %v", name, c.Eps, c.WeightDecay)
+	if !finiteNonNeg(c.Eps) || !finiteNonNeg(c.WeightDecay) {
+		return nil, fmt.Errorf("optim: %s: eps %v and weight decay %v must be finite and not negative", name, c.Eps, c.WeightDecay)
 	}
 	keys := []string{"step", "exp_avg", "exp_avg_sq"}
 	if c.AMSGrad {

@@ -108,7 +108,10 @@ func (o *base) SetLR(lr float64) {
 	o.lr = lr
 }
 
-// ZeroGrad zeroes every parameter's gradient.
+// ZeroGrad zeroes every parameter's gradient. Unlike PyTorch's default
+// (set_to_none), a zeroed gradient still counts as a gradient: Step then
+// applies momentum and weight decay to a parameter the last backward pass
+// did not reach.
 func (o *base) ZeroGrad() {
 	for _, p := range o.params {
 		p.ZeroGrad()
@@ -157,6 +160,9 @@ func (o *base) State() map[string]*tensor.Tensor {
 	return out
 }
 
+// finiteNonNeg reports whether x is a finite number ≥ 0.
+func finiteNonNeg(x float64) bool { return x >= 0 && !math.IsInf(x, 0) }
+
 // LoadState replaces the optimizer's state by a copy of s, as State returns
 // it. It checks everything before changing anything: each name must be
 // "lr" or "<index>.<name>" for a parameter index and a state name this
@@ -188,13 +194,18 @@ func (o *base) LoadState(s map[string]*tensor.Tensor) error {
 		}
 		idx, key, ok := strings.Cut(name, ".")
 		i, err := strconv.Atoi(idx)
-		if !ok || err != nil || i < 0 || i >= len(o.params) || !slices.Contains(o.keys, key) {
+		// The index must be written as State writes it ("+0" and "00" would
+		// otherwise alias "0").
+		if !ok || err != nil || strconv.Itoa(i) != idx || i < 0 || i >= len(o.params) || !slices.Contains(o.keys, key) {
 			return fmt.Errorf("optim: %s: LoadState: unexpected entry %q (want lr or <0..%d>.<%s>)", o.name, name, len(o.params)-1, strings.Join(o.keys, "|"))
 		}
 		p := o.params[i].Data()
 		if key == "step" {
 			if t.Len() != 1 || t.DType() != tensor.Float64 {
 				return fmt.Errorf("optim: %s: LoadState: %q has shape %v (%v), want one float64", o.name, name, t.Shape(), t.DType())
+			}
+			if v := t.Item(); !(v >= 0) || v != math.Trunc(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("optim: %s: LoadState: %q is %v, want a whole number of steps ≥ 0", o.name, name, v)
 			}
 		} else if !tensor.SameShape(t, p) || t.DType() != p.DType() {
 			return fmt.Errorf("optim: %s: LoadState: %q is %v %v, parameter %d is %v %v", o.name, name, t.DType(), t.Shape(), i, p.DType(), p.Shape())
@@ -226,7 +237,8 @@ func (o *base) LoadState(s map[string]*tensor.Tensor) error {
 // ClipGradNorm scales the gradients of params in place so that their joint
 // Euclidean norm is at most maxNorm, as PyTorch's clip_grad_norm_ (scale
 // maxNorm/(norm+1e-6) when that is below 1), and returns the norm before
-// clipping. Parameters without a gradient are ignored.
+// clipping. Parameters without a gradient are ignored. A non-finite norm
+// makes every gradient NaN, as in PyTorch, so the problem is not hidden.
 func ClipGradNorm(params []*autograd.Value, maxNorm float64) float64 {
 	total := 0.0
 	for _, p := range params {
@@ -235,7 +247,10 @@ func ClipGradNorm(params []*autograd.Value, maxNorm float64) float64 {
 		}
 	}
 	norm := math.Sqrt(total)
-	if c := maxNorm / (norm + 1e-6); c < 1 {
+	if c := maxNorm / (norm + 1e-6); c < 1 || math.IsNaN(c) {
+		if math.IsInf(norm, 0) {
+			c = math.NaN()
+		}
 		for _, p := range params {
 			if g := p.Grad(); g != nil {
 				g.ScaleInPlace(c)

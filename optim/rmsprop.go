@@ -44,8 +44,8 @@ func NewRMSprop(params []*autograd.Value, c RMSpropConfig) (*RMSprop, error) {
 	if !(c.Alpha >= 0 && c.Alpha < 1) {
 		return nil, fmt.Errorf("optim: RMSprop: alpha %v must be in [0, 1)", c.Alpha)
 	}
-	if !(c.Eps >= 0) || !(c.WeightDecay >= 0) || !(c.Momentum >= 0) {
-		return nil, fmt.Errorf("optim: RMSprop: negative eps %v, weight decay %v or momentum %v", c.Eps, c.WeightDecay, c.Momentum)
+	if !finiteNonNeg(c.Eps) || !finiteNonNeg(c.WeightDecay) || !finiteNonNeg(c.Momentum) {
+		return nil, fmt.Errorf("optim: RMSprop: eps %v, weight decay %v and momentum %v must be finite and not negative", c.Eps, c.WeightDecay, c.Momentum)
 	}
 	keys := []string{"step", "square_avg"}
 	if c.Momentum > 0 {

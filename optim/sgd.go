@@ -36,8 +36,8 @@ type SGD struct {
 // parameter to be nil, not a leaf or listed twice, for a rate to be
 // negative, or for Nesterov momentum without momentum or with dampening.
 func NewSGD(params []*autograd.Value, c SGDConfig) (*SGD, error) {
-	if c.Momentum < 0 || c.WeightDecay < 0 || c.Dampening < 0 {
-		return nil, fmt.Errorf("optim: SGD: negative momentum %v, dampening %v or weight decay %v", c.Momentum, c.Dampening, c.WeightDecay)
+	if !finiteNonNeg(c.Momentum) || !finiteNonNeg(c.WeightDecay) || !finiteNonNeg(c.Dampening) {
+		return nil, fmt.Errorf("optim: SGD: momentum %v, dampening %v and weight decay %v must be finite and not negative", c.Momentum, c.Dampening, c.WeightDecay)
 	}
 	if c.Nesterov && (c.Momentum == 0 || c.Dampening != 0) {
 		return nil, fmt.Errorf("optim: SGD: Nesterov momentum needs a momentum and zero dampening (have momentum %v, dampening %v)", c.Momentum, c.Dampening)
