@@ -59,6 +59,9 @@ func Save(path string, c *Checkpoint) error {
 		meta[k] = v
 	}
 	for name, r := range c.RNGs {
+		if !r.valid() {
+			return fmt.Errorf("train: saving %s: random source %q is nil or not made by NewRNG", path, name)
+		}
 		b, err := r.MarshalBinary()
 		if err != nil {
 			return fmt.Errorf("train: saving %s: random source %q: %w", path, name, err)
@@ -80,6 +83,11 @@ func Save(path string, c *Checkpoint) error {
 func Load(path string, c *Checkpoint) error {
 	if c.Model == nil {
 		return fmt.Errorf("train: loading %s: the checkpoint has no model to load into", path)
+	}
+	for name, r := range c.RNGs {
+		if !r.valid() {
+			return fmt.Errorf("train: loading %s: random source %q is nil or not made by NewRNG", path, name)
+		}
 	}
 	ts, meta, err := safetensors.Read(path)
 	if err != nil {

@@ -236,20 +236,59 @@ func TestLoadRejects(t *testing.T) {
 		{"a random source not in the file", good, func(c *Checkpoint) { c.RNGs["other"] = NewRNG(1) }, `"other" is not in the file`},
 		{"no optimizer", good, func(c *Checkpoint) { c.Optimizer = nil }, "optimizer"},
 	}
+	cases = append(cases, struct {
+		name, path string
+		mod        func(c *Checkpoint)
+		want       string
+	}{"a nil random source", good, func(c *Checkpoint) { c.RNGs["data"] = nil }, `"data" is nil`})
 	for _, tc := range cases {
 		fresh := newRun(t)
-		before := nn.StateDict(fresh.model)["0.weight"].Clone()
-		c := fresh.checkpoint(0)
+		c := fresh.checkpoint(5)
 		if tc.mod != nil {
 			tc.mod(c)
+		}
+		// Snapshot everything Load may touch.
+		model := map[string]*tensor.Tensor{}
+		for k, v := range nn.StateDict(c.Model) {
+			model[k] = v.Clone()
+		}
+		var opt map[string]*tensor.Tensor
+		if c.Optimizer != nil {
+			opt = c.Optimizer.State()
+		}
+		rngs := map[string][]byte{}
+		for k, r := range c.RNGs {
+			if r != nil {
+				rngs[k] = mustState(t, r)
+			}
 		}
 		err := Load(tc.path, c)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want an error mentioning %q", tc.name, err, tc.want)
 		}
-		if tensor.MaxAbsDiff(before, nn.StateDict(fresh.model)["0.weight"]) != 0 {
-			t.Errorf("%s: a failed load changed the model", tc.name)
+		for k, v := range nn.StateDict(c.Model) {
+			if tensor.MaxAbsDiff(model[k], v) != 0 {
+				t.Errorf("%s: a failed load changed model tensor %s", tc.name, k)
+			}
 		}
+		if c.Optimizer != nil {
+			for k, v := range c.Optimizer.State() {
+				if tensor.MaxAbsDiff(opt[k], v) != 0 {
+					t.Errorf("%s: a failed load changed optimizer state %s", tc.name, k)
+				}
+			}
+		}
+		for k, b := range rngs {
+			if string(mustState(t, c.RNGs[k])) != string(b) {
+				t.Errorf("%s: a failed load changed random source %s", tc.name, k)
+			}
+		}
+		if c.Epoch != 5 || c.Metadata["note"] != "resume test" {
+			t.Errorf("%s: a failed load changed the epoch or metadata", tc.name)
+		}
+	}
+	if err := Save(filepath.Join(dir, "nil.ckpt"), &Checkpoint{Model: r.model, RNGs: map[string]*RNG{"x": nil}}); err == nil {
+		t.Error("saving a nil random source succeeded")
 	}
 	if err := Save(filepath.Join(dir, "x.ckpt"), &Checkpoint{Model: r.model, Metadata: map[string]string{"aca.epoch": "3"}}); err == nil {
 		t.Error("a reserved metadata key was accepted")

@@ -21,6 +21,9 @@ func NewRNG(seed uint64) *RNG {
 	return &RNG{Rand: rand.New(pcg), pcg: pcg}
 }
 
+// valid reports whether r was made by NewRNG.
+func (r *RNG) valid() bool { return r != nil && r.pcg != nil && r.Rand != nil }
+
 // MarshalBinary returns the generator's state.
 func (r *RNG) MarshalBinary() ([]byte, error) { return r.pcg.MarshalBinary() }
 
