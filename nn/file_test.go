@@ -160,3 +160,44 @@ func ExampleSave() {
 	// 0.bias [2]
 	// demo true
 }
+
+// TestLoadPyTorchBatchNorm loads a file laid out as PyTorch's
+// safetensors.torch.save_file writes a BatchNorm2d(2) state dict, with
+// num_batches_tracked as int64.
+func TestLoadPyTorchBatchNorm(t *testing.T) {
+	var body []byte
+	f32 := func(vs ...float32) {
+		for _, v := range vs {
+			b := math.Float32bits(v)
+			body = append(body, byte(b), byte(b>>8), byte(b>>16), byte(b>>24))
+		}
+	}
+	f32(1.5, 2)   // weight
+	f32(0.25, -1) // bias
+	f32(0.1, 0.2) // running_mean
+	f32(0.9, 1.1) // running_var
+	body = append(body, 42, 0, 0, 0, 0, 0, 0, 0)
+	header := `{"bias":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},` +
+		`"num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[32,40]},` +
+		`"running_mean":{"dtype":"F32","shape":[2],"data_offsets":[16,24]},` +
+		`"running_var":{"dtype":"F32","shape":[2],"data_offsets":[24,32]},` +
+		`"weight":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`
+	for len(header)%8 != 0 {
+		header += " "
+	}
+	n := len(header)
+	file := append([]byte{byte(n), byte(n >> 8), 0, 0, 0, 0, 0, 0}, header...)
+	file = append(file, body...)
+	path := filepath.Join(t.TempDir(), "bn.safetensors")
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bn := Must(NewBatchNorm2d(tensor.Float32, 2))
+	if _, err := Load(path, bn); err != nil {
+		t.Fatal(err)
+	}
+	sd := StateDict(bn)
+	if sd["num_batches_tracked"].Item() != 42 || sd["weight"].Float32s()[0] != 1.5 || sd["running_var"].Float32s()[1] != 1.1 {
+		t.Errorf("loaded %v", sd)
+	}
+}

@@ -22,6 +22,7 @@ import (
 type entry struct {
 	name       string
 	dtype      tensor.DType
+	i64        bool // stored as I64, read into a Float64 tensor
 	shape      []int
 	n          int // number of elements
 	begin, end uint64
@@ -186,6 +187,15 @@ func (d *decoder) readData(r io.Reader, h *header, known bool) (map[string]*tens
 		} else {
 			var v []float64
 			if v, err = readFloat64s(r, buf, e.n, known); err == nil {
+				if e.i64 {
+					for i, f := range v {
+						x := int64(math.Float64bits(f))
+						if x > 1<<53 || x < -(1<<53) {
+							return nil, d.errorf(nil, "tensor %q: int64 element %d = %d cannot be held exactly in a float64", e.name, i, x)
+						}
+						v[i] = float64(x)
+					}
+				}
 				t = tensor.FromFloat64(v, e.shape...)
 			}
 		}
@@ -442,11 +452,16 @@ func (d *decoder) parseEntry(dec *json.Decoder, name string) (entry, error) {
 	}
 
 	dt, known := parseDType(dtype)
+	if dtype == "I64" {
+		// PyTorch stores counters (batch norm's num_batches_tracked) as
+		// int64: read them into float64, exactly or not at all.
+		dt, e.i64 = tensor.Float64, true
+	}
 	switch {
 	case !known:
 		return e, d.errorf(nil, "tensor %q: unknown dtype %q", name, dtype)
 	case dt == 0:
-		return e, d.errorf(ErrUnsupportedDType, "tensor %q has dtype %s; only F32 and F64 can be read", name, dtype)
+		return e, d.errorf(ErrUnsupportedDType, "tensor %q has dtype %s; only F32, F64 and I64 can be read", name, dtype)
 	}
 	e.dtype = dt
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/acaode/aca/tensor"
 )
 
 // Each malformed input is rejected by every decoder with an *Error that
@@ -46,9 +48,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"dtype not a string", file(`{"a":{"dtype":32,"shape":[1],"data_offsets":[0,4]}}`, four...), `tensor "a": dtype is not a string`},
 		{"unknown dtype", file(`{"a":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}}`, four...), `tensor "a": unknown dtype "F33"`},
 		{"lower-case dtype", file(`{"a":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}}`, four...), `unknown dtype "f32"`},
-		{"BF16", file(`{"w":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}`, four...), `tensor "w" has dtype BF16; only F32 and F64 can be read: unsupported dtype`},
+		{"BF16", file(`{"w":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}`, four...), `tensor "w" has dtype BF16; only F32, F64 and I64 can be read: unsupported dtype`},
 		{"F16", file(`{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}`, four...), `tensor "w" has dtype F16`},
-		{"I64", file(`{"step":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}`, f32le(0, 0)...), `tensor "step" has dtype I64`},
+		{"I64 beyond 2^53", file(`{"step":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}`, []byte{1, 0, 0, 0, 0, 0, 0x20, 0}...), `int64 element 0 = 9007199254740993 cannot be held exactly`},
 		{"shape not an array", file(`{"a":{"dtype":"F32","shape":1,"data_offsets":[0,4]}}`, four...), `tensor "a": shape is not an array`},
 		{"shape holds a string", file(`{"a":{"dtype":"F32","shape":["1"],"data_offsets":[0,4]}}`, four...), `shape holds a string, not an integer`},
 		{"shape nested", file(`{"a":{"dtype":"F32","shape":[[1]],"data_offsets":[0,4]}}`, four...), `shape holds an array`},
@@ -160,5 +162,20 @@ func TestReadMissingFile(t *testing.T) {
 	_, _, err := Read(path)
 	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestDecodeI64 reads an int64 counter the way PyTorch writes batch norm's
+// num_batches_tracked: as an exact Float64.
+func TestDecodeI64(t *testing.T) {
+	data := []byte{7, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	b := file(`{"n":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}}`, data...)
+	ts, _, err := Unmarshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := ts["n"]
+	if n.DType() != tensor.Float64 || n.Float64s()[0] != 7 || n.Float64s()[1] != -2 {
+		t.Fatalf("got %v %v", n.DType(), n.Values())
 	}
 }

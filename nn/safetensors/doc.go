@@ -40,8 +40,11 @@
 // input's real length, and no input makes these functions panic.
 //
 // Only the dtypes this library computes with are supported: F32
-// (tensor.Float32) and F64 (tensor.Float64). A file holding any other dtype
-// (F16, BF16, I64, …) is reported with an error that wraps
+// (tensor.Float32) and F64 (tensor.Float64). I64, which PyTorch uses for
+// counters such as batch norm's num_batches_tracked, is read into Float64
+// when every value is exact there (|v| ≤ 2^53) and is an error otherwise; it
+// is written back as F64 (PyTorch converts on load). A file holding any
+// other dtype (F16, BF16, I32, …) is reported with an error that wraps
 // ErrUnsupportedDType and names the tensor and its dtype.
 //
 // Check compares loaded tensors with the names, dtypes and shapes a model
