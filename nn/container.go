@@ -100,6 +100,18 @@ type BasicBlock struct {
 	Downsample *Sequential // nil: identity shortcut
 }
 
+// nonNilNorm wraps a normalisation constructor so that one returning a nil
+// module without an error is an error.
+func nonNilNorm(norm func(tensor.DType, int) (Module, error)) func(tensor.DType, int) (Module, error) {
+	return func(dt tensor.DType, ch int) (Module, error) {
+		m, err := norm(dt, ch)
+		if err == nil && m == nil {
+			return nil, fmt.Errorf("nn: BasicBlock: the Norm constructor returned a nil module for %d channels", ch)
+		}
+		return m, err
+	}
+}
+
 // NewBasicBlock returns a basic block with PyTorch's default initialisation,
 // drawn from rng in member order.
 func NewBasicBlock(rng *rand.Rand, dt tensor.DType, c BasicBlockConfig) (*BasicBlock, error) {
@@ -114,6 +126,7 @@ func NewBasicBlock(rng *rand.Rand, dt tensor.DType, c BasicBlockConfig) (*BasicB
 	if norm == nil {
 		norm = func(dt tensor.DType, ch int) (Module, error) { return NewBatchNorm2d(dt, ch) }
 	}
+	norm = nonNilNorm(norm)
 	b := &BasicBlock{}
 	var err error
 	if b.Conv1, err = NewConv2d(rng, dt, Conv2dConfig{In: c.In, Out: c.Out, Kernel: 3, Stride: stride, Padding: 1, NoBias: true}); err != nil {

@@ -262,6 +262,9 @@ func NewLSTM(rng *rand.Rand, dt tensor.DType, input, hidden, layers int) (*LSTM,
 // state at every step, out [T, B, H], and the final states hN and cN
 // [L, B, H].
 func (l *LSTM) Run(g *autograd.Graph, x, gaps, h0, c0 *autograd.Value) (out, hN, cN *autograd.Value) {
+	if len(l.Cells) == 0 {
+		panic("nn: LSTM.Run: the LSTM has no layers (build it with NewLSTM)")
+	}
 	seq, b := seqInput(g, "LSTM", x, gaps, l.Cells[0].inputSize())
 	n := len(l.Cells)
 	hs, cs := make([]*autograd.Value, n), make([]*autograd.Value, n)
@@ -327,6 +330,9 @@ func NewGRU(rng *rand.Rand, dt tensor.DType, input, hidden, layers int) (*GRU, e
 // h0 [L, B, H] (nil means zeros). It returns the last layer's hidden state
 // at every step, out [T, B, H], and the final state hN [L, B, H].
 func (l *GRU) Run(g *autograd.Graph, x, gaps, h0 *autograd.Value) (out, hN *autograd.Value) {
+	if len(l.Cells) == 0 {
+		panic("nn: GRU.Run: the GRU has no layers (build it with NewGRU)")
+	}
 	seq, b := seqInput(g, "GRU", x, gaps, l.Cells[0].inputSize())
 	n := len(l.Cells)
 	hs := make([]*autograd.Value, n)
