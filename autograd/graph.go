@@ -120,6 +120,12 @@ type Op struct {
 	Name string
 	// VJP is the backward rule.
 	VJP VJP
+	// Backward is a backward rule that can fail, for operations whose
+	// backward pass is a computation of its own (the backward solve of an
+	// ODE, say). Set VJP or Backward, not both. An error ends the backward
+	// pass: Backward and Grad return it (wrapped, naming the operation), the
+	// graph is freed and no leaf's gradient changes.
+	Backward func(gy *tensor.Tensor, need []bool) ([]*tensor.Tensor, error)
 	// Saved is the number of bytes VJP keeps alive beyond the inputs and the
 	// output (masks, indices, statistics), counted in the graph's memory.
 	Saved int64
@@ -161,6 +167,39 @@ func (g *Graph) SetMeter(m *Meter) *Graph {
 		m.Add(g.bytes)
 	}
 	return g
+}
+
+// Meter returns the meter set by SetMeter, or nil. An operation that builds
+// graphs of its own during its backward pass (an ODE solve re-running its
+// steps) reports them to the same meter.
+func (g *Graph) Meter() *Meter {
+	if g == nil {
+		return nil
+	}
+	return g.meter
+}
+
+// Leaves returns the distinct leaves that recorded operations still held
+// by g take as inputs, in the order they were first used. A solver uses it
+// to find parameters its dynamics compute with but did not declare.
+func (g *Graph) Leaves() []*Value {
+	if g == nil {
+		return nil
+	}
+	var out []*Value
+	seen := map[*Value]bool{}
+	for _, n := range g.nodes {
+		if n == nil {
+			continue
+		}
+		for _, in := range n.inputs {
+			if in != nil && in.leaf != nil && !seen[in] {
+				seen[in] = true
+				out = append(out, in)
+			}
+		}
+	}
+	return out
 }
 
 // Len returns the number of recorded operations not yet released.
@@ -255,8 +294,11 @@ func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 	if !req {
 		return Constant(out)
 	}
-	if op.VJP == nil {
+	if op.VJP == nil && op.Backward == nil {
 		panic(fmt.Sprintf("autograd: %s: recorded without a VJP", op.Name))
+	}
+	if op.VJP != nil && op.Backward != nil {
+		panic(fmt.Sprintf("autograd: %s: recorded with both VJP and Backward; set one", op.Name))
 	}
 	v := &Value{data: out, g: g, id: len(g.nodes)}
 	// The caller may reuse its slice (a buffer of solver stages, say): keep a copy.
@@ -301,7 +343,7 @@ func errNotRecorded(v *Value) error {
 // (the vector in the vector-Jacobian product); nil means 1 and requires a
 // one-element out.
 func (g *Graph) Backward(out *Value, seed *tensor.Tensor) error {
-	res, err := g.backprop(out, seed, nil)
+	res, err := g.backprop([]*Value{out}, []*tensor.Tensor{seed}, nil)
 	if err != nil {
 		return err
 	}
@@ -318,7 +360,16 @@ func (g *Graph) Backward(out *Value, seed *tensor.Tensor) error {
 // caller (none shares storage with seed, a value's data or each other). The
 // graph is freed.
 func (g *Graph) Grad(out *Value, seed *tensor.Tensor, wrt ...*Value) ([]*tensor.Tensor, error) {
-	res, err := g.backprop(out, seed, wrt)
+	return g.GradMulti([]*Value{out}, []*tensor.Tensor{seed}, wrt...)
+}
+
+// GradMulti is Grad for several outputs at once: it returns the gradient of
+// Σ_i ⟨seeds[i], outs[i]⟩ with respect to each of wrt, in one backward
+// pass, and frees the graph. seeds[i] may be nil only for a one-element
+// outs[i] (it then means 1). An output that is a constant contributes
+// nothing; one that is a leaf contributes its seed to its own gradient.
+func (g *Graph) GradMulti(outs []*Value, seeds []*tensor.Tensor, wrt ...*Value) ([]*tensor.Tensor, error) {
+	res, err := g.backprop(outs, seeds, wrt)
 	if err != nil {
 		return nil, err
 	}
@@ -369,34 +420,66 @@ type backResult struct {
 	kept   map[*Value]*tensor.Tensor
 }
 
-func (g *Graph) backprop(out *Value, seed *tensor.Tensor, keep []*Value) (*backResult, error) {
+func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (*backResult, error) {
 	if g == nil {
 		return nil, errors.New("autograd: backward on a nil graph (nothing was recorded)")
 	}
 	if g.freed {
 		return nil, ErrFreed
 	}
-	if out == nil {
-		return nil, errors.New("autograd: backward from a nil value")
+	if len(outs) != len(seeds) {
+		return nil, fmt.Errorf("autograd: %d outputs but %d seed gradients", len(outs), len(seeds))
 	}
-	if out.g != g {
-		if out.g == nil {
-			return nil, errNotRecorded(out)
+	multi := len(outs) > 1
+	top := -1
+	res := &backResult{leaves: map[*Value]*acc{}, kept: map[*Value]*tensor.Tensor{}}
+	leafAcc := func(in *Value) *acc {
+		a := res.leaves[in]
+		if a == nil {
+			a = &acc{}
+			res.leaves[in] = a
+			res.order = append(res.order, in)
 		}
-		return nil, errors.New("autograd: backward from a value recorded on another graph")
+		return a
 	}
-	if seed == nil {
-		if out.Len() != 1 {
-			return nil, fmt.Errorf("autograd: backward from a non-scalar output of shape %v needs a seed gradient of that shape", out.Shape())
+	type start struct {
+		id   int
+		seed *tensor.Tensor
+	}
+	var starts []start
+	for i, out := range outs {
+		if out == nil {
+			return nil, fmt.Errorf("autograd: backward from a nil value (output %d)", i)
 		}
-		seed = tensor.Ones(out.DType(), out.Shape()...)
-	} else {
-		if !tensor.SameShape(seed, out.data) {
-			return nil, fmt.Errorf("autograd: seed gradient of shape %v for an output of shape %v", seed.Shape(), out.Shape())
+		seed := seeds[i]
+		if seed == nil {
+			if out.Len() != 1 {
+				return nil, fmt.Errorf("autograd: backward from a non-scalar output of shape %v needs a seed gradient of that shape", out.Shape())
+			}
+			seed = tensor.Ones(out.DType(), out.Shape()...)
+		} else {
+			if !tensor.SameShape(seed, out.data) {
+				return nil, fmt.Errorf("autograd: seed gradient of shape %v for an output of shape %v", seed.Shape(), out.Shape())
+			}
+			if seed.DType() != out.DType() {
+				return nil, fmt.Errorf("autograd: seed gradient of dtype %v for an output of dtype %v", seed.DType(), out.DType())
+			}
 		}
-		if seed.DType() != out.DType() {
-			return nil, fmt.Errorf("autograd: seed gradient of dtype %v for an output of dtype %v", seed.DType(), out.DType())
+		if out.g != g {
+			switch {
+			case multi && out.g == nil && out.leaf != nil:
+				leafAcc(out).add(seed)
+				continue
+			case multi && out.g == nil:
+				continue // a constant: no gradient flows from it
+			case out.g == nil:
+				return nil, errNotRecorded(out)
+			default:
+				return nil, errors.New("autograd: backward from a value recorded on another graph")
+			}
 		}
+		starts = append(starts, start{out.id, seed})
+		top = max(top, out.id)
 	}
 	want := map[*Value]bool{}
 	for _, w := range keep {
@@ -404,7 +487,6 @@ func (g *Graph) backprop(out *Value, seed *tensor.Tensor, keep []*Value) (*backR
 			want[w] = true
 		}
 	}
-	res := &backResult{leaves: map[*Value]*acc{}, kept: map[*Value]*tensor.Tensor{}}
 	// A VJP that panics (a programming error) must not leave a half-released
 	// graph that a recovered caller could run again for partial gradients.
 	defer func() {
@@ -413,10 +495,12 @@ func (g *Graph) backprop(out *Value, seed *tensor.Tensor, keep []*Value) (*backR
 			panic(r)
 		}
 	}()
-	grads := make([]acc, out.id+1)
-	grads[out.id].t = seed
+	grads := make([]acc, top+1)
+	for _, st := range starts {
+		grads[st.id].add(st.seed)
+	}
 	var need []bool
-	for i := out.id; i >= 0; i-- {
+	for i := top; i >= 0; i-- {
 		n := g.nodes[i]
 		gy := grads[i].t
 		grads[i] = acc{}
@@ -434,7 +518,16 @@ func (g *Graph) backprop(out *Value, seed *tensor.Tensor, keep []*Value) (*backR
 			any = any || r
 		}
 		if any {
-			gin := n.op.VJP(gy, need)
+			var gin []*tensor.Tensor
+			if n.op.Backward != nil {
+				var err error
+				if gin, err = n.op.Backward(gy, need); err != nil {
+					g.Free()
+					return nil, fmt.Errorf("autograd: backward of %s: %w", n.op.Name, err)
+				}
+			} else {
+				gin = n.op.VJP(gy, need)
+			}
 			if len(gin) != len(n.inputs) {
 				panic(fmt.Sprintf("autograd: %s: VJP returned %d gradients for %d inputs", n.op.Name, len(gin), len(n.inputs)))
 			}
@@ -450,13 +543,7 @@ func (g *Graph) backprop(out *Value, seed *tensor.Tensor, keep []*Value) (*backR
 				if in.g == g {
 					grads[in.id].add(gj)
 				} else if in.leaf != nil {
-					a := res.leaves[in]
-					if a == nil {
-						a = &acc{}
-						res.leaves[in] = a
-						res.order = append(res.order, in)
-					}
-					a.add(gj)
+					leafAcc(in).add(gj)
 				}
 			}
 		}

@@ -297,7 +297,7 @@ func (b *graphBackend) initialStep(t0 float64, y0, f0 *autograd.Value, dir float
 		}
 		return v.Data(), checkDerivative(t, y, v.Data())
 	}
-	return hairer(eval, func(*tensor.Tensor) {}, t0, y0.Data(), f0.Data(), dir, o.Method.Order, o.RTol, o.ATol)
+	return hairer(eval, func(*tensor.Tensor) {}, rmsScaled, t0, y0.Data(), f0.Data(), dir, o.Method.Order, o.RTol, o.ATol)
 }
 
 func (b *graphBackend) finite(v *autograd.Value) bool   { return tensor.AllFinite(v.Data()) }
@@ -310,7 +310,7 @@ func (b *graphBackend) release(*autograd.Value)                {}
 
 // solveGraph runs a solve on g (recording everything when g is not nil)
 // and returns the outputs as values.
-func solveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, opts Options, hk *hooks[*autograd.Value, *autograd.Value]) ([]*autograd.Value, Stats, error) {
+func solveRecorded(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, opts Options, hk *hooks[*autograd.Value, *autograd.Value]) ([]*autograd.Value, Stats, error) {
 	o, dir, err := prepare(y0.Data(), times, opts)
 	if err != nil {
 		return nil, Stats{}, err

@@ -28,6 +28,9 @@ type tensorBackend struct {
 	outs []*tensor.Tensor
 	xs   []term
 	ks   []term
+	// segs, if set, splits the state into parts whose error norms are
+	// taken separately, the largest deciding (see mixedNorm).
+	segs []int
 }
 
 func newTensorBackend(y0 *tensor.Tensor, f func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error)) *tensorBackend {
@@ -175,6 +178,11 @@ func (b *tensorBackend) add(x, y float64) float64 { return x + y }
 
 func (b *tensorBackend) errRatio(h float64, k []*tensor.Tensor, e []float64, y0, y1 *tensor.Tensor, rtol, atol float64) float64 {
 	b.ks = collect(b.ks[:0], e, k)
+	if b.segs != nil {
+		return mixedNorm(b.segs, y0.Len(), func(lo, hi int) float64 {
+			return errRatioRange(h, b.ks, y0, y1, rtol, atol, lo, hi)
+		})
+	}
 	return errRatio(h, b.ks, y0, y1, rtol, atol)
 }
 
@@ -185,7 +193,16 @@ func (b *tensorBackend) control(h, ratio float64, c *controller) float64 {
 }
 
 func (b *tensorBackend) initialStep(t0 float64, y0, f0 *tensor.Tensor, dir float64, o *Options) (float64, error) {
-	return hairer(b.eval, b.release, t0, y0, f0, dir, o.Method.Order, o.RTol, o.ATol)
+	norm := rmsScaled
+	if b.segs != nil {
+		norm = func(x, y *tensor.Tensor, rtol, atol float64) float64 {
+			xv, yv := x.Values(), y.Values()
+			return mixedNorm(b.segs, len(xv), func(lo, hi int) float64 {
+				return rmsScaledValues(xv[lo:hi], yv[lo:hi], rtol, atol)
+			})
+		}
+	}
+	return hairer(b.eval, b.release, norm, t0, y0, f0, dir, o.Method.Order, o.RTol, o.ATol)
 }
 
 func (b *tensorBackend) finite(t *tensor.Tensor) bool { return tensor.AllFinite(t) }

@@ -97,6 +97,9 @@ type acceptInfo[V, S any] struct {
 	y0   V       // state at t
 	y1   V       // state at t+h
 	k    []V     // stages; k[s−1] is nil unless computed
+	// firstOut is the index of the first output time the step emits (it
+	// emits those in (t, t+h], possibly none).
+	firstOut int
 }
 
 // hooks lets a gradient method observe the loop. Values passed to a hook
@@ -115,7 +118,9 @@ func run[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float
 		return r.out, r.st, nil
 	}
 	var err error
-	if o.fixed() {
+	if o.schedule != nil {
+		err = r.scheduleLoop(y0)
+	} else if o.fixed() {
 		err = r.fixedLoop(y0)
 	} else {
 		err = r.adaptiveLoop(y0)
@@ -277,7 +282,7 @@ func (r *runner[V, S]) emit(t float64, tS, h S, y0, y1 V, k []V, haveLast bool, 
 func (r *runner[V, S]) accept(t float64, tS, h S, y0, y1 V, k []V, haveLast bool) (f1 V, haveF1 bool, err error) {
 	r.st.Accepted++
 	if r.hk != nil && r.hk.accepted != nil {
-		r.hk.accepted(&acceptInfo[V, S]{t: t, h: r.b.float(h), hs: h, y0: y0, y1: y1, k: k})
+		r.hk.accepted(&acceptInfo[V, S]{t: t, h: r.b.float(h), hs: h, y0: y0, y1: y1, k: k, firstOut: r.next})
 	}
 	if r.tb.FSAL && haveLast {
 		f1, haveF1 = k[len(k)-1], true
@@ -353,6 +358,50 @@ func (r *runner[V, S]) fixedLoop(y0 V) error {
 	b.release(y)
 	if haveF0 {
 		b.release(f0)
+	}
+	return nil
+}
+
+// scheduleLoop takes the steps of o.schedule, each accepted, advancing t
+// exactly as the adaptive loop does (so that a schedule recorded from an
+// adaptive solve reproduces it bit for bit).
+func (r *runner[V, S]) scheduleLoop(y0 V) error {
+	b, tb := r.b, r.tb
+	t := r.times[0]
+	f0, err := r.eval(t, 0, y0, "derivative at the initial state")
+	if err != nil {
+		return err
+	}
+	tS := b.constant(t)
+	s := tb.Stages()
+	k := make([]V, s)
+	y := y0
+	haveF0 := true
+	r.next = 1
+	for _, hv := range r.o.schedule {
+		if r.next >= len(r.times) {
+			break
+		}
+		if !haveF0 {
+			if f0, err = r.eval(t, hv, y, "derivative"); err != nil {
+				return err
+			}
+		}
+		h := b.constant(hv)
+		y1, err := r.step(t, y, f0, h, k, tb.FSAL)
+		if err != nil {
+			return err
+		}
+		f1, haveF1, err := r.accept(t, tS, h, y, y1, k, tb.FSAL)
+		if err != nil {
+			return err
+		}
+		t += hv
+		tS = b.add(tS, h)
+		y, f0, haveF0 = y1, f1, haveF1
+	}
+	if r.next < len(r.times) {
+		return &StepLimitError{T: t, Limit: len(r.o.schedule), End: r.times[len(r.times)-1], fixed: true}
 	}
 	return nil
 }
@@ -474,9 +523,9 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 // hairer is Hairer's initial step selection (Hairer, Nørsett and Wanner,
 // Solving ODEs I, II.4) as torchdiffeq implements it, on plain tensors. It
 // returns |h| and spends one evaluation of f.
-func hairer(f func(t float64, y *tensor.Tensor) (*tensor.Tensor, error), release func(*tensor.Tensor), t0 float64, y0, f0 *tensor.Tensor, dir float64, order int, rtol, atol float64) (float64, error) {
-	d0 := rmsScaled(y0, y0, rtol, atol)
-	d1 := rmsScaled(f0, y0, rtol, atol)
+func hairer(f func(t float64, y *tensor.Tensor) (*tensor.Tensor, error), release func(*tensor.Tensor), norm func(x, y *tensor.Tensor, rtol, atol float64) float64, t0 float64, y0, f0 *tensor.Tensor, dir float64, order int, rtol, atol float64) (float64, error) {
+	d0 := norm(y0, y0, rtol, atol)
+	d1 := norm(f0, y0, rtol, atol)
 	var h0 float64
 	if d0 < 1e-5 || d1 < 1e-5 {
 		h0 = 1e-6
@@ -495,7 +544,7 @@ func hairer(f func(t float64, y *tensor.Tensor) (*tensor.Tensor, error), release
 	}
 	diff := tensor.Sub(f1, f0)
 	release(f1)
-	d2 := rmsScaled(diff, y0, rtol, atol) / h0
+	d2 := norm(diff, y0, rtol, atol) / h0
 	var h1 float64
 	if d1 <= 1e-15 && d2 <= 1e-15 {
 		h1 = math.Max(1e-6, h0*1e-3)

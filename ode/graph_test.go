@@ -38,7 +38,7 @@ func TestRecordedMatchesUnrecorded(t *testing.T) {
 			t.Fatal(err)
 		}
 		g := autograd.NewGraph()
-		got, st, err := solveGraph(g, f, autograd.Leaf(y0.Clone()), times, o, nil)
+		got, st, err := solveRecorded(g, f, autograd.Leaf(y0.Clone()), times, o, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestRecordedGradients(t *testing.T) {
 		var stats Stats
 		res, err := autograd.GradCheck(func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
 			f := mlpDynamics(in[1], in[2], in[3])
-			ys, st, err := solveGraph(g, f, in[0], times, o, nil)
+			ys, st, err := solveRecorded(g, f, in[0], times, o, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -91,20 +91,26 @@ func linKernel[E float32 | float64](out []E, xs []term, h float64, ks []term, da
 // errRatio returns the RMS over all elements of e_i / (atol + rtol·max(|y0_i|, |y1_i|)),
 // with e = h·Σ ks[j].coef·ks[j].t the embedded error estimate.
 func errRatio(h float64, ks []term, y0, y1 *tensor.Tensor, rtol, atol float64) float64 {
+	return errRatioRange(h, ks, y0, y1, rtol, atol, 0, y0.Len())
+}
+
+// errRatioRange is errRatio over the elements [lo, hi) only.
+func errRatioRange(h float64, ks []term, y0, y1 *tensor.Tensor, rtol, atol float64, lo, hi int) float64 {
 	switch y0.DType() {
 	case tensor.Float64:
-		return errKernel(h, ks, y0.Float64s(), y1.Float64s(), rtol, atol, (*tensor.Tensor).Float64s)
+		return errKernel(h, ks, y0.Float64s(), y1.Float64s(), rtol, atol, lo, hi, (*tensor.Tensor).Float64s)
 	default:
-		return errKernel(h, ks, y0.Float32s(), y1.Float32s(), rtol, atol, (*tensor.Tensor).Float32s)
+		return errKernel(h, ks, y0.Float32s(), y1.Float32s(), rtol, atol, lo, hi, (*tensor.Tensor).Float32s)
 	}
 }
 
-func errKernel[E float32 | float64](h float64, ks []term, y0, y1 []E, rtol, atol float64, data func(*tensor.Tensor) []E) float64 {
+func errKernel[E float32 | float64](h float64, ks []term, y0, y1 []E, rtol, atol float64, lo, hi int, data func(*tensor.Tensor) []E) float64 {
 	var kb [8][]E
 	kd := kb[:0]
 	for _, k := range ks {
-		kd = append(kd, data(k.t)[:len(y0)])
+		kd = append(kd, data(k.t)[lo:hi])
 	}
+	y0, y1 = y0[lo:hi], y1[lo:hi]
 	var sum float64
 	for i := range y0 {
 		var e float64
@@ -128,7 +134,27 @@ func errKernel[E float32 | float64](h float64, ks []term, y0, y1 []E, rtol, atol
 // rmsScaled returns the RMS of x_i / (atol + rtol·|y_i|) (Hairer's norm for
 // the initial step).
 func rmsScaled(x, y *tensor.Tensor, rtol, atol float64) float64 {
-	xv, yv := x.Values(), y.Values()
+	return rmsScaledValues(x.Values(), y.Values(), rtol, atol)
+}
+
+// mixedNorm returns the largest of norm over each segment [segs[i],
+// segs[i+1]) of the elements: torchdiffeq's norm for a state made of
+// several tensors (the adjoint's [z, a, a_θ]). Without segments it is norm
+// over all the elements.
+func mixedNorm(segs []int, n int, norm func(lo, hi int) float64) float64 {
+	if len(segs) < 2 {
+		return norm(0, n)
+	}
+	var m float64
+	for i := 0; i+1 < len(segs); i++ {
+		if segs[i+1] > segs[i] {
+			m = math.Max(m, norm(segs[i], segs[i+1]))
+		}
+	}
+	return m
+}
+
+func rmsScaledValues(xv, yv []float64, rtol, atol float64) float64 {
 	if len(xv) == 0 {
 		return 0
 	}

@@ -41,6 +41,23 @@ type Options struct {
 	// Steps runs the method with this many equal fixed steps from the first
 	// to the last output time. At most one of StepSize and Steps may be set.
 	Steps int
+
+	// Gradient is how SolveGraph differentiates the solve: ACA (the zero
+	// value, so the default), Naive or Adjoint. Solve and SolveFunc, which
+	// differentiate nothing, ignore it and the adjoint options below.
+	Gradient Gradient
+	// AdjointRTol and AdjointATol are the tolerances of the adjoint
+	// method's backward solve of [z, a, a_θ]; 0 means the forward RTol and
+	// ATol (torchdiffeq's default). Ignored by the other methods.
+	AdjointRTol, AdjointATol float64
+	// AdjointMethod is the method of the adjoint's backward solve; nil
+	// means Method.
+	AdjointMethod *Tableau
+
+	// schedule, if set, is a sequence of step sizes to take, accepted
+	// without error control: a solve "with the step sizes frozen", the
+	// reference ACA is checked against.
+	schedule []float64
 }
 
 // DefaultOptions returns torchdiffeq's defaults: Dopri5 with rtol 1e-7 and
@@ -58,7 +75,7 @@ const (
 )
 
 // fixed reports whether o asks for a fixed step.
-func (o *Options) fixed() bool { return o.StepSize != 0 || o.Steps != 0 }
+func (o *Options) fixed() bool { return o.StepSize != 0 || o.Steps != 0 || o.schedule != nil }
 
 // resolve validates o and returns a copy with defaults filled in.
 func (o Options) resolve() (Options, error) {
@@ -77,7 +94,7 @@ func (o Options) resolve() (Options, error) {
 		v    float64
 	}{{"rtol", o.RTol}, {"atol", o.ATol}, {"first step", o.FirstStep}, {"min step", o.MinStep},
 		{"max step", o.MaxStep}, {"safety", o.Safety}, {"ifactor", o.IFactor}, {"dfactor", o.DFactor},
-		{"step size", o.StepSize}} {
+		{"step size", o.StepSize}, {"adjoint rtol", o.AdjointRTol}, {"adjoint atol", o.AdjointATol}} {
 		if !finite(f.v) {
 			return bad(f.name, "%v is not a finite number", f.v)
 		}
@@ -107,6 +124,17 @@ func (o Options) resolve() (Options, error) {
 	}
 	if o.FirstStep != 0 && o.FirstStep < o.MinStep {
 		return bad("first step", "FirstStep %g is smaller than MinStep %g", o.FirstStep, o.MinStep)
+	}
+	if !o.Gradient.valid() {
+		return bad("gradient", "%d is not a gradient method (ACA, Naive or Adjoint)", int(o.Gradient))
+	}
+	if o.AdjointMethod != nil {
+		if err := checkTableau(o.AdjointMethod); err != nil {
+			return o, err
+		}
+		if !o.fixed() && !o.AdjointMethod.Adaptive() {
+			return bad("adjoint method", "%s has no error estimate, so the adjoint's backward solve cannot follow the adaptive forward one; choose an adaptive method or a fixed step", o.AdjointMethod.Name)
+		}
 	}
 	if o.Safety == 0 {
 		o.Safety = DefaultSafety

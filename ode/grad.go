@@ -1,0 +1,550 @@
+package ode
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/acaode/aca/autograd"
+	"github.com/acaode/aca/tensor"
+)
+
+// Gradient selects how SolveGraph differentiates a solve (the paper's
+// Table 1).
+type Gradient int
+
+const (
+	// ACA is the adaptive checkpoint adjoint (Zhuang et al. 2020, Algorithm
+	// 2): the forward pass records nothing and keeps the accepted times and
+	// states; the backward pass re-runs each accepted step on a graph of its
+	// own, with the step size as a constant, and backpropagates through it.
+	// Its gradients are exact for the discrete solve. The default.
+	ACA Gradient = iota
+	// Naive records every operation of the solve on the caller's graph,
+	// rejected trial steps and the step-size controller included, and
+	// backpropagates through all of it.
+	Naive
+	// Adjoint is the adjoint method of Chen et al. (2018): the forward
+	// pass records nothing and keeps only the outputs; the backward pass
+	// solves the augmented system [z, a, a_θ] backward in time with its own
+	// error control. Its gradients carry the error of that second solve.
+	Adjoint
+)
+
+var gradientNames = [...]string{ACA: "aca", Naive: "naive", Adjoint: "adjoint"}
+
+func (m Gradient) valid() bool { return m >= 0 && int(m) < len(gradientNames) }
+
+// String returns the method's name: "aca", "naive" or "adjoint".
+func (m Gradient) String() string {
+	if !m.valid() {
+		return fmt.Sprintf("Gradient(%d)", int(m))
+	}
+	return gradientNames[m]
+}
+
+// ParseGradient returns the gradient method named s ("aca", "naive" or
+// "adjoint", in any case).
+func ParseGradient(s string) (Gradient, error) {
+	for i, n := range gradientNames {
+		if strings.EqualFold(s, n) {
+			return Gradient(i), nil
+		}
+	}
+	return 0, fmt.Errorf("ode: unknown gradient method %q (want aca, naive or adjoint)", s)
+}
+
+// Parametric is implemented by dynamics that declare the parameters they
+// compute with, as a module lists its own. ACA and the adjoint method need
+// the list: their backward passes compute the gradient with respect to
+// exactly these values. The parameters must be leaves (or constants, which
+// get no gradient), not values recorded on a graph.
+type Parametric interface {
+	Params() []*autograd.Value
+}
+
+// WithParams returns f declaring params as its parameters, for dynamics
+// written as a Func over leaves of one's own.
+func WithParams(f Dynamics, params ...*autograd.Value) Dynamics {
+	return paramDynamics{f, append([]*autograd.Value(nil), params...)}
+}
+
+type paramDynamics struct {
+	Dynamics
+	ps []*autograd.Value
+}
+
+func (p paramDynamics) Params() []*autograd.Value { return p.ps }
+
+// GradStats reports the work and memory of a differentiable solve. The
+// forward fields are set when SolveGraph returns; for ACA and the adjoint
+// the backward fields are set when the backward pass has run (Backprop).
+type GradStats struct {
+	// Method is the gradient method used.
+	Method Gradient
+	// Forward counts the forward solve's evaluations and steps.
+	Forward Stats
+	// Backward counts the backward pass's work. ACA: the evaluations of the
+	// dynamics re-running the accepted steps (Accepted is the number of
+	// steps re-run). Adjoint: the evaluations of the augmented dynamics
+	// (each one evaluation of f and one vector-Jacobian product) and the
+	// steps of the backward solves. Naive: the evaluations recorded on the
+	// graph, each of which the backward pass differentiates (known at the
+	// forward pass; Accepted and Rejected are the forward ones).
+	Backward Stats
+	// Backprop reports whether the backward pass has run (always true for
+	// Naive, whose backward work is fixed by the forward pass).
+	Backprop bool
+	// GraphBytes is the largest amount of memory held by graphs for this
+	// solve, as autograd counts it (recorded outputs and saved tensors).
+	// Naive: what the forward pass recorded on the caller's graph, held
+	// until the backward pass. ACA: the largest one-step graph of the
+	// backward pass. Adjoint: the largest one-evaluation graph of the
+	// backward pass.
+	GraphBytes int64
+	// CheckpointBytes is the memory the method keeps between the forward
+	// and the backward pass besides the outputs: ACA's accepted states and
+	// their times and step sizes; zero for the others.
+	CheckpointBytes int64
+	// ReconError is, for the adjoint, the largest absolute difference
+	// between the state its backward solve reconstructs at the first time
+	// and the true initial state (the reverse inaccuracy of the paper's
+	// Fig. 3–4); ReconRelError divides it by the largest |z(t0)| (or 1 if
+	// that is smaller). Like torchdiffeq, the backward solve restarts from
+	// the forward state at every output time, so this is the error of the
+	// last interval, [times[0], times[1]]. Zero for the other methods.
+	ReconError, ReconRelError float64
+}
+
+// PeakBytes is the largest memory held at once for the solve's gradient:
+// graphs plus checkpoints.
+func (s *GradStats) PeakBytes() int64 { return s.GraphBytes + s.CheckpointBytes }
+
+// GraphSolution is the result of SolveGraph.
+type GraphSolution struct {
+	// Times are the output times, as requested.
+	Times []float64
+	// Y[i] is the state at Times[i], as a value on the graph (a constant
+	// when the graph is nil or nothing requires a gradient). Y[0] is y0.
+	Y []*autograd.Value
+	// Stats is updated by the backward pass; read it after.
+	Stats *GradStats
+
+	bw *backward // nil for Naive
+}
+
+// Gradients is the result of GraphSolution.Backward.
+type Gradients struct {
+	// Y0 is the gradient with respect to the initial state.
+	Y0 *tensor.Tensor
+	// Params holds the gradient with respect to each declared parameter,
+	// in the order Params listed them.
+	Params []*tensor.Tensor
+}
+
+// ErrConsumed is returned by a backward pass through a solve whose
+// backward pass has already run: ACA's checkpoints (and the adjoint's saved
+// outputs) are released by it.
+var ErrConsumed = errors.New("ode: the backward pass of this solve has already run and released its checkpoints; solve again to differentiate again")
+
+// BackwardError reports a failure of a backward pass at a step: a
+// non-finite adjoint λ, or dynamics that did not reproduce the forward pass
+// when the step was re-run.
+type BackwardError struct {
+	// Method is the gradient method.
+	Method Gradient
+	// Step is the index of the accepted forward step (0-based) being
+	// differentiated, and T and H its start and size; for the adjoint, the
+	// index of the interval between output times being solved backward, and
+	// the time and step size where its solve failed. Step is −1 for a
+	// non-finite gradient of the loss with respect to an output (T is the
+	// output's time).
+	Step int
+	T, H float64
+	// What says what went wrong.
+	What string
+}
+
+func (e *BackwardError) Error() string {
+	if e.Step < 0 {
+		return fmt.Sprintf("ode: %s backward pass at t = %.17g: %s", e.Method, e.T, e.What)
+	}
+	return fmt.Sprintf("ode: %s backward pass, step %d (t = %.17g, h = %.3g): %s", e.Method, e.Step, e.T, e.H, e.What)
+}
+
+// Names of the operations SolveGraph records for ACA and the adjoint.
+const (
+	opSolve  = "ode.solve"
+	opOutput = "ode.output"
+)
+
+// SolveGraph integrates dy/dt = f(t, y) from y0 at times[0] through every
+// time in times, as Solve does, and returns the states as values on g, so
+// that any loss built from them can be differentiated with respect to y0
+// and the dynamics' parameters. opts.Gradient chooses how (see Gradient);
+// changing it is the only change a model needs to switch methods. A nil g
+// records nothing and returns constants.
+//
+// For ACA and the adjoint, f must declare its parameters (Parametric; see
+// WithParams; an nn module's Dynamics does); the backward pass is an
+// error if f computes with a leaf it did not declare. The dynamics must be
+// deterministic: ACA re-runs the accepted steps and checks that they
+// reproduce the forward pass. Outputs between steps are differentiated
+// through the dense-output formula.
+//
+// Errors are those of Solve, and an *OptionError for parameters recorded on
+// a graph, or (for the adjoint) of another dtype than the state.
+func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, opts Options) (*GraphSolution, error) {
+	if f == nil {
+		return nil, &OptionError{Field: "dynamics", Msg: "nil"}
+	}
+	if y0 == nil {
+		return nil, &OptionError{Field: "y0", Msg: "nil"}
+	}
+	if y0.Graph() != nil && y0.Graph() != g {
+		return nil, &OptionError{Field: "y0", Msg: "recorded on another graph than the one given"}
+	}
+	o, dir, err := prepare(y0.Data(), times, opts)
+	if err != nil {
+		return nil, err
+	}
+	if o.Gradient == Naive {
+		return solveNaive(g, f, y0, times, o, dir)
+	}
+	var params []*autograd.Value
+	if p, ok := f.(Parametric); ok {
+		params = p.Params()
+	}
+	for i, p := range params {
+		switch {
+		case p == nil:
+			return nil, &OptionError{Field: "params", Msg: fmt.Sprintf("parameter %d is nil", i)}
+		case p.Graph() != nil:
+			return nil, &OptionError{Field: "params", Msg: fmt.Sprintf("parameter %d (shape %v) is a value recorded on a graph; %s needs parameters that are leaves (or use Naive)", i, p.Shape(), o.Gradient)}
+		case o.Gradient == Adjoint && p.RequiresGrad() && p.DType() != y0.DType():
+			return nil, &OptionError{Field: "params", Msg: fmt.Sprintf("parameter %d is %v but the state is %v; the adjoint's augmented state needs one dtype", i, p.DType(), y0.DType())}
+		}
+	}
+	return solveCheckpointed(g, f, params, y0, times, o, dir)
+}
+
+// recordingBackend counts the evaluations recorded on its graph.
+type countingGraphBackend struct {
+	*graphBackend
+	recorded int
+}
+
+func (b *countingGraphBackend) eval(t float64, y *autograd.Value) (*autograd.Value, error) {
+	v, err := b.graphBackend.eval(t, y)
+	if err == nil && v != nil && v.Graph() != nil {
+		b.recorded++
+	}
+	return v, err
+}
+
+func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {
+	before := g.Bytes()
+	b := &countingGraphBackend{graphBackend: &graphBackend{g: g, f: f}}
+	ys, st, err := run[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, nil)
+	if err != nil {
+		return nil, err
+	}
+	stats := &GradStats{
+		Method:     Naive,
+		Forward:    st,
+		Backward:   Stats{NFE: b.recorded, Accepted: st.Accepted, Rejected: st.Rejected},
+		Backprop:   true,
+		GraphBytes: g.Bytes() - before,
+	}
+	return &GraphSolution{Times: append([]float64(nil), times...), Y: ys, Stats: stats}, nil
+}
+
+// checkpoint is one accepted step as ACA keeps it.
+type checkpoint struct {
+	t, h  float64
+	z     *tensor.Tensor // the state at t
+	first int            // the first output the step emits
+}
+
+// backward holds what the backward pass of ACA or the adjoint needs.
+type backward struct {
+	f      Dynamics
+	params []*autograd.Value
+	o      Options
+	times  []float64
+	dir    float64
+	y0     *tensor.Tensor
+	ys     []*tensor.Tensor // forward outputs
+	ckpt   []checkpoint     // ACA
+	gys    []*tensor.Tensor // output gradients collected from the graph
+	stats  *GradStats
+	meter  *autograd.Meter
+	done   bool
+}
+
+// unrecordedBackend returns a tensor backend evaluating f on a nil graph.
+func unrecordedBackend(f Dynamics, y0 *tensor.Tensor) *tensorBackend {
+	if tf, ok := f.(TensorFunc); ok {
+		b := newTensorBackend(y0, func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error) {
+			v := tf(t, y)
+			if err := checkDerivative(t, y, v); err != nil {
+				return nil, err
+			}
+			return dst.CopyFrom(v), nil
+		})
+		b.into = true
+		return b
+	}
+	return newTensorBackend(y0, func(t float64, y, _ *tensor.Tensor) (*tensor.Tensor, error) {
+		v := f.Eval(nil, t, autograd.Constant(y))
+		if v == nil {
+			return nil, fmt.Errorf("ode: the dynamics returned nil at t = %g", t)
+		}
+		return v.Data(), nil
+	})
+}
+
+func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {
+	stats := &GradStats{Method: o.Gradient}
+	bw := &backward{f: f, params: params, o: o, times: append([]float64(nil), times...), dir: dir, y0: y0.Data(), stats: stats, meter: g.Meter()}
+	var hk *hooks[*tensor.Tensor, float64]
+	if o.Gradient == ACA {
+		hk = &hooks[*tensor.Tensor, float64]{accepted: func(a *acceptInfo[*tensor.Tensor, float64]) {
+			bw.ckpt = append(bw.ckpt, checkpoint{t: a.t, h: a.h, z: a.y0.Clone(), first: a.firstOut})
+		}}
+	}
+	ys, st, err := run[*tensor.Tensor, float64](unrecordedBackend(f, y0.Data()), &o, y0.Data(), times, dir, hk)
+	if err != nil {
+		return nil, err
+	}
+	stats.Forward = st
+	bw.ys = ys
+	for _, c := range bw.ckpt {
+		stats.CheckpointBytes += c.z.Bytes() + 16 // t and h
+	}
+	bw.gys = make([]*tensor.Tensor, len(times))
+	inputs := append([]*autograd.Value{y0}, params...)
+	node := g.Record(autograd.Op{Name: opSolve, Backward: bw.opBackward, Saved: stats.CheckpointBytes}, tensor.Scalar(tensor.Float64, 0), inputs...)
+	sol := &GraphSolution{Times: append([]float64(nil), times...), Y: make([]*autograd.Value, len(times)), Stats: stats, bw: bw}
+	sol.Y[0] = y0
+	for k := 1; k < len(times); k++ {
+		k := k
+		sol.Y[k] = g.Record(autograd.Op{Name: opOutput, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+			if !bw.done { // else the solve's node reports ErrConsumed
+				bw.gys[k] = gy.Clone()
+			}
+			return []*tensor.Tensor{tensor.Scalar(tensor.Float64, 0)}
+		}}, ys[k], node)
+	}
+	return sol, nil
+}
+
+// opBackward is the backward rule of the solve's node on the caller's
+// graph: the output nodes have deposited their gradients in bw.gys.
+func (bw *backward) opBackward(_ *tensor.Tensor, need []bool) ([]*tensor.Tensor, error) {
+	gz, gp, err := bw.run()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*tensor.Tensor, len(need))
+	if need[0] {
+		out[0] = gz
+	}
+	for i, p := range gp {
+		if need[i+1] {
+			out[i+1] = p
+		}
+	}
+	return out, nil
+}
+
+// Backward runs the backward pass of an ACA or adjoint solve directly,
+// without a graph: dY[i] is the gradient of the loss with respect to Y[i]
+// (nil means zero), and the result is the gradient with respect to y0 (dY[0]
+// included) and to each declared parameter. It runs once: a second call, or
+// a call after a graph's backward pass went through the solve, returns
+// ErrConsumed. For Naive, whose graph is the caller's, it is an error.
+func (s *GraphSolution) Backward(dY []*tensor.Tensor) (*Gradients, error) {
+	if s.bw == nil {
+		return nil, errors.New("ode: GraphSolution.Backward is for ACA and the adjoint; a Naive solve is differentiated through its graph (Graph.Backward or Grad)")
+	}
+	bw := s.bw
+	if len(dY) != len(bw.times) {
+		return nil, fmt.Errorf("ode: %d output gradients for %d output times", len(dY), len(bw.times))
+	}
+	for i, d := range dY {
+		if d != nil && (d.DType() != bw.y0.DType() || !tensor.SameShape(d, bw.y0)) {
+			return nil, fmt.Errorf("ode: output gradient %d is %v %v; the state is %v %v", i, d.DType(), d.Shape(), bw.y0.DType(), bw.y0.Shape())
+		}
+	}
+	if !bw.done {
+		copy(bw.gys, dY)
+	}
+	gz, gp, err := bw.run()
+	if err != nil {
+		return nil, err
+	}
+	if dY[0] != nil {
+		gz.AddScaledInPlace(1, dY[0])
+	}
+	return &Gradients{Y0: gz, Params: gp}, nil
+}
+
+// run is the backward pass: it returns the gradients with respect to y0
+// (the outputs after the first) and the parameters, and releases the
+// checkpoints.
+func (bw *backward) run() (*tensor.Tensor, []*tensor.Tensor, error) {
+	if bw.done {
+		return nil, nil, ErrConsumed
+	}
+	bw.done = true
+	for k, g := range bw.gys {
+		if g != nil && !tensor.AllFinite(g) {
+			bw.ckpt, bw.gys, bw.ys = nil, nil, nil
+			return nil, nil, &BackwardError{Method: bw.o.Gradient, Step: -1, T: bw.times[k], What: fmt.Sprintf("the gradient of the loss with respect to output %d is not finite", k)}
+		}
+	}
+	defer func() {
+		bw.ckpt, bw.gys, bw.ys = nil, nil, nil
+	}()
+	var gz *tensor.Tensor
+	var gp []*tensor.Tensor
+	var err error
+	if bw.o.Gradient == ACA {
+		gz, gp, err = bw.aca()
+	} else {
+		gz, gp, err = bw.adjoint()
+	}
+	bw.stats.Backprop = err == nil
+	return gz, gp, err
+}
+
+// checkLeaves reports a leaf the dynamics computed with on lg that is
+// neither the state z nor a declared parameter.
+func (bw *backward) checkLeaves(lg *autograd.Graph, z *autograd.Value) error {
+	for _, l := range lg.Leaves() {
+		if l == z {
+			continue
+		}
+		declared := false
+		for _, p := range bw.params {
+			if p == l {
+				declared = true
+				break
+			}
+		}
+		if !declared {
+			return fmt.Errorf("ode: %s backward pass: the dynamics compute with a leaf of shape %v that they do not declare as a parameter (Parametric, WithParams); its gradient would be lost", bw.o.Gradient, l.Shape())
+		}
+	}
+	return nil
+}
+
+// aca walks the accepted steps in reverse: each is re-run on a graph of its
+// own from its saved state with its saved step size as a constant, the
+// running λ = dL/dz_{i+1} (plus the gradients of the outputs inside the
+// step) is backpropagated through it, and the graph is dropped.
+func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
+	st := bw.stats
+	lam := tensor.ZerosLike(bw.y0)
+	gp := make([]*tensor.Tensor, len(bw.params))
+	for i, p := range bw.params {
+		gp[i] = tensor.ZerosLike(p.Data())
+	}
+	tb := bw.o.Method
+	s := tb.Stages()
+	k := make([]*autograd.Value, s)
+	out := make([]*autograd.Value, len(bw.times))
+	wrt := make([]*autograd.Value, 1+len(bw.params))
+	copy(wrt[1:], bw.params)
+	var outs []*autograd.Value
+	var seeds []*tensor.Tensor
+	for i := len(bw.ckpt) - 1; i >= 0; i-- {
+		c := bw.ckpt[i]
+		lg := autograd.NewGraph()
+		if bw.meter != nil {
+			lg.SetMeter(bw.meter)
+		}
+		z := autograd.Leaf(c.z)
+		gb := &graphBackend{g: lg, f: bw.f}
+		r := &runner[*autograd.Value, *autograd.Value]{b: gb, o: &bw.o, tb: tb, times: bw.times, dir: bw.dir, one: [1]float64{1}, out: out, next: c.first}
+		fail := func(err error) (*tensor.Tensor, []*tensor.Tensor, error) {
+			lg.Free()
+			return nil, nil, err
+		}
+		f0, err := r.eval(c.t, c.h, z, "derivative")
+		if err != nil {
+			return fail(err)
+		}
+		h := gb.constant(c.h)
+		y1, err := r.step(c.t, z, f0, h, k, false)
+		if err != nil {
+			return fail(err)
+		}
+		var f1 *autograd.Value
+		haveF1 := false
+		if err := r.emit(c.t, gb.constant(c.t), h, z, y1, k, false, &f1, &haveF1); err != nil {
+			return fail(err)
+		}
+		// The re-run must reproduce the forward pass: the next checkpoint's
+		// state, and the outputs inside the step.
+		// (The last step's end state is not kept; its outputs are checked.)
+		if i+1 < len(bw.ckpt) && !reproduced(y1.Data(), bw.ckpt[i+1].z) {
+			return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: "re-running the step did not reproduce the forward pass (are the dynamics deterministic? dropout, or anything with state that changes between calls, cannot be re-run)"})
+		}
+		outs, seeds = append(outs[:0], y1), append(seeds[:0], lam)
+		for j := c.first; j < r.next; j++ {
+			if !reproduced(out[j].Data(), bw.ys[j]) {
+				return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: fmt.Sprintf("re-running the step did not reproduce output %d (t = %g) of the forward pass (are the dynamics deterministic?)", j, bw.times[j])})
+			}
+			if bw.gys[j] != nil {
+				outs = append(outs, out[j])
+				seeds = append(seeds, bw.gys[j])
+			}
+			out[j] = nil
+		}
+		if i == len(bw.ckpt)-1 {
+			if err := bw.checkLeaves(lg, z); err != nil {
+				return fail(err)
+			}
+		}
+		st.Backward.NFE += r.st.NFE
+		st.Backward.Accepted++
+		wrt[0] = z
+		grads, err := lg.GradMulti(outs, seeds, wrt...)
+		st.GraphBytes = max(st.GraphBytes, lg.PeakBytes())
+		if err != nil {
+			return nil, nil, err
+		}
+		lam = grads[0]
+		if !tensor.AllFinite(lam) {
+			return nil, nil, &BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: "non-finite adjoint λ = dL/dz after backpropagating through the step"}
+		}
+		for j := range gp {
+			gp[j].AddScaledInPlace(1, grads[j+1])
+		}
+		clear(k)
+	}
+	return lam, gp, nil
+}
+
+// reproduced reports whether a re-run result equals the forward one. It
+// allows rounding-level differences, so that dynamics whose kernels sum in
+// a different order from call to call are not rejected, while anything
+// that changes the dynamics between calls is.
+func reproduced(got, want *tensor.Tensor) bool {
+	d := tensor.MaxAbsDiff(got, want)
+	if d == 0 {
+		return true
+	}
+	var scale float64
+	for _, v := range want.Values() {
+		scale = math.Max(scale, math.Abs(v))
+	}
+	eps := 1e-12
+	if want.DType() == tensor.Float32 {
+		eps = 1e-5
+	}
+	return d <= eps*math.Max(scale, 1)
+}
