@@ -72,15 +72,19 @@ func ForwardT(g *autograd.Graph, m Module, t float64, x *autograd.Value) *autogr
 }
 
 // Dynamics presents a module as the right-hand side of dz/dt = F(t, z):
-// Eval is ForwardT. It has the method set of package ode's Dynamics, so an
-// ODE block can hand Dynamics{F: f} to the solver (package nn does not
-// import package ode).
+// Eval is ForwardT. It has the method sets of package ode's Dynamics and
+// Parametric, so an ODE block hands Dynamics{F: f} to the solver and its
+// gradient methods find F's parameters.
 type Dynamics struct{ F Module }
 
 // Eval returns ForwardT(g, d.F, t, z).
 func (d Dynamics) Eval(g *autograd.Graph, t float64, z *autograd.Value) *autograd.Value {
 	return ForwardT(g, d.F, t, z)
 }
+
+// Params returns the parameters of F, so that the solver's ACA and adjoint
+// methods find them (package ode's Parametric).
+func (d Dynamics) Params() []*autograd.Value { return Params(d.F) }
 
 // Func adapts a function to a Module with no parameters, for operations that
 // have no layer of their own (a reshape, a sum of two branches).
