@@ -94,7 +94,7 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 		}
 	}
 	switch {
-	case !tA && !tB: // C[i,:] += a[i,p]·B[p,:]
+	case !tA && !tB && n >= 16: // C[i,:] += a[i,p]·B[p,:], along long rows of B
 		for i := 0; i < m; i++ {
 			row := c[i*ldc : i*ldc+n]
 			ai := a[i*lda : i*lda+k]
@@ -106,30 +106,7 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 				}
 			}
 		}
-	case !tA && tB && k <= 8: // C[i,:] += a[i,p]·b[:,p]: short dot products cost more in loop overhead than this strided read
-		for i := 0; i < m; i++ {
-			row := c[i*ldc : i*ldc+n]
-			for p, av := range a[i*lda : i*lda+k] {
-				s := alpha * av
-				for j := range row {
-					row[j] += s * b[j*ldb+p]
-				}
-			}
-		}
-	case !tA && tB: // C[i,j] += a[i,:]·b[j,:]
-		for i := 0; i < m; i++ {
-			row := c[i*ldc : i*ldc+n]
-			ai := a[i*lda : i*lda+k]
-			for j := range row {
-				bj := b[j*ldb : j*ldb+k]
-				var s T
-				for p, av := range ai {
-					s += av * bj[p]
-				}
-				row[j] += alpha * s
-			}
-		}
-	case tA && !tB: // C[i,:] += a[p,i]·B[p,:]
+	case tA && !tB && n >= 16: // C[i,:] += a[p,i]·B[p,:], along long rows of B
 		for p := 0; p < k; p++ {
 			br := b[p*ldb : p*ldb+n]
 			for i := 0; i < m; i++ {
@@ -140,17 +117,22 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 				}
 			}
 		}
-	default: // C[i,j] += Σp a[p,i]·b[j,p]
-		for i := 0; i < m; i++ {
-			row := c[i*ldc : i*ldc+n]
-			for j := range row {
-				var s T
-				for p := 0; p < k; p++ {
-					s += a[p*lda+i] * b[j*ldb+p]
-				}
-				row[j] += alpha * s
-			}
+	default:
+		// Register blocks, every transposition being a choice of strides.
+		ai, ap := lda, 1
+		if tA {
+			ai, ap = 1, lda
 		}
+		bp, bj := ldb, 1
+		if tB {
+			bp, bj = 1, ldb
+		}
+		if m < 4 && n > m {
+			// Cᵀ = op(B)ᵀ·op(A)ᵀ: the long side of C takes the blocks of 4.
+			gemmBlocked(n, m, k, alpha, b, bj, bp, a, ap, ai, c, 1, ldc)
+			return
+		}
+		gemmBlocked(m, n, k, alpha, a, ai, ap, b, bp, bj, c, ldc, 1)
 	}
 }
 

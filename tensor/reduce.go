@@ -21,6 +21,16 @@ func SumTo(x *Tensor, shape []int) *Tensor {
 	if x.Len() == 0 {
 		return out
 	}
+	if trailing(x.shape, shape) {
+		// The common case, a bias gradient: sum whole rows.
+		switch x.dtype {
+		case Float32:
+			sumRows(out.f32, x.f32)
+		case Float64:
+			sumRows(out.f64, x.f64)
+		}
+		return out
+	}
 	p := makePlan(x.shape, shape, x.shape)
 	switch x.dtype {
 	case Float32:
@@ -29,6 +39,36 @@ func SumTo(x *Tensor, shape []int) *Tensor {
 		sumToKernel(p, out.f64, x.f64)
 	}
 	return out
+}
+
+// trailing reports whether shape, without its leading ones, is the
+// trailing part of xs: summing x to shape then adds up whole rows.
+func trailing(xs, shape []int) bool {
+	for len(shape) > 0 && shape[0] == 1 {
+		shape = shape[1:]
+	}
+	return len(shape) <= len(xs) && shapeEqual(xs[len(xs)-len(shape):], shape)
+}
+
+// sumRows adds the rows of x (each len(dst) long) into dst, accumulating in
+// float64 as sumToKernel does, in the same order.
+func sumRows[T float](dst, x []T) {
+	n := len(dst)
+	var buf [64]float64
+	acc := buf[:0]
+	if n <= len(buf) {
+		acc = buf[:n]
+	} else {
+		acc = make([]float64, n)
+	}
+	for o := 0; o+n <= len(x); o += n {
+		for j, v := range x[o : o+n] {
+			acc[j] += float64(v)
+		}
+	}
+	for i, v := range acc {
+		dst[i] = T(v)
+	}
 }
 
 // sumToKernel accumulates in float64 whatever T is, as the other reductions
