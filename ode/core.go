@@ -109,7 +109,8 @@ type hooks[V, S any] struct {
 }
 
 // run integrates from times[0] through every time in times and returns the
-// states there (out[0] is a copy of y0).
+// states there (out[0] is a copy of y0). On a failure during the solve it
+// returns the outputs reached so far with the error.
 func run[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float64, hk *hooks[V, S]) ([]V, Stats, error) {
 	r := &runner[V, S]{b: b, o: o, tb: o.Method, times: times, dir: dir, hk: hk, one: [1]float64{1}}
 	r.out = make([]V, len(times))
@@ -126,7 +127,7 @@ func run[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float
 		err = r.adaptiveLoop(y0)
 	}
 	if err != nil {
-		return nil, r.st, err
+		return r.out[:r.next], r.st, err
 	}
 	return r.out, r.st, nil
 }

@@ -30,26 +30,41 @@ func collect(dst []term, coef []float64, ts []*tensor.Tensor) []term {
 // linInto writes out = Σ xs[m].coef·xs[m].t + h·Σ ks[j].coef·ks[j].t.
 // out may alias none of the inputs.
 func linInto(out *tensor.Tensor, xs []term, h float64, ks []term) {
+	n := out.Len()
+	if n < 2*parGrain {
+		linRange(out, xs, h, ks, 0, n)
+		return
+	}
+	// Elementwise, so any split gives the same bits.
+	tensor.ParallelFor(n, parGrain, func(lo, hi int) { linRange(out, xs, h, ks, lo, hi) })
+}
+
+// parGrain is the element count below which the solver's kernels stay on
+// one goroutine.
+const parGrain = 1 << 15
+
+func linRange(out *tensor.Tensor, xs []term, h float64, ks []term, lo, hi int) {
 	switch out.DType() {
 	case tensor.Float64:
-		linKernel(out.Float64s(), xs, h, ks, (*tensor.Tensor).Float64s)
+		linKernel(out.Float64s()[lo:hi], xs, h, ks, lo, (*tensor.Tensor).Float64s)
 	default:
-		linKernel(out.Float32s(), xs, h, ks, (*tensor.Tensor).Float32s)
+		linKernel(out.Float32s()[lo:hi], xs, h, ks, lo, (*tensor.Tensor).Float32s)
 	}
 }
 
-func linKernel[E float32 | float64](out []E, xs []term, h float64, ks []term, data func(*tensor.Tensor) []E) {
+func linKernel[E float32 | float64](out []E, xs []term, h float64, ks []term, lo int, data func(*tensor.Tensor) []E) {
 	var xb, kb [8][]E
 	var xc, kc [8]float64
 	xd, kd := xb[:0], kb[:0]
+	hi := lo + len(out)
 	for i, x := range xs {
-		xd = append(xd, data(x.t)[:len(out)])
+		xd = append(xd, data(x.t)[lo:hi])
 		if i < len(xc) {
 			xc[i] = x.coef
 		}
 	}
 	for i, k := range ks {
-		kd = append(kd, data(k.t)[:len(out)])
+		kd = append(kd, data(k.t)[lo:hi])
 		if i < len(kc) {
 			kc[i] = k.coef
 		}
@@ -96,15 +111,38 @@ func errRatio(h float64, ks []term, y0, y1 *tensor.Tensor, rtol, atol float64) f
 
 // errRatioRange is errRatio over the elements [lo, hi) only.
 func errRatioRange(h float64, ks []term, y0, y1 *tensor.Tensor, rtol, atol float64, lo, hi int) float64 {
-	switch y0.DType() {
-	case tensor.Float64:
-		return errKernel(h, ks, y0.Float64s(), y1.Float64s(), rtol, atol, lo, hi, (*tensor.Tensor).Float64s)
-	default:
-		return errKernel(h, ks, y0.Float32s(), y1.Float32s(), rtol, atol, lo, hi, (*tensor.Tensor).Float32s)
+	n := hi - lo
+	if n <= 0 {
+		return 0
 	}
+	sq := func(a, b int) float64 {
+		if y0.DType() == tensor.Float64 {
+			return errSquares(h, ks, y0.Float64s(), y1.Float64s(), rtol, atol, a, b, (*tensor.Tensor).Float64s)
+		}
+		return errSquares(h, ks, y0.Float32s(), y1.Float32s(), rtol, atol, a, b, (*tensor.Tensor).Float32s)
+	}
+	var sum float64
+	if n < 2*parGrain {
+		sum = sq(lo, hi)
+	} else {
+		// Fixed blocks summed in order: the same bits for any thread count.
+		blocks := (n + parGrain - 1) / parGrain
+		part := make([]float64, blocks)
+		tensor.ParallelFor(blocks, 1, func(b0, b1 int) {
+			for b := b0; b < b1; b++ {
+				part[b] = sq(lo+b*parGrain, min(lo+(b+1)*parGrain, hi))
+			}
+		})
+		for _, p := range part {
+			sum += p
+		}
+	}
+	return math.Sqrt(sum / float64(n))
 }
 
-func errKernel[E float32 | float64](h float64, ks []term, y0, y1 []E, rtol, atol float64, lo, hi int, data func(*tensor.Tensor) []E) float64 {
+// errSquares returns Σ q_i² over [lo, hi), q_i = e_i / (atol +
+// rtol·max(|y0_i|, |y1_i|)).
+func errSquares[E float32 | float64](h float64, ks []term, y0, y1 []E, rtol, atol float64, lo, hi int, data func(*tensor.Tensor) []E) float64 {
 	var kb [8][]E
 	kd := kb[:0]
 	for _, k := range ks {
@@ -125,10 +163,7 @@ func errKernel[E float32 | float64](h float64, ks []term, y0, y1 []E, rtol, atol
 		q := e / sc
 		sum += q * q
 	}
-	if len(y0) == 0 {
-		return 0
-	}
-	return math.Sqrt(sum / float64(len(y0)))
+	return sum
 }
 
 // rmsScaled returns the RMS of x_i / (atol + rtol·|y_i|) (Hairer's norm for

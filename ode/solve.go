@@ -68,7 +68,10 @@ type Solution struct {
 // Errors: an *OptionError for invalid options or arguments (before any
 // work), a *StepSizeError, *StepLimitError or *NonFiniteError if the solve
 // fails; the dynamics returning a tensor of the wrong shape or dtype is an
-// error too.
+// error too. When the solve fails after it started, the solution returned
+// with the error holds the outputs reached before the failure (Times and Y
+// are then shorter than requested; Y[0] is always there); it is nil for
+// errors found before any work.
 func Solve(f Dynamics, y0 *tensor.Tensor, times []float64, opts Options) (*Solution, error) {
 	if f == nil {
 		return nil, &OptionError{Field: "dynamics", Msg: "nil"}
@@ -100,7 +103,10 @@ func Solve(f Dynamics, y0 *tensor.Tensor, times []float64, opts Options) (*Solut
 	}
 	ys, st, err := run[*tensor.Tensor, float64](b, &o, y0, times, dir, nil)
 	if err != nil {
-		return nil, err
+		if len(ys) == 0 {
+			return nil, err
+		}
+		return &Solution{Times: append([]float64(nil), times[:len(ys)]...), Y: ys, Stats: st}, err
 	}
 	return &Solution{Times: append([]float64(nil), times...), Y: ys, Stats: st}, nil
 }
@@ -140,7 +146,8 @@ type FuncSolution struct {
 
 // SolveFunc integrates dy/dt = f(t, y) for a plain function on float64
 // slices: f writes the derivative at (t, y) into dydt (both of length
-// len(y0)) and must not keep either slice. Everything else is as in Solve.
+// len(y0)) and must not keep either slice. Everything else is as in Solve,
+// partial results on a failure included.
 func SolveFunc(f func(t float64, y, dydt []float64), y0 []float64, times []float64, opts Options) (*FuncSolution, error) {
 	if f == nil {
 		return nil, &OptionError{Field: "dynamics", Msg: "nil"}
@@ -158,12 +165,12 @@ func SolveFunc(f func(t float64, y, dydt []float64), y0 []float64, times []float
 	})
 	b.into = true
 	ys, st, err := run[*tensor.Tensor, float64](b, &o, y, times, dir, nil)
-	if err != nil {
+	if err != nil && len(ys) == 0 {
 		return nil, err
 	}
-	res := &FuncSolution{Times: append([]float64(nil), times...), Y: make([][]float64, len(ys)), Stats: st}
+	res := &FuncSolution{Times: append([]float64(nil), times[:len(ys)]...), Y: make([][]float64, len(ys)), Stats: st}
 	for i, v := range ys {
 		res.Y[i] = v.Float64s()
 	}
-	return res, nil
+	return res, err
 }

@@ -328,3 +328,30 @@ func TestFixedStepGrid(t *testing.T) {
 		t.Errorf("Euler, h = 0.3: y = %v (want %v), %d steps", sol.Y[1][0], want, sol.Stats.Accepted)
 	}
 }
+
+// TestPartialSolution checks that a solve failing on the way returns the
+// outputs it reached with the error: dy/dt = y² from y(0) = 1 blows up at
+// t = 1.
+func TestPartialSolution(t *testing.T) {
+	f := func(_ float64, y, dy []float64) { dy[0] = y[0] * y[0] }
+	times := []float64{0, 0.5, 0.9, 2}
+	sol, err := SolveFunc(f, []float64{1}, times, Options{Method: Dopri5, RTol: 1e-8, ATol: 1e-8})
+	if err == nil {
+		t.Fatal("no error through a blow-up")
+	}
+	if sol == nil || len(sol.Y) != 3 || len(sol.Times) != 3 {
+		t.Fatalf("partial solution %+v, want the 3 outputs before t = 1", sol)
+	}
+	for i, ti := range sol.Times {
+		if want := 1 / (1 - ti); math.Abs(sol.Y[i][0]-want) > 1e-6*want {
+			t.Errorf("y(%g) = %g, want %g", ti, sol.Y[i][0], want)
+		}
+	}
+	ts, err := Solve(TensorFunc(func(_ float64, y *tensor.Tensor) *tensor.Tensor { return tensor.Mul(y, y) }), tensor.Ones(tensor.Float64, 1), times, Options{Method: Dopri5, RTol: 1e-8, ATol: 1e-8})
+	if err == nil || ts == nil || len(ts.Y) != 3 {
+		t.Errorf("tensor solve: %v, %v outputs", err, ts)
+	}
+	if s, err := SolveFunc(f, []float64{1}, []float64{0, 1}, Options{RTol: -1}); s != nil || err == nil {
+		t.Error("an option error returned a solution")
+	}
+}

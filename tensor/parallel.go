@@ -39,6 +39,14 @@ func Threads() int {
 // ("gonum" or "openblas").
 func BLAS() string { return gemmImpl.Name() }
 
+// ParallelFor calls fn over [0, n) split into contiguous chunks, one per
+// worker of SetThreads, when n is at least 2·grain; otherwise it calls
+// fn(0, n) on the calling goroutine. The chunks depend on the thread
+// count, so fn must compute per-index results (elementwise work), not sums
+// whose rounding would then depend on it. It is for packages built on this
+// one (the ODE solvers' stage combinations).
+func ParallelFor(n, grain int, fn func(lo, hi int)) { parallelFor(n, grain, fn) }
+
 // parallelFor calls fn over [0, n) split into contiguous chunks, one per
 // worker, when n is at least 2·grain and more than one worker is configured;
 // otherwise it calls fn(0, n) on the calling goroutine. Chunks are disjoint,

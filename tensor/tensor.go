@@ -375,10 +375,20 @@ func MaxAbsDiff(a, b *Tensor) float64 {
 	if !shapeEqual(a.shape, b.shape) {
 		panic(fmt.Sprintf("tensor: MaxAbsDiff: shapes %v and %v differ", a.shape, b.shape))
 	}
-	av, bv := a.Values(), b.Values()
+	switch {
+	case a.dtype == Float32 && b.dtype == Float32:
+		return maxAbsDiff(a.f32, b.f32)
+	case a.dtype == Float64 && b.dtype == Float64:
+		return maxAbsDiff(a.f64, b.f64)
+	}
+	return maxAbsDiff(a.Values(), b.Values())
+}
+
+func maxAbsDiff[T float](a, b []T) float64 {
+	b = b[:len(a)]
 	m := 0.0
-	for i := range av {
-		d := math.Abs(av[i] - bv[i])
+	for i, v := range a {
+		d := math.Abs(float64(v) - float64(b[i]))
 		if d > m || d != d {
 			m = d
 		}

@@ -132,13 +132,7 @@ func unaryKernel[T float](op UnaryOp, dst, x []T, p float64) {
 			dst[i] = T(sigmoid(float64(v)))
 		}
 	case OpReLU:
-		for i, v := range x {
-			if v > 0 {
-				dst[i] = v
-			} else {
-				dst[i] = 0
-			}
-		}
+		reluMasked(dst, x, x)
 	case OpLeakyReLU:
 		s := T(p)
 		for i, v := range x {
@@ -184,6 +178,34 @@ func unaryKernel[T float](op UnaryOp, dst, x []T, p float64) {
 	default:
 		panic(fmt.Sprintf("tensor: Unary: unknown op %v", op))
 	}
+}
+
+// reluMasked writes dst[i] = v[i] where x[i] > 0 and 0 elsewhere (NaN
+// included), without a branch: on data of random sign the branch mispredicts
+// half the time and costs six times the arithmetic.
+func reluMasked[T float](dst, v, x []T) {
+	v, x = v[:len(dst)], x[:len(dst)]
+	switch d := any(dst).(type) {
+	case []float32:
+		vs, xs := any(v).([]float32), any(x).([]float32)
+		for i, xv := range xs {
+			d[i] = math.Float32frombits(math.Float32bits(vs[i]) & -uint32(b2i(xv > 0)))
+		}
+	case []float64:
+		vs, xs := any(v).([]float64), any(x).([]float64)
+		for i, xv := range xs {
+			d[i] = math.Float64frombits(math.Float64bits(vs[i]) & -uint64(b2i(xv > 0)))
+		}
+	}
+}
+
+// b2i is 1 for true and 0 for false (compiled to a flag-setting
+// instruction, not a branch).
+func b2i(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // UnaryGrad returns gy·f′(x) for f = op, the vector-Jacobian product of the
@@ -249,13 +271,7 @@ func unaryGradKernel[T float](op UnaryOp, dst, x, y, gy []T, p float64) {
 			dst[i] = g * y[i] * (1 - y[i])
 		}
 	case OpReLU:
-		for i, g := range gy {
-			if x[i] > 0 {
-				dst[i] = g
-			} else {
-				dst[i] = 0
-			}
-		}
+		reluMasked(dst, gy, x)
 	case OpLeakyReLU:
 		s := T(p)
 		for i, g := range gy {
