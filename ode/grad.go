@@ -44,6 +44,24 @@ func (m Gradient) String() string {
 	return gradientNames[m]
 }
 
+// MarshalText returns the method's name, so that JSON and flags show it.
+func (m Gradient) MarshalText() ([]byte, error) {
+	if !m.valid() {
+		return nil, fmt.Errorf("ode: %d is not a gradient method", int(m))
+	}
+	return []byte(m.String()), nil
+}
+
+// UnmarshalText parses a method's name (see ParseGradient).
+func (m *Gradient) UnmarshalText(b []byte) error {
+	g, err := ParseGradient(string(b))
+	if err != nil {
+		return err
+	}
+	*m = g
+	return nil
+}
+
 // ParseGradient returns the gradient method named s ("aca", "naive" or
 // "adjoint", in any case).
 func ParseGradient(s string) (Gradient, error) {

@@ -8,13 +8,20 @@
 //
 // Subcommands:
 //
+//	bench      time the workloads the peers are timed on: mlp, conv, threebody
 //	data       check the image data sets: counts, shapes, classes
 //	gradcheck  check every differentiable operation against finite differences
 //	info       print the build: version, BLAS backend, threads
+//	reverse    reverse-time reconstruction error of the adjoint (Fig. 4-5)
+//	threebody  learn three-body dynamics: ODE, NODE and LSTMs (Table 5)
+//	toy        gradient errors on dz/dt = kz against the exact ones (Fig. 6)
 //
 // Every subcommand documents its flags with -h. With --json a subcommand
 // prints one JSON object per result line on stdout. Bad flags or values exit
-// with status 2 and a message naming the flag.
+// with status 2 and a message naming the flag. The experiment subcommands
+// (bench, toy, reverse, threebody) write their results, plots and a
+// metrics.json into --out DIR, by default a new folder under runs/; they
+// show a progress bar on stderr when it is a terminal (--quiet: never).
 package main
 
 import (
@@ -40,9 +47,13 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"bench", "time the workloads the peers are timed on: mlp, conv, threebody", runBench},
 		{"data", "check the image data sets: counts, shapes, classes", runData},
 		{"gradcheck", "check every differentiable operation against finite differences", runGradcheck},
 		{"info", "print the build: version, BLAS backend, threads", runInfo},
+		{"reverse", "reverse-time reconstruction error of the adjoint (Fig. 4-5)", runReverse},
+		{"threebody", "learn three-body dynamics: ODE, NODE and LSTMs (Table 5)", runThreeBody},
+		{"toy", "gradient errors on dz/dt = kz against the exact ones (Fig. 6)", runToy},
 	}
 }
 

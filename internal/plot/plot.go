@@ -17,6 +17,17 @@ type Series struct {
 	Dashed  bool      // dashed line
 	Markers bool      // draw a small marker at every point
 	NoLine  bool      // markers only (scatter); implies Markers
+	// Colour picks the palette entry Colour−1 (mod the palette's size);
+	// 0 means the series' own index, so series take colours in order.
+	Colour int
+}
+
+// colour returns the colour of series i.
+func (s Series) colour(i int) color.RGBA {
+	if s.Colour > 0 {
+		i = s.Colour - 1
+	}
+	return palette[i%len(palette)]
 }
 
 // Figure is a 2-D line plot.
@@ -32,6 +43,9 @@ type Figure struct {
 	// trajectories in a plane) by widening one of the ranges, fixed or not,
 	// about its centre. On a log axis the units are decades.
 	EqualAspect bool
+	// Legend is the corner of the plot area the legend sits in: TopRight
+	// (the zero value), TopLeft, BottomRight or BottomLeft.
+	Legend int
 }
 
 const (
@@ -59,6 +73,7 @@ type layout struct {
 	x0, y0, x1, y1 int
 	x, y           axis
 	xt, yt         []tick
+	legend         int
 }
 
 func (l *layout) px(v float64) float64 {
@@ -97,7 +112,7 @@ func (f *Figure) Render() (*image.RGBA, error) {
 		}
 	}
 	for i, s := range f.Series {
-		l.drawSeries(inner, s, palette[i%len(palette)])
+		l.drawSeries(inner, s, s.colour(i))
 	}
 	full.frame(area, black)
 	l.drawTicks(full)
@@ -169,7 +184,7 @@ func (f *Figure) layout() (*layout, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &layout{w: w, h: h, y0: 14, y1: h - 1 - 27}
+	l := &layout{w: w, h: h, y0: 14, y1: h - 1 - 27, legend: f.Legend}
 	if f.Title != "" {
 		l.y0 = 30
 	}
@@ -386,8 +401,23 @@ func (l *layout) legendRect(names []string) image.Rectangle {
 		tw = max(tw, textWidth(n))
 	}
 	w, h := 6+legendSample+6+tw+6, 6+legendRow*len(names)
-	return image.Rect(l.x1-6-w, l.y0+6, l.x1-6, l.y0+6+h)
+	x0, y0 := l.x1-6-w, l.y0+6
+	if l.legend == TopLeft || l.legend == BottomLeft {
+		x0 = l.x0 + 6
+	}
+	if l.legend == BottomLeft || l.legend == BottomRight {
+		y0 = l.y1 - 6 - h
+	}
+	return image.Rect(x0, y0, x0+w, y0+h)
 }
+
+// Legend corners.
+const (
+	TopRight    = iota // the default
+	TopLeft            // for data that rise to the right
+	BottomRight        // for data that fall to the right
+	BottomLeft
+)
 
 // drawLegend lists the named series.
 func (l *layout) drawLegend(img *image.RGBA, series []Series) {
@@ -408,7 +438,8 @@ func (l *layout) drawLegend(img *image.RGBA, series []Series) {
 	c.frame(r, color.RGBA{96, 96, 96, 255})
 	text := img.SubImage(area).(*image.RGBA)
 	for k, name := range names {
-		s, col := series[idx[k]], palette[idx[k]%len(palette)]
+		s := series[idx[k]]
+		col := s.colour(idx[k])
 		cy := r.Min.Y + 3 + legendRow*k + legendRow/2
 		x0, x1 := float64(r.Min.X+6), float64(r.Min.X+6+legendSample)
 		if !s.NoLine {

@@ -478,3 +478,26 @@ func TestGrid(t *testing.T) {
 		t.Errorf("SaveGridPNG size %v, want 600×400", b)
 	}
 }
+
+// TestSeriesColour checks that Colour picks a palette entry and 0 keeps the
+// series' own.
+func TestSeriesColour(t *testing.T) {
+	if (Series{}).colour(2) != palette[2] || (Series{Colour: 1}).colour(2) != palette[0] || (Series{Colour: len(palette) + 2}).colour(0) != palette[1] {
+		t.Error("Colour does not select the palette entry")
+	}
+}
+
+// TestLegendCorners checks that Legend moves the box to each corner.
+func TestLegendCorners(t *testing.T) {
+	l := &layout{x0: 10, y0: 10, x1: 400, y1: 300}
+	for _, c := range []struct {
+		corner      int
+		left, upper bool
+	}{{TopRight, false, true}, {TopLeft, true, true}, {BottomRight, false, false}, {BottomLeft, true, false}} {
+		l.legend = c.corner
+		r := l.legendRect([]string{"a"})
+		if (r.Min.X < 200) != c.left || (r.Min.Y < 150) != c.upper {
+			t.Errorf("corner %d: legend at %v", c.corner, r)
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/acaode/aca/data"
+	"github.com/acaode/aca/experiments"
+	"github.com/acaode/aca/internal/plot"
+	"github.com/acaode/aca/internal/progress"
+)
+
+func runReverse(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("reverse", `The adjoint method's reverse-time error (the paper's Fig. 4 and 5). A
+solve is run forward, then backward from its end state with the same
+solver and tolerances, as the adjoint method reconstructs z(t); the
+reconstruction misses z(0). Two problems: van der Pol (μ = 1, z(0) = (2, 0),
+[0, T]) and dz/dt = conv(z, K) for a random 3×3 kernel K (made dissipative,
+like a blur) on an image. Writes vdp.png (both trajectories), conv.png and
+one PNG per image (input, forward result, each reconstruction).`, stderr)
+	rf := addRunFlags(fs, 1)
+	solver := fs.String("solver", "dopri5", "adaptive solver: "+joinAdaptive())
+	rtols := fs.String("rtol", "1e-3,1e-5,1e-7", "relative tolerances, comma-separated (the first is MATLAB ode45's default, as in the paper)")
+	atols := fs.String("atol", "1e-6,1e-8,1e-10", "absolute tolerances, one per rtol")
+	T := fs.Float64("T", 20, "van der Pol end time")
+	points := fs.Int("points", 401, "van der Pol output points for the plot")
+	convT := fs.Float64("conv-T", 2, "convolution end time")
+	imageDir := fs.String("image-dir", data.DefaultFashionMNISTDir, "Fashion-MNIST directory for the image (a generated image if it is not there)")
+	if st := parse(fs, args); st >= 0 {
+		return st
+	}
+	m, err := solverFlag(*solver)
+	if err != nil {
+		return usageError(stderr, "reverse", "solver", "%v", err)
+	}
+	if !m.Adaptive() {
+		return usageError(stderr, "reverse", "solver", "%s has no error estimate (%s)", m.Name, joinAdaptive())
+	}
+	rt, err := floatList(*rtols)
+	if err != nil {
+		return usageError(stderr, "reverse", "rtol", "%v", err)
+	}
+	at, err := floatList(*atols)
+	if err != nil {
+		return usageError(stderr, "reverse", "atol", "%v", err)
+	}
+	if len(at) != len(rt) {
+		return usageError(stderr, "reverse", "atol", "has %d values for %d --rtol values", len(at), len(rt))
+	}
+	for i := range rt {
+		if err := tolFlag(rt[i]); err != nil {
+			return usageError(stderr, "reverse", "rtol", "%v", err)
+		}
+		if err := tolFlag(at[i]); err != nil {
+			return usageError(stderr, "reverse", "atol", "%v", err)
+		}
+		if rt[i] == 0 && at[i] == 0 {
+			return usageError(stderr, "reverse", "rtol", "value %d and its --atol are both zero", i+1)
+		}
+	}
+	if !(*T > 0) || math.IsInf(*T, 0) {
+		return usageError(stderr, "reverse", "T", "must be a positive number, got %g", *T)
+	}
+	if !(*convT > 0) || math.IsInf(*convT, 0) {
+		return usageError(stderr, "reverse", "conv-T", "must be a positive number, got %g", *convT)
+	}
+	if *points < 2 {
+		return usageError(stderr, "reverse", "points", "must be at least 2, got %d", *points)
+	}
+	dir, err := makeRunDir("reverse", *rf.out)
+	if err != nil {
+		fmt.Fprintf(stderr, "aca reverse: %v\n", err)
+		return 2
+	}
+	img, h, w, source := experiments.ReverseImage(*imageDir)
+	bar := progress.New(stderr, "reverse", 2*len(rt), *rf.quiet)
+	var rows []experiments.ReverseRow
+	var vdps []*experiments.VdPReverse
+	var convs []*experiments.ConvReverse
+	for i := range rt {
+		v, err := experiments.ReverseVdP(m, rt[i], at[i], *T, *points)
+		if err != nil {
+			fmt.Fprintf(stderr, "aca reverse: %v\n", err)
+			return 1
+		}
+		vdps = append(vdps, v)
+		rows = append(rows, v.Row)
+		dir.result(stdout, *rf.json, v.Row)
+		bar.Add(1)
+	}
+	for i := range rt {
+		c, err := experiments.ReverseConv(m, rt[i], at[i], *convT, img, h, w, *rf.seed)
+		if err != nil {
+			fmt.Fprintf(stderr, "aca reverse: %v\n", err)
+			return 1
+		}
+		convs = append(convs, c)
+		rows = append(rows, c.Row)
+		dir.result(stdout, *rf.json, c.Row)
+		bar.Add(1)
+	}
+	bar.Done()
+	if !*rf.json {
+		var tab [][]string
+		for _, r := range rows {
+			e, rel, over := "diverged", "-", "-"
+			if r.Diverged {
+				e = fmt.Sprintf("diverged at t = %.3g", r.DivergedAt)
+			} else {
+				e, rel, over = sci(*r.ReconError), sci(*r.ReconRelError), sci(*r.ErrorOverTol)
+			}
+			tab = append(tab, []string{r.Problem, sci(r.RTol), sci(r.ATol), fmt.Sprint(r.NFEFwd), fmt.Sprint(r.NFEBwd), e, rel, over})
+		}
+		table(stdout, []string{"PROBLEM", "RTOL", "ATOL", "NFE FWD", "NFE REV", "MAX |z̃(0) − z(0)|", "RELATIVE", "× TOLERANCE"}, tab)
+		fmt.Fprintf(stdout, "\nImage: %s. × TOLERANCE is the error over atol + rtol·max|z(0)|.\n", source)
+	}
+	if err := reversePlots(dir, vdps, convs); err != nil {
+		fmt.Fprintf(stderr, "aca reverse: %v\n", err)
+		return 1
+	}
+	if err := dir.finish(map[string]any{"command": "reverse", "solver": m.Name, "T": *T, "conv_T": *convT, "image": source, "kernel": experiments.ConvKernel(*rf.seed).Float64s(), "rows": rows}); err != nil {
+		fmt.Fprintf(stderr, "aca reverse: %v\n", err)
+		return 1
+	}
+	if !*rf.json {
+		fmt.Fprintf(stdout, "Wrote %s, %s and the images in %s.\n", dir.file("vdp.png"), dir.file("conv.png"), dir.path)
+	}
+	return 0
+}
+
+// reversePlots writes van der Pol's trajectories, one panel per tolerance
+// (x against t, forward solid, reverse dashed), and the images.
+func reversePlots(dir *runDir, vdps []*experiments.VdPReverse, convs []*experiments.ConvReverse) error {
+	var figs []*plot.Figure
+	for _, v := range vdps {
+		f := &plot.Figure{Title: fmt.Sprintf("van der Pol, rtol %g, atol %g", v.Row.RTol, v.Row.ATol), XLabel: "t", YLabel: "x(t)", Width: 640, Height: 400}
+		fw := plot.Series{Name: "forward", X: v.Times, Colour: 1}
+		for _, y := range v.Forward {
+			fw.Y = append(fw.Y, y[0])
+		}
+		rv := plot.Series{Name: "reverse from z(T)", X: v.RevTimes, Dashed: true, Colour: 2}
+		for _, y := range v.Reverse {
+			rv.Y = append(rv.Y, y[0])
+		}
+		f.Series = []plot.Series{fw, rv}
+		figs = append(figs, f)
+		ph := &plot.Figure{Title: "phase plane (x, dx/dt)", XLabel: "x", YLabel: "dx/dt", Width: 640, Height: 400, EqualAspect: true}
+		pf := plot.Series{Name: "forward", Colour: 1}
+		for _, y := range v.Forward {
+			pf.X, pf.Y = append(pf.X, y[0]), append(pf.Y, y[1])
+		}
+		pr := plot.Series{Name: "reverse", Dashed: true, Colour: 2}
+		for _, y := range v.Reverse {
+			pr.X, pr.Y = append(pr.X, y[0]), append(pr.Y, y[1])
+		}
+		ph.Series = []plot.Series{pf, pr}
+		figs = append(figs, ph)
+	}
+	if err := plot.SaveGridPNG(dir.file("vdp.png"), figs, 2); err != nil {
+		return err
+	}
+	if len(convs) == 0 {
+		return nil
+	}
+	c0 := convs[0]
+	row := []plot.Gray{{Caption: "input z(0)", W: c0.W, H: c0.H, Pix: c0.Input}, {Caption: fmt.Sprintf("forward z(%g)", 0.0), W: c0.W, H: c0.H, Pix: c0.Forward}}
+	row[1].Caption = "forward z(T)"
+	singles := []struct {
+		name string
+		g    plot.Gray
+	}{{"conv-input.png", row[0]}, {"conv-forward.png", row[1]}}
+	for _, c := range convs {
+		if c.Reverse == nil {
+			continue
+		}
+		g := plot.Gray{Caption: fmt.Sprintf("rev. rtol %.0e", c.Row.RTol), W: c.W, H: c.H, Pix: c.Reverse}
+		row = append(row, g)
+		singles = append(singles, struct {
+			name string
+			g    plot.Gray
+		}{fmt.Sprintf("conv-reverse-rtol%g.png", c.Row.RTol), g})
+	}
+	// The input's range, so that the reconstructions are comparable to it;
+	// the forward result has its own range in its single file.
+	lo, hi := minMax(c0.Input)
+	if err := plot.SaveGrayRow(dir.file("conv.png"), row, lo, hi); err != nil {
+		return err
+	}
+	for _, s := range singles {
+		l, h := lo, hi
+		if s.name == "conv-forward.png" {
+			l, h = 0, 0
+		}
+		if err := plot.SaveGrayRow(dir.file(s.name), []plot.Gray{s.g}, l, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func minMax(v []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	return lo, hi
+}
