@@ -114,12 +114,14 @@ func gravityOp(g *autograd.Graph, y, m *autograd.Value) *autograd.Value {
 // |r_i − r_j|, |r_i − r_j|² and |r_i − r_j|³.
 const AugFeatures = bodies * (dims + (bodies-1)*4*dims)
 
-// augment writes the augmented inputs of the positions r (9 numbers) into
-// out (AugFeatures numbers).
-func augment(r, out []float64) {
+// augBlocks visits the blocks of the augmented inputs of the positions r
+// (9 numbers) in their order, each dims long at offset o: the position of
+// body i (p = −1), then for each other body j and p = 0…3 the block
+// d·|d|^(−p) with d = r_i − r_j and n = |d|.
+func augBlocks(r []float64, fn func(o, i, j, p int, d [dims]float64, n float64)) {
 	o := 0
 	for i := range bodies {
-		copy(out[o:o+dims], r[i*dims:i*dims+dims])
+		fn(o, i, -1, -1, [dims]float64{}, 0)
 		o += dims
 		for j := range bodies {
 			if j == i {
@@ -133,14 +135,26 @@ func augment(r, out []float64) {
 			}
 			n := math.Sqrt(s)
 			for p := range 4 {
-				scale := math.Pow(n, -float64(p))
-				for k := range dims {
-					out[o+k] = d[k] * scale
-				}
+				fn(o, i, j, p, d, n)
 				o += dims
 			}
 		}
 	}
+}
+
+// augment writes the augmented inputs of the positions r (9 numbers) into
+// out (AugFeatures numbers).
+func augment(r, out []float64) {
+	augBlocks(r, func(o, i, _, p int, d [dims]float64, n float64) {
+		if p < 0 {
+			copy(out[o:o+dims], r[i*dims:i*dims+dims])
+			return
+		}
+		scale := math.Pow(n, -float64(p))
+		for k := range dims {
+			out[o+k] = d[k] * scale
+		}
+	})
 }
 
 // augOp records the augmented inputs of positions r [..., 9] → [...,
@@ -169,37 +183,23 @@ func augOp(g *autograd.Graph, r *autograd.Value) *autograd.Value {
 
 // augBack adds the gradient with respect to r of ⟨gy, augment(r)⟩ into gr.
 func augBack(r, gy, gr []float64) {
-	o := 0
-	for i := range bodies {
-		for k := range dims {
-			gr[i*dims+k] += gy[o+k]
-		}
-		o += dims
-		for j := range bodies {
-			if j == i {
-				continue
-			}
-			var d [dims]float64
-			var s float64
+	augBlocks(r, func(o, i, j, p int, d [dims]float64, n float64) {
+		if p < 0 {
 			for k := range dims {
-				d[k] = r[i*dims+k] - r[j*dims+k]
-				s += d[k] * d[k]
+				gr[i*dims+k] += gy[o+k]
 			}
-			n := math.Sqrt(s)
-			for p := range 4 {
-				// out = d·n^(−p); ∂/∂d = n^(−p)·I − p·n^(−p−2)·d dᵀ.
-				scale := math.Pow(n, -float64(p))
-				var dot float64
-				for k := range dims {
-					dot += d[k] * gy[o+k]
-				}
-				for k := range dims {
-					gd := gy[o+k]*scale - float64(p)*scale/(n*n)*d[k]*dot
-					gr[i*dims+k] += gd
-					gr[j*dims+k] -= gd
-				}
-				o += dims
-			}
+			return
 		}
-	}
+		// out = d·n^(−p); ∂/∂d = n^(−p)·I − p·n^(−p−2)·d dᵀ.
+		scale := math.Pow(n, -float64(p))
+		var dot float64
+		for k := range dims {
+			dot += d[k] * gy[o+k]
+		}
+		for k := range dims {
+			gd := gy[o+k]*scale - float64(p)*scale/(n*n)*d[k]*dot
+			gr[i*dims+k] += gd
+			gr[j*dims+k] -= gd
+		}
+	})
 }

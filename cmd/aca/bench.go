@@ -127,14 +127,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "bench", "method", "%v", err)
 	}
-	if err := tolFlag(*rtol); err != nil {
-		return usageError(stderr, "bench", "rtol", "%v", err)
-	}
-	if err := tolFlag(*atol); err != nil {
-		return usageError(stderr, "bench", "atol", "%v", err)
-	}
-	if *rtol == 0 && *atol == 0 {
-		return usageError(stderr, "bench", "rtol", "and --atol are both zero; set at least one")
+	if st := checkTols(stderr, "bench", *rtol, *atol); st >= 0 {
+		return st
 	}
 	if *iters < 1 {
 		return usageError(stderr, "bench", "iters", "must be at least 1, got %d", *iters)

@@ -178,6 +178,21 @@ func solverNames() []string {
 	return out
 }
 
+// checkTols validates --rtol and --atol of subcommand cmd: it returns 2
+// after reporting a bad value, or −1.
+func checkTols(stderr io.Writer, cmd string, rtol, atol float64) int {
+	if err := tolFlag(rtol); err != nil {
+		return usageError(stderr, cmd, "rtol", "%v", err)
+	}
+	if err := tolFlag(atol); err != nil {
+		return usageError(stderr, cmd, "atol", "%v", err)
+	}
+	if rtol == 0 && atol == 0 {
+		return usageError(stderr, cmd, "rtol", "and --atol are both zero; set at least one")
+	}
+	return -1
+}
+
 // tolFlag checks a tolerance.
 func tolFlag(v float64) error {
 	if !(v >= 0) || math.IsInf(v, 0) {

@@ -55,14 +55,8 @@ errors against T, one line per method.`, stderr)
 	if !m.Adaptive() {
 		return usageError(stderr, "toy", "solver", "%s has no error estimate; the toy problem compares adaptive solves (%s)", m.Name, joinAdaptive())
 	}
-	if err := tolFlag(*rtol); err != nil {
-		return usageError(stderr, "toy", "rtol", "%v", err)
-	}
-	if err := tolFlag(*atol); err != nil {
-		return usageError(stderr, "toy", "atol", "%v", err)
-	}
-	if *rtol == 0 && *atol == 0 {
-		return usageError(stderr, "toy", "rtol", "and --atol are both zero; set at least one")
+	if st := checkTols(stderr, "toy", *rtol, *atol); st >= 0 {
+		return st
 	}
 	c.Options = ode.Options{Method: m, RTol: *rtol, ATol: *atol}
 	dir, err := makeRunDir("toy", *rf.out)
