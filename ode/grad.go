@@ -232,7 +232,14 @@ func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 	}
 	var params []*autograd.Value
 	if p, ok := f.(Parametric); ok {
-		params = p.Params()
+		// A parameter listed twice would receive its gradient twice.
+		seen := map[*autograd.Value]bool{}
+		for _, v := range p.Params() {
+			if !seen[v] {
+				seen[v] = true
+				params = append(params, v)
+			}
+		}
 	}
 	for i, p := range params {
 		switch {

@@ -188,6 +188,7 @@ func worstRelErr(a, b []*tensor.Tensor) float64 {
 func TestACAExactForDiscreteSolve(t *testing.T) {
 	for _, p := range []gradProblem{
 		mlpProblem([]float64{0, 0.3, 1.1, 2}),
+		mlpProblem([]float64{2, 1.1, 0}), // backward in time
 		convProblem([]float64{0, 0.5, 1}),
 	} {
 		for _, opts := range []Options{
@@ -328,6 +329,22 @@ func TestMultipleOutputTimes(t *testing.T) {
 	t.Logf("10 outputs over %d steps: %.3g", sol.Stats.Forward.Accepted, e)
 	if e > 1e-8 {
 		t.Errorf("ACA differs from frozen-step backprop by %.3g, want ≤ 1e-8", e)
+	}
+}
+
+// TestDuplicateParams checks that a parameter declared twice gets its
+// gradient once.
+func TestDuplicateParams(t *testing.T) {
+	p := mlpProblem([]float64{0, 1})
+	want, _ := gradsOf(t, p, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6})
+	twice := p
+	twice.dyn = func(ps []*autograd.Value) Dynamics {
+		d := p.dyn(ps).(paramDynamics)
+		return WithParams(d.Dynamics, append(ps, ps[0], ps[2])...)
+	}
+	got, _ := gradsOf(t, twice, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6})
+	if e := worstRelErr(got, want); e != 0 {
+		t.Errorf("declaring parameters twice changed the gradients by %.3g", e)
 	}
 }
 
