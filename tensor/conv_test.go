@@ -225,17 +225,27 @@ func TestConv2dLowerings(t *testing.T) {
 	}
 }
 
-// TestConv2dLarge runs realistic layer shapes through the same checks.
+// TestConv2dLarge runs realistic layer shapes through the same checks, each
+// with the path the shape rule picks and with im2col (the first shape takes
+// the Winograd path: see winograd_test.go for more).
 func TestConv2dLarge(t *testing.T) {
-	for i, c := range []convCase{
+	cases := []convCase{
 		{8, 16, 28, 28, 16, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
 		{3, 8, 33, 30, 8, 5, 5, Conv2dParams{PadH: 2, PadW: 2}},
 		{2, 8, 31, 31, 8, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 		{1, 16, 20, 20, 8, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-	} {
-		for _, dt := range dtypes {
-			runConvCase(t, c, dt, uint64(200+i))
-		}
+	}
+	if !cases[0].convGeom().winograd() {
+		t.Errorf("%v no longer takes the Winograd path", cases[0])
+	}
+	for _, policy := range []int{winoAuto, winoOff} {
+		withWinoPolicy(policy, func() {
+			for i, c := range cases {
+				for _, dt := range dtypes {
+					runConvCase(t, c, dt, uint64(200+i))
+				}
+			}
+		})
 	}
 }
 

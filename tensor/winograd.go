@@ -1,0 +1,642 @@
+package tensor
+
+// Winograd F(2×2, 3×3) convolution (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016) for stride-1 3×3 kernels.
+//
+// The output plane is cut into 2×2 tiles; tile (ty, tx) reads the 4×4 patch
+// d of the zero-padded input whose top-left corner is (2·ty, 2·tx). With
+//
+//	Bᵀ = [1  0 −1  0]    G = [ 1    0    0 ]    Aᵀ = [1  1  1  0]
+//	     [0  1  1  0]        [ ½    ½    ½ ]         [0  1 −1 −1]
+//	     [0 −1  1  0]        [ ½   −½    ½ ]
+//	     [0  1  0 −1]        [ 0    0    1 ]
+//
+// each output tile is Y = Aᵀ [ Σ_c (G g_oc Gᵀ) ⊙ (Bᵀ d_c B) ] A. For each of
+// the 16 positions ξ of the 4×4 transformed tiles, the sum over channels is
+// one matrix product M_ξ [O, T] = U_ξ [O, C] · V_ξ [C, T] over the T tiles,
+// which costs 16·O·C·T multiply-adds against 36·O·C·T for im2col: 2.25×
+// fewer. The transforms add, subtract and halve, so the rounding stays close
+// to that of the direct sum (see TestConv2dWinogradAccuracy). F(4×4, 3×3)
+// would save 4×, but its transforms (coefficients up to 8 and 1/24) made
+// float32 errors 6–17 times larger, up to 1.7 times the float32 tolerance
+// of this package's tests.
+//
+// The backward pass is the adjoint of the same algorithm: with the output
+// gradient transformed per tile as Ŷ = A gy Aᵀ,
+//
+//	input gradient:  d_c += B (Σ_o U_ξ[o, c] Ŷ_ξ[o]) Bᵀ  per tile (tiles overlap)
+//	weight gradient: g_oc = Gᵀ (Σ_tiles Ŷ_ξ[o] V_ξ[c]) G
+//
+// so each of the two is again 16 products with a 16·O·C·T cost.
+//
+// Work is cut by shape only, into chunks of tiles (winoGeom) that are
+// transformed, multiplied and transformed back together, small enough for
+// their transformed tiles to stay in a core's L2 cache. The forward pass
+// spreads the chunks of the batch over workers; the backward pass spreads
+// blocks of samples (winoBlocks), each with its own partial weight-gradient
+// sum, added in block order. Results are therefore the same for any thread
+// count.
+
+// winoPolicy chooses between the paths: winoAuto by shape (winograd), or,
+// for tests and benchmarks, winoOff (always im2col) and winoAlways
+// (Winograd wherever it applies at all).
+var winoPolicy = winoAuto
+
+const (
+	winoAuto = iota
+	winoOff
+	winoAlways
+)
+
+// The Winograd path is taken only where it measured faster than im2col at
+// one and at two threads with OpenBLAS (BenchmarkWinogradShapes):
+// with at least winoMinChannels input and output channels, and chunks of at
+// least winoMinTiles tiles. Below either, the 16 products are too thin (a
+// gemm over a few tiles or channels runs far below the BLAS's peak) for the
+// 2.25× fewer multiply-adds to pay for the transforms. It took 0.6–0.75×
+// the time of im2col at 32→32 channels on 28×28, 0.7–0.9× at 16→16, but
+// 1–4× at 8→8, and 0.9–1.25× on 7×7 images at 32→32 (64 tiles per chunk,
+// the 2×2 tiles overhanging the odd plane).
+const (
+	winoMinChannels = 16
+	winoMinTiles    = 96
+)
+
+// winograd reports whether a convolution takes the Winograd path.
+func (g convGeom) winograd() bool {
+	// What the Winograd path computes at all: a 3×3 kernel at stride 1,
+	// padding 0 or 1, and tile rows that fit in a chunk.
+	if winoPolicy == winoOff || g.kh != 3 || g.kw != 3 || g.sh != 1 || g.sw != 1 ||
+		g.ph > 1 || g.pw > 1 || (g.ow+1)/2 > winoCap {
+		return false
+	}
+	if winoPolicy == winoAlways {
+		return true
+	}
+	wg := newWinoGeom(g)
+	return g.c >= winoMinChannels && g.o >= winoMinChannels && wg.spc*wg.rows*wg.tw >= winoMinTiles
+}
+
+// winoGeom is the tiling of a Winograd convolution. Work goes in chunks of
+// tiles, transformed, multiplied and transformed back together: either
+// rows tile rows of one sample (a large image: the sample's th tile rows in
+// several chunks) or spc whole samples (a small one).
+type winoGeom struct {
+	convGeom
+	th, tw int // tile rows and columns of a sample's output plane
+	rows   int // tile rows per chunk of one sample (th if spc > 1)
+	spc    int // samples per chunk
+}
+
+// A chunk's transformed tiles are stored as [channel][ξ][tile], the 16 rows
+// of a channel winoLd apart, so that the transforms find a tile's 16 values
+// at constant offsets (the compiler then needs no index arithmetic or
+// bounds check per value). A chunk holds at most winoCap tiles; the rows are
+// padded beyond it so that the channels of a product's operand, 16·winoLd
+// apart, do not all fall into the same cache sets.
+const (
+	winoCap = 256
+	winoLd  = winoCap + 16
+)
+
+// winoChunkElems bounds a chunk's transformed input and output tiles
+// (16·(C+O) values per tile): 1 MiB of float32, a core's L2 cache. (Smaller
+// chunks were slower at 32 channels and 28×28: thinner products.)
+const winoChunkElems = 1 << 18
+
+func newWinoGeom(g convGeom) winoGeom {
+	wg := winoGeom{convGeom: g, th: (g.oh + 1) / 2, tw: (g.ow + 1) / 2, spc: 1}
+	tiles := max(1, min(winoCap, winoChunkElems/(16*(g.c+g.o))))
+	if fit := max(1, tiles/wg.tw); fit < wg.th {
+		chunks := (wg.th + fit - 1) / fit
+		wg.rows = (wg.th + chunks - 1) / chunks // the same number of rows in every chunk but the last
+	} else {
+		// Whole samples per chunk, but at least winoMinChunks chunks in
+		// the batch where it has enough samples, for the workers to share.
+		wg.rows = wg.th
+		wg.spc = max(1, min(tiles/(wg.th*wg.tw), (g.n+winoMinChunks-1)/winoMinChunks))
+	}
+	return wg
+}
+
+// winoMinChunks is how many chunks newWinoGeom tries to cut a batch of small
+// images into.
+const winoMinChunks = 8
+
+// sampleChunks is the number of chunks of one sample when spc is 1.
+func (wg winoGeom) sampleChunks() int { return (wg.th + wg.rows - 1) / wg.rows }
+
+// chunkCount is the number of chunks of k consecutive samples.
+func (wg winoGeom) chunkCount(k int) int {
+	if wg.spc > 1 {
+		return (k + wg.spc - 1) / wg.spc
+	}
+	return k * wg.sampleChunks()
+}
+
+// chunk returns chunk k of the samples from lo to hi: its samples [n0, n1)
+// and their tile rows [ty0, ty1).
+func (wg winoGeom) chunk(lo, hi, k int) (n0, n1, ty0, ty1 int) {
+	if wg.spc > 1 {
+		n0 = lo + k*wg.spc
+		return n0, min(n0+wg.spc, hi), 0, wg.th
+	}
+	sc := wg.sampleChunks()
+	n0, ty0 = lo+k/sc, k%sc*wg.rows
+	return n0, n0 + 1, ty0, min(wg.th, ty0+wg.rows)
+}
+
+// hq and wq are the size of the padded plane the tiles cover: the image, its
+// padding, and a zero row or column more when the output size is odd.
+func (wg winoGeom) hq() int { return 2*wg.th + 2 }
+func (wg winoGeom) wq() int { return 2*wg.tw + 2 }
+
+// winoWeights writes U_ξ = G g Gᵀ of every kernel g = w[o, c] as
+// u[ξ·O·C + o·C + c], computed in float64 and rounded once.
+func winoWeights[T float](g convGeom, w, u []T) {
+	oc := g.o * g.c
+	for i := 0; i < oc; i++ {
+		k := w[9*i : 9*i+9]
+		var gg [3][4]float64 // G applied along kernel rows: gg[row][ξ column]
+		for r := 0; r < 3; r++ {
+			a, b, c := float64(k[3*r]), float64(k[3*r+1]), float64(k[3*r+2])
+			gg[r] = [4]float64{a, (a + b + c) / 2, (a - b + c) / 2, c}
+		}
+		for j := 0; j < 4; j++ {
+			a, b, c := gg[0][j], gg[1][j], gg[2][j]
+			col := [4]float64{a, (a + b + c) / 2, (a - b + c) / 2, c}
+			for r := 0; r < 4; r++ {
+				u[(4*r+j)*oc+i] = T(col[r])
+			}
+		}
+	}
+}
+
+// winoWeightGrad adds up the blocks' transformed weight gradients
+// W_ξ[o, c] (block b at pw[b·16·O·C:], laid out like winoWeights' u) in
+// block order, into the first block, and returns them to kernel space:
+// gw[o, c] = Gᵀ W G.
+func winoWeightGrad[T float](g convGeom, pw []T, nblk int, gw []T) {
+	oc := g.o * g.c
+	sum := pw[:16*oc]
+	for blk := 1; blk < nblk; blk++ {
+		axpy(1, pw[blk*16*oc:(blk+1)*16*oc], sum) // in T, as the im2col path sums its blocks
+	}
+	for i := 0; i < oc; i++ {
+		var h [4][3]float64 // Gᵀ applied along the ξ rows
+		for j := 0; j < 4; j++ {
+			a, b, c, d := float64(sum[j*oc+i]), float64(sum[(4+j)*oc+i]), float64(sum[(8+j)*oc+i]), float64(sum[(12+j)*oc+i])
+			h[j] = [3]float64{a + (b+c)/2, (b - c) / 2, (b+c)/2 + d}
+		}
+		for r := 0; r < 3; r++ {
+			a, b, c, d := h[0][r], h[1][r], h[2][r], h[3][r]
+			gw[9*i+3*r] = T(a + (b+c)/2)
+			gw[9*i+3*r+1] = T((b - c) / 2)
+			gw[9*i+3*r+2] = T((b+c)/2 + d)
+		}
+	}
+}
+
+// winoStrip copies the rows of one h×w input plane that tile rows
+// [ty0, ty1) read into strip, padded rows of wq values. It writes only the
+// image's part of the strip: the rest, padding, must be zero already (see
+// winoClearStrip); it is the same for every plane.
+func winoStrip[T float](wg winoGeom, plane []T, ty0, ty1 int, strip []T) {
+	wq := wg.wq()
+	for r := 0; r < 2*(ty1-ty0)+2; r++ {
+		if ih := 2*ty0 + r - wg.ph; ih >= 0 && ih < wg.h {
+			copy(strip[r*wq+wg.pw:r*wq+wg.pw+wg.w], plane[ih*wg.w:(ih+1)*wg.w])
+		}
+	}
+}
+
+// winoClearStrip zeroes the strip of tile rows [ty0, ty1).
+func winoClearStrip[T float](wg winoGeom, ty0, ty1 int, strip []T) {
+	clear(strip[:(2*(ty1-ty0)+2)*wg.wq()])
+}
+
+// winoInput writes V = Bᵀ d B for the tiles of tile rows [ty0, ty1) of one
+// input plane: position ξ of the chunk's tile t goes to v[ξ·winoLd + t].
+// The padding of strip must be zero (see winoStrip).
+func winoInput[T float](wg winoGeom, plane []T, ty0, ty1 int, strip, v []T) {
+	winoStrip(wg, plane, ty0, ty1, strip)
+	wq, tw := wg.wq(), wg.tw
+	for i := 0; i < ty1-ty0; i++ {
+		r := strip[2*i*wq:]
+		winoInputRow(r[:wq], r[wq:2*wq], r[2*wq:3*wq], r[3*wq:4*wq], v[i*tw:])
+	}
+}
+
+// winoInputRow transforms the tiles of one tile row, whose four padded input
+// rows are r0 … r3: tile tx covers their columns 2tx … 2tx+3 and its
+// position ξ goes to v[ξ·winoLd + tx]. Bᵀ d combines the rows (0−2, 1+2,
+// 2−1, 1−3) column by column, and neighbouring tiles share two columns, so
+// each step combines two new columns and reuses the previous two.
+func winoInputRow[T float](r0, r1, r2, r3, v []T) {
+	winoInputRows(r0, r1, r2, v, false)
+	winoInputRows(r1, r2, r3, v[8*winoLd:], true)
+}
+
+// winoInputRows does half of winoInputRow: rows (0−2, 1+2) of Bᵀ d from
+// padded rows p, q, r, or with second set, rows (2−1, 1−3) from rows 1, 2, 3.
+func winoInputRows[T float](p, q, r, v []T, second bool) {
+	const l = winoLd
+	q, r = q[:len(p)], r[:len(p)]
+	if !second {
+		a0, a1 := p[0]-r[0], p[1]-r[1]
+		b0, b1 := q[0]+r[0], q[1]+r[1]
+		for k, t := 2, 0; k+1 < len(p); k, t = k+2, t+1 {
+			a2, a3 := p[k]-r[k], p[k+1]-r[k+1]
+			b2, b3 := q[k]+r[k], q[k+1]+r[k+1]
+			o := v[t : t+7*l+1]
+			o[0], o[l], o[2*l], o[3*l] = a0-a2, a1+a2, a2-a1, a1-a3
+			o[4*l], o[5*l], o[6*l], o[7*l] = b0-b2, b1+b2, b2-b1, b1-b3
+			a0, a1, b0, b1 = a2, a3, b2, b3
+		}
+		return
+	}
+	a0, a1 := q[0]-p[0], q[1]-p[1]
+	b0, b1 := p[0]-r[0], p[1]-r[1]
+	for k, t := 2, 0; k+1 < len(p); k, t = k+2, t+1 {
+		a2, a3 := q[k]-p[k], q[k+1]-p[k+1]
+		b2, b3 := p[k]-r[k], p[k+1]-r[k+1]
+		o := v[t : t+7*l+1]
+		o[0], o[l], o[2*l], o[3*l] = a0-a2, a1+a2, a2-a1, a1-a3
+		o[4*l], o[5*l], o[6*l], o[7*l] = b0-b2, b1+b2, b2-b1, b1-b3
+		a0, a1, b0, b1 = a2, a3, b2, b3
+	}
+}
+
+// winoOutput writes Y = Aᵀ M A + bias for the tiles of tile rows [ty0, ty1)
+// of one oh×ow output plane, M_ξ of tile t being m[ξ·winoLd + t]; the parts
+// of the last tiles beyond the plane are dropped.
+func winoOutput[T float](wg winoGeom, m []T, ty0, ty1 int, plane []T, bias T) {
+	tw, oh, ow := wg.tw, wg.oh, wg.ow
+	for i := 0; i < ty1-ty0; i++ {
+		y := 2 * (ty0 + i)
+		if y+1 >= oh { // the last tile row of an odd-height plane
+			winoOutputEdge(m[i*tw:], tw, plane[y*ow:(y+1)*ow], nil, bias)
+			continue
+		}
+		y0, y1 := plane[y*ow:(y+1)*ow], plane[(y+1)*ow:(y+2)*ow]
+		winoOutputRow(m[i*tw:], y0, bias, false)
+		winoOutputRow(m[i*tw:], y1, bias, true)
+		if ow%2 == 1 { // the last tile of an odd-width plane
+			winoOutputEdge(m[(i+1)*tw-1:], 1, y0[ow-1:], y1[ow-1:], bias)
+		}
+	}
+}
+
+// winoOutputRow writes the first output row (the second if second is set)
+// of the tiles of one tile row, for the tiles that lie within the plane's
+// width: tile t covers columns 2t and 2t+1 of y. Row 0 of Aᵀ M is the sum of
+// rows 0, 1 and 2 of M, row 1 is row 1 − row 2 − row 3; (Aᵀ M) A then
+// combines the columns the same way. (One output row at a time keeps the
+// values in registers.)
+func winoOutputRow[T float](m, y []T, bias T, second bool) {
+	const l = winoLd
+	if !second {
+		for k, t := 0, 0; k+1 < len(y); k, t = k+2, t+1 {
+			s := m[t : t+11*l+1]
+			p0 := s[0] + s[4*l] + s[8*l]
+			p1 := s[l] + s[5*l] + s[9*l]
+			p2 := s[2*l] + s[6*l] + s[10*l]
+			p3 := s[3*l] + s[7*l] + s[11*l]
+			y[k], y[k+1] = p0+p1+p2+bias, p1-p2-p3+bias
+		}
+		return
+	}
+	for k, t := 0, 0; k+1 < len(y); k, t = k+2, t+1 {
+		s := m[t+4*l : t+15*l+1]
+		q0 := s[0] - s[4*l] - s[8*l]
+		q1 := s[l] - s[5*l] - s[9*l]
+		q2 := s[2*l] - s[6*l] - s[10*l]
+		q3 := s[3*l] - s[7*l] - s[11*l]
+		y[k], y[k+1] = q0+q1+q2+bias, q1-q2-q3+bias
+	}
+}
+
+// winoOutputEdge is winoOutput for n tiles that stick out of the plane: y0
+// and y1 are what lies inside of their two output rows (y1 nil when the
+// second row is outside).
+func winoOutputEdge[T float](m []T, n int, y0, y1 []T, bias T) {
+	const l = winoLd
+	for t := 0; t < n; t++ {
+		s := m[t : t+15*l+1]
+		var p, q [4]T
+		for j := range p {
+			p[j] = s[j*l] + s[(4+j)*l] + s[(8+j)*l]
+			q[j] = s[(4+j)*l] - s[(8+j)*l] - s[(12+j)*l]
+		}
+		y := [2][2]T{{p[0] + p[1] + p[2], p[1] - p[2] - p[3]}, {q[0] + q[1] + q[2], q[1] - q[2] - q[3]}}
+		for j := 0; j < 2 && 2*t+j < len(y0); j++ {
+			y0[2*t+j] = y[0][j] + bias
+			if y1 != nil {
+				y1[2*t+j] = y[1][j] + bias
+			}
+		}
+	}
+}
+
+// winoGradOutput writes Ŷ = A gy Aᵀ (the adjoint of winoOutput) for the
+// tiles of tile rows [ty0, ty1) of one output-gradient plane, to
+// v[ξ·winoLd + t]; the parts of the last tiles beyond the plane count as 0.
+func winoGradOutput[T float](wg winoGeom, plane []T, ty0, ty1 int, v []T) {
+	tw, oh, ow := wg.tw, wg.oh, wg.ow
+	full := ow / 2 // tiles within the plane's width
+	for i := 0; i < ty1-ty0; i++ {
+		y := 2 * (ty0 + i)
+		y0, vi := plane[y*ow:(y+1)*ow], v[i*tw:]
+		if y+1 < oh {
+			y1 := plane[(y+1)*ow : (y+2)*ow]
+			winoGradOutputRow(y0[:2*full], y1[:2*full], vi)
+			if full < tw { // the last tile of an odd-width plane
+				winoGradOutputRow([]T{y0[ow-1], 0}, []T{y1[ow-1], 0}, vi[full:])
+			}
+			continue
+		}
+		// The last tile row of an odd-height plane: its second row is 0.
+		for tx := 0; tx < tw; tx++ {
+			var g [2]T
+			copy(g[:], y0[2*tx:])
+			winoGradOutputRow(g[:], []T{0, 0}, vi[tx:])
+		}
+	}
+}
+
+// winoGradOutputRow transforms the tiles of one tile row whose two
+// output-gradient rows are g0 and g1 (tile tx at columns 2tx, 2tx+1):
+// A g Aᵀ, with A's rows (1 0), (1 1), (1 −1), (0 −1), goes to
+// v[ξ·winoLd + tx].
+func winoGradOutputRow[T float](g0, g1, v []T) {
+	const l = winoLd
+	g1 = g1[:len(g0)]
+	for k, t := 0, 0; k+1 < len(g0); k, t = k+2, t+1 {
+		a0, a1 := g0[k], g0[k+1]
+		b0, b1 := g0[k]+g1[k], g0[k+1]+g1[k+1]
+		c0, c1 := g0[k]-g1[k], g0[k+1]-g1[k+1]
+		d0, d1 := -g1[k], -g1[k+1]
+		o := v[t : t+15*l+1]
+		o[0], o[l], o[2*l], o[3*l] = a0, a0+a1, a0-a1, -a1
+		o[4*l], o[5*l], o[6*l], o[7*l] = b0, b0+b1, b0-b1, -b1
+		o[8*l], o[9*l], o[10*l], o[11*l] = c0, c0+c1, c0-c1, -c1
+		o[12*l], o[13*l], o[14*l], o[15*l] = d0, d0+d1, d0-d1, -d1
+	}
+}
+
+// winoGradInput adds B P Bᵀ (the adjoint of winoInput) of the tiles of tile
+// rows [ty0, ty1), P_ξ of tile t being p[ξ·winoLd + t], into one padded
+// hq×wq gradient plane dq. Neighbouring tiles overlap by two rows or
+// columns. Tile rows must come in order, from tile row 0 on, and before tile
+// row 0 the first two rows of dq must be zero: each tile row adds into its
+// first two rows and sets the other two, which no tile row above reaches.
+func winoGradInput[T float](wg winoGeom, p []T, ty0, ty1 int, dq []T) {
+	wq, tw := wg.wq(), wg.tw
+	for i := 0; i < ty1-ty0; i++ {
+		q := dq[2*(ty0+i)*wq:]
+		winoGradInputRow(p[i*tw:], q[:wq], q[wq:2*wq], q[2*wq:3*wq], q[3*wq:4*wq])
+	}
+}
+
+// winoGradInputRow is winoGradInput for one tile row, whose padded rows are
+// q0 … q3. B P combines the rows of P into (p0, p1−p2+p3, p1+p2−p0, −p3),
+// and (B P) Bᵀ the columns the same way. A tile's last two columns are the
+// next tile's first two, so they are carried to it in c…; the last tile's
+// are stored after the loop.
+func winoGradInputRow[T float](p, q0, q1, q2, q3 []T) {
+	const l = winoLd
+	q1, q2, q3 = q1[:len(q0)], q2[:len(q0)], q3[:len(q0)]
+	var c00, c01, c10, c11, c20, c21, c30, c31 T
+	k := 0
+	for t := 0; k+3 < len(q0); k, t = k+2, t+1 {
+		s := p[t : t+15*l+1]
+		r0, r1, r2, r3 := s[0], s[l], s[2*l], s[3*l]
+		q0[k] += c00 + r0
+		q0[k+1] += c01 + (r1 - r2 + r3)
+		c00, c01 = r1+r2-r0, -r3
+		r0 = s[4*l] - s[8*l] + s[12*l]
+		r1 = s[5*l] - s[9*l] + s[13*l]
+		r2 = s[6*l] - s[10*l] + s[14*l]
+		r3 = s[7*l] - s[11*l] + s[15*l]
+		q1[k] += c10 + r0
+		q1[k+1] += c11 + (r1 - r2 + r3)
+		c10, c11 = r1+r2-r0, -r3
+		r0 = s[4*l] + s[8*l] - s[0]
+		r1 = s[5*l] + s[9*l] - s[l]
+		r2 = s[6*l] + s[10*l] - s[2*l]
+		r3 = s[7*l] + s[11*l] - s[3*l]
+		q2[k] = c20 + r0
+		q2[k+1] = c21 + (r1 - r2 + r3)
+		c20, c21 = r1+r2-r0, -r3
+		r0, r1, r2, r3 = s[12*l], s[13*l], s[14*l], s[15*l]
+		q3[k] = c30 - r0
+		q3[k+1] = c31 - (r1 - r2 + r3)
+		c30, c31 = r0-r1-r2, r3
+	}
+	q0[k] += c00
+	q0[k+1] += c01
+	q1[k] += c10
+	q1[k+1] += c11
+	q2[k], q2[k+1] = c20, c21
+	q3[k], q3[k+1] = c30, c31
+}
+
+// winoScratch is one worker's buffers for a Winograd convolution.
+type winoScratch[T float] struct {
+	strip []T // padded input rows of one sample's chunk and channel
+	in    []T // transformed input tiles of a chunk, [C][16][winoLd]
+	out   []T // transformed output (gradient) tiles, [O][16][winoLd]
+	dq    []T // padded input gradients of a chunk's samples, [spc][C][hq][wq] (backward only)
+}
+
+func newWinoScratch[T float](wg winoGeom, grad bool) *winoScratch[T] {
+	sc := &winoScratch[T]{
+		strip: getScratch[T]((2*wg.rows + 2) * wg.wq()),
+		in:    getScratch[T](16 * winoLd * wg.c),
+		out:   getScratch[T](16 * winoLd * wg.o),
+	}
+	if grad {
+		sc.dq = getScratch[T](wg.spc * wg.c * wg.hq() * wg.wq())
+	}
+	return sc
+}
+
+func (sc *winoScratch[T]) release() {
+	for _, b := range [][]T{sc.strip, sc.in, sc.out, sc.dq} {
+		if b != nil {
+			putScratch(b)
+		}
+	}
+}
+
+// winoForward is convForward on the Winograd path: the chunks of the batch
+// spread over workers.
+func winoForward[T float](g convGeom, x, w, b, out []T) {
+	const ld = 16 * winoLd // row stride of the products' tile operands
+	wg := newWinoGeom(g)
+	u := getScratch[T](16 * g.o * g.c)
+	defer putScratch(u)
+	winoWeights(g, w, u)
+	hw, s := g.h*g.w, g.s()
+	parallelFor(wg.chunkCount(g.n), 1, func(lo, hi int) {
+		sc := newWinoScratch[T](wg, false)
+		defer sc.release()
+		for k := lo; k < hi; k++ {
+			n0, n1, ty0, ty1 := wg.chunk(0, g.n, k)
+			tps := (ty1 - ty0) * wg.tw // tiles per sample
+			winoClearStrip(wg, ty0, ty1, sc.strip)
+			for n := n0; n < n1; n++ {
+				t := (n - n0) * tps
+				for c := 0; c < g.c; c++ {
+					winoInput(wg, x[(n*g.c+c)*hw:(n*g.c+c+1)*hw], ty0, ty1, sc.strip, sc.in[c*ld+t:])
+				}
+			}
+			nt := (n1 - n0) * tps
+			for xi := 0; xi < 16; xi++ {
+				gemm(false, false, g.o, nt, g.c, 1, u[xi*g.o*g.c:], g.c, sc.in[xi*winoLd:], ld, 0, sc.out[xi*winoLd:], ld)
+			}
+			for n := n0; n < n1; n++ {
+				t := (n - n0) * tps
+				for o := 0; o < g.o; o++ {
+					var bo T
+					if b != nil {
+						bo = b[o]
+					}
+					winoOutput(wg, sc.out[o*ld+t:], ty0, ty1, out[(n*g.o+o)*s:(n*g.o+o+1)*s], bo)
+				}
+			}
+		}
+	})
+}
+
+// winoBlocks returns how many samples each partial weight-gradient sum of
+// winoBackward collects, and how many partial sums there are: as for
+// convBlocks, up to 16 partial sums, fewer if each (16·O·C values) is large,
+// and whole chunks in each.
+func (wg winoGeom) winoBlocks() (per, blocks int) {
+	blocks = min(wg.n, 16, max(2, (1<<24)/(16*wg.o*wg.c)))
+	per = (wg.n + blocks - 1) / blocks
+	per = (per + wg.spc - 1) / wg.spc * wg.spc
+	return per, (wg.n + per - 1) / per
+}
+
+// winoBackward is convBackward on the Winograd path: samples in the blocks
+// of winoBlocks, each block with its own partial (transformed) weight
+// gradient and bias sums, added in block order.
+func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
+	const ld = 16 * winoLd
+	wg := newWinoGeom(g)
+	per, nblk := wg.winoBlocks()
+	oc := g.o * g.c
+	var u, pw []T
+	if gx != nil {
+		u = getScratch[T](16 * oc)
+		defer putScratch(u)
+		winoWeights(g, w, u)
+	}
+	if gw != nil {
+		pw = getScratch[T](nblk * 16 * oc)
+		defer putScratch(pw)
+	}
+	pb := make([]float64, nblk*g.o)
+	hw, s := g.h*g.w, g.s()
+	pq := wg.hq() * wg.wq() // a padded plane
+	parallelFor(nblk, 1, func(lo, hi int) {
+		sc := newWinoScratch[T](wg, gx != nil)
+		defer sc.release()
+		for blk := lo; blk < hi; blk++ {
+			nlo, nhi := blk*per, min((blk+1)*per, g.n)
+			for n := nlo; gb != nil && n < nhi; n++ {
+				for o := 0; o < g.o; o++ {
+					pb[blk*g.o+o] += sum64(gy[(n*g.o+o)*s : (n*g.o+o+1)*s])
+				}
+			}
+			if gw == nil && gx == nil {
+				continue
+			}
+			for k := 0; k < wg.chunkCount(nhi-nlo); k++ {
+				n0, n1, ty0, ty1 := wg.chunk(nlo, nhi, k)
+				tps := (ty1 - ty0) * wg.tw // tiles per sample
+				nt := (n1 - n0) * tps
+				for n := n0; n < n1; n++ {
+					t := (n - n0) * tps
+					for o := 0; o < g.o; o++ {
+						winoGradOutput(wg, gy[(n*g.o+o)*s:(n*g.o+o+1)*s], ty0, ty1, sc.out[o*ld+t:])
+					}
+				}
+				if gw != nil {
+					winoClearStrip(wg, ty0, ty1, sc.strip)
+					for n := n0; n < n1; n++ {
+						t := (n - n0) * tps
+						for c := 0; c < g.c; c++ {
+							winoInput(wg, x[(n*g.c+c)*hw:(n*g.c+c+1)*hw], ty0, ty1, sc.strip, sc.in[c*ld+t:])
+						}
+					}
+					beta := T(1)
+					if k == 0 { // the block's partial sum starts here
+						beta = 0
+					}
+					for xi := 0; xi < 16; xi++ {
+						gemm(false, true, g.o, g.c, nt, 1, sc.out[xi*winoLd:], ld, sc.in[xi*winoLd:], ld, beta, pw[(blk*16+xi)*oc:], g.c)
+					}
+				}
+				if gx == nil {
+					continue
+				}
+				for xi := 0; xi < 16; xi++ {
+					gemm(true, false, g.c, nt, g.o, 1, u[xi*oc:], g.c, sc.out[xi*winoLd:], ld, 0, sc.in[xi*winoLd:], ld)
+				}
+				for n := n0; n < n1; n++ {
+					t := (n - n0) * tps
+					dq := sc.dq[(n-n0)*g.c*pq : (n-n0+1)*g.c*pq]
+					for c := 0; c < g.c; c++ {
+						plane := dq[c*pq : (c+1)*pq]
+						if ty0 == 0 { // see winoGradInput
+							clear(plane[:2*wg.wq()])
+						}
+						winoGradInput(wg, sc.in[c*ld+t:], ty0, ty1, plane)
+						if ty1 == wg.th { // the sample's gradient is complete
+							winoCrop(wg, plane, gx[(n*g.c+c)*hw:(n*g.c+c+1)*hw])
+						}
+					}
+				}
+			}
+		}
+	})
+	if gw != nil {
+		winoWeightGrad(g, pw, nblk, gw)
+	}
+	if gb != nil {
+		for o := range gb {
+			sum := 0.0
+			for blk := 0; blk < nblk; blk++ {
+				sum += pb[blk*g.o+o]
+			}
+			gb[o] = T(sum)
+		}
+	}
+}
+
+// winoCrop copies the image out of a padded hq×wq plane.
+func winoCrop[T float](wg winoGeom, plane, img []T) {
+	wq := wg.wq()
+	for ih := 0; ih < wg.h; ih++ {
+		copy(img[ih*wg.w:(ih+1)*wg.w], plane[(ih+wg.ph)*wq+wg.pw:])
+	}
+}
+
+// sum64 returns the sum of v in float64, in four interleaved partial sums
+// (one running sum would wait on every addition's latency).
+func sum64[T float](v []T) float64 {
+	var s0, s1, s2, s3 float64
+	for ; len(v) >= 4; v = v[4:] {
+		s0 += float64(v[0])
+		s1 += float64(v[1])
+		s2 += float64(v[2])
+		s3 += float64(v[3])
+	}
+	for _, x := range v {
+		s0 += float64(x)
+	}
+	return (s0 + s1) + (s2 + s3)
+}

@@ -1,0 +1,48 @@
+package tensor
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+)
+
+// BenchmarkWinogradShapes times Conv2d and Conv2dBackward on 3×3,
+// stride-1, padding-1 float32 shapes with the Winograd path on and off: the
+// measurements behind the shape rule of convGeom.winograd. Threads follow
+// GOMAXPROCS.
+func BenchmarkWinogradShapes(b *testing.B) {
+	for _, s := range []struct{ n, c, o, hw int }{
+		{32, 32, 32, 28}, // the image ODE block
+		{1, 32, 32, 28}, {8, 16, 16, 28}, {8, 16, 32, 28}, {8, 8, 8, 28}, {8, 64, 8, 28}, {8, 16, 16, 56},
+		{32, 32, 32, 14}, {32, 32, 32, 10}, {8, 32, 32, 10}, {32, 32, 32, 7},
+	} {
+		for _, on := range []bool{false, true} {
+			name := fmt.Sprintf("n=%d/c=%d/o=%d/%dx%d/winograd=%v", s.n, s.c, s.o, s.hw, s.hw, on)
+			rng := NewRNG(1)
+			x := RandN(rng, Float32, 0, 1, s.n, s.c, s.hw, s.hw)
+			w := RandN(rng, Float32, 0, 0.1, s.o, s.c, 3, 3)
+			p := Conv2dParams{PadH: 1, PadW: 1}
+			for _, pass := range []string{"forward", "backward"} {
+				b.Run(name+"/"+pass, func(b *testing.B) {
+					SetThreads(runtime.GOMAXPROCS(0))
+					defer SetThreads(0)
+					defer func(old int) { winoPolicy = old }(winoPolicy)
+					winoPolicy = winoOff
+					if on {
+						winoPolicy = winoAlways
+					}
+					y := Conv2d(x, w, nil, p)
+					Conv2dBackward(y, x, w, p, true, true, true)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						if pass == "forward" {
+							Conv2d(x, w, nil, p)
+						} else {
+							Conv2dBackward(y, x, w, p, true, true, true)
+						}
+					}
+				})
+			}
+		}
+	}
+}
