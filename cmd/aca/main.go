@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"sort"
 	"strings"
 )
@@ -58,12 +57,10 @@ func commands() []command {
 }
 
 func main() {
-	// Small models allocate many short-lived tensors over a tiny live heap,
-	// so the default GC target (twice the live heap, at least 4 MB) makes
-	// the collector run every few hundred operations. A higher target makes
-	// small ODE models about 1.6× faster; GOGC in the environment wins.
+	// See gc.go: a high GC percent for small heaps, the default for large
+	// ones; GOGC in the environment wins.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		tuneGC()
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -173,3 +173,16 @@ func TestGradcheckSubsetReproducesFullRun(t *testing.T) {
 		}
 	}
 }
+
+// TestGCPercent checks the collector policy: 400 for small heaps, the
+// default for large ones, about 256 MB of headroom between.
+func TestGCPercent(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{{0, 400}, {1 << 20, 400}, {64 << 20, 400}, {128 << 20, 200}, {256 << 20, 100}, {4 << 30, 100}} {
+		if got := gcPercent(c.live); got != c.want {
+			t.Errorf("live %d MB: percent %d, want %d", c.live>>20, got, c.want)
+		}
+	}
+}
