@@ -1,6 +1,10 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/acaode/aca/internal/vec"
+)
 
 // BinaryOp names an elementwise function of two broadcast operands.
 type BinaryOp uint8
@@ -267,9 +271,14 @@ func (t *Tensor) ScaleInPlace(s float64) *Tensor {
 	return t
 }
 
+// axpy adds alpha·x to y (with one rounding per element: a fused
+// multiply-add, vectorised where the CPU allows; see internal/vec).
 func axpy[T float](alpha T, x, y []T) {
 	x = x[:len(y)]
-	for i := range y {
-		y[i] += alpha * x[i]
+	switch yv := any(y).(type) {
+	case []float32:
+		vec.Axpy32(float32(alpha), any(x).([]float32), yv)
+	case []float64:
+		vec.Axpy64(float64(alpha), any(x).([]float64), yv)
 	}
 }

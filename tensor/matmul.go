@@ -1,6 +1,10 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/acaode/aca/internal/vec"
+)
 
 // smallGemm is the product size (m·n·k) up to which gemm uses its own loops:
 // below it the BLAS's per-call and per-row overhead (argument checks, a cgo
@@ -99,24 +103,71 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 			row := c[i*ldc : i*ldc+n]
 			ai := a[i*lda : i*lda+k]
 			for p, av := range ai {
-				s := alpha * av
-				br := b[p*ldb : p*ldb+n]
-				for j := range row {
-					row[j] += s * br[j]
-				}
+				axpy(alpha*av, b[p*ldb:p*ldb+n], row)
 			}
 		}
 	case tA && !tB && n >= 16: // C[i,:] += a[p,i]·B[p,:], along long rows of B
 		for p := 0; p < k; p++ {
 			br := b[p*ldb : p*ldb+n]
 			for i := 0; i < m; i++ {
-				s := alpha * a[p*lda+i]
-				row := c[i*ldc : i*ldc+n]
-				for j := range row {
-					row[j] += s * br[j]
-				}
+				axpy(alpha*a[p*lda+i], br, c[i*ldc:i*ldc+n])
 			}
 		}
+	case !tA && tB && k <= 8 && n >= 16:
+		// C[i,:] += a[i,p]·B[:,p]: a short inner dimension. Lay the columns
+		// of B out as rows first, so each term is an axpy along a row.
+		bt, put := smallScratch[T](k * n)
+		for j := 0; j < n; j++ {
+			for p := 0; p < k; p++ {
+				bt[p*n+j] = b[j*ldb+p]
+			}
+		}
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			for p, av := range a[i*lda : i*lda+k] {
+				axpy(alpha*av, bt[p*n:p*n+n], row)
+			}
+		}
+		put()
+	case tA && !tB && n < 4 && m >= 16:
+		// Cᵀ[j,:] = Σ_p B[p,j]·A[p,:]: axpys along the long rows of A into a
+		// transposed scratch C, added to C at the end.
+		ct, put := smallScratch[T](n * m)
+		clear(ct)
+		for p := 0; p < k; p++ {
+			ar := a[p*lda : p*lda+m]
+			for j := 0; j < n; j++ {
+				axpy(alpha*b[p*ldb+j], ar, ct[j*m:j*m+m])
+			}
+		}
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				c[i*ldc+j] += ct[j*m+i]
+			}
+		}
+		put()
+	case !tA && n < 4 && k >= 16 && isFloat64[T]():
+		// C[i,j] = a[i,:]·op(B)[:,j]: dot products along the long rows of A
+		// (op(B)'s columns laid out as rows first unless B is transposed).
+		bt := b
+		ldbt := ldb
+		put := func() {}
+		if !tB {
+			bt, put = smallScratch[T](n * k)
+			for p := 0; p < k; p++ {
+				for j := 0; j < n; j++ {
+					bt[j*k+p] = b[p*ldb+j]
+				}
+			}
+			ldbt = k
+		}
+		for i := 0; i < m; i++ {
+			ai := any(a[i*lda : i*lda+k]).([]float64)
+			for j := 0; j < n; j++ {
+				c[i*ldc+j] += alpha * T(vec.Dot64(ai, any(bt[j*ldbt:j*ldbt+k]).([]float64)))
+			}
+		}
+		put()
 	default:
 		// Register blocks, every transposition being a choice of strides.
 		ai, ap := lda, 1
@@ -134,6 +185,20 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 		}
 		gemmBlocked(m, n, k, alpha, a, ai, ap, b, bp, bj, c, ldc, 1)
 	}
+}
+
+// isFloat64 reports whether T is float64.
+func isFloat64[T float]() bool {
+	var z T
+	_, ok := any(z).(float64)
+	return ok
+}
+
+// smallScratch returns a buffer of n elements for a small product's
+// rearranged operand and the function that gives it back.
+func smallScratch[T float](n int) ([]T, func()) {
+	b := getScratch[T](n)
+	return b[:n], func() { putScratch(b) }
 }
 
 // matDims returns (batch, rows, cols) of a 2-D or 3-D operand as stored.

@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/acaode/aca/internal/vec"
 )
 
 // UnaryOp names an elementwise function. Unary applies one; UnaryGrad applies
@@ -116,21 +118,15 @@ func unaryKernel[T float](op UnaryOp, dst, x []T, p float64) {
 			dst[i] = T(math.Sqrt(float64(v)))
 		}
 	case OpExp:
-		for i, v := range x {
-			dst[i] = T(math.Exp(float64(v)))
-		}
+		vecUnary(dst, x, vec.Exp32, vec.Exp64)
 	case OpLog:
 		for i, v := range x {
 			dst[i] = T(math.Log(float64(v)))
 		}
 	case OpTanh:
-		for i, v := range x {
-			dst[i] = T(math.Tanh(float64(v)))
-		}
+		vecUnary(dst, x, vec.Tanh32, vec.Tanh64)
 	case OpSigmoid:
-		for i, v := range x {
-			dst[i] = T(sigmoid(float64(v)))
-		}
+		vecUnary(dst, x, vec.Sigmoid32, vec.Sigmoid64)
 	case OpReLU:
 		reluMasked(dst, x, x)
 	case OpLeakyReLU:
@@ -177,6 +173,17 @@ func unaryKernel[T float](op UnaryOp, dst, x []T, p float64) {
 		}
 	default:
 		panic(fmt.Sprintf("tensor: Unary: unknown op %v", op))
+	}
+}
+
+// vecUnary applies a vectorised kernel of package vec (AVX2 where the CPU
+// has it, within 2–3 ulp of package math; see internal/vec).
+func vecUnary[T float](dst, x []T, f32 func(dst, x []float32), f64 func(dst, x []float64)) {
+	switch d := any(dst).(type) {
+	case []float32:
+		f32(d, any(x).([]float32))
+	case []float64:
+		f64(d, any(x).([]float64))
 	}
 }
 

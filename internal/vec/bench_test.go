@@ -1,0 +1,136 @@
+package vec
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Benchmarks report ns/element ("ns/elem"). For each function there are
+// three variants: "asm" (the AVX2 kernels; skipped without them), "go"
+// (the package's fallback path, forced with useAsm=false) and "loop" (a
+// plain Go loop over math.Tanh, math.Exp, y[i] += a*x[i], s += x[i]*y[i]).
+
+var benchSizes = []int{1000, 802816}
+
+func benchData64(n int) []float64 {
+	r := rand.New(rand.NewPCG(1, 1))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = r.NormFloat64() * 3
+	}
+	return x
+}
+
+func benchData32(n int) []float32 {
+	x64 := benchData64(n)
+	x := make([]float32, n)
+	for i, v := range x64 {
+		x[i] = float32(v)
+	}
+	return x
+}
+
+func runVariants(b *testing.B, n int, asm, goPath, loop func()) {
+	for _, v := range []struct {
+		name string
+		f    func()
+		asm  bool
+	}{{"asm", asm, true}, {"go", goPath, false}, {"loop", loop, false}} {
+		if v.f == nil {
+			continue
+		}
+		b.Run(fmt.Sprintf("%s/n=%d", v.name, n), func(b *testing.B) {
+			if v.asm && !haveAsm {
+				b.Skip("no assembly kernels")
+			}
+			defer func(old bool) { useAsm = old }(useAsm)
+			useAsm = v.asm
+			for b.Loop() {
+				v.f()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
+		})
+	}
+}
+
+func benchUnary64(b *testing.B, f func(dst, x []float64), scalar func(float64) float64) {
+	for _, n := range benchSizes {
+		x, dst := benchData64(n), make([]float64, n)
+		call := func() { f(dst, x) }
+		loop := func() {
+			for i, v := range x {
+				dst[i] = scalar(v)
+			}
+		}
+		runVariants(b, n, call, call, loop)
+	}
+}
+
+func benchUnary32(b *testing.B, f func(dst, x []float32), scalar func(float64) float64) {
+	for _, n := range benchSizes {
+		x, dst := benchData32(n), make([]float32, n)
+		call := func() { f(dst, x) }
+		loop := func() {
+			for i, v := range x {
+				dst[i] = float32(scalar(float64(v)))
+			}
+		}
+		runVariants(b, n, call, call, loop)
+	}
+}
+
+func sigmoidScalar(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+func BenchmarkTanh64(b *testing.B)    { benchUnary64(b, Tanh64, math.Tanh) }
+func BenchmarkExp64(b *testing.B)     { benchUnary64(b, Exp64, math.Exp) }
+func BenchmarkSigmoid64(b *testing.B) { benchUnary64(b, Sigmoid64, sigmoidScalar) }
+func BenchmarkTanh32(b *testing.B)    { benchUnary32(b, Tanh32, math.Tanh) }
+func BenchmarkExp32(b *testing.B)     { benchUnary32(b, Exp32, math.Exp) }
+func BenchmarkSigmoid32(b *testing.B) { benchUnary32(b, Sigmoid32, sigmoidScalar) }
+
+func BenchmarkAxpy64(b *testing.B) {
+	for _, n := range benchSizes {
+		x, y := benchData64(n), benchData64(n)
+		a := 1e-9
+		call := func() { Axpy64(a, x, y) }
+		loop := func() {
+			for i, v := range x {
+				y[i] += a * v
+			}
+		}
+		runVariants(b, n, call, call, loop)
+	}
+}
+
+func BenchmarkAxpy32(b *testing.B) {
+	for _, n := range benchSizes {
+		x, y := benchData32(n), benchData32(n)
+		a := float32(1e-9)
+		call := func() { Axpy32(a, x, y) }
+		loop := func() {
+			for i, v := range x {
+				y[i] += a * v
+			}
+		}
+		runVariants(b, n, call, call, loop)
+	}
+}
+
+var sink float64
+
+func BenchmarkDot64(b *testing.B) {
+	for _, n := range benchSizes {
+		x, y := benchData64(n), benchData64(n)
+		call := func() { sink = Dot64(x, y) }
+		loop := func() {
+			s := 0.0
+			for i, v := range x {
+				s += v * y[i]
+			}
+			sink = s
+		}
+		runVariants(b, n, call, call, loop)
+	}
+}

@@ -1,0 +1,65 @@
+//go:build amd64 && !purego
+
+package vec
+
+// haveAsm reports whether the CPU and OS support the AVX2+FMA kernels.
+var haveAsm = detectAVX2FMA()
+
+// cpuid executes CPUID with the given EAX (leaf) and ECX (sub-leaf).
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+
+// xgetbv reads extended control register 0 (XCR0).
+func xgetbv() (eax, edx uint32)
+
+// detectAVX2FMA reports whether AVX, AVX2 and FMA are supported by the
+// CPU and the OS has enabled saving of the XMM and YMM register state.
+func detectAVX2FMA() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const (
+		fma     = 1 << 12
+		osxsave = 1 << 27
+		avx     = 1 << 28
+	)
+	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&0x6 != 0x6 { // XMM and YMM state
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx2 = 1 << 5
+	return ebx7&avx2 != 0
+}
+
+// The kernels below process n > 0 elements; the callers check lengths.
+
+//go:noescape
+func exp64AVX2(dst, x *float64, n int)
+
+//go:noescape
+func tanh64AVX2(dst, x *float64, n int)
+
+//go:noescape
+func sigmoid64AVX2(dst, x *float64, n int)
+
+//go:noescape
+func exp32AVX2(dst, x *float32, n int)
+
+//go:noescape
+func tanh32AVX2(dst, x *float32, n int)
+
+//go:noescape
+func sigmoid32AVX2(dst, x *float32, n int)
+
+//go:noescape
+func axpy64AVX2(a float64, x, y *float64, n int)
+
+//go:noescape
+func axpy32AVX2(a float32, x, y *float32, n int)
+
+//go:noescape
+func dot64AVX2(x, y *float64, n int) float64

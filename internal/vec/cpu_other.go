@@ -1,0 +1,18 @@
+//go:build !amd64 || purego
+
+package vec
+
+// haveAsm is false: there are no assembly kernels for this build.
+var haveAsm = false
+
+const noAsm = "vec: assembly kernel called without assembly support"
+
+func exp64AVX2(dst, x *float64, n int)           { panic(noAsm) }
+func tanh64AVX2(dst, x *float64, n int)          { panic(noAsm) }
+func sigmoid64AVX2(dst, x *float64, n int)       { panic(noAsm) }
+func exp32AVX2(dst, x *float32, n int)           { panic(noAsm) }
+func tanh32AVX2(dst, x *float32, n int)          { panic(noAsm) }
+func sigmoid32AVX2(dst, x *float32, n int)       { panic(noAsm) }
+func axpy64AVX2(a float64, x, y *float64, n int) { panic(noAsm) }
+func axpy32AVX2(a float32, x, y *float32, n int) { panic(noAsm) }
+func dot64AVX2(x, y *float64, n int) float64     { panic(noAsm) }
