@@ -115,22 +115,16 @@ func errRatioRange(h float64, ks []term, y0, y1 *tensor.Tensor, rtol, atol float
 	if n <= 0 {
 		return 0
 	}
-	sq := func(a, b int) float64 {
-		if y0.DType() == tensor.Float64 {
-			return errSquares(h, ks, y0.Float64s(), y1.Float64s(), rtol, atol, a, b, (*tensor.Tensor).Float64s)
-		}
-		return errSquares(h, ks, y0.Float32s(), y1.Float32s(), rtol, atol, a, b, (*tensor.Tensor).Float32s)
-	}
 	var sum float64
 	if n < 2*parGrain {
-		sum = sq(lo, hi)
+		sum = errSquaresT(h, ks, y0, y1, rtol, atol, lo, hi)
 	} else {
 		// Fixed blocks summed in order: the same bits for any thread count.
 		blocks := (n + parGrain - 1) / parGrain
 		part := make([]float64, blocks)
 		tensor.ParallelFor(blocks, 1, func(b0, b1 int) {
 			for b := b0; b < b1; b++ {
-				part[b] = sq(lo+b*parGrain, min(lo+(b+1)*parGrain, hi))
+				part[b] = errSquaresT(h, ks, y0, y1, rtol, atol, lo+b*parGrain, min(lo+(b+1)*parGrain, hi))
 			}
 		})
 		for _, p := range part {
@@ -138,6 +132,14 @@ func errRatioRange(h float64, ks []term, y0, y1 *tensor.Tensor, rtol, atol float
 		}
 	}
 	return math.Sqrt(sum / float64(n))
+}
+
+// errSquaresT is errSquares for the tensors' dtype.
+func errSquaresT(h float64, ks []term, y0, y1 *tensor.Tensor, rtol, atol float64, lo, hi int) float64 {
+	if y0.DType() == tensor.Float64 {
+		return errSquares(h, ks, y0.Float64s(), y1.Float64s(), rtol, atol, lo, hi, (*tensor.Tensor).Float64s)
+	}
+	return errSquares(h, ks, y0.Float32s(), y1.Float32s(), rtol, atol, lo, hi, (*tensor.Tensor).Float32s)
 }
 
 // errSquares returns Σ q_i² over [lo, hi), q_i = e_i / (atol +
