@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/acaode/aca/internal/vec"
 	"github.com/acaode/aca/tensor/blas"
 )
 
@@ -38,6 +39,16 @@ func Threads() int {
 // BLAS returns the name of the matrix-product implementation in use
 // ("gonum" or "openblas").
 func BLAS() string { return gemmImpl.Name() }
+
+// SIMD returns the vector instructions the elementwise kernels (tanh, exp,
+// sigmoid, axpy) use: "avx2+fma", or "none" for their pure-Go versions
+// (other CPUs, or a build with the purego tag).
+func SIMD() string {
+	if vec.HasAVX2() {
+		return "avx2+fma"
+	}
+	return "none"
+}
 
 // ParallelFor calls fn over [0, n) split into contiguous chunks, one per
 // worker of SetThreads, when n is at least 2·grain; otherwise it calls

@@ -21,6 +21,7 @@ type infoResult struct {
 	GOMAXPROCS int      `json:"gomaxprocs"`
 	Threads    int      `json:"threads"`
 	BLAS       string   `json:"blas"`
+	SIMD       string   `json:"simd"`
 	DTypes     []string `json:"dtypes"`
 	Ops        int      `json:"ops"`
 }
@@ -39,7 +40,7 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	r := infoResult{
 		Version: version, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
 		CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Threads: tensor.Threads(),
-		BLAS: tensor.BLAS(), DTypes: []string{tensor.Float32.String(), tensor.Float64.String()},
+		BLAS: tensor.BLAS(), SIMD: tensor.SIMD(), DTypes: []string{tensor.Float32.String(), tensor.Float64.String()},
 		Ops: len(autograd.Ops()),
 	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
@@ -56,7 +57,7 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	rows := [][]string{
 		{"version", r.Version}, {"go", r.Go}, {"platform", r.OS + "/" + r.Arch},
 		{"cpus", fmt.Sprint(r.CPUs)}, {"threads", fmt.Sprint(r.Threads)},
-		{"blas", r.BLAS}, {"dtypes", "float32, float64"}, {"operations", fmt.Sprint(r.Ops)},
+		{"blas", r.BLAS}, {"simd", r.SIMD}, {"dtypes", "float32, float64"}, {"operations", fmt.Sprint(r.Ops)},
 	}
 	if r.Revision != "" {
 		rows = append(rows, []string{"revision", r.Revision})
