@@ -66,7 +66,10 @@ func GradCheck(f func(g *Graph, in []*Value) *Value, inputs []*tensor.Tensor, op
 	}
 	res.Ops = g.OpCounts()
 	u := tensor.RandN(tensor.NewRNG(opt.Seed), tensor.Float64, 0, 1, out.Shape()...)
-	analytic, err := g.Grad(out, u, leaves...)
+	// ⟨u, f(x)⟩ is formed on the graph, so that f's last operation receives
+	// a gradient the engine owns (and may recycle) as it would inside a
+	// model, rather than the caller's seed.
+	analytic, err := g.Grad(g.SumAll(g.Mul(out, Constant(u))), nil, leaves...)
 	if err != nil {
 		return res, err
 	}

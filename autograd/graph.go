@@ -109,8 +109,10 @@ func (v *Value) Backward() error {
 
 // VJP computes an operation's input gradients from its output gradient gy.
 // need[i] reports whether input i wants a gradient; the result has one entry
-// per input, nil where not needed. It must not modify gy, and the engine
-// never modifies what it returns, so returning gy itself is allowed.
+// per input, nil where not needed. It must not modify gy nor keep it after
+// it returns (copy what it needs: the engine may reuse gy's storage), and
+// the engine never modifies what it returns unless the operation declares
+// FreshGrads, so returning gy itself is allowed without it.
 type VJP func(gy *tensor.Tensor, need []bool) []*tensor.Tensor
 
 // Op describes an operation for Graph.Record.
@@ -132,6 +134,13 @@ type Op struct {
 	// View marks an output that shares storage with an input; its bytes are
 	// not counted again.
 	View bool
+	// FreshGrads promises that every tensor the backward rule returns is
+	// newly allocated: it shares storage with nothing else (not gy, not an
+	// input, not the output, not another returned gradient) and the rule
+	// keeps no reference to it. The engine then owns those gradients: it
+	// adds into them in place and recycles their storage once they are
+	// consumed, instead of leaving them to the garbage collector.
+	FreshGrads bool
 }
 
 type node struct {
@@ -402,6 +411,24 @@ type acc struct {
 	owned bool
 }
 
+// addOwned adds a gradient that the engine owns if fresh (see
+// Op.FreshGrads): it may become the sum itself, and is recycled once added
+// into another.
+func (a *acc) addOwned(g *tensor.Tensor, fresh bool) {
+	switch {
+	case !fresh:
+		a.add(g)
+	case a.t == nil:
+		a.t, a.owned = g, true
+	case a.owned:
+		a.t.AddScaledInPlace(1, g)
+		tensor.Recycle(g)
+	default: // a.t is shared: add it into g, which is ours
+		g.AddScaledInPlace(1, a.t)
+		a.t, a.owned = g, true
+	}
+}
+
 func (a *acc) add(g *tensor.Tensor) {
 	switch {
 	case a.t == nil:
@@ -502,7 +529,7 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 	var need []bool
 	for i := top; i >= 0; i-- {
 		n := g.nodes[i]
-		gy := grads[i].t
+		gy, owned := grads[i].t, grads[i].owned
 		grads[i] = acc{}
 		if n == nil || gy == nil {
 			continue
@@ -531,6 +558,7 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 			if len(gin) != len(n.inputs) {
 				panic(fmt.Sprintf("autograd: %s: VJP returned %d gradients for %d inputs", n.op.Name, len(gin), len(n.inputs)))
 			}
+			fresh := n.op.FreshGrads
 			for j, in := range n.inputs {
 				gj := gin[j]
 				if !need[j] || gj == nil {
@@ -541,10 +569,15 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 						n.op.Name, gj.DType(), gj.Shape(), j, in.Shape(), in.DType()))
 				}
 				if in.g == g {
-					grads[in.id].add(gj)
+					grads[in.id].addOwned(gj, fresh)
 				} else if in.leaf != nil {
-					leafAcc(in).add(gj)
+					leafAcc(in).addOwned(gj, fresh)
 				}
+			}
+			// gy is consumed: if the engine owns it and the rule did not pass
+			// it on (FreshGrads), its storage can serve a later allocation.
+			if fresh && owned && !want[n.out] {
+				tensor.Recycle(gy)
 			}
 		}
 		// Node i is done: nothing recorded before it can refer to it, so its

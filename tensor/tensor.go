@@ -37,9 +37,13 @@ func alloc(dt DType, shape []int) *Tensor {
 	n := numel("New", t.shape)
 	switch dt {
 	case Float32:
-		t.f32 = make([]float32, n)
+		if t.f32 = recycled32.get(n); t.f32 == nil {
+			t.f32 = make([]float32, n)
+		}
 	case Float64:
-		t.f64 = make([]float64, n)
+		if t.f64 = recycled64.get(n); t.f64 == nil {
+			t.f64 = make([]float64, n)
+		}
 	default:
 		panic(fmt.Sprintf("tensor: New: invalid dtype %v", dt))
 	}
