@@ -112,7 +112,7 @@ func (v *Value) Backward() error {
 // per input, nil where not needed. It must not modify gy nor keep it after
 // it returns (copy what it needs: the engine may reuse gy's storage), and
 // the engine never modifies what it returns unless the operation declares
-// FreshGrads, so returning gy itself is allowed without it.
+// Fresh, so returning gy itself is allowed without it.
 type VJP func(gy *tensor.Tensor, need []bool) []*tensor.Tensor
 
 // Op describes an operation for Graph.Record.
@@ -134,13 +134,15 @@ type Op struct {
 	// View marks an output that shares storage with an input; its bytes are
 	// not counted again.
 	View bool
-	// FreshGrads promises that every tensor the backward rule returns is
-	// newly allocated: it shares storage with nothing else (not gy, not an
-	// input, not the output, not another returned gradient) and the rule
-	// keeps no reference to it. The engine then owns those gradients: it
-	// adds into them in place and recycles their storage once they are
-	// consumed, instead of leaving them to the garbage collector.
-	FreshGrads bool
+	// Fresh promises that the output and every tensor the backward rule
+	// returns are newly allocated: each shares storage with nothing else
+	// (not gy, not an input, not another returned gradient) and the
+	// operation keeps no reference to the gradients it returns. The engine
+	// then owns those gradients: it adds into them in place and recycles
+	// their storage once they are consumed, instead of leaving them to the
+	// garbage collector; on a graph made with RecycleOutputs it recycles the
+	// output too once the node is done.
+	Fresh bool
 }
 
 type node struct {
@@ -154,8 +156,9 @@ type node struct {
 // concurrent use; use one graph per goroutine. A nil *Graph is valid and
 // records nothing.
 type Graph struct {
-	nodes []*node
-	freed bool
+	nodes   []*node
+	freed   bool
+	recycle bool // RecycleOutputs
 	bytes int64
 	peak  int64
 	meter *Meter
@@ -163,6 +166,19 @@ type Graph struct {
 
 // NewGraph returns an empty graph.
 func NewGraph() *Graph { return &Graph{} }
+
+// RecycleOutputs makes the backward pass give the storage of each Fresh
+// operation's output back for reuse (tensor.Recycle) as soon as the node
+// is done, and returns g. It is for graphs whose intermediate values nobody
+// reads after the backward pass, such as the one-step graphs of the
+// checkpoint adjoint: a value read afterwards finds no storage. Values kept
+// by Grad, leaves and constants are never recycled.
+func (g *Graph) RecycleOutputs() *Graph {
+	if g != nil {
+		g.recycle = true
+	}
+	return g
+}
 
 // SetMeter makes g report the bytes it holds to m as well (m may be shared
 // by many graphs). It returns g. A graph returns its bytes to the meter when
@@ -412,7 +428,7 @@ type acc struct {
 }
 
 // addOwned adds a gradient that the engine owns if fresh (see
-// Op.FreshGrads): it may become the sum itself, and is recycled once added
+// Op.Fresh): it may become the sum itself, and is recycled once added
 // into another.
 func (a *acc) addOwned(g *tensor.Tensor, fresh bool) {
 	switch {
@@ -558,7 +574,7 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 			if len(gin) != len(n.inputs) {
 				panic(fmt.Sprintf("autograd: %s: VJP returned %d gradients for %d inputs", n.op.Name, len(gin), len(n.inputs)))
 			}
-			fresh := n.op.FreshGrads
+			fresh := n.op.Fresh
 			for j, in := range n.inputs {
 				gj := gin[j]
 				if !need[j] || gj == nil {
@@ -575,7 +591,7 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 				}
 			}
 			// gy is consumed: if the engine owns it and the rule did not pass
-			// it on (FreshGrads), its storage can serve a later allocation.
+			// it on (Fresh), its storage can serve a later allocation.
 			if fresh && owned && !want[n.out] {
 				tensor.Recycle(gy)
 			}
@@ -584,6 +600,9 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 		// saved tensors can go now rather than at the end.
 		g.hold(-n.bytes)
 		g.nodes[i] = nil
+		if g.recycle && n.op.Fresh && !n.op.View && !want[n.out] {
+			tensor.Recycle(n.out.data)
+		}
 	}
 	for _, w := range keep {
 		if w != nil && w.leaf != nil {

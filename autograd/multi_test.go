@@ -128,3 +128,33 @@ func TestLeaves(t *testing.T) {
 		t.Error("a nil graph has leaves or a meter")
 	}
 }
+
+// TestRecycleOutputs checks that a graph made with RecycleOutputs gives
+// the backward pass the same gradients and releases its Fresh outputs'
+// storage, but not a leaf's, a view's or a kept value's.
+func TestRecycleOutputs(t *testing.T) {
+	x := autograd.Leaf(tensor.RandN(tensor.NewRNG(1), tensor.Float64, 0, 1, 300))
+	run := func(g *autograd.Graph) ([]*tensor.Tensor, *autograd.Value, *autograd.Value) {
+		h := g.Tanh(x)
+		r := g.Reshape(h, 30, 10)
+		s := g.Square(r)
+		gs, err := g.Grad(g.SumAll(s), nil, x, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return gs, h, s
+	}
+	want, _, _ := run(autograd.NewGraph())
+	got, h, s := run(autograd.NewGraph().RecycleOutputs())
+	for i := range want {
+		if d := tensor.MaxAbsDiff(got[i], want[i]); d != 0 {
+			t.Errorf("gradient %d differs by %g with recycling", i, d)
+		}
+	}
+	if h.Data().Float64s() != nil {
+		t.Error("the tanh output was not recycled")
+	}
+	if s.Data().Float64s() == nil || x.Data().Float64s() == nil {
+		t.Error("a kept value or a leaf lost its storage")
+	}
+}

@@ -57,7 +57,7 @@ func reduceTo(gy *tensor.Tensor, shape []int) *tensor.Tensor {
 
 func (g *Graph) unary(name string, op tensor.UnaryOp, x *Value, p float64) *Value {
 	y := tensor.Unary(op, x.data, p)
-	return g.Record(Op{Name: name, FreshGrads: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: name, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.UnaryGrad(op, x.data, y, gy, p)}
 	}}, y, x)
 }
@@ -144,7 +144,7 @@ func (g *Graph) Sub(a, b *Value) *Value {
 func (g *Graph) Mul(a, b *Value) *Value {
 	checkDTypes(opMul, a, b)
 	out := tensor.Mul(a.data, b.data)
-	return g.Record(Op{Name: opMul, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opMul, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		r := make([]*tensor.Tensor, 2)
 		if need[0] {
 			r[0] = reduceTo(tensor.Mul(gy, b.data), a.Shape())
@@ -160,7 +160,7 @@ func (g *Graph) Mul(a, b *Value) *Value {
 func (g *Graph) Div(a, b *Value) *Value {
 	checkDTypes(opDiv, a, b)
 	out := tensor.Div(a.data, b.data)
-	return g.Record(Op{Name: opDiv, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opDiv, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		r := make([]*tensor.Tensor, 2)
 		q := tensor.Div(gy, b.data) // gy/b, shaped like the output
 		if need[0] {
@@ -179,7 +179,7 @@ func (g *Graph) Div(a, b *Value) *Value {
 func (g *Graph) Maximum(a, b *Value) *Value {
 	checkDTypes(opMaximum, a, b)
 	out := tensor.Maximum(a.data, b.data)
-	return g.Record(Op{Name: opMaximum, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opMaximum, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		return selectGrad(gy, tensor.GreaterEqual(a.data, b.data), a, b, need)
 	}}, out, a, b)
 }
@@ -189,7 +189,7 @@ func (g *Graph) Maximum(a, b *Value) *Value {
 func (g *Graph) Minimum(a, b *Value) *Value {
 	checkDTypes(opMinimum, a, b)
 	out := tensor.Minimum(a.data, b.data)
-	return g.Record(Op{Name: opMinimum, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opMinimum, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		return selectGrad(gy, tensor.GreaterEqual(b.data, a.data), a, b, need)
 	}}, out, a, b)
 }

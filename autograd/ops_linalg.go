@@ -22,7 +22,7 @@ func (g *Graph) Linear(x, w, b *Value) *Value {
 		bt = b.data
 	}
 	out := tensor.Linear(x.data, w.data, bt)
-	return g.Record(Op{Name: opLinear, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opLinear, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		in, o := w.Shape()[1], w.Shape()[0]
 		gy2 := gy.Reshape(-1, o)
 		r := make([]*tensor.Tensor, 3)
@@ -44,7 +44,7 @@ func (g *Graph) Linear(x, w, b *Value) *Value {
 func (g *Graph) MatMul(a, b *Value, transA, transB bool) *Value {
 	checkDTypes(opMatMul, a, b)
 	out := tensor.MatMul(a.data, b.data, transA, transB)
-	return g.Record(Op{Name: opMatMul, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opMatMul, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		r := make([]*tensor.Tensor, 2)
 		if need[0] {
 			var ga *tensor.Tensor
@@ -77,7 +77,7 @@ func (g *Graph) Conv2d(x, w, b *Value, p tensor.Conv2dParams) *Value {
 		bt = b.data
 	}
 	out := tensor.Conv2d(x.data, w.data, bt, p)
-	return g.Record(Op{Name: opConv2d, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opConv2d, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		gx, gw, gb := tensor.Conv2dBackward(gy, x.data, w.data, p, need[0], need[1], b != nil && need[2])
 		return []*tensor.Tensor{gx, gw, gb}
 	}}, out, x, w, b)
@@ -86,7 +86,7 @@ func (g *Graph) Conv2d(x, w, b *Value, p tensor.Conv2dParams) *Value {
 // AvgPool2d averages x [N, C, H, W] over windows (see tensor.AvgPool2d).
 func (g *Graph) AvgPool2d(x *Value, p tensor.Pool2dParams) *Value {
 	out := tensor.AvgPool2d(x.data, p)
-	return g.Record(Op{Name: opAvgPool2d, FreshGrads: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opAvgPool2d, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.AvgPool2dBackward(gy, x.Shape(), p)}
 	}}, out, x)
 }
@@ -94,7 +94,7 @@ func (g *Graph) AvgPool2d(x *Value, p tensor.Pool2dParams) *Value {
 // MaxPool2d takes the maximum of x [N, C, H, W] over windows (see tensor.MaxPool2d).
 func (g *Graph) MaxPool2d(x *Value, p tensor.Pool2dParams) *Value {
 	out, arg := tensor.MaxPool2d(x.data, p)
-	return g.Record(Op{Name: opMaxPool2d, FreshGrads: true, Saved: int64(len(arg)) * 8, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opMaxPool2d, Fresh: true, Saved: int64(len(arg)) * 8, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.ScatterAdd(gy.DType(), x.Shape(), arg, gy)}
 	}}, out, x)
 }
@@ -102,7 +102,7 @@ func (g *Graph) MaxPool2d(x *Value, p tensor.Pool2dParams) *Value {
 // GlobalAvgPool2d averages x [N, C, H, W] over H and W, giving [N, C].
 func (g *Graph) GlobalAvgPool2d(x *Value) *Value {
 	out := tensor.GlobalAvgPool2d(x.data)
-	return g.Record(Op{Name: opGlobalAvgPool2d, FreshGrads: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opGlobalAvgPool2d, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		s := x.Shape()
 		gx := tensor.BroadcastTo(gy.Reshape(s[0], s[1], 1, 1), s)
 		return []*tensor.Tensor{gx.ScaleInPlace(1 / float64(s[2]*s[3]))}

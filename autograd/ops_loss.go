@@ -18,7 +18,7 @@ func (g *Graph) CrossEntropy(logits *Value, labels []int) *Value {
 	loss := tensor.CrossEntropy(logits.data, labels)
 	labels = slices.Clone(labels)
 	out := tensor.Scalar(logits.DType(), loss)
-	return g.Record(Op{Name: opCrossEntropy, FreshGrads: true, Saved: int64(len(labels)) * 8, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opCrossEntropy, Fresh: true, Saved: int64(len(labels)) * 8, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.CrossEntropyGrad(logits.data, labels, gy.Item())}
 	}}, out, logits)
 }
@@ -31,7 +31,7 @@ func (g *Graph) MSE(a, b *Value) *Value {
 	d := tensor.Sub(a.data, b.data)
 	n := float64(max(d.Len(), 1))
 	out := tensor.Scalar(a.DType(), tensor.Dot(d, d)/n)
-	return g.Record(Op{Name: opMSE, FreshGrads: true, Saved: d.Bytes(), VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opMSE, Fresh: true, Saved: d.Bytes(), VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		ga := tensor.Scale(d, 2*gy.Item()/n)
 		r := make([]*tensor.Tensor, 2)
 		if need[0] {

@@ -27,7 +27,7 @@ func (g *Graph) BatchNorm(x, gamma, beta *Value, eps float64) (y *Value, mean, v
 	mean, variance = tensor.BatchNormStats(x.data)
 	out := tensor.BatchNormApply(x.data, mean, variance, dataOf(gamma), dataOf(beta), eps)
 	saved := mean.Bytes() + variance.Bytes()
-	y = g.Record(Op{Name: opBatchNorm, FreshGrads: true, Saved: saved, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	y = g.Record(Op{Name: opBatchNorm, Fresh: true, Saved: saved, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		gx, gg, gb := tensor.BatchNormBackward(gy, x.data, mean, variance, dataOf(gamma), eps, true)
 		return []*tensor.Tensor{gx, gg, gb}
 	}}, out, x, gamma, beta)
@@ -43,7 +43,7 @@ func (g *Graph) BatchNormEval(x, gamma, beta *Value, mean, variance *tensor.Tens
 	// The running statistics are the caller's buffers and may be updated in
 	// place before the backward pass; keep the values this forward used.
 	mean, variance = mean.Clone(), variance.Clone()
-	return g.Record(Op{Name: opBatchNormEval, FreshGrads: true, Saved: mean.Bytes() + variance.Bytes(), VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opBatchNormEval, Fresh: true, Saved: mean.Bytes() + variance.Bytes(), VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		gx, gg, gb := tensor.BatchNormBackward(gy, x.data, mean, variance, dataOf(gamma), eps, false)
 		return []*tensor.Tensor{gx, gg, gb}
 	}}, out, x, gamma, beta)
@@ -55,7 +55,7 @@ func (g *Graph) GroupNorm(x, gamma, beta *Value, groups int, eps float64) *Value
 	checkDTypes(opGroupNorm, x, gamma, beta)
 	out, mean, variance := tensor.GroupNorm(x.data, dataOf(gamma), dataOf(beta), groups, eps)
 	saved := mean.Bytes() + variance.Bytes()
-	return g.Record(Op{Name: opGroupNorm, FreshGrads: true, Saved: saved, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opGroupNorm, Fresh: true, Saved: saved, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		gx, gg, gb := tensor.GroupNormBackward(gy, x.data, mean, variance, dataOf(gamma), groups, eps)
 		return []*tensor.Tensor{gx, gg, gb}
 	}}, out, x, gamma, beta)

@@ -37,7 +37,7 @@ func keptShape(shape []int, axes []int) []int {
 func (g *Graph) Sum(x *Value, axes []int, keepDims bool) *Value {
 	out := tensor.Sum(x.data, axes, keepDims)
 	keep := keptShape(x.Shape(), axes)
-	return g.Record(Op{Name: opSum, FreshGrads: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opSum, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.BroadcastTo(gy.Reshape(keep...), x.Shape())}
 	}}, out, x)
 }
@@ -47,7 +47,7 @@ func (g *Graph) Mean(x *Value, axes []int, keepDims bool) *Value {
 	out := tensor.Mean(x.data, axes, keepDims)
 	keep := keptShape(x.Shape(), axes)
 	n := float64(x.Len()) / float64(max(out.Len(), 1))
-	return g.Record(Op{Name: opMean, FreshGrads: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opMean, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.BroadcastTo(gy.Reshape(keep...), x.Shape()).ScaleInPlace(1 / n)}
 	}}, out, x)
 }
@@ -56,7 +56,7 @@ func (g *Graph) Mean(x *Value, axes []int, keepDims bool) *Value {
 // gradient goes to the first element attaining it.
 func (g *Graph) Max(x *Value, axes []int, keepDims bool) *Value {
 	out, arg := tensor.MaxIndex(x.data, axes, keepDims)
-	return g.Record(Op{Name: opMax, FreshGrads: true, Saved: int64(len(arg)) * 8, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opMax, Fresh: true, Saved: int64(len(arg)) * 8, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.ScatterAdd(gy.DType(), x.Shape(), arg, gy)}
 	}}, out, x)
 }
@@ -70,7 +70,7 @@ func (g *Graph) MeanAll(x *Value) *Value { return g.Mean(x, nil, false) }
 // Softmax returns exp(x)/Σexp(x) along axis.
 func (g *Graph) Softmax(x *Value, axis int) *Value {
 	y := tensor.Softmax(x.data, axis)
-	return g.Record(Op{Name: opSoftmax, FreshGrads: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opSoftmax, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.SoftmaxGrad(y, gy, axis)}
 	}}, y, x)
 }
@@ -78,7 +78,7 @@ func (g *Graph) Softmax(x *Value, axis int) *Value {
 // LogSoftmax returns x − log Σexp(x) along axis.
 func (g *Graph) LogSoftmax(x *Value, axis int) *Value {
 	y := tensor.LogSoftmax(x.data, axis)
-	return g.Record(Op{Name: opLogSoftmax, FreshGrads: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(Op{Name: opLogSoftmax, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.LogSoftmaxGrad(y, gy, axis)}
 	}}, y, x)
 }

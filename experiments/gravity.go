@@ -80,7 +80,7 @@ func gravityOp(g *autograd.Graph, y, m *autograd.Value) *autograd.Value {
 	yv, mv := y.Data().Float64s(), m.Data().Float64s()
 	out := tensor.ZerosLike(y.Data())
 	gravity(yv, mv, out.Float64s())
-	return g.Record(autograd.Op{Name: "threebody.gravity", FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(autograd.Op{Name: "threebody.gravity", Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		gv := gy.Float64s()
 		gyOut := tensor.ZerosLike(y.Data())
 		gm := tensor.ZerosLike(m.Data())
@@ -171,7 +171,7 @@ func augOp(g *autograd.Graph, r *autograd.Value) *autograd.Value {
 	for b := range rows {
 		augment(rv[b*half:(b+1)*half], ov[b*AugFeatures:(b+1)*AugFeatures])
 	}
-	return g.Record(autograd.Op{Name: "threebody.aug", FreshGrads: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+	return g.Record(autograd.Op{Name: "threebody.aug", Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		gin := tensor.ZerosLike(r.Data())
 		gv, gr := gy.Float64s(), gin.Float64s()
 		for b := range rows {

@@ -104,7 +104,7 @@ func (bw *backward) adjoint() (*tensor.Tensor, []*tensor.Tensor, error) {
 	aug := func(t float64, s, dst *tensor.Tensor) (*tensor.Tensor, error) {
 		z := viewRange(s, 0, n, shape)
 		a := viewRange(s, n, 2*n, shape)
-		lg := autograd.NewGraph()
+		lg := autograd.NewGraph().RecycleOutputs()
 		if bw.meter != nil {
 			lg.SetMeter(bw.meter)
 		}

@@ -69,7 +69,7 @@ func linOp(g *autograd.Graph, x []*autograd.Value, a []float64, h *autograd.Valu
 	for j := range ks {
 		kd[j] = ks[j].t
 	}
-	return g.Record(autograd.Op{Name: opLin, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(autograd.Op{Name: opLin, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		gs := make([]*tensor.Tensor, len(need))
 		for m := 0; m < nx; m++ {
 			if need[m] {
@@ -117,7 +117,7 @@ func denseOp(g *autograd.Graph, x []*autograd.Value, a, da []float64, h *autogra
 	a, da, c, dc = append([]float64(nil), a...), append([]float64(nil), da...), append([]float64(nil), c...), append([]float64(nil), dc...)
 	ins := append(append(append([]*autograd.Value(nil), x...), k...), h, t)
 	nx, nk := len(x), len(k)
-	return g.Record(autograd.Op{Name: opDense, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(autograd.Op{Name: opDense, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		gs := make([]*tensor.Tensor, len(need))
 		for m := 0; m < nx; m++ {
 			if need[m] {
@@ -181,7 +181,7 @@ func errOp(g *autograd.Graph, h *autograd.Value, k []*autograd.Value, e []float6
 	ins = append(ins, h, y0, y1)
 	nk := len(ks)
 	out := tensor.Scalar(tensor.Float64, r)
-	return g.Record(autograd.Op{Name: opErr, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(autograd.Op{Name: opErr, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		gr := gy.Item()
 		a0, a1 := y0.Data().Values(), y1.Data().Values()
 		n := len(a0)
@@ -271,7 +271,7 @@ func controlOp(g *autograd.Graph, h, ratio *autograd.Value, c *controller) *auto
 	f, df := c.factor(rv)
 	hn, clamped := c.clampStep(hv * f)
 	out := tensor.Scalar(tensor.Float64, hn)
-	return g.Record(autograd.Op{Name: opControl, FreshGrads: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	return g.Record(autograd.Op{Name: opControl, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		gv := gy.Item()
 		if clamped {
 			gv = 0

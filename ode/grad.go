@@ -350,12 +350,12 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 	}
 	bw.gys = make([]*tensor.Tensor, len(times))
 	inputs := append([]*autograd.Value{y0}, params...)
-	node := g.Record(autograd.Op{Name: opSolve, FreshGrads: true, Backward: bw.opBackward, Saved: stats.CheckpointBytes}, tensor.Scalar(tensor.Float64, 0), inputs...)
+	node := g.Record(autograd.Op{Name: opSolve, Fresh: true, Backward: bw.opBackward, Saved: stats.CheckpointBytes}, tensor.Scalar(tensor.Float64, 0), inputs...)
 	sol := &GraphSolution{Times: append([]float64(nil), times...), Y: make([]*autograd.Value, len(times)), Stats: stats, bw: bw}
 	sol.Y[0] = y0
 	for k := 1; k < len(times); k++ {
 		k := k
-		sol.Y[k] = g.Record(autograd.Op{Name: opOutput, FreshGrads: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		sol.Y[k] = g.Record(autograd.Op{Name: opOutput, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 			if !bw.done { // else the solve's node reports ErrConsumed
 				bw.gys[k] = gy.Clone()
 			}
@@ -487,7 +487,7 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 	var seeds []*tensor.Tensor
 	for i := len(bw.ckpt) - 1; i >= 0; i-- {
 		c := bw.ckpt[i]
-		lg := autograd.NewGraph()
+		lg := autograd.NewGraph().RecycleOutputs()
 		if bw.meter != nil {
 			lg.SetMeter(bw.meter)
 		}

@@ -19,7 +19,10 @@ import (
 // solve (the solver copies such results and never writes to them); a Func
 // must not overwrite a result it returned earlier, while a TensorFunc may
 // (Solve copies its results). On a graph, the explicit dependence of f on t
-// is not differentiated (stage times are constants).
+// is not differentiated (stage times are constants). The values f computes
+// on the graphs of the ACA and adjoint backward passes are valid only until
+// that step's backward pass: their storage is then reused
+// (autograd.Graph.RecycleOutputs), so f must not keep them.
 type Dynamics interface {
 	Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value
 }
