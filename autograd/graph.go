@@ -159,9 +159,9 @@ type Graph struct {
 	nodes   []*node
 	freed   bool
 	recycle bool // RecycleOutputs
-	bytes int64
-	peak  int64
-	meter *Meter
+	bytes   int64
+	peak    int64
+	meter   *Meter
 }
 
 // NewGraph returns an empty graph.
