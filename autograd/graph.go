@@ -150,15 +150,19 @@ type node struct {
 	out    *Value
 	inputs []*Value
 	bytes  int64
+	// val is out's storage: a node and its value are one allocation.
+	val Value
 }
 
 // Graph records operations for one backward pass. It is not safe for
 // concurrent use; use one graph per goroutine. A nil *Graph is valid and
 // records nothing.
 type Graph struct {
-	nodes   []*node
-	freed   bool
-	recycle bool // RecycleOutputs
+	nodes     []*node
+	freed     bool
+	recycle   bool             // RecycleOutputs
+	inference bool             // NewInferenceGraph
+	temps     []*tensor.Tensor // an inference graph's outputs, for Reclaim
 	bytes   int64
 	peak    int64
 	meter   *Meter
@@ -166,6 +170,42 @@ type Graph struct {
 
 // NewGraph returns an empty graph.
 func NewGraph() *Graph { return &Graph{} }
+
+// NewInferenceGraph returns a graph that records nothing, as a nil graph,
+// but remembers the outputs the operations run on it allocate, so that
+// Reclaim can give their storage back for reuse. It is for computations
+// whose intermediate values nobody keeps, evaluated over and over (an ODE
+// solver's unrecorded evaluations of its dynamics): their allocations then
+// cost a free-list lookup instead of fresh, zeroed memory.
+func NewInferenceGraph() *Graph { return &Graph{inference: true} }
+
+// Recording reports whether operations on g are recorded: g is a graph
+// made by NewGraph (not nil, not an inference graph) and not yet freed.
+func (g *Graph) Recording() bool { return g != nil && !g.inference && !g.freed }
+
+// Reclaim recycles the storage of every output an inference graph has
+// remembered since the last Reclaim (tensor.Recycle): copy what you need
+// first, values computed on g find no storage afterwards. On other graphs
+// it does nothing.
+func (g *Graph) Reclaim() {
+	if g == nil || !g.inference {
+		return
+	}
+	for i, t := range g.temps {
+		tensor.Recycle(t)
+		g.temps[i] = nil
+	}
+	g.temps = g.temps[:0]
+}
+
+// constant returns out as a constant, remembering it on an inference graph
+// (for operations whose output is always newly allocated).
+func (g *Graph) constant(out *tensor.Tensor) *Value {
+	if g != nil && g.inference {
+		g.temps = append(g.temps, out)
+	}
+	return Constant(out)
+}
 
 // RecycleOutputs makes the backward pass give the storage of each Fresh
 // operation's output back for reuse (tensor.Recycle) as soon as the node
@@ -288,6 +328,22 @@ func (g *Graph) hold(n int64) {
 	}
 }
 
+// records reports whether an operation on inputs would be recorded on g:
+// g is a live graph and some input requires a gradient. Operations check it
+// before building their backward rule, so that inference (a nil graph)
+// allocates no closures.
+func (g *Graph) records(inputs ...*Value) bool {
+	if g == nil || g.inference {
+		return false
+	}
+	for _, in := range inputs {
+		if in != nil && in.RequiresGrad() {
+			return true
+		}
+	}
+	return false
+}
+
 // Record adds an operation whose result out has already been computed from
 // inputs, and returns out as a value. If g is nil or no input requires a
 // gradient, nothing is recorded and the result is a constant. It panics if an
@@ -295,6 +351,12 @@ func (g *Graph) hold(n int64) {
 // operations outside this package (a whole ODE solve, say) join a graph.
 func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 	if g == nil {
+		return Constant(out)
+	}
+	if g.inference {
+		if op.Fresh && !op.View {
+			return g.constant(out)
+		}
 		return Constant(out)
 	}
 	if g.freed {
@@ -325,15 +387,25 @@ func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 	if op.VJP != nil && op.Backward != nil {
 		panic(fmt.Sprintf("autograd: %s: recorded with both VJP and Backward; set one", op.Name))
 	}
-	v := &Value{data: out, g: g, id: len(g.nodes)}
 	// The caller may reuse its slice (a buffer of solver stages, say): keep a copy.
-	n := &node{op: op, out: v, inputs: slices.Clone(inputs), bytes: op.Saved}
+	n := &node{op: op, inputs: slices.Clone(inputs), bytes: op.Saved}
+	n.val = Value{data: out, g: g, id: len(g.nodes)}
+	v := &n.val
+	n.out = v
 	if !op.View {
 		n.bytes += out.Bytes()
 	}
 	g.nodes = append(g.nodes, n)
 	g.hold(n.bytes)
 	return v
+}
+
+// release drops what a node refers to: its value lives on in the caller's
+// hands (the two are one allocation) and must not keep the graph alive.
+func (n *node) release() {
+	n.op = Op{Name: n.op.Name, Fresh: n.op.Fresh, View: n.op.View}
+	n.inputs = nil
+	n.out = nil
 }
 
 // Free releases every node and saved tensor. Values already returned keep
@@ -345,6 +417,7 @@ func (g *Graph) Free() {
 	for i, n := range g.nodes {
 		if n != nil {
 			g.hold(-n.bytes)
+			n.release()
 			g.nodes[i] = nil
 		}
 	}
@@ -599,10 +672,11 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 		// Node i is done: nothing recorded before it can refer to it, so its
 		// saved tensors can go now rather than at the end.
 		g.hold(-n.bytes)
-		g.nodes[i] = nil
 		if g.recycle && n.op.Fresh && !n.op.View && !want[n.out] {
 			tensor.Recycle(n.out.data)
 		}
+		n.release()
+		g.nodes[i] = nil
 	}
 	for _, w := range keep {
 		if w != nil && w.leaf != nil {

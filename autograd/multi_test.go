@@ -2,8 +2,10 @@ package autograd_test
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/tensor"
@@ -157,4 +159,31 @@ func TestRecycleOutputs(t *testing.T) {
 	if s.Data().Float64s() == nil || x.Data().Float64s() == nil {
 		t.Error("a kept value or a leaf lost its storage")
 	}
+}
+
+// TestKeptValueDoesNotRetainGraph checks that holding a graph's output
+// after the backward pass does not keep the intermediate tensors alive (a
+// value and its node are one allocation, so the node must drop its inputs).
+func TestKeptValueDoesNotRetainGraph(t *testing.T) {
+	x := autograd.Leaf(tensor.Ones(tensor.Float64, 1000))
+	g := autograd.NewGraph()
+	h := g.Tanh(x)
+	collected := make(chan struct{})
+	runtime.SetFinalizer(h.Data(), func(*tensor.Tensor) { close(collected) })
+	y := g.SumAll(g.Square(h))
+	h = nil
+	if err := y.Backward(); err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		runtime.GC()
+		select {
+		case <-collected:
+			runtime.KeepAlive(y)
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Error("an intermediate tensor stayed reachable from the output after the backward pass")
+	runtime.KeepAlive(y)
 }

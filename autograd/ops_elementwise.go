@@ -57,6 +57,9 @@ func reduceTo(gy *tensor.Tensor, shape []int) *tensor.Tensor {
 
 func (g *Graph) unary(name string, op tensor.UnaryOp, x *Value, p float64) *Value {
 	y := tensor.Unary(op, x.data, p)
+	if !g.records(x) {
+		return g.constant(y)
+	}
 	return g.Record(Op{Name: name, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.UnaryGrad(op, x.data, y, gy, p)}
 	}}, y, x)
@@ -112,6 +115,9 @@ func (g *Graph) AddScalar(x *Value, s float64) *Value {
 func (g *Graph) Add(a, b *Value) *Value {
 	checkDTypes(opAdd, a, b)
 	out := tensor.Add(a.data, b.data)
+	if !g.records(a, b) {
+		return g.constant(out)
+	}
 	return g.Record(Op{Name: opAdd, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		r := make([]*tensor.Tensor, 2)
 		if need[0] {
@@ -128,6 +134,9 @@ func (g *Graph) Add(a, b *Value) *Value {
 func (g *Graph) Sub(a, b *Value) *Value {
 	checkDTypes(opSub, a, b)
 	out := tensor.Sub(a.data, b.data)
+	if !g.records(a, b) {
+		return g.constant(out)
+	}
 	return g.Record(Op{Name: opSub, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		r := make([]*tensor.Tensor, 2)
 		if need[0] {
@@ -144,6 +153,9 @@ func (g *Graph) Sub(a, b *Value) *Value {
 func (g *Graph) Mul(a, b *Value) *Value {
 	checkDTypes(opMul, a, b)
 	out := tensor.Mul(a.data, b.data)
+	if !g.records(a, b) {
+		return g.constant(out)
+	}
 	return g.Record(Op{Name: opMul, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		r := make([]*tensor.Tensor, 2)
 		if need[0] {
@@ -160,6 +172,9 @@ func (g *Graph) Mul(a, b *Value) *Value {
 func (g *Graph) Div(a, b *Value) *Value {
 	checkDTypes(opDiv, a, b)
 	out := tensor.Div(a.data, b.data)
+	if !g.records(a, b) {
+		return g.constant(out)
+	}
 	return g.Record(Op{Name: opDiv, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		r := make([]*tensor.Tensor, 2)
 		q := tensor.Div(gy, b.data) // gy/b, shaped like the output

@@ -22,6 +22,9 @@ func (g *Graph) Linear(x, w, b *Value) *Value {
 		bt = b.data
 	}
 	out := tensor.Linear(x.data, w.data, bt)
+	if !g.records(x, w, b) {
+		return g.constant(out)
+	}
 	return g.Record(Op{Name: opLinear, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		in, o := w.Shape()[1], w.Shape()[0]
 		gy2 := gy.Reshape(-1, o)
@@ -44,6 +47,9 @@ func (g *Graph) Linear(x, w, b *Value) *Value {
 func (g *Graph) MatMul(a, b *Value, transA, transB bool) *Value {
 	checkDTypes(opMatMul, a, b)
 	out := tensor.MatMul(a.data, b.data, transA, transB)
+	if !g.records(a, b) {
+		return g.constant(out)
+	}
 	return g.Record(Op{Name: opMatMul, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		r := make([]*tensor.Tensor, 2)
 		if need[0] {
@@ -77,6 +83,9 @@ func (g *Graph) Conv2d(x, w, b *Value, p tensor.Conv2dParams) *Value {
 		bt = b.data
 	}
 	out := tensor.Conv2d(x.data, w.data, bt, p)
+	if !g.records(x, w, b) {
+		return g.constant(out)
+	}
 	return g.Record(Op{Name: opConv2d, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		gx, gw, gb := tensor.Conv2dBackward(gy, x.data, w.data, p, need[0], need[1], b != nil && need[2])
 		return []*tensor.Tensor{gx, gw, gb}

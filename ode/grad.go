@@ -308,7 +308,11 @@ type backward struct {
 	done   bool
 }
 
-// unrecordedBackend returns a tensor backend evaluating f on a nil graph.
+// unrecordedBackend returns a tensor backend evaluating f without
+// recording. f runs on an inference graph: after each evaluation its result
+// is copied into a buffer of the backend and the storage of the values it
+// computed is recycled, so repeated evaluations do not each allocate fresh
+// memory for their intermediate tensors.
 func unrecordedBackend(f Dynamics, y0 *tensor.Tensor) *tensorBackend {
 	if tf, ok := f.(TensorFunc); ok {
 		b := newTensorBackend(y0, func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error) {
@@ -321,13 +325,20 @@ func unrecordedBackend(f Dynamics, y0 *tensor.Tensor) *tensorBackend {
 		b.into = true
 		return b
 	}
-	return newTensorBackend(y0, func(t float64, y, _ *tensor.Tensor) (*tensor.Tensor, error) {
-		v := f.Eval(nil, t, autograd.Constant(y))
+	ig := autograd.NewInferenceGraph()
+	b := newTensorBackend(y0, func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error) {
+		defer ig.Reclaim()
+		v := f.Eval(ig, t, autograd.Constant(y))
 		if v == nil {
 			return nil, fmt.Errorf("ode: the dynamics returned nil at t = %g", t)
 		}
-		return v.Data(), nil
+		if err := checkDerivative(t, y, v.Data()); err != nil {
+			return nil, err
+		}
+		return dst.CopyFrom(v.Data()), nil
 	})
+	b.into = true
+	return b
 }
 
 func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {

@@ -9,7 +9,8 @@ import (
 )
 
 // Dynamics is the right-hand side of dy/dt = f(t, y). Eval computes f on
-// the graph g, which is nil when the solver is not recording: the same code
+// the graph g; when the solver is not recording, g is an inference graph
+// (autograd.NewInferenceGraph), which records nothing, so the same code
 // then runs as plain tensor arithmetic. A model whose parameters should be
 // trained builds f from them with g's operations.
 //
@@ -41,10 +42,10 @@ func (f Func) Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Va
 // every call.
 type TensorFunc func(t float64, y *tensor.Tensor) *tensor.Tensor
 
-// Eval calls f on y's data. It panics if g is not nil: a TensorFunc cannot
-// be differentiated.
+// Eval calls f on y's data. It panics if g is recording: a TensorFunc
+// cannot be differentiated.
 func (f TensorFunc) Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value {
-	if g != nil {
+	if g.Recording() {
 		panic("ode: a TensorFunc cannot be recorded on a graph; write the dynamics as a Func")
 	}
 	return autograd.Constant(f(t, y.Data()))
@@ -66,7 +67,8 @@ type Solution struct {
 // and be float32 or float64; a batch of states shares one sequence of
 // steps, the error norm being taken over the whole tensor. Outputs between
 // steps come from the method's dense output. Nothing is recorded: f is
-// called with a nil graph.
+// called with an inference graph (autograd.NewInferenceGraph), whose
+// values are valid only during the call.
 //
 // Errors: an *OptionError for invalid options or arguments (before any
 // work), a *StepSizeError, *StepLimitError or *NonFiniteError if the solve
@@ -83,27 +85,7 @@ func Solve(f Dynamics, y0 *tensor.Tensor, times []float64, opts Options) (*Solut
 	if err != nil {
 		return nil, err
 	}
-	var b *tensorBackend
-	if tf, ok := f.(TensorFunc); ok {
-		// A plain tensor function may write into one buffer of its own
-		// every call: copy its results into the backend's buffers.
-		b = newTensorBackend(y0, func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error) {
-			v := tf(t, y)
-			if err := checkDerivative(t, y, v); err != nil {
-				return nil, err
-			}
-			return dst.CopyFrom(v), nil
-		})
-		b.into = true
-	} else {
-		b = newTensorBackend(y0, func(t float64, y, _ *tensor.Tensor) (*tensor.Tensor, error) {
-			v := f.Eval(nil, t, autograd.Constant(y))
-			if v == nil {
-				return nil, fmt.Errorf("ode: the dynamics returned nil at t = %g", t)
-			}
-			return v.Data(), nil
-		})
-	}
+	b := unrecordedBackend(f, y0)
 	ys, st, err := run[*tensor.Tensor, float64](b, &o, y0, times, dir, nil)
 	if err != nil {
 		if len(ys) == 0 {

@@ -250,6 +250,15 @@ func GreaterEqual(a, b *Tensor) *Tensor { return Binary(OpGreaterEqual, a, b) }
 // returns t. It is the BLAS axpy, for solver stages and optimizer updates.
 func (t *Tensor) AddScaledInPlace(alpha float64, x *Tensor) *Tensor {
 	mustSameShape("AddScaledInPlace", t, x)
+	if t.Len() < 2*elementwiseGrain { // too small to split: no closure
+		switch t.dtype {
+		case Float32:
+			axpy(float32(alpha), x.f32, t.f32)
+		case Float64:
+			axpy(alpha, x.f64, t.f64)
+		}
+		return t
+	}
 	switch t.dtype {
 	case Float32:
 		a := float32(alpha)

@@ -116,7 +116,7 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 	case !tA && tB && k <= 8 && n >= 16:
 		// C[i,:] += a[i,p]·B[:,p]: a short inner dimension. Lay the columns
 		// of B out as rows first, so each term is an axpy along a row.
-		bt, put := smallScratch[T](k * n)
+		bt := smallScratch[T](k * n)
 		for j := 0; j < n; j++ {
 			for p := 0; p < k; p++ {
 				bt[p*n+j] = b[j*ldb+p]
@@ -128,11 +128,11 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 				axpy(alpha*av, bt[p*n:p*n+n], row)
 			}
 		}
-		put()
+		putScratch(bt)
 	case tA && !tB && n < 4 && m >= 16:
 		// Cᵀ[j,:] = Σ_p B[p,j]·A[p,:]: axpys along the long rows of A into a
 		// transposed scratch C, added to C at the end.
-		ct, put := smallScratch[T](n * m)
+		ct := smallScratch[T](n * m)
 		clear(ct)
 		for p := 0; p < k; p++ {
 			ar := a[p*lda : p*lda+m]
@@ -145,15 +145,14 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 				c[i*ldc+j] += ct[j*m+i]
 			}
 		}
-		put()
+		putScratch(ct)
 	case !tA && n < 4 && k >= 16 && isFloat64[T]():
 		// C[i,j] = a[i,:]·op(B)[:,j]: dot products along the long rows of A
 		// (op(B)'s columns laid out as rows first unless B is transposed).
 		bt := b
 		ldbt := ldb
-		put := func() {}
 		if !tB {
-			bt, put = smallScratch[T](n * k)
+			bt = smallScratch[T](n * k)
 			for p := 0; p < k; p++ {
 				for j := 0; j < n; j++ {
 					bt[j*k+p] = b[p*ldb+j]
@@ -167,7 +166,9 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 				c[i*ldc+j] += alpha * T(vec.Dot64(ai, any(bt[j*ldbt:j*ldbt+k]).([]float64)))
 			}
 		}
-		put()
+		if !tB {
+			putScratch(bt)
+		}
 	default:
 		// Register blocks, every transposition being a choice of strides.
 		ai, ap := lda, 1
@@ -195,11 +196,8 @@ func isFloat64[T float]() bool {
 }
 
 // smallScratch returns a buffer of n elements for a small product's
-// rearranged operand and the function that gives it back.
-func smallScratch[T float](n int) ([]T, func()) {
-	b := getScratch[T](n)
-	return b[:n], func() { putScratch(b) }
-}
+// rearranged operand; give it back with putScratch.
+func smallScratch[T float](n int) []T { return getScratch[T](n)[:n] }
 
 // matDims returns (batch, rows, cols) of a 2-D or 3-D operand as stored.
 func matDims(x *Tensor) (int, int, int) {
@@ -275,6 +273,10 @@ func batchedGemm[T float](tA, tB bool, batch, ba, bb, m, n, k int, a []T, lda in
 		}
 		return
 	}
+	if batch == 1 { // no closure for the common case
+		gemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+		return
+	}
 	// Many small products: one goroutine per block of the batch (neither BLAS
 	// parallelises a small product by itself).
 	parallelFor(batch, max(1, parGemmFlops/max(m*n*k, 1)), func(lo, hi int) {
@@ -306,7 +308,8 @@ func Linear(x, w, b *Tensor) *Tensor {
 	for _, d := range x.shape[:x.NDim()-1] {
 		rows *= d
 	}
-	shape := append(append([]int(nil), x.shape[:x.NDim()-1]...), out)
+	var sb [4]int
+	shape := append(append(sb[:0], x.shape[:x.NDim()-1]...), out)
 	y := alloc(x.dtype, shape)
 	switch x.dtype {
 	case Float32:
