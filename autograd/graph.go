@@ -163,9 +163,9 @@ type Graph struct {
 	recycle   bool             // RecycleOutputs
 	inference bool             // NewInferenceGraph
 	temps     []*tensor.Tensor // an inference graph's outputs, for Reclaim
-	bytes   int64
-	peak    int64
-	meter   *Meter
+	bytes     int64
+	peak      int64
+	meter     *Meter
 }
 
 // NewGraph returns an empty graph.
