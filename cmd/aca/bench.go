@@ -52,14 +52,14 @@ type benchDefaults struct {
 }
 
 var benchWorkloads = map[string]benchDefaults{
-	"mlp": {1e-7, 1e-9, 200, 20, `torchdiffeq's ode_demo: y ∈ ℝ², f = Linear(50→2)(tanh(Linear(2→50)(y³))),
+	"mlp": {1e-7, 1e-9, 1000, 50, `torchdiffeq's ode_demo: y ∈ ℝ², f = Linear(50→2)(tanh(Linear(2→50)(y³))),
 a batch of 20 trajectories of 10 times spaced 25/999 apart, loss mean |pred − true|,
 RMSprop lr 1e-3, Dopri5, float64; one iteration = forward, backward, update.`},
 	"conv": {1e-3, 1e-3, 10, 2, `a conv ODE block: x (32, 1, 28, 28) ~ N(0, 1), random labels → Conv2d(1→32)
 → ODE block on [0, 1], f = ReLU(GroupNorm(32)(Conv2d(32→32, 3×3)))
 → mean pool → Linear(32→10); cross-entropy, SGD lr 0.1, Dopri5, float32;
 one training step. Build with -tags openblas for speed.`},
-	"threebody": {1e-7, 1e-7, 20, 2, `one training epoch of the three-body ODE model (masses as parameters;
+	"threebody": {1e-7, 1e-7, 100, 5, `one training epoch of the three-body ODE model (masses as parameters;
 51 observation times on [0, 1]; float64; Adam).`},
 }
 
