@@ -150,8 +150,10 @@ type node struct {
 	out    *Value
 	inputs []*Value
 	bytes  int64
-	// val is out's storage: a node and its value are one allocation.
-	val Value
+	// val is out's storage: a node and its value are one allocation, and
+	// inbuf holds up to four inputs.
+	val   Value
+	inbuf [4]*Value
 }
 
 // Graph records operations for one backward pass. It is not safe for
@@ -388,7 +390,12 @@ func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 		panic(fmt.Sprintf("autograd: %s: recorded with both VJP and Backward; set one", op.Name))
 	}
 	// The caller may reuse its slice (a buffer of solver stages, say): keep a copy.
-	n := &node{op: op, inputs: slices.Clone(inputs), bytes: op.Saved}
+	n := &node{op: op, bytes: op.Saved}
+	if len(inputs) <= len(n.inbuf) {
+		n.inputs = append(n.inbuf[:0], inputs...)
+	} else {
+		n.inputs = slices.Clone(inputs)
+	}
 	n.val = Value{data: out, g: g, id: len(g.nodes)}
 	v := &n.val
 	n.out = v
@@ -405,6 +412,7 @@ func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 func (n *node) release() {
 	n.op = Op{Name: n.op.Name, Fresh: n.op.Fresh, View: n.op.View}
 	n.inputs = nil
+	n.inbuf = [4]*Value{}
 	n.out = nil
 }
 

@@ -27,13 +27,21 @@ func (g *Graph) Linear(x, w, b *Value) *Value {
 	}
 	return g.Record(Op{Name: opLinear, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		in, o := w.Shape()[1], w.Shape()[0]
-		gy2 := gy.Reshape(-1, o)
+		// Matrices as they are; other shapes as [rows, features] views.
+		gy2, x2 := gy, x.data
+		flat := x.data.NDim() != 2
+		if flat {
+			gy2, x2 = gy.Reshape(-1, o), x.data.Reshape(-1, in)
+		}
 		r := make([]*tensor.Tensor, 3)
 		if need[0] {
-			r[0] = tensor.MatMul(gy2, w.data, false, false).Reshape(x.Shape()...)
+			r[0] = tensor.MatMul(gy2, w.data, false, false)
+			if flat {
+				r[0] = r[0].Reshape(x.Shape()...)
+			}
 		}
 		if need[1] {
-			r[1] = tensor.MatMul(gy2, x.data.Reshape(-1, in), true, false)
+			r[1] = tensor.MatMul(gy2, x2, true, false)
 		}
 		if b != nil && need[2] {
 			r[2] = tensor.SumTo(gy2, b.Shape())

@@ -42,54 +42,64 @@ func (b *graphBackend) lin(x []*autograd.Value, a []float64, h *autograd.Value, 
 // linOp records out = Σ a_m·x_m + h·Σ c_j·k_j (h a scalar value) as one
 // operation.
 func linOp(g *autograd.Graph, x []*autograd.Value, a []float64, h *autograd.Value, k []*autograd.Value, c []float64) *autograd.Value {
-	var ins []*autograd.Value
-	var xs, ks []term
-	var xa, kc []float64
+	// One allocation holds the record of the terms for the backward rule.
+	r := &linRecord{h: h, hv: scalarOf(h)}
+	r.ins = r.insBuf[:0]
+	r.xs, r.ks = r.xsBuf[:0], r.ksBuf[:0]
 	for m, am := range a {
 		if am != 0 {
-			ins = append(ins, x[m])
-			xs = append(xs, term{am, x[m].Data()})
-			xa = append(xa, am)
+			r.ins = append(r.ins, x[m])
+			r.xs = append(r.xs, term{am, x[m].Data()})
 		}
 	}
 	for j, cj := range c {
 		if cj != 0 {
-			ins = append(ins, k[j])
-			ks = append(ks, term{cj, k[j].Data()})
-			kc = append(kc, cj)
+			r.ins = append(r.ins, k[j])
+			r.ks = append(r.ks, term{cj, k[j].Data()})
 		}
 	}
-	ref := x[0].Data()
-	out := tensor.ZerosLike(ref)
-	hv := scalarOf(h)
-	linInto(out, xs, hv, ks)
-	nx := len(xs)
-	ins = append(ins, h)
-	kd := make([]*tensor.Tensor, len(ks))
-	for j := range ks {
-		kd[j] = ks[j].t
+	out := tensor.ZerosLike(x[0].Data())
+	linInto(out, r.xs, r.hv, r.ks)
+	r.ins = append(r.ins, h)
+	if !g.Recording() {
+		return autograd.Constant(out)
 	}
-	return g.Record(autograd.Op{Name: opLin, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
-		gs := make([]*tensor.Tensor, len(need))
-		for m := 0; m < nx; m++ {
-			if need[m] {
-				gs[m] = tensor.Scale(gy, xa[m])
-			}
+	return g.Record(autograd.Op{Name: opLin, Fresh: true, VJP: r.vjp}, out, r.ins...)
+}
+
+// linRecord is what linOp's backward rule needs; the buffers cover the
+// stages of the methods here without further allocations.
+type linRecord struct {
+	h      *autograd.Value
+	hv     float64
+	ins    []*autograd.Value
+	xs, ks []term
+	insBuf [16]*autograd.Value
+	xsBuf  [4]term
+	ksBuf  [12]term
+}
+
+func (r *linRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	gs := make([]*tensor.Tensor, len(need))
+	nx := len(r.xs)
+	for m, t := range r.xs {
+		if need[m] {
+			gs[m] = tensor.Scale(gy, t.coef)
 		}
-		for j := range kc {
-			if need[nx+j] {
-				gs[nx+j] = tensor.Scale(gy, hv*kc[j])
-			}
+	}
+	for j, t := range r.ks {
+		if need[nx+j] {
+			gs[nx+j] = tensor.Scale(gy, r.hv*t.coef)
 		}
-		if need[len(need)-1] {
-			var s float64
-			for j, kj := range kd {
-				s += kc[j] * tensor.Dot(kj, gy)
-			}
-			gs[len(need)-1] = tensor.Scalar(h.DType(), s)
+	}
+	if need[len(need)-1] {
+		var s float64
+		for _, t := range r.ks {
+			s += t.coef * tensor.Dot(t.t, gy)
 		}
-		return gs
-	}}, out, ins...)
+		gs[len(need)-1] = tensor.Scalar(r.h.DType(), s)
+	}
+	return gs
 }
 
 func (b *graphBackend) add(x, y *autograd.Value) *autograd.Value { return b.g.Add(x, y) }

@@ -35,8 +35,14 @@ func linInto(out *tensor.Tensor, xs []term, h float64, ks []term) {
 		linRange(out, xs, h, ks, 0, n)
 		return
 	}
-	// Elementwise, so any split gives the same bits.
-	tensor.ParallelFor(n, parGrain, func(lo, hi int) { linRange(out, xs, h, ks, lo, hi) })
+	linParallel(out, xs, h, ks)
+}
+
+// linParallel is linInto over several goroutines; elementwise, so any split
+// gives the same bits. (A function of its own: the closure would make the
+// terms of every call escape to the heap.)
+func linParallel(out *tensor.Tensor, xs []term, h float64, ks []term) {
+	tensor.ParallelFor(out.Len(), parGrain, func(lo, hi int) { linRange(out, xs, h, ks, lo, hi) })
 }
 
 // parGrain is the element count below which the solver's kernels stay on

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"github.com/acaode/aca/internal/vec"
 	"math"
 	"slices"
 )
@@ -14,21 +15,22 @@ func SumTo(x *Tensor, shape []int) *Tensor {
 	if shapeEqual(x.shape, shape) {
 		return x.Clone()
 	}
-	if b, err := BroadcastShapes(shape, x.shape); err != nil || !shapeEqual(b, x.shape) {
-		panic(fmt.Sprintf("tensor: SumTo: shape %v does not broadcast to %v", shape, x.shape))
-	}
-	out := alloc(x.dtype, shape)
-	if x.Len() == 0 {
-		return out
-	}
-	if trailing(x.shape, shape) {
+	if trailing(x.shape, shape) && x.Len() > 0 {
 		// The common case, a bias gradient: sum whole rows.
+		out := alloc(x.dtype, shape)
 		switch x.dtype {
 		case Float32:
 			sumRows(out.f32, x.f32)
 		case Float64:
 			sumRows(out.f64, x.f64)
 		}
+		return out
+	}
+	if b, err := BroadcastShapes(shape, x.shape); err != nil || !shapeEqual(b, x.shape) {
+		panic(fmt.Sprintf("tensor: SumTo: shape %v does not broadcast to %v", shape, x.shape))
+	}
+	out := alloc(x.dtype, shape)
+	if x.Len() == 0 {
 		return out
 	}
 	p := makePlan(x.shape, shape, x.shape)
@@ -44,6 +46,9 @@ func SumTo(x *Tensor, shape []int) *Tensor {
 // trailing reports whether shape, without its leading ones, is the
 // trailing part of xs: summing x to shape then adds up whole rows.
 func trailing(xs, shape []int) bool {
+	if len(shape) > len(xs) {
+		return false // not a reduction of xs
+	}
 	for len(shape) > 0 && shape[0] == 1 {
 		shape = shape[1:]
 	}
@@ -54,6 +59,16 @@ func trailing(xs, shape []int) bool {
 // float64 as sumToKernel does, in the same order.
 func sumRows[T float](dst, x []T) {
 	n := len(dst)
+	if d, ok := any(dst).([]float64); ok {
+		// float64 accumulates in place, row after row as below, vectorised
+		// (a multiply-add by 1 rounds as the add does).
+		xs := any(x).([]float64)
+		clear(d)
+		for o := 0; o+n <= len(xs); o += n {
+			vec.Axpy64(1, xs[o:o+n], d)
+		}
+		return
+	}
 	var buf [64]float64
 	acc := buf[:0]
 	if n <= len(buf) {
