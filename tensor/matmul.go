@@ -97,6 +97,33 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 			}
 		}
 	}
+	if k == 0 {
+		return // C = beta·C, done above
+	}
+	if isFloat64[T]() && m >= 4 && n >= 8 && (!tB || k <= 8) {
+		// Register blocks of 4×8 with AVX2 (a long side of C and rows of
+		// op(B) contiguous, or made so: a transposed B with a short inner
+		// dimension is laid out as rows first).
+		ai, ap := lda, 1
+		if tA {
+			ai, ap = 1, lda
+		}
+		bb, ldbb := b, ldb
+		if tB {
+			bb = smallScratch[T](k * n)
+			for j := 0; j < n; j++ {
+				for p := 0; p < k; p++ {
+					bb[p*n+j] = b[j*ldb+p]
+				}
+			}
+			ldbb = n
+		}
+		gemm4x8Tiles(m, n, k, alpha, a, ai, ap, bb, ldbb, c, ldc)
+		if tB {
+			putScratch(bb)
+		}
+		return
+	}
 	switch {
 	case !tA && !tB && n >= 16: // C[i,:] += a[i,p]·B[p,:], along long rows of B
 		for i := 0; i < m; i++ {
@@ -185,6 +212,26 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 			return
 		}
 		gemmBlocked(m, n, k, alpha, a, ai, ap, b, bp, bj, c, ldc, 1)
+	}
+}
+
+// gemm4x8Tiles adds alpha·A·B to C (A(i,p) = a[i·ai + p·ap], B row-major
+// with stride ldb) in 4×8 blocks of the AVX2 kernel, the edges in the
+// register blocks of gemmBlocked. T is float64.
+func gemm4x8Tiles[T float](m, n, k int, alpha T, a []T, ai, ap int, b []T, ldb int, c []T, ldc int) {
+	a64, b64, c64 := any(a).([]float64), any(b).([]float64), any(c).([]float64)
+	al := float64(alpha)
+	m4, n8 := m/4*4, n/8*8
+	for i := 0; i < m4; i += 4 {
+		for j := 0; j < n8; j += 8 {
+			vec.Gemm4x8(k, al, a64[i*ai:], ai, ap, b64[j:], ldb, c64[i*ldc+j:], ldc)
+		}
+	}
+	if n8 < n { // the last columns, every row
+		gemmBlocked(m, n-n8, k, alpha, a, ai, ap, b[n8:], ldb, 1, c[n8:], ldc, 1)
+	}
+	if m4 < m { // the last rows, the columns done in blocks
+		gemmBlocked(m-m4, n8, k, alpha, a[m4*ai:], ai, ap, b, ldb, 1, c[m4*ldc:], ldc, 1)
 	}
 }
 

@@ -63,3 +63,6 @@ func axpy32AVX2(a float32, x, y *float32, n int)
 
 //go:noescape
 func dot64AVX2(x, y *float64, n int) float64
+
+//go:noescape
+func gemm4x8AVX2(k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int)

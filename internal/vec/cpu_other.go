@@ -16,3 +16,6 @@ func sigmoid32AVX2(dst, x *float32, n int)       { panic(noAsm) }
 func axpy64AVX2(a float64, x, y *float64, n int) { panic(noAsm) }
 func axpy32AVX2(a float32, x, y *float32, n int) { panic(noAsm) }
 func dot64AVX2(x, y *float64, n int) float64     { panic(noAsm) }
+func gemm4x8AVX2(k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int) {
+	panic(noAsm)
+}
