@@ -44,6 +44,7 @@ func NewODEBlock(f Module, opts ode.Options) (*ODEBlock, error) {
 // (Forward has no error result); Try turns it back into an error.
 type SolveError struct{ Err error }
 
+// Error returns the solver's message, prefixed.
 func (e *SolveError) Error() string { return "nn: ODE block: " + e.Err.Error() }
 
 // Unwrap returns the solver's error.

@@ -184,6 +184,7 @@ type BackwardError struct {
 	What string
 }
 
+// Error describes the failure with the method, the step and its t and h.
 func (e *BackwardError) Error() string {
 	if e.Step < 0 {
 		return fmt.Sprintf("ode: %s backward pass at t = %.17g: %s", e.Method, e.T, e.What)
