@@ -410,7 +410,7 @@ func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 // release drops what a node refers to: its value lives on in the caller's
 // hands (the two are one allocation) and must not keep the graph alive.
 func (n *node) release() {
-	n.op = Op{Name: n.op.Name, Fresh: n.op.Fresh, View: n.op.View}
+	n.op = Op{}
 	n.inputs = nil
 	n.inbuf = [4]*Value{}
 	n.out = nil
@@ -646,8 +646,9 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 			if n.op.Backward != nil {
 				var err error
 				if gin, err = n.op.Backward(gy, need); err != nil {
+					err = fmt.Errorf("autograd: backward of %s: %w", n.op.Name, err)
 					g.Free()
-					return nil, fmt.Errorf("autograd: backward of %s: %w", n.op.Name, err)
+					return nil, err
 				}
 			} else {
 				gin = n.op.VJP(gy, need)

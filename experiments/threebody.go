@@ -504,7 +504,7 @@ type ThreeBodyResult struct {
 	Rows  []ThreeBodyRow
 }
 
-// ThreeBodyJobs is the number of models RunThreeBody trains.
+// Jobs is the number of models RunThreeBody trains.
 func (c *ThreeBodyConfig) Jobs() int { return len(c.Seeds) * (2*len(c.Methods) + 2) }
 
 // RunThreeBody trains every model for every seed: ODE and NODE with each

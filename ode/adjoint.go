@@ -31,33 +31,31 @@ func viewRange(s *tensor.Tensor, lo, hi int, shape []int) *tensor.Tensor {
 	return tensor.FromFloat32(s.Float32s()[lo:hi], shape...)
 }
 
-// setRange writes alpha·src into the flat tensor dst from element off.
+// setRange writes alpha·src into the flat tensor dst (of src's dtype) from
+// element off.
 func setRange(dst *tensor.Tensor, off int, src *tensor.Tensor, alpha float64) {
 	n := src.Len()
 	if dst.DType() == tensor.Float64 {
 		d := dst.Float64s()[off : off+n]
-		if src.DType() == tensor.Float64 {
-			for i, v := range src.Float64s() {
-				d[i] = alpha * v
-			}
-			return
-		}
-		for i, v := range src.Values() {
+		for i, v := range src.Float64s() {
 			d[i] = alpha * v
 		}
 		return
 	}
 	d := dst.Float32s()[off : off+n]
-	if src.DType() == tensor.Float32 {
-		a := float32(alpha)
-		for i, v := range src.Float32s() {
-			d[i] = a * v
-		}
+	a := float32(alpha)
+	for i, v := range src.Float32s() {
+		d[i] = a * v
+	}
+}
+
+// clearRange zeroes elements [lo, hi) of the flat tensor s.
+func clearRange(s *tensor.Tensor, lo, hi int) {
+	if s.DType() == tensor.Float64 {
+		clear(s.Float64s()[lo:hi])
 		return
 	}
-	for i, v := range src.Values() {
-		d[i] = float32(alpha * v)
-	}
+	clear(s.Float32s()[lo:hi])
 }
 
 // adjointOptions returns the options of the backward solves.
@@ -101,7 +99,7 @@ func (bw *backward) adjoint() (*tensor.Tensor, []*tensor.Tensor, error) {
 	copy(wrt[1:], live)
 	checked := false
 	var evalErr error
-	aug := func(t float64, s, dst *tensor.Tensor) (*tensor.Tensor, error) {
+	aug := func(t float64, s, dst *tensor.Tensor) error {
 		z := viewRange(s, 0, n, shape)
 		a := viewRange(s, n, 2*n, shape)
 		lg := autograd.NewGraph().RecycleOutputs()
@@ -116,7 +114,7 @@ func (bw *backward) adjoint() (*tensor.Tensor, []*tensor.Tensor, error) {
 		}
 		if err := checkDerivative(t, z, fd); err != nil {
 			lg.Free()
-			return nil, err
+			return err
 		}
 		setRange(dst, 0, fd, 1)
 		if !checked {
@@ -124,25 +122,20 @@ func (bw *backward) adjoint() (*tensor.Tensor, []*tensor.Tensor, error) {
 			if err := bw.checkLeaves(lg, zl); err != nil {
 				lg.Free()
 				evalErr = err
-				return nil, err
+				return err
 			}
 		}
 		if fz.Graph() == nil {
 			// f depends on neither z nor a parameter: no gradient flows.
 			lg.Free()
-			setRange(dst, n, tensor.Zeros(dt, n), 1)
-			off := 2 * n
-			for _, p := range live {
-				setRange(dst, off, tensor.Zeros(dt, p.Len()), 1)
-				off += p.Len()
-			}
-			return dst, nil
+			clearRange(dst, n, size)
+			return nil
 		}
 		wrt[0] = zl
 		grads, err := lg.GradMulti([]*autograd.Value{fz}, []*tensor.Tensor{a}, wrt...)
 		st.GraphBytes = max(st.GraphBytes, lg.PeakBytes())
 		if err != nil {
-			return nil, err
+			return err
 		}
 		setRange(dst, n, grads[0], -1)
 		off := 2 * n
@@ -150,11 +143,10 @@ func (bw *backward) adjoint() (*tensor.Tensor, []*tensor.Tensor, error) {
 			setRange(dst, off, grads[j+1], -1)
 			off += p.Len()
 		}
-		return dst, nil
+		return nil
 	}
 	flat := tensor.Zeros(dt, size)
 	b := newTensorBackend(flat, aug)
-	b.into = true
 	b.segs = segs
 	o := bw.adjointOptions()
 	a := tensor.ZerosLike(bw.y0)
@@ -204,9 +196,6 @@ func (bw *backward) adjoint() (*tensor.Tensor, []*tensor.Tensor, error) {
 	off := 0
 	for j, p := range live {
 		gp[liveIdx[j]] = viewRange(aTheta, off, off+p.Len(), p.Shape()).Clone()
-		if p.DType() != dt {
-			gp[liveIdx[j]] = gp[liveIdx[j]].Cast(p.DType())
-		}
 		off += p.Len()
 	}
 	return a, gp, nil

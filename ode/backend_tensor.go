@@ -8,32 +8,25 @@ import (
 
 // tensorBackend runs the solver on plain tensors, recording nothing. It
 // reuses the buffers it allocates (stage inputs, trial states) across steps.
-// Tensors the dynamics return are never written to; one that shares memory
-// with the state it was given, with a buffer of the backend or with an
-// earlier result still in use is copied first.
+// The dynamics write each derivative into a buffer of the backend, so
+// whatever memory they compute it in is never kept or written to.
 type tensorBackend struct {
-	// f returns f(t, y). If into is set, it writes into dst (a buffer the
-	// backend owns) and returns dst; otherwise dst is nil and f returns a
-	// tensor of its own.
-	f     func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error)
-	into  bool
+	// f writes f(t, y) into dst, a buffer of the state's shape and dtype.
+	f     func(t float64, y, dst *tensor.Tensor) error
 	dtype tensor.DType
 	shape []int
 	free  []*tensor.Tensor
 	// owned lists the buffers handed out and not yet released (a few dozen
 	// at most, so a slice beats a map).
 	owned []*tensor.Tensor
-	// outs lists the tensors the dynamics returned that are still in use,
-	// to detect dynamics that return the same memory twice.
-	outs []*tensor.Tensor
-	xs   []term
-	ks   []term
+	xs    []term
+	ks    []term
 	// segs, if set, splits the state into parts whose error norms are
 	// taken separately, the largest deciding (see mixedNorm).
 	segs []int
 }
 
-func newTensorBackend(y0 *tensor.Tensor, f func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error)) *tensorBackend {
+func newTensorBackend(y0 *tensor.Tensor, f func(t float64, y, dst *tensor.Tensor) error) *tensorBackend {
 	return &tensorBackend{f: f, dtype: y0.DType(), shape: y0.Shape()}
 }
 
@@ -69,15 +62,6 @@ func (b *tensorBackend) release(t *tensor.Tensor) {
 	}
 	if b.disown(t) {
 		b.free = append(b.free, t)
-		return
-	}
-	for i, o := range b.outs {
-		if o == t {
-			last := len(b.outs) - 1
-			b.outs[i] = b.outs[last]
-			b.outs = b.outs[:last]
-			return
-		}
 	}
 }
 
@@ -88,8 +72,8 @@ func (b *tensorBackend) keep(t *tensor.Tensor) *tensor.Tensor {
 	return t.Clone()
 }
 
-// checkShape verifies that the dynamics returned a derivative shaped like
-// the state.
+// checkDerivative verifies that the dynamics returned a derivative shaped
+// like the state.
 func checkDerivative(t float64, y, dy *tensor.Tensor) error {
 	if dy == nil {
 		return fmt.Errorf("ode: the dynamics returned nil at t = %g", t)
@@ -101,65 +85,22 @@ func checkDerivative(t float64, y, dy *tensor.Tensor) error {
 }
 
 func (b *tensorBackend) eval(t float64, y *tensor.Tensor) (*tensor.Tensor, error) {
-	var dst *tensor.Tensor
-	if b.into {
-		dst = b.get()
-	}
-	dy, err := b.f(t, y, dst)
-	if err != nil {
+	dst := b.get()
+	if err := b.f(t, y, dst); err != nil {
 		b.release(dst)
 		return nil, err
 	}
+	return dst, nil
+}
+
+// copyDerivative checks the derivative dy the dynamics returned for y and
+// copies it into dst.
+func copyDerivative(t float64, y, dy, dst *tensor.Tensor) error {
 	if err := checkDerivative(t, y, dy); err != nil {
-		b.release(dst)
-		return nil, err
+		return err
 	}
-	if !b.into && b.aliased(dy, y) {
-		// The dynamics returned y, a view of it, or memory of theirs they
-		// have returned before: copy it, since the solver reuses y's buffer
-		// and keeps earlier stages alive.
-		c := b.get()
-		c.CopyFrom(dy)
-		dy = c
-	}
-	if !b.into {
-		b.outs = append(b.outs, dy)
-	}
-	return dy, nil
-}
-
-// dataPtr identifies a tensor's storage by the address of its first element.
-func dataPtr(t *tensor.Tensor) any {
-	if t.Len() == 0 {
-		return nil
-	}
-	if t.DType() == tensor.Float64 {
-		return &t.Float64s()[0]
-	}
-	return &t.Float32s()[0]
-}
-
-// aliased reports whether dy shares storage with y, a buffer the backend
-// owns, or an earlier result of the dynamics that is still in use.
-func (b *tensorBackend) aliased(dy, y *tensor.Tensor) bool {
-	p := dataPtr(dy)
-	if p == nil {
-		return false
-	}
-	if p == dataPtr(y) {
-		return true
-	}
-	for _, o := range b.owned {
-		if p == dataPtr(o) {
-			return true
-		}
-	}
-	for _, o := range b.outs {
-		if p == dataPtr(o) {
-			return true
-		}
-	}
-	return false
+	dst.CopyFrom(dy)
+	return nil
 }
 
 func (b *tensorBackend) lin(x []*tensor.Tensor, a []float64, h float64, k []*tensor.Tensor, c []float64) *tensor.Tensor {

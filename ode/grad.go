@@ -255,7 +255,7 @@ func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 	return solveCheckpointed(g, f, params, y0, times, o, dir)
 }
 
-// recordingBackend counts the evaluations recorded on its graph.
+// countingGraphBackend counts the evaluations recorded on its graph.
 type countingGraphBackend struct {
 	*graphBackend
 	recorded int
@@ -316,30 +316,19 @@ type backward struct {
 // memory for their intermediate tensors.
 func unrecordedBackend(f Dynamics, y0 *tensor.Tensor) *tensorBackend {
 	if tf, ok := f.(TensorFunc); ok {
-		b := newTensorBackend(y0, func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error) {
-			v := tf(t, y)
-			if err := checkDerivative(t, y, v); err != nil {
-				return nil, err
-			}
-			return dst.CopyFrom(v), nil
+		return newTensorBackend(y0, func(t float64, y, dst *tensor.Tensor) error {
+			return copyDerivative(t, y, tf(t, y), dst)
 		})
-		b.into = true
-		return b
 	}
 	ig := autograd.NewInferenceGraph()
-	b := newTensorBackend(y0, func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error) {
+	return newTensorBackend(y0, func(t float64, y, dst *tensor.Tensor) error {
 		defer ig.Reclaim()
 		v := f.Eval(ig, t, autograd.Constant(y))
 		if v == nil {
-			return nil, fmt.Errorf("ode: the dynamics returned nil at t = %g", t)
+			return checkDerivative(t, y, nil)
 		}
-		if err := checkDerivative(t, y, v.Data()); err != nil {
-			return nil, err
-		}
-		return dst.CopyFrom(v.Data()), nil
+		return copyDerivative(t, y, v.Data(), dst)
 	})
-	b.into = true
-	return b
 }
 
 func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {

@@ -215,10 +215,7 @@ func TestACAExactForDiscreteSolve(t *testing.T) {
 				for j := range xv {
 					eps := 1e-6 * math.Max(1, math.Abs(xv[j]))
 					perturbed := func(d float64) float64 {
-						ins := make([]*tensor.Tensor, len(inputs))
-						for m := range inputs {
-							ins[m] = inputs[m]
-						}
+						ins := append([]*tensor.Tensor(nil), inputs...)
 						c := x.Clone()
 						c.Float64s()[j] += d
 						ins[i] = c

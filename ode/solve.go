@@ -142,13 +142,12 @@ func SolveFunc(f func(t float64, y, dydt []float64), y0 []float64, times []float
 	if err != nil {
 		return nil, err
 	}
-	b := newTensorBackend(y, func(t float64, y, dst *tensor.Tensor) (*tensor.Tensor, error) {
+	b := newTensorBackend(y, func(t float64, y, dst *tensor.Tensor) error {
 		d := dst.Float64s()
 		clear(d)
 		f(t, y.Float64s(), d)
-		return dst, nil
+		return nil
 	})
-	b.into = true
 	ys, st, err := run[*tensor.Tensor, float64](b, &o, y, times, dir, nil)
 	if err != nil && len(ys) == 0 {
 		return nil, err

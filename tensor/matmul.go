@@ -104,19 +104,10 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 		// Register blocks of 4×8 with AVX2 (a long side of C and rows of
 		// op(B) contiguous, or made so: a transposed B with a short inner
 		// dimension is laid out as rows first).
-		ai, ap := lda, 1
-		if tA {
-			ai, ap = 1, lda
-		}
+		ai, ap := strides(tA, lda)
 		bb, ldbb := b, ldb
 		if tB {
-			bb = smallScratch[T](k * n)
-			for j := 0; j < n; j++ {
-				for p := 0; p < k; p++ {
-					bb[p*n+j] = b[j*ldb+p]
-				}
-			}
-			ldbb = n
+			bb, ldbb = transposed(b, n, k, ldb), n
 		}
 		gemm4x8Tiles(m, n, k, alpha, a, ai, ap, bb, ldbb, c, ldc)
 		if tB {
@@ -143,12 +134,7 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 	case !tA && tB && k <= 8 && n >= 16:
 		// C[i,:] += a[i,p]·B[:,p]: a short inner dimension. Lay the columns
 		// of B out as rows first, so each term is an axpy along a row.
-		bt := smallScratch[T](k * n)
-		for j := 0; j < n; j++ {
-			for p := 0; p < k; p++ {
-				bt[p*n+j] = b[j*ldb+p]
-			}
-		}
+		bt := transposed(b, n, k, ldb)
 		for i := 0; i < m; i++ {
 			row := c[i*ldc : i*ldc+n]
 			for p, av := range a[i*lda : i*lda+k] {
@@ -179,13 +165,7 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 		bt := b
 		ldbt := ldb
 		if !tB {
-			bt = smallScratch[T](n * k)
-			for p := 0; p < k; p++ {
-				for j := 0; j < n; j++ {
-					bt[j*k+p] = b[p*ldb+j]
-				}
-			}
-			ldbt = k
+			bt, ldbt = transposed(b, k, n, ldb), k
 		}
 		for i := 0; i < m; i++ {
 			ai := any(a[i*lda : i*lda+k]).([]float64)
@@ -198,14 +178,8 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 		}
 	default:
 		// Register blocks, every transposition being a choice of strides.
-		ai, ap := lda, 1
-		if tA {
-			ai, ap = 1, lda
-		}
-		bp, bj := ldb, 1
-		if tB {
-			bp, bj = 1, ldb
-		}
+		ai, ap := strides(tA, lda)
+		bp, bj := strides(tB, ldb)
 		if m < 4 && n > m {
 			// Cᵀ = op(B)ᵀ·op(A)ᵀ: the long side of C takes the blocks of 4.
 			gemmBlocked(n, m, k, alpha, b, bj, bp, a, ap, ai, c, 1, ldc)
@@ -245,6 +219,28 @@ func isFloat64[T float]() bool {
 // smallScratch returns a buffer of n elements for a small product's
 // rearranged operand; give it back with putScratch.
 func smallScratch[T float](n int) []T { return getScratch[T](n)[:n] }
+
+// transposed returns, in a scratch buffer (give it back with putScratch),
+// the transpose of the rows×cols matrix src stored with row stride ld:
+// element (r, c) of src lands at c·rows + r.
+func transposed[T float](src []T, rows, cols, ld int) []T {
+	dst := smallScratch[T](rows * cols)
+	for r := 0; r < rows; r++ {
+		for c, v := range src[r*ld : r*ld+cols] {
+			dst[c*rows+r] = v
+		}
+	}
+	return dst
+}
+
+// strides returns the element strides (along rows, along columns) of an
+// operand stored row-major with stride ld, transposed if t.
+func strides(t bool, ld int) (int, int) {
+	if t {
+		return 1, ld
+	}
+	return ld, 1
+}
 
 // matDims returns (batch, rows, cols) of a 2-D or 3-D operand as stored.
 func matDims(x *Tensor) (int, int, int) {

@@ -70,7 +70,7 @@ func sumRows[T float](dst, x []T) {
 		return
 	}
 	var buf [64]float64
-	acc := buf[:0]
+	var acc []float64
 	if n <= len(buf) {
 		acc = buf[:n]
 	} else {

@@ -99,7 +99,7 @@ func TestToyCommand(t *testing.T) {
 	}
 	checkRunFiles(t, out, "toy.png")
 	// The table, and the run directory never reused.
-	code, stdout, stderr = runArgs("toy", "--T", "2", "--method", "aca", "--out", out)
+	code, _, stderr = runArgs("toy", "--T", "2", "--method", "aca", "--out", out)
 	if code != 2 || !strings.Contains(stderr, "--out") {
 		t.Errorf("reusing --out: status %d, %s", code, stderr)
 	}

@@ -134,28 +134,17 @@ one PNG per image (input, forward result, each reconstruction).`, stderr)
 func reversePlots(dir *runDir, vdps []*experiments.VdPReverse, convs []*experiments.ConvReverse) error {
 	var figs []*plot.Figure
 	for _, v := range vdps {
-		f := &plot.Figure{Title: fmt.Sprintf("van der Pol, rtol %g, atol %g", v.Row.RTol, v.Row.ATol), XLabel: "t", YLabel: "x(t)", Width: 640, Height: 400}
-		fw := plot.Series{Name: "forward", X: v.Times, Colour: 1}
-		for _, y := range v.Forward {
-			fw.Y = append(fw.Y, y[0])
-		}
-		rv := plot.Series{Name: "reverse from z(T)", X: v.RevTimes, Dashed: true, Colour: 2}
-		for _, y := range v.Reverse {
-			rv.Y = append(rv.Y, y[0])
-		}
-		f.Series = []plot.Series{fw, rv}
-		figs = append(figs, f)
-		ph := &plot.Figure{Title: "phase plane (x, dx/dt)", XLabel: "x", YLabel: "dx/dt", Width: 640, Height: 400, EqualAspect: true}
-		pf := plot.Series{Name: "forward", Colour: 1}
-		for _, y := range v.Forward {
-			pf.X, pf.Y = append(pf.X, y[0]), append(pf.Y, y[1])
-		}
-		pr := plot.Series{Name: "reverse", Dashed: true, Colour: 2}
-		for _, y := range v.Reverse {
-			pr.X, pr.Y = append(pr.X, y[0]), append(pr.Y, y[1])
-		}
-		ph.Series = []plot.Series{pf, pr}
-		figs = append(figs, ph)
+		figs = append(figs,
+			&plot.Figure{Title: fmt.Sprintf("van der Pol, rtol %g, atol %g", v.Row.RTol, v.Row.ATol), XLabel: "t", YLabel: "x(t)", Width: 640, Height: 400,
+				Series: []plot.Series{
+					{Name: "forward", X: v.Times, Y: column(v.Forward, 0), Colour: 1},
+					{Name: "reverse from z(T)", X: v.RevTimes, Y: column(v.Reverse, 0), Dashed: true, Colour: 2},
+				}},
+			&plot.Figure{Title: "phase plane (x, dx/dt)", XLabel: "x", YLabel: "dx/dt", Width: 640, Height: 400, EqualAspect: true,
+				Series: []plot.Series{
+					{Name: "forward", X: column(v.Forward, 0), Y: column(v.Forward, 1), Colour: 1},
+					{Name: "reverse", X: column(v.Reverse, 0), Y: column(v.Reverse, 1), Dashed: true, Colour: 2},
+				}})
 	}
 	if err := plot.SaveGridPNG(dir.file("vdp.png"), figs, 2); err != nil {
 		return err
@@ -163,40 +152,41 @@ func reversePlots(dir *runDir, vdps []*experiments.VdPReverse, convs []*experime
 	if len(convs) == 0 {
 		return nil
 	}
+	// The input's range for every image but the forward result's own file,
+	// so that the reconstructions compare with the input.
 	c0 := convs[0]
-	row := []plot.Gray{{Caption: "input z(0)", W: c0.W, H: c0.H, Pix: c0.Input}, {Caption: fmt.Sprintf("forward z(%g)", 0.0), W: c0.W, H: c0.H, Pix: c0.Forward}}
-	row[1].Caption = "forward z(T)"
-	singles := []struct {
-		name string
-		g    plot.Gray
-	}{{"conv-input.png", row[0]}, {"conv-forward.png", row[1]}}
-	for _, c := range convs {
-		if c.Reverse == nil {
-			continue
-		}
-		g := plot.Gray{Caption: fmt.Sprintf("rev. rtol %.0e", c.Row.RTol), W: c.W, H: c.H, Pix: c.Reverse}
-		row = append(row, g)
-		singles = append(singles, struct {
-			name string
-			g    plot.Gray
-		}{fmt.Sprintf("conv-reverse-rtol%g.png", c.Row.RTol), g})
-	}
-	// The input's range, so that the reconstructions are comparable to it;
-	// the forward result has its own range in its single file.
 	lo, hi := minMax(c0.Input)
-	if err := plot.SaveGrayRow(dir.file("conv.png"), row, lo, hi); err != nil {
-		return err
+	type grayFile struct {
+		name   string
+		g      plot.Gray
+		lo, hi float64
 	}
-	for _, s := range singles {
-		l, h := lo, hi
-		if s.name == "conv-forward.png" {
-			l, h = 0, 0
+	files := []grayFile{
+		{"conv-input.png", plot.Gray{Caption: "input z(0)", W: c0.W, H: c0.H, Pix: c0.Input}, lo, hi},
+		{"conv-forward.png", plot.Gray{Caption: "forward z(T)", W: c0.W, H: c0.H, Pix: c0.Forward}, 0, 0},
+	}
+	for _, c := range convs {
+		if c.Reverse != nil {
+			files = append(files, grayFile{fmt.Sprintf("conv-reverse-rtol%g.png", c.Row.RTol), plot.Gray{Caption: fmt.Sprintf("rev. rtol %.0e", c.Row.RTol), W: c.W, H: c.H, Pix: c.Reverse}, lo, hi})
 		}
-		if err := plot.SaveGrayRow(dir.file(s.name), []plot.Gray{s.g}, l, h); err != nil {
+	}
+	row := make([]plot.Gray, len(files))
+	for i, f := range files {
+		row[i] = f.g
+		if err := plot.SaveGrayRow(dir.file(f.name), []plot.Gray{f.g}, f.lo, f.hi); err != nil {
 			return err
 		}
 	}
-	return nil
+	return plot.SaveGrayRow(dir.file("conv.png"), row, lo, hi)
+}
+
+// column returns element i of every state.
+func column(ys [][]float64, i int) []float64 {
+	out := make([]float64, len(ys))
+	for k, y := range ys {
+		out[k] = y[i]
+	}
+	return out
 }
 
 func minMax(v []float64) (lo, hi float64) {
