@@ -100,19 +100,8 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 	if k == 0 {
 		return // C = beta·C, done above
 	}
-	if isFloat64[T]() && m >= 4 && n >= 8 && (!tB || k <= 8) {
-		// Register blocks of 4×8 with AVX2 (a long side of C and rows of
-		// op(B) contiguous, or made so: a transposed B with a short inner
-		// dimension is laid out as rows first).
-		ai, ap := strides(tA, lda)
-		bb, ldbb := b, ldb
-		if tB {
-			bb, ldbb = transposed(b, n, k, ldb), n
-		}
-		gemm4x8Tiles(m, n, k, alpha, a, ai, ap, bb, ldbb, c, ldc)
-		if tB {
-			putScratch(bb)
-		}
+	if c64, ok := any(c).([]float64); ok {
+		gemmSmall64(tA, tB, m, n, k, float64(alpha), any(a).([]float64), lda, any(b).([]float64), ldb, c64, ldc)
 		return
 	}
 	switch {
@@ -159,23 +148,6 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 			}
 		}
 		putScratch(ct)
-	case !tA && n < 4 && k >= 16 && isFloat64[T]():
-		// C[i,j] = a[i,:]·op(B)[:,j]: dot products along the long rows of A
-		// (op(B)'s columns laid out as rows first unless B is transposed).
-		bt := b
-		ldbt := ldb
-		if !tB {
-			bt, ldbt = transposed(b, k, n, ldb), k
-		}
-		for i := 0; i < m; i++ {
-			ai := any(a[i*lda : i*lda+k]).([]float64)
-			for j := 0; j < n; j++ {
-				c[i*ldc+j] += alpha * T(vec.Dot64(ai, any(bt[j*ldbt:j*ldbt+k]).([]float64)))
-			}
-		}
-		if !tB {
-			putScratch(bt)
-		}
 	default:
 		// Register blocks, every transposition being a choice of strides.
 		ai, ap := strides(tA, lda)
@@ -189,23 +161,81 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 	}
 }
 
-// gemm4x8Tiles adds alpha·A·B to C (A(i,p) = a[i·ai + p·ap], B row-major
-// with stride ldb) in 4×8 blocks of the AVX2 kernel, the edges in the
-// register blocks of gemmBlocked. T is float64.
-func gemm4x8Tiles[T float](m, n, k int, alpha T, a []T, ai, ap int, b []T, ldb int, c []T, ldc int) {
-	a64, b64, c64 := any(a).([]float64), any(b).([]float64), any(c).([]float64)
-	al := float64(alpha)
-	m4, n8 := m/4*4, n/8*8
-	for i := 0; i < m4; i += 4 {
-		for j := 0; j < n8; j += 8 {
-			vec.Gemm4x8(k, al, a64[i*ai:], ai, ap, b64[j:], ldb, c64[i*ldc+j:], ldc)
+// gemmSmall64 adds alpha·op(A)·op(B) to C for small float64 products with
+// the AVX2 kernels of internal/vec, each called once for the whole product:
+// for a short inner dimension the cost of a call per 4×8 block, or per dot
+// product, is more than the block's arithmetic. The result depends only on
+// the shapes and transpositions, never on the thread count.
+func gemmSmall64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	switch {
+	case n < 8 && k >= 16 && !tA:
+		// A short C with a long inner dimension: dot products along the
+		// rows of A and of op(B)ᵀ (the columns of B laid out as rows).
+		bt, ldbt := b, ldb
+		if !tB {
+			bt, ldbt = transposed(b, k, n, ldb), k
 		}
+		vec.Dots(m, n, k, alpha, a, lda, bt, ldbt, c, ldc)
+		if !tB {
+			putScratch(bt)
+		}
+	case n < 8 && m >= 8:
+		// Cᵀ = op(B)ᵀ·op(A)ᵀ has the long side along its rows: compute it
+		// in a scratch matrix and add it to C.
+		ct := smallScratch[float64](n * m)
+		clear(ct)
+		gemmSmall64(!tB, !tA, n, m, k, alpha, b, ldb, a, lda, ct, m)
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			for j := range row {
+				row[j] += ct[j*m+i]
+			}
+		}
+		putScratch(ct)
+	case n >= 8:
+		gemmTiles64(tA, tB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+	default:
+		ai, ap := strides(tA, lda)
+		bp, bj := strides(tB, ldb)
+		gemmBlocked(m, n, k, alpha, a, ai, ap, b, bp, bj, c, ldc, 1)
+	}
+}
+
+// gemmTiles64 adds alpha·op(A)·op(B) to C (n ≥ 8) in the 4×8 blocks of
+// vec.Gemm4x8Tiles: rows of op(B) must be contiguous, so a transposed B is
+// laid out as rows first. The last m%4 rows go through the same kernel on
+// copies padded with zero rows (so they round exactly as full blocks do),
+// the last n%8 columns through gemmBlocked.
+func gemmTiles64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	ai, ap := strides(tA, lda)
+	bb, ldbb := b, ldb
+	if tB {
+		bb, ldbb = transposed(b, n, k, ldb), n
+	}
+	m4, n8 := m/4*4, n/8*8
+	vec.Gemm4x8Tiles(m4/4, n8/8, k, alpha, a, ai, ap, bb, ldbb, c, ldc)
+	if r := m - m4; r > 0 {
+		// A's last rows as a 4×k block, C's as a 4×n8 block.
+		pa := smallScratch[float64](4*k + 4*n8)
+		pc := pa[4*k:]
+		clear(pa)
+		for i := 0; i < r; i++ {
+			for p := 0; p < k; p++ {
+				pa[i*k+p] = a[(m4+i)*ai+p*ap]
+			}
+			copy(pc[i*n8:(i+1)*n8], c[(m4+i)*ldc:])
+		}
+		vec.Gemm4x8Tiles(1, n8/8, k, alpha, pa, k, 1, bb, ldbb, pc, n8)
+		for i := 0; i < r; i++ {
+			copy(c[(m4+i)*ldc:(m4+i)*ldc+n8], pc[i*n8:(i+1)*n8])
+		}
+		putScratch(pa)
 	}
 	if n8 < n { // the last columns, every row
-		gemmBlocked(m, n-n8, k, alpha, a, ai, ap, b[n8:], ldb, 1, c[n8:], ldc, 1)
+		gemmBlocked(m, n-n8, k, alpha, a, ai, ap, bb[n8:], ldbb, 1, c[n8:], ldc, 1)
 	}
-	if m4 < m { // the last rows, the columns done in blocks
-		gemmBlocked(m-m4, n8, k, alpha, a[m4*ai:], ai, ap, b, ldb, 1, c[m4*ldc:], ldc, 1)
+	if tB {
+		putScratch(bb)
 	}
 }
 
@@ -277,9 +307,9 @@ func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
 	batch := max(ba, bb)
 	var out *Tensor
 	if a.NDim() == 3 || b.NDim() == 3 {
-		out = alloc(a.dtype, []int{batch, m, n})
+		out = allocFull(a.dtype, []int{batch, m, n})
 	} else {
-		out = alloc(a.dtype, []int{m, n})
+		out = allocFull(a.dtype, []int{m, n})
 	}
 	switch a.dtype {
 	case Float32:
@@ -353,7 +383,7 @@ func Linear(x, w, b *Tensor) *Tensor {
 	}
 	var sb [4]int
 	shape := append(append(sb[:0], x.shape[:x.NDim()-1]...), out)
-	y := alloc(x.dtype, shape)
+	y := allocFull(x.dtype, shape)
 	switch x.dtype {
 	case Float32:
 		var bias []float32

@@ -81,8 +81,9 @@ func TestMatMul(t *testing.T) {
 	// Small products (the package may compute them with its own loops) and
 	// products large enough for the BLAS.
 	// The small products take different loops by shape: a short inner
-	// dimension, a short output side against a long one, both short.
-	for _, d := range [][3]int{{5, 7, 6}, {40, 30, 20}, {20, 2, 50}, {20, 50, 2}, {50, 20, 2}, {2, 20, 50}, {3, 17, 3}, {17, 3, 17}} {
+	// dimension, a short output side against a long one, both short, and
+	// sides that leave partial register blocks.
+	for _, d := range [][3]int{{5, 7, 6}, {40, 30, 20}, {20, 2, 50}, {20, 50, 2}, {50, 20, 2}, {2, 20, 50}, {3, 17, 3}, {17, 3, 17}, {6, 19, 13}, {9, 21, 5}, {5, 33, 3}, {7, 5, 9}} {
 		testMatMulDims(t, d[0], d[1], d[2])
 	}
 }

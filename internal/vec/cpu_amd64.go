@@ -66,3 +66,9 @@ func dot64AVX2(x, y *float64, n int) float64
 
 //go:noescape
 func gemm4x8AVX2(k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
+func gemm4x8LoopAVX2(mt, nt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
+func dotsAVX2(m, n, k int, alpha float64, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)

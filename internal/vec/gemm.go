@@ -58,3 +58,110 @@ func gemm4x8Go(k int, alpha float64, a []float64, ai, ap int, b []float64, ldb i
 		}
 	}
 }
+
+// Gemm4x8Tiles applies Gemm4x8 to each block of an mt×nt grid of 4×8
+// blocks: block (r, s) adds alpha·A·B over rows 4r…4r+3 of A and C and
+// columns 8s…8s+7 of B and C, with the strides of Gemm4x8 (ldc ≥ 8·nt, so
+// the blocks do not overlap). One call covers the whole grid, which for a
+// short inner dimension k costs a fraction of a call per block. It panics
+// if an index falls outside its slice.
+func Gemm4x8Tiles(mt, nt, k int, alpha float64, a []float64, ai, ap int, b []float64, ldb int, c []float64, ldc int) {
+	if mt < 0 || nt < 0 || k < 0 || ai < 0 || ap < 0 || ldb < 8*nt || ldc < 8*nt {
+		panic(fmt.Sprintf("vec: Gemm4x8Tiles: %d×%d blocks, k %d, strides ai %d ap %d ldb %d ldc %d", mt, nt, k, ai, ap, ldb, ldc))
+	}
+	if mt == 0 || nt == 0 {
+		return
+	}
+	if k > 0 {
+		if last := (4*mt-1)*ai + (k-1)*ap; last >= len(a) {
+			panic(fmt.Sprintf("vec: Gemm4x8Tiles: A needs index %d, has %d elements", last, len(a)))
+		}
+		if last := (k-1)*ldb + 8*nt - 1; last >= len(b) {
+			panic(fmt.Sprintf("vec: Gemm4x8Tiles: B needs index %d, has %d elements", last, len(b)))
+		}
+	}
+	if last := (4*mt-1)*ldc + 8*nt - 1; last >= len(c) {
+		panic(fmt.Sprintf("vec: Gemm4x8Tiles: C needs index %d, has %d elements", last, len(c)))
+	}
+	if useAsm {
+		if k == 0 {
+			gemm4x8LoopAVX2(mt, nt, 0, alpha, &c[0], 0, 0, &c[0], ldb, &c[0], ldc) // reads nothing from a or b
+			return
+		}
+		gemm4x8LoopAVX2(mt, nt, k, alpha, &a[0], ai, ap, &b[0], ldb, &c[0], ldc)
+		return
+	}
+	for r := 0; r < mt; r++ {
+		for s := 0; s < nt; s++ {
+			gemm4x8Go(k, alpha, a[4*r*ai:], ai, ap, b[8*s:], ldb, c[4*r*ldc+8*s:], ldc)
+		}
+	}
+}
+
+// Dots sets C[i][j] = alpha·⟨A[i], B[j]⟩ + C[i][j], rounded once, for
+// i < m and j < n: the product of A (m×k, rows contiguous with stride lda)
+// and the transpose of B (n×k, stride ldb), for small products whose inner
+// dimension is the long one. C has stride ldc. Each dot product is summed
+// in a fixed order, the same on both paths: element p < 8⌊k/8⌋ goes to
+// lane p%4 of accumulator (p/4)%2, a further block of 4 (if k%8 ≥ 4) to
+// the first accumulator, and the last k%4 elements to a scalar s; the
+// result is ((v0 + v2) + (v1 + v3)) + s, v being the sum of the two
+// accumulators. It panics if an index falls outside its slice.
+func Dots(m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if m < 0 || n < 0 || k < 0 || lda < k || ldb < k || ldc < n {
+		panic(fmt.Sprintf("vec: Dots: m %d n %d k %d, strides lda %d ldb %d ldc %d", m, n, k, lda, ldb, ldc))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if k > 0 {
+		if last := (m-1)*lda + k - 1; last >= len(a) {
+			panic(fmt.Sprintf("vec: Dots: A needs index %d, has %d elements", last, len(a)))
+		}
+		if last := (n-1)*ldb + k - 1; last >= len(b) {
+			panic(fmt.Sprintf("vec: Dots: B needs index %d, has %d elements", last, len(b)))
+		}
+	}
+	if last := (m-1)*ldc + n - 1; last >= len(c) {
+		panic(fmt.Sprintf("vec: Dots: C needs index %d, has %d elements", last, len(c)))
+	}
+	if useAsm && k > 0 {
+		dotsAVX2(m, n, k, alpha, &a[0], lda, &b[0], ldb, &c[0], ldc)
+		return
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var d float64
+			if k > 0 {
+				d = dotOrderedGo(a[i*lda:i*lda+k], b[j*ldb:j*ldb+k])
+			}
+			c[i*ldc+j] = math.FMA(alpha, d, c[i*ldc+j])
+		}
+	}
+}
+
+// dotOrderedGo is one dot product of Dots, in its order.
+func dotOrderedGo(x, y []float64) float64 {
+	k := len(x)
+	y = y[:k]
+	var acc [8]float64
+	p := 0
+	for ; p+8 <= k; p += 8 {
+		xx, yy := x[p:p+8:p+8], y[p:p+8:p+8]
+		for l := range acc {
+			acc[l] = math.FMA(xx[l], yy[l], acc[l])
+		}
+	}
+	if p+4 <= k {
+		for l := 0; l < 4; l++ {
+			acc[l] = math.FMA(x[p+l], y[p+l], acc[l])
+		}
+		p += 4
+	}
+	var s float64
+	for ; p < k; p++ {
+		s = math.FMA(x[p], y[p], s)
+	}
+	v0, v1, v2, v3 := acc[0]+acc[4], acc[1]+acc[5], acc[2]+acc[6], acc[3]+acc[7]
+	return ((v0 + v2) + (v1 + v3)) + s
+}

@@ -89,3 +89,191 @@ store:
 	VMOVUPD      Y9, 32(DX)
 	VZEROUPPER
 	RET
+
+// func gemm4x8LoopAVX2(mt, nt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int)
+//
+// The 4×8 block of gemm4x8AVX2 over a grid of mt×nt blocks (mt, nt > 0):
+// block (r, s) covers rows 4r… of A and C and columns 8s… of B and C, with
+// the arithmetic of gemm4x8AVX2 for each. Rows of A are addressed as
+// (SI), (SI)(ai), (SI)(2ai), (SI)(3ai), which frees registers for the loops.
+TEXT ·gemm4x8LoopAVX2(SB), NOSPLIT, $0-88
+	MOVQ         ai+40(FP), R8
+	SHLQ         $3, R8
+	LEAQ         (R8)(R8*2), R13
+	MOVQ         ap+48(FP), R9
+	SHLQ         $3, R9
+	MOVQ         ldb+64(FP), R10
+	SHLQ         $3, R10
+	MOVQ         ldc+80(FP), R14
+	SHLQ         $3, R14
+	VBROADCASTSD alpha+24(FP), Y14
+	MOVQ         a+32(FP), AX
+	MOVQ         c+72(FP), BX
+
+loop_rows:
+	MOVQ nt+8(FP), DX
+	MOVQ b+56(FP), R11
+	MOVQ BX, R12
+
+loop_cols:
+	MOVQ   AX, SI
+	MOVQ   R11, DI
+	MOVQ   k+16(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	TESTQ  CX, CX
+	JE     loop_store
+
+loop_k:
+	VMOVUPD      (DI), Y8
+	VMOVUPD      32(DI), Y9
+	VBROADCASTSD (SI), Y10
+	VFMADD231PD  Y8, Y10, Y0
+	VFMADD231PD  Y9, Y10, Y1
+	VBROADCASTSD (SI)(R8*1), Y11
+	VFMADD231PD  Y8, Y11, Y2
+	VFMADD231PD  Y9, Y11, Y3
+	VBROADCASTSD (SI)(R8*2), Y12
+	VFMADD231PD  Y8, Y12, Y4
+	VFMADD231PD  Y9, Y12, Y5
+	VBROADCASTSD (SI)(R13*1), Y13
+	VFMADD231PD  Y8, Y13, Y6
+	VFMADD231PD  Y9, Y13, Y7
+	ADDQ         R9, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          loop_k
+
+loop_store:
+	MOVQ        R12, DI
+	VMOVUPD     (DI), Y8
+	VMOVUPD     32(DI), Y9
+	VFMADD231PD Y0, Y14, Y8
+	VFMADD231PD Y1, Y14, Y9
+	VMOVUPD     Y8, (DI)
+	VMOVUPD     Y9, 32(DI)
+	ADDQ        R14, DI
+	VMOVUPD     (DI), Y8
+	VMOVUPD     32(DI), Y9
+	VFMADD231PD Y2, Y14, Y8
+	VFMADD231PD Y3, Y14, Y9
+	VMOVUPD     Y8, (DI)
+	VMOVUPD     Y9, 32(DI)
+	ADDQ        R14, DI
+	VMOVUPD     (DI), Y8
+	VMOVUPD     32(DI), Y9
+	VFMADD231PD Y4, Y14, Y8
+	VFMADD231PD Y5, Y14, Y9
+	VMOVUPD     Y8, (DI)
+	VMOVUPD     Y9, 32(DI)
+	ADDQ        R14, DI
+	VMOVUPD     (DI), Y8
+	VMOVUPD     32(DI), Y9
+	VFMADD231PD Y6, Y14, Y8
+	VFMADD231PD Y7, Y14, Y9
+	VMOVUPD     Y8, (DI)
+	VMOVUPD     Y9, 32(DI)
+	ADDQ        $64, R11
+	ADDQ        $64, R12
+	DECQ        DX
+	JNZ         loop_cols
+	LEAQ        (AX)(R8*4), AX
+	LEAQ        (BX)(R14*4), BX
+	DECQ        mt+0(FP)
+	JNZ         loop_rows
+	VZEROUPPER
+	RET
+
+// func dotsAVX2(m, n, k int, alpha float64, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)
+//
+// C[i][j] = alpha·⟨A[i], B[j]⟩ + C[i][j] (one fused multiply-add) for
+// i < m, j < n (m, n > 0), rows of A and B contiguous with strides lda and
+// ldb, C with stride ldc. The order of each dot product is the one
+// dotOrderedGo documents: element p < 8⌊k/8⌋ in lane p%4 of accumulator
+// (p/4)%2, then one more block of 4 into the first accumulator if k%8 ≥ 4,
+// the last k%4 elements in a scalar sum s; the result is
+// ((v0 + v2) + (v1 + v3)) + s with v the sum of the two accumulators.
+TEXT ·dotsAVX2(SB), NOSPLIT, $0-80
+	MOVQ         k+16(FP), R9
+	MOVQ         lda+40(FP), R8
+	SHLQ         $3, R8
+	MOVQ         ldb+56(FP), R10
+	SHLQ         $3, R10
+	MOVQ         ldc+72(FP), R14
+	SHLQ         $3, R14
+	VMOVSD       alpha+24(FP), X15
+	MOVQ         a+32(FP), AX
+	MOVQ         c+64(FP), BX
+
+dots_rows:
+	MOVQ n+8(FP), DX
+	MOVQ b+48(FP), R11
+	MOVQ BX, R12
+
+dots_cols:
+	MOVQ   AX, SI
+	MOVQ   R11, DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD X2, X2, X2
+	MOVQ   R9, CX
+	SHRQ   $3, CX
+	JZ     dots_rem4
+
+dots_loop8:
+	VMOVUPD     (SI), Y4
+	VMOVUPD     32(SI), Y5
+	VFMADD231PD (DI), Y4, Y0
+	VFMADD231PD 32(DI), Y5, Y1
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	DECQ        CX
+	JNZ         dots_loop8
+
+dots_rem4:
+	TESTQ       $4, R9
+	JZ          dots_rem
+	VMOVUPD     (SI), Y4
+	VFMADD231PD (DI), Y4, Y0
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+
+dots_rem:
+	MOVQ R9, CX
+	ANDQ $3, CX
+	JZ   dots_sum
+
+dots_loop1:
+	VMOVSD      (SI), X4
+	VFMADD231SD (DI), X4, X2
+	ADDQ        $8, SI
+	ADDQ        $8, DI
+	DECQ        CX
+	JNZ         dots_loop1
+
+dots_sum:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VADDSD       X2, X0, X0
+	VMOVSD       (R12), X3
+	VFMADD231SD  X15, X0, X3
+	VMOVSD       X3, (R12)
+	ADDQ         R10, R11
+	ADDQ         $8, R12
+	DECQ         DX
+	JNZ          dots_cols
+	ADDQ         R8, AX
+	ADDQ         R14, BX
+	DECQ         m+0(FP)
+	JNZ          dots_rows
+	VZEROUPPER
+	RET

@@ -85,3 +85,119 @@ func BenchmarkGemm4x8(b *testing.B) {
 	}
 	b.ReportMetric(float64(2*32*k)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOPS")
 }
+
+// TestGemm4x8Tiles checks the grid of blocks against Gemm4x8 called per
+// block (bit for bit, on each path) and the two paths against each other.
+func TestGemm4x8Tiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, sz := range [][3]int{{1, 1, 0}, {1, 1, 1}, {5, 6, 2}, {2, 3, 20}, {3, 1, 50}} {
+		mt, nt, k := sz[0], sz[1], sz[2]
+		ldb, ldc := 8*nt+3, 8*nt+1
+		for _, trans := range []bool{false, true} {
+			ai, ap := k+2, 1
+			if trans {
+				ai, ap = 1, 4*mt+1
+			}
+			a := make([]float64, (4*mt)*ai+k*ap+1)
+			b := make([]float64, max(k, 1)*ldb)
+			c0 := make([]float64, 4*mt*ldc)
+			for _, s := range [][]float64{a, b, c0} {
+				for i := range s {
+					s[i] = rng.NormFloat64()
+				}
+			}
+			var results [][]float64
+			for _, asm := range []bool{false, true} {
+				if asm && !haveAsm {
+					continue
+				}
+				saved := useAsm
+				useAsm = asm
+				c, want := append([]float64(nil), c0...), append([]float64(nil), c0...)
+				Gemm4x8Tiles(mt, nt, k, -1.25, a, ai, ap, b, ldb, c, ldc)
+				for r := 0; r < mt; r++ {
+					for s := 0; s < nt; s++ {
+						Gemm4x8(k, -1.25, a[4*r*ai:], ai, ap, b[8*s:], ldb, want[4*r*ldc+8*s:], ldc)
+					}
+				}
+				useAsm = saved
+				for i := range c {
+					if c[i] != want[i] {
+						t.Fatalf("%v trans %v asm %v: element %d = %v, Gemm4x8 per block gives %v", sz, trans, asm, i, c[i], want[i])
+					}
+				}
+				results = append(results, c)
+			}
+			if len(results) == 2 {
+				for i := range results[0] {
+					if results[0][i] != results[1][i] {
+						t.Fatalf("%v trans %v: the paths differ at %d", sz, trans, i)
+					}
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("an out-of-range C did not panic")
+		}
+	}()
+	Gemm4x8Tiles(2, 1, 1, 1, make([]float64, 100), 1, 1, make([]float64, 8), 8, make([]float64, 60), 8)
+}
+
+// TestDots checks Dots against a plain sum, that both paths give the same
+// bits for every remainder of k, and that C outside the m×n block is kept.
+func TestDots(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, k := range []int{0, 1, 3, 4, 5, 7, 8, 12, 13, 16, 50} {
+		const m, n, lda, ldb, ldc = 5, 3, 53, 51, 4
+		a := make([]float64, m*lda)
+		b := make([]float64, n*ldb)
+		c0 := make([]float64, m*ldc)
+		for _, s := range [][]float64{a, b, c0} {
+			for i := range s {
+				s[i] = rng.NormFloat64()
+			}
+		}
+		var results [][]float64
+		for _, asm := range []bool{false, true} {
+			if asm && !haveAsm {
+				continue
+			}
+			saved := useAsm
+			useAsm = asm
+			c := append([]float64(nil), c0...)
+			Dots(m, n, k, 0.5, a, lda, b, ldb, c, ldc)
+			useAsm = saved
+			for i := 0; i < m; i++ {
+				for j := 0; j < ldc; j++ {
+					want := c0[i*ldc+j]
+					if j < n {
+						var s float64
+						for p := 0; p < k; p++ {
+							s += a[i*lda+p] * b[j*ldb+p]
+						}
+						want += 0.5 * s
+					}
+					if d := math.Abs(c[i*ldc+j] - want); d > 1e-12*(1+math.Abs(want)) {
+						t.Fatalf("k %d asm %v: C[%d][%d] = %g, want %g", k, asm, i, j, c[i*ldc+j], want)
+					}
+				}
+			}
+			results = append(results, c)
+		}
+		if len(results) == 2 {
+			for i := range results[0] {
+				if results[0][i] != results[1][i] {
+					t.Fatalf("k %d: the paths differ at %d: %v vs %v", k, i, results[0][i], results[1][i])
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("an out-of-range B did not panic")
+		}
+	}()
+	Dots(2, 2, 4, 1, make([]float64, 8), 4, make([]float64, 7), 4, make([]float64, 4), 2)
+}
