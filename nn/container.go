@@ -21,21 +21,77 @@ func NewSequential(layers ...Module) *Sequential {
 	return &Sequential{Layers: append([]Module(nil), layers...)}
 }
 
-// Forward applies the layers to x in order.
+// Forward applies the layers to x in order. Runs of Linear layers, each
+// optionally followed by Tanh, Sigmoid or ReLU, are computed as one fused
+// operation (autograd's MLP), which gives the same values and gradients
+// with less bookkeeping.
 func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
-	for _, l := range s.Layers {
-		x = l.Forward(g, x)
+	for i := 0; i < len(s.Layers); {
+		if n, y := s.fused(g, i, x); n > 0 {
+			x, i = y, i+n
+			continue
+		}
+		x = s.Layers[i].Forward(g, x)
+		i++
 	}
 	return x
 }
 
 // ForwardT applies the layers in order at time t: those that implement
-// TimeModule get t, the others are called with Forward.
+// TimeModule get t, the others are called with Forward (and fused as
+// Forward fuses them).
 func (s *Sequential) ForwardT(g *autograd.Graph, t float64, x *autograd.Value) *autograd.Value {
-	for _, l := range s.Layers {
-		x = ForwardT(g, l, t, x)
+	for i := 0; i < len(s.Layers); {
+		if n, y := s.fused(g, i, x); n > 0 {
+			x, i = y, i+n
+			continue
+		}
+		x = ForwardT(g, s.Layers[i], t, x)
+		i++
 	}
 	return x
+}
+
+// fusedAct returns the elementwise function of an activation layer MLP
+// fuses, or 0.
+func fusedAct(m Module) tensor.UnaryOp {
+	switch m.(type) {
+	case Tanh:
+		return tensor.OpTanh
+	case Sigmoid:
+		return tensor.OpSigmoid
+	case ReLU:
+		return tensor.OpReLU
+	}
+	return 0
+}
+
+// fused applies the run of fusable layers starting at layer i to x as one
+// MLP operation and returns how many layers it covered and the result, or
+// 0 if there is no run of at least two layers there.
+func (s *Sequential) fused(g *autograd.Graph, i int, x *autograd.Value) (int, *autograd.Value) {
+	var dense [8]autograd.Dense
+	layers := dense[:0]
+	j := i
+	for j < len(s.Layers) {
+		l, ok := s.Layers[j].(*Linear)
+		if !ok || l == nil || l.Weight == nil {
+			break
+		}
+		d := autograd.Dense{W: l.Weight, B: l.Bias}
+		j++
+		if j < len(s.Layers) {
+			if act := fusedAct(s.Layers[j]); act != 0 {
+				d.Act = act
+				j++
+			}
+		}
+		layers = append(layers, d)
+	}
+	if j-i < 2 {
+		return 0, nil
+	}
+	return j - i, g.MLP(x, layers...)
 }
 
 // Members returns the layers, named by their index.

@@ -52,7 +52,7 @@ const elementwiseGrain = 1 << 15
 
 // Unary returns op applied to every element of x.
 func Unary(op UnaryOp, x *Tensor, p float64) *Tensor {
-	out := alloc(x.dtype, x.shape)
+	out := allocFull(x.dtype, x.shape)
 	switch {
 	case x.Len() < 2*elementwiseGrain: // too small to split: no closure, no goroutines
 		unaryKernel(op, out.f32, x.f32, p)
@@ -221,7 +221,7 @@ func b2i(b bool) uint8 {
 func UnaryGrad(op UnaryOp, x, y, gy *Tensor, p float64) *Tensor {
 	mustSameShape("UnaryGrad", x, gy)
 	mustSameShape("UnaryGrad", y, gy)
-	out := alloc(x.dtype, x.shape)
+	out := allocFull(x.dtype, x.shape)
 	switch {
 	case x.Len() < 2*elementwiseGrain:
 		unaryGradKernel(op, out.f32, x.f32, y.f32, gy.f32, p)
@@ -356,3 +356,55 @@ func AddScalar(x *Tensor, s float64) *Tensor { return Unary(OpAddScalar, x, s) }
 
 // Sign returns −1, 0 or +1 by the sign of each element.
 func Sign(x *Tensor) *Tensor { return Unary(OpSign, x, 0) }
+
+// UnaryInPlace sets every element of t to op applied to it and returns t:
+// Unary without a new tensor, for a value whose input is not needed again.
+func (t *Tensor) UnaryInPlace(op UnaryOp, p float64) *Tensor {
+	switch {
+	case t.Len() < 2*elementwiseGrain:
+		unaryKernel(op, t.f32, t.f32, p)
+		unaryKernel(op, t.f64, t.f64, p)
+	case t.dtype == Float32:
+		parallelFor(len(t.f32), elementwiseGrain, func(lo, hi int) { unaryKernel(op, t.f32[lo:hi], t.f32[lo:hi], p) })
+	default:
+		parallelFor(len(t.f64), elementwiseGrain, func(lo, hi int) { unaryKernel(op, t.f64[lo:hi], t.f64[lo:hi], p) })
+	}
+	return t
+}
+
+// DerivFromOutput reports whether op's derivative can be computed from
+// its output alone (so that MulDerivInPlace applies): tanh, sigmoid, ReLU
+// and exp.
+func DerivFromOutput(op UnaryOp) bool {
+	switch op {
+	case OpTanh, OpSigmoid, OpReLU, OpExp:
+		return true
+	}
+	return false
+}
+
+// MulDerivInPlace sets gy = gy·f′(x) in place, f = op, from the output
+// y = Unary(op, x) alone, and returns gy: the backward rule of an
+// elementwise function whose input was not kept. It panics unless
+// DerivFromOutput(op), or if y and gy differ in shape or dtype. (For ReLU,
+// y > 0 exactly where x > 0.)
+func MulDerivInPlace(op UnaryOp, y, gy *Tensor) *Tensor {
+	if !DerivFromOutput(op) {
+		panic(fmt.Sprintf("tensor: MulDerivInPlace: the derivative of %v is not a function of its output", op))
+	}
+	mustSameShape("MulDerivInPlace", y, gy)
+	switch {
+	case gy.Len() < 2*elementwiseGrain:
+		unaryGradKernel(op, gy.f32, y.f32, y.f32, gy.f32, 0)
+		unaryGradKernel(op, gy.f64, y.f64, y.f64, gy.f64, 0)
+	case gy.dtype == Float32:
+		parallelFor(len(gy.f32), elementwiseGrain, func(lo, hi int) {
+			unaryGradKernel(op, gy.f32[lo:hi], y.f32[lo:hi], y.f32[lo:hi], gy.f32[lo:hi], 0)
+		})
+	default:
+		parallelFor(len(gy.f64), elementwiseGrain, func(lo, hi int) {
+			unaryGradKernel(op, gy.f64[lo:hi], y.f64[lo:hi], y.f64[lo:hi], gy.f64[lo:hi], 0)
+		})
+	}
+	return gy
+}

@@ -19,6 +19,51 @@ func linalgCases() []Case {
 			return shapes([]int{dim(r, 1, 3), dim(r, 1, 3), in}, []int{out, in})
 		}, F: func(g *autograd.Graph, in []*autograd.Value) *autograd.Value { return g.Linear(in[0], in[1], nil) }},
 	)
+	// The fused MLP: two or three layers, each activation it fuses, with
+	// and without biases, a 2-D and a 3-D input.
+	mlps := []struct {
+		name string
+		acts []tensor.UnaryOp
+		bias []bool
+		rank int
+	}{
+		{"mlp tanh–linear", []tensor.UnaryOp{tensor.OpTanh, 0}, []bool{true, true}, 2},
+		{"mlp sigmoid–relu–linear, 3-D", []tensor.UnaryOp{tensor.OpSigmoid, tensor.OpReLU, 0}, []bool{true, false, true}, 3},
+		{"mlp tanh–exp, no biases", []tensor.UnaryOp{tensor.OpTanh, tensor.OpExp}, []bool{false, false}, 2},
+		{"mlp one linear layer", []tensor.UnaryOp{0}, []bool{true}, 2},
+	}
+	for _, m := range mlps {
+		cs = append(cs, Case{Op: "mlp", Name: m.name, Shapes: func(r *rand.Rand) [][]int {
+			x := []int{dim(r, 1, 4), dim(r, 1, 4)}
+			if m.rank == 3 {
+				x = []int{dim(r, 1, 3), dim(r, 1, 3), dim(r, 1, 4)}
+			}
+			out := [][]int{x}
+			in := x[len(x)-1]
+			for _, b := range m.bias {
+				o := dim(r, 1, 4)
+				out = append(out, []int{o, in})
+				if b {
+					out = append(out, []int{o})
+				}
+				in = o
+			}
+			return out
+		}, F: func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
+			var layers []autograd.Dense
+			k := 1
+			for i, b := range m.bias {
+				l := autograd.Dense{W: in[k], Act: m.acts[i]}
+				k++
+				if b {
+					l.B = in[k]
+					k++
+				}
+				layers = append(layers, l)
+			}
+			return g.MLP(in[0], layers...)
+		}})
+	}
 	for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 		ta, tb := tr[0], tr[1]
 		cs = append(cs, Case{Op: "matmul", Name: "matmul 2-D" + tmarks(ta, tb), Shapes: func(r *rand.Rand) [][]int {
