@@ -39,7 +39,7 @@ func (op BinaryOp) String() string {
 func Binary(op BinaryOp, a, b *Tensor) *Tensor {
 	sameDType(op.String(), a, b)
 	if shapeEqual(a.shape, b.shape) {
-		out := alloc(a.dtype, a.shape)
+		out := allocFull(a.dtype, a.shape)
 		switch {
 		case out.Len() < 2*elementwiseGrain: // too small to split: no closure, no goroutines
 			binVV(op, out.f32, a.f32, b.f32)

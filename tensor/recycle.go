@@ -18,8 +18,10 @@ const recycleMin = 256
 // recycleMaxBytes bounds the memory a free list holds idle.
 const recycleMaxBytes = 32 << 20
 
-// perLength bounds the buffers kept per length.
-const perLength = 16
+// perLength bounds the buffers kept per length. A naive backward pass
+// through a small model's solve frees one activation per evaluation at
+// once, a hundred or so; the next iteration wants them all back.
+const perLength = 256
 
 type recycler[T float] struct {
 	mu    sync.Mutex
@@ -73,6 +75,14 @@ func (r *recycler[T]) put(b []T) {
 
 // get returns a zeroed buffer of length n, or nil.
 func (r *recycler[T]) get(n int) []T {
+	b := r.getDirty(n)
+	clear(b)
+	return b
+}
+
+// getDirty returns a buffer of length n holding whatever it last held, or
+// nil.
+func (r *recycler[T]) getDirty(n int) []T {
 	if n < minLen() {
 		return nil
 	}
@@ -86,7 +96,6 @@ func (r *recycler[T]) get(n int) []T {
 	r.bufs[n] = list[:len(list)-1]
 	r.bytes -= n * int(sizeOf[T]())
 	r.mu.Unlock()
-	clear(b)
 	return b
 }
 

@@ -50,6 +50,27 @@ func alloc(dt DType, shape []int) *Tensor {
 	return t
 }
 
+// allocFull is alloc for a caller that writes every element: recycled
+// storage is handed over as it is, without zeroing it first.
+func allocFull(dt DType, shape []int) *Tensor {
+	t := &Tensor{dtype: dt}
+	t.setShape(shape)
+	n := numel("New", t.shape)
+	switch dt {
+	case Float32:
+		if t.f32 = recycled32.getDirty(n); t.f32 == nil {
+			t.f32 = make([]float32, n)
+		}
+	case Float64:
+		if t.f64 = recycled64.getDirty(n); t.f64 == nil {
+			t.f64 = make([]float64, n)
+		}
+	default:
+		panic(fmt.Sprintf("tensor: New: invalid dtype %v", dt))
+	}
+	return t
+}
+
 func (t *Tensor) setShape(shape []int) {
 	if len(shape) <= len(t.buf) {
 		t.shape = t.buf[:len(shape):len(shape)]
@@ -232,14 +253,9 @@ func (t *Tensor) Item() float64 {
 
 // Clone returns a deep copy.
 func (t *Tensor) Clone() *Tensor {
-	c := &Tensor{dtype: t.dtype}
-	c.setShape(t.shape)
-	switch t.dtype {
-	case Float32:
-		c.f32 = append([]float32(nil), t.f32...)
-	case Float64:
-		c.f64 = append([]float64(nil), t.f64...)
-	}
+	c := allocFull(t.dtype, t.shape)
+	copy(c.f32, t.f32)
+	copy(c.f64, t.f64)
 	return c
 }
 
