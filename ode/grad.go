@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 
 	"github.com/acaode/aca/autograd"
@@ -471,6 +472,14 @@ func (bw *backward) checkLeaves(lg *autograd.Graph, z *autograd.Value) error {
 // own from its saved state with its saved step size as a constant, the
 // running λ = dL/dz_{i+1} (plus the gradients of the outputs inside the
 // step) is backpropagated through it, and the graph is dropped.
+//
+// Re-running step i does not need λ, only backpropagating through it does,
+// so with more than one thread (tensor.Threads) the re-runs go ahead on a
+// goroutine of their own, one step ahead of the backward passes: the
+// re-run of step i−1 overlaps the backward pass through step i. At most
+// two step graphs are alive at once, and the results are the same bits
+// either way (each graph is built and differentiated by the same code, in
+// the same order).
 func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 	st := bw.stats
 	lam := tensor.ZerosLike(bw.y0)
@@ -478,81 +487,231 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 	for i, p := range bw.params {
 		gp[i] = tensor.ZerosLike(p.Data())
 	}
-	tb := bw.o.Method
-	s := tb.Stages()
-	k := make([]*autograd.Value, s)
-	out := make([]*autograd.Value, len(bw.times))
 	wrt := make([]*autograd.Value, 1+len(bw.params))
 	copy(wrt[1:], bw.params)
-	var outs []*autograd.Value
-	var seeds []*tensor.Tensor
-	for i := len(bw.ckpt) - 1; i >= 0; i-- {
-		c := bw.ckpt[i]
-		lg := autograd.NewGraph().RecycleOutputs()
-		if bw.meter != nil {
-			lg.SetMeter(bw.meter)
-		}
-		z := autograd.Leaf(c.z)
-		gb := &graphBackend{g: lg, f: bw.f}
-		r := &runner[*autograd.Value, *autograd.Value]{b: gb, o: &bw.o, tb: tb, times: bw.times, dir: bw.dir, one: [1]float64{1}, out: out, next: c.first}
-		fail := func(err error) (*tensor.Tensor, []*tensor.Tensor, error) {
-			lg.Free()
-			return nil, nil, err
-		}
-		f0, err := r.eval(c.t, c.h, z, "derivative")
-		if err != nil {
-			return fail(err)
-		}
-		h := gb.constant(c.h)
-		y1, err := r.step(c.t, z, f0, h, k, false)
-		if err != nil {
-			return fail(err)
-		}
-		var f1 *autograd.Value
-		haveF1 := false
-		if err := r.emit(c.t, gb.constant(c.t), h, z, y1, k, false, &f1, &haveF1); err != nil {
-			return fail(err)
-		}
-		// The re-run must reproduce the forward pass: the next checkpoint's
-		// state, and the outputs inside the step.
-		// (The last step's end state is not kept; its outputs are checked.)
-		if i+1 < len(bw.ckpt) && !reproduced(y1.Data(), bw.ckpt[i+1].z) {
-			return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: "re-running the step did not reproduce the forward pass (are the dynamics deterministic? dropout, or anything with state that changes between calls, cannot be re-run)"})
-		}
-		outs, seeds = append(outs[:0], y1), append(seeds[:0], lam)
-		for j := c.first; j < r.next; j++ {
-			if !reproduced(out[j].Data(), bw.ys[j]) {
-				return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: fmt.Sprintf("re-running the step did not reproduce output %d (t = %g) of the forward pass (are the dynamics deterministic?)", j, bw.times[j])})
-			}
-			if bw.gys[j] != nil {
-				outs = append(outs, out[j])
-				seeds = append(seeds, bw.gys[j])
-			}
-			out[j] = nil
-		}
-		if i == len(bw.ckpt)-1 {
-			if err := bw.checkLeaves(lg, z); err != nil {
-				return fail(err)
-			}
-		}
-		st.Backward.NFE += r.st.NFE
+	rr := bw.newRerunner()
+	// back consumes the re-run of step i: it backpropagates λ through it.
+	back := func(s *rerun) error {
+		c := bw.ckpt[s.i]
+		st.Backward.NFE += s.nfe
 		st.Backward.Accepted++
-		wrt[0] = z
-		grads, err := lg.GradMulti(outs, seeds, wrt...)
-		st.GraphBytes = max(st.GraphBytes, lg.PeakBytes())
+		wrt[0] = s.z
+		s.seeds[0] = lam
+		grads, err := s.lg.GradMulti(s.outs, s.seeds, wrt...)
+		st.GraphBytes = max(st.GraphBytes, s.lg.PeakBytes())
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		lam = grads[0]
 		if !tensor.AllFinite(lam) {
-			return nil, nil, &BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: "non-finite adjoint λ = dL/dz after backpropagating through the step"}
+			return &BackwardError{Method: ACA, Step: s.i, T: c.t, H: c.h, What: "non-finite adjoint λ = dL/dz after backpropagating through the step"}
 		}
 		for j := range gp {
 			gp[j].AddScaledInPlace(1, grads[j+1])
 		}
-		clear(k)
+		return nil
 	}
+	n := len(bw.ckpt)
+	if tensor.Threads() < 2 || n < 2 {
+		for i := n - 1; i >= 0; i-- {
+			s := rr.run(i)
+			if s.err != nil {
+				return nil, nil, s.err
+			}
+			if err := back(s); err != nil {
+				return nil, nil, err
+			}
+		}
+		return lam, gp, nil
+	}
+	ch := make(chan *rerun, 1)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := n - 1; i >= 0; i-- {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			s := rr.runRecovering(i)
+			if !sendSpin(ch, s, stop) {
+				if s.lg != nil {
+					s.lg.Free()
+				}
+				return
+			}
+			if s.err != nil || s.panicked != nil {
+				return
+			}
+		}
+	}()
+	finish := func() {
+		close(stop)
+		<-done
+		select { // a re-run sent but not consumed
+		case s := <-ch:
+			if s.lg != nil {
+				s.lg.Free()
+			}
+		default:
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		s := recvSpin(ch)
+		if s.panicked != nil {
+			finish()
+			panic(s.panicked)
+		}
+		if s.err != nil {
+			finish()
+			return nil, nil, s.err
+		}
+		if err := back(s); err != nil {
+			finish()
+			return nil, nil, err
+		}
+	}
+	<-done
 	return lam, gp, nil
+}
+
+// handoffSpins bounds how long the two goroutines of ACA's backward pass
+// poll each other (yielding in between) before blocking. A step takes tens
+// of microseconds; waking a parked goroutine took as long again on these
+// machines, which cancelled what the overlap saved.
+const handoffSpins = 2000
+
+// sendSpin sends s on ch, or gives up when stop is closed (false).
+func sendSpin(ch chan<- *rerun, s *rerun, stop <-chan struct{}) bool {
+	for range handoffSpins {
+		select {
+		case ch <- s:
+			return true
+		case <-stop:
+			return false
+		default:
+			runtime.Gosched()
+		}
+	}
+	select {
+	case ch <- s:
+		return true
+	case <-stop:
+		return false
+	}
+}
+
+// recvSpin receives from ch.
+func recvSpin(ch <-chan *rerun) *rerun {
+	for range handoffSpins {
+		select {
+		case s := <-ch:
+			return s
+		default:
+			runtime.Gosched()
+		}
+	}
+	return <-ch
+}
+
+// rerun is one accepted step re-run on a graph of its own, ready for its
+// backward pass: outs are the step's end state and the outputs inside it
+// that have gradients, seeds their seeds (seeds[0], λ, is the backward
+// pass's to fill).
+type rerun struct {
+	i        int
+	lg       *autograd.Graph
+	z        *autograd.Value
+	outs     []*autograd.Value
+	seeds    []*tensor.Tensor
+	nfe      int
+	err      error
+	panicked any
+}
+
+// rerunner re-runs checkpointed steps, one at a time, with buffers of its
+// own.
+type rerunner struct {
+	bw  *backward
+	k   []*autograd.Value
+	out []*autograd.Value
+}
+
+func (bw *backward) newRerunner() *rerunner {
+	return &rerunner{bw: bw, k: make([]*autograd.Value, bw.o.Method.Stages()), out: make([]*autograd.Value, len(bw.times))}
+}
+
+// runRecovering is run, turning a panic of the dynamics into a value the
+// backward pass re-raises on its own goroutine.
+func (rr *rerunner) runRecovering(i int) (s *rerun) {
+	defer func() {
+		if p := recover(); p != nil {
+			s = &rerun{i: i, panicked: p}
+		}
+	}()
+	return rr.run(i)
+}
+
+// run re-runs step i and checks that it reproduces the forward pass.
+func (rr *rerunner) run(i int) *rerun {
+	bw := rr.bw
+	c := bw.ckpt[i]
+	lg := autograd.NewGraph().RecycleOutputs()
+	if bw.meter != nil {
+		lg.SetMeter(bw.meter)
+	}
+	z := autograd.Leaf(c.z)
+	gb := &graphBackend{g: lg, f: bw.f}
+	k, out := rr.k, rr.out
+	r := &runner[*autograd.Value, *autograd.Value]{b: gb, o: &bw.o, tb: bw.o.Method, times: bw.times, dir: bw.dir, one: [1]float64{1}, out: out, next: c.first}
+	fail := func(err error) *rerun {
+		lg.Free()
+		clear(k)
+		for j := c.first; j < len(out); j++ {
+			out[j] = nil
+		}
+		return &rerun{i: i, err: err}
+	}
+	f0, err := r.eval(c.t, c.h, z, "derivative")
+	if err != nil {
+		return fail(err)
+	}
+	h := gb.constant(c.h)
+	y1, err := r.step(c.t, z, f0, h, k, false)
+	if err != nil {
+		return fail(err)
+	}
+	var f1 *autograd.Value
+	haveF1 := false
+	if err := r.emit(c.t, gb.constant(c.t), h, z, y1, k, false, &f1, &haveF1); err != nil {
+		return fail(err)
+	}
+	clear(k)
+	// The re-run must reproduce the forward pass: the next checkpoint's
+	// state, and the outputs inside the step.
+	// (The last step's end state is not kept; its outputs are checked.)
+	if i+1 < len(bw.ckpt) && !reproduced(y1.Data(), bw.ckpt[i+1].z) {
+		return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: "re-running the step did not reproduce the forward pass (are the dynamics deterministic? dropout, or anything with state that changes between calls, cannot be re-run)"})
+	}
+	s := &rerun{i: i, lg: lg, z: z, nfe: r.st.NFE, outs: []*autograd.Value{y1}, seeds: []*tensor.Tensor{nil}}
+	for j := c.first; j < r.next; j++ {
+		if !reproduced(out[j].Data(), bw.ys[j]) {
+			return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: fmt.Sprintf("re-running the step did not reproduce output %d (t = %g) of the forward pass (are the dynamics deterministic?)", j, bw.times[j])})
+		}
+		if bw.gys[j] != nil {
+			s.outs = append(s.outs, out[j])
+			s.seeds = append(s.seeds, bw.gys[j])
+		}
+		out[j] = nil
+	}
+	if i == len(bw.ckpt)-1 {
+		if err := bw.checkLeaves(lg, z); err != nil {
+			return fail(err)
+		}
+	}
+	return s
 }
 
 // reproduced reports whether a re-run result equals the forward one. It

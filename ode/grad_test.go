@@ -611,3 +611,60 @@ func TestTable1Measured(t *testing.T) {
 		t.Errorf("ACA peak %d B is not an order of magnitude below naive's %d B", a, n)
 	}
 }
+
+// TestACAThreads checks that ACA's backward pass gives the same bits on
+// one thread (re-runs and backward passes in turn) and on two (re-runs on
+// a goroutine of their own, a step ahead), and that on two threads a
+// failure or a panic of the dynamics during a re-run reaches the caller.
+func TestACAThreads(t *testing.T) {
+	defer tensor.SetThreads(tensor.Threads())
+	times := make([]float64, 6)
+	for i := range times {
+		times[i] = 0.3 * float64(i)
+	}
+	p := mlpProblem(times)
+	opts := Options{Method: Dopri5, RTol: 1e-7, ATol: 1e-7, Gradient: ACA}
+	var res [][]*tensor.Tensor
+	for _, n := range []int{1, 2} {
+		tensor.SetThreads(n)
+		got, sol := gradsOf(t, p, opts)
+		if sol.Stats.Forward.Accepted < 4 {
+			t.Fatalf("only %d steps: the pipeline is not exercised", sol.Stats.Forward.Accepted)
+		}
+		res = append(res, got)
+	}
+	if e := worstRelErr(res[0], res[1]); e != 0 {
+		t.Errorf("two threads differ from one by %.3g", e)
+	}
+
+	tensor.SetThreads(2)
+	// Dynamics that panic on a call of the backward re-runs: the fourth
+	// after the forward pass.
+	calls, panicAt := 0, -1
+	y0 := tensor.FromFloat64([]float64{1, 0.5}, 2)
+	k := autograd.Leaf(tensor.Scalar(tensor.Float64, -0.7))
+	f := WithParams(Func(func(g *autograd.Graph, _ float64, y *autograd.Value) *autograd.Value {
+		calls++
+		if calls == panicAt {
+			panic("dynamics failed")
+		}
+		return g.Mul(y, k)
+	}), k)
+	g := autograd.NewGraph()
+	sol, err := SolveGraph(g, f, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Stats.Forward.Accepted < 3 {
+		t.Fatalf("only %d steps", sol.Stats.Forward.Accepted)
+	}
+	panicAt = calls + 4
+	func() {
+		defer func() {
+			if r := recover(); r != "dynamics failed" {
+				t.Errorf("recovered %v, want the dynamics' panic", r)
+			}
+		}()
+		_ = g.SumAll(sol.Y[1]).Backward()
+	}()
+}
