@@ -203,9 +203,10 @@ func gemmSmall64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, 
 
 // gemmTiles64 adds alpha·op(A)·op(B) to C (n ≥ 8) in the 4×8 blocks of
 // vec.Gemm4x8Tiles: rows of op(B) must be contiguous, so a transposed B is
-// laid out as rows first. The last m%4 rows go through the same kernel on
-// copies padded with zero rows (so they round exactly as full blocks do),
-// the last n%8 columns through gemmBlocked.
+// laid out as rows first. The last m%4 rows go in pairs through the 2×16
+// blocks of vec.Gemm2x16Tiles (a single last row on copies padded with a
+// zero row), which round as the 4×8 blocks do; the columns no block covers
+// go through gemmBlocked.
 func gemmTiles64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
 	ai, ap := strides(tA, lda)
 	bb, ldbb := b, ldb
@@ -214,25 +215,29 @@ func gemmTiles64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, 
 	}
 	m4, n8 := m/4*4, n/8*8
 	vec.Gemm4x8Tiles(m4/4, n8/8, k, alpha, a, ai, ap, bb, ldbb, c, ldc)
-	if r := m - m4; r > 0 {
-		// A's last rows as a 4×k block, C's as a 4×n8 block.
-		pa := smallScratch[float64](4*k + 4*n8)
-		pc := pa[4*k:]
+	if n8 < n && m4 > 0 { // the last columns of those rows
+		gemmBlocked(m4, n-n8, k, alpha, a, ai, ap, bb[n8:], ldbb, 1, c[n8:], ldc, 1)
+	}
+	n16 := n / 16 * 16
+	i := m4
+	for ; i+2 <= m; i += 2 {
+		vec.Gemm2x16Tiles(n16/16, k, alpha, a[i*ai:], ai, ap, bb, ldbb, c[i*ldc:], ldc)
+	}
+	if i < m && n16 > 0 {
+		// The last row, with a zero row below it.
+		pa := smallScratch[float64](2*k + 2*n16)
+		pc := pa[2*k:]
 		clear(pa)
-		for i := 0; i < r; i++ {
-			for p := 0; p < k; p++ {
-				pa[i*k+p] = a[(m4+i)*ai+p*ap]
-			}
-			copy(pc[i*n8:(i+1)*n8], c[(m4+i)*ldc:])
+		for p := 0; p < k; p++ {
+			pa[p] = a[i*ai+p*ap]
 		}
-		vec.Gemm4x8Tiles(1, n8/8, k, alpha, pa, k, 1, bb, ldbb, pc, n8)
-		for i := 0; i < r; i++ {
-			copy(c[(m4+i)*ldc:(m4+i)*ldc+n8], pc[i*n8:(i+1)*n8])
-		}
+		copy(pc[:n16], c[i*ldc:])
+		vec.Gemm2x16Tiles(n16/16, k, alpha, pa, k, 1, bb, ldbb, pc, n16)
+		copy(c[i*ldc:i*ldc+n16], pc[:n16])
 		putScratch(pa)
 	}
-	if n8 < n { // the last columns, every row
-		gemmBlocked(m, n-n8, k, alpha, a, ai, ap, bb[n8:], ldbb, 1, c[n8:], ldc, 1)
+	if n16 < n && m4 < m {
+		gemmBlocked(m-m4, n-n16, k, alpha, a[m4*ai:], ai, ap, bb[n16:], ldbb, 1, c[m4*ldc+n16:], ldc, 1)
 	}
 	if tB {
 		putScratch(bb)

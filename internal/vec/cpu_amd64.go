@@ -72,3 +72,6 @@ func gemm4x8LoopAVX2(mt, nt, k int, alpha float64, a *float64, ai, ap int, b *fl
 
 //go:noescape
 func dotsAVX2(m, n, k int, alpha float64, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
+func gemm2x16LoopAVX2(nt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int)

@@ -165,3 +165,56 @@ func dotOrderedGo(x, y []float64) float64 {
 	v0, v1, v2, v3 := acc[0]+acc[4], acc[1]+acc[5], acc[2]+acc[6], acc[3]+acc[7]
 	return ((v0 + v2) + (v1 + v3)) + s
 }
+
+// Gemm2x16Tiles adds alpha·Σ_{p<k} A(r, p)·B(p, j) to C(r, j) for the two
+// rows r < 2 and the columns j < 16·nt, in blocks of 16 columns: the shape
+// of a weight gradient, whose output has few rows and whose inner
+// dimension is a batch. Strides are those of Gemm4x8 (ldb, ldc ≥ 16·nt),
+// and so is the arithmetic: each element is accumulated in order of p by
+// fused multiply-adds, then added to C with one more. It panics if an
+// index falls outside its slice.
+func Gemm2x16Tiles(nt, k int, alpha float64, a []float64, ai, ap int, b []float64, ldb int, c []float64, ldc int) {
+	if nt < 0 || k < 0 || ai < 0 || ap < 0 || ldb < 16*nt || ldc < 16*nt {
+		panic(fmt.Sprintf("vec: Gemm2x16Tiles: %d blocks, k %d, strides ai %d ap %d ldb %d ldc %d", nt, k, ai, ap, ldb, ldc))
+	}
+	if nt == 0 {
+		return
+	}
+	if k > 0 {
+		if last := ai + (k-1)*ap; last >= len(a) {
+			panic(fmt.Sprintf("vec: Gemm2x16Tiles: A needs index %d, has %d elements", last, len(a)))
+		}
+		if last := (k-1)*ldb + 16*nt - 1; last >= len(b) {
+			panic(fmt.Sprintf("vec: Gemm2x16Tiles: B needs index %d, has %d elements", last, len(b)))
+		}
+	}
+	if last := ldc + 16*nt - 1; last >= len(c) {
+		panic(fmt.Sprintf("vec: Gemm2x16Tiles: C needs index %d, has %d elements", last, len(c)))
+	}
+	if useAsm {
+		if k == 0 {
+			gemm2x16LoopAVX2(nt, 0, alpha, &c[0], 0, 0, &c[0], ldb, &c[0], ldc) // reads nothing from a or b
+			return
+		}
+		gemm2x16LoopAVX2(nt, k, alpha, &a[0], ai, ap, &b[0], ldb, &c[0], ldc)
+		return
+	}
+	for s := 0; s < nt; s++ {
+		var acc [2][16]float64
+		for p := 0; p < k; p++ {
+			br := b[p*ldb+16*s : p*ldb+16*s+16]
+			for r := 0; r < 2; r++ {
+				av := a[r*ai+p*ap]
+				for j, bv := range br {
+					acc[r][j] = math.FMA(av, bv, acc[r][j])
+				}
+			}
+		}
+		for r := 0; r < 2; r++ {
+			row := c[r*ldc+16*s : r*ldc+16*s+16]
+			for j := range row {
+				row[j] = math.FMA(acc[r][j], alpha, row[j])
+			}
+		}
+	}
+}

@@ -277,3 +277,94 @@ dots_sum:
 	JNZ          dots_rows
 	VZEROUPPER
 	RET
+
+// func gemm2x16LoopAVX2(nt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int)
+//
+// Two rows against nt blocks of 16 columns (nt > 0): block s adds
+// alpha·Σ_{p<k} A(r, p)·B[p][16s+j] to C[r][16s+j] for r < 2, j < 16, each
+// element accumulated in order of p by fused multiply-adds and then added
+// to C with one more, as gemm4x8AVX2 does. Eight accumulators take four
+// loads of B and two broadcasts of A per p: the shape of a weight gradient
+// (few output rows, a batch as the inner dimension).
+TEXT ·gemm2x16LoopAVX2(SB), NOSPLIT, $0-80
+	MOVQ         ai+32(FP), R8
+	SHLQ         $3, R8
+	MOVQ         ap+40(FP), R9
+	SHLQ         $3, R9
+	MOVQ         ldb+56(FP), R10
+	SHLQ         $3, R10
+	MOVQ         ldc+72(FP), R14
+	SHLQ         $3, R14
+	VBROADCASTSD alpha+16(FP), Y14
+	MOVQ         b+48(FP), R11
+	MOVQ         c+64(FP), R12
+	MOVQ         nt+0(FP), DX
+
+g2_cols:
+	MOVQ   a+24(FP), SI
+	MOVQ   R11, DI
+	MOVQ   k+8(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	TESTQ  CX, CX
+	JE     g2_store
+
+g2_k:
+	VMOVUPD      (DI), Y8
+	VMOVUPD      32(DI), Y9
+	VMOVUPD      64(DI), Y10
+	VMOVUPD      96(DI), Y11
+	VBROADCASTSD (SI), Y12
+	VBROADCASTSD (SI)(R8*1), Y13
+	VFMADD231PD  Y8, Y12, Y0
+	VFMADD231PD  Y9, Y12, Y1
+	VFMADD231PD  Y10, Y12, Y2
+	VFMADD231PD  Y11, Y12, Y3
+	VFMADD231PD  Y8, Y13, Y4
+	VFMADD231PD  Y9, Y13, Y5
+	VFMADD231PD  Y10, Y13, Y6
+	VFMADD231PD  Y11, Y13, Y7
+	ADDQ         R9, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          g2_k
+
+g2_store:
+	MOVQ        R12, DI
+	VMOVUPD     (DI), Y8
+	VMOVUPD     32(DI), Y9
+	VMOVUPD     64(DI), Y10
+	VMOVUPD     96(DI), Y11
+	VFMADD231PD Y0, Y14, Y8
+	VFMADD231PD Y1, Y14, Y9
+	VFMADD231PD Y2, Y14, Y10
+	VFMADD231PD Y3, Y14, Y11
+	VMOVUPD     Y8, (DI)
+	VMOVUPD     Y9, 32(DI)
+	VMOVUPD     Y10, 64(DI)
+	VMOVUPD     Y11, 96(DI)
+	ADDQ        R14, DI
+	VMOVUPD     (DI), Y8
+	VMOVUPD     32(DI), Y9
+	VMOVUPD     64(DI), Y10
+	VMOVUPD     96(DI), Y11
+	VFMADD231PD Y4, Y14, Y8
+	VFMADD231PD Y5, Y14, Y9
+	VFMADD231PD Y6, Y14, Y10
+	VFMADD231PD Y7, Y14, Y11
+	VMOVUPD     Y8, (DI)
+	VMOVUPD     Y9, 32(DI)
+	VMOVUPD     Y10, 64(DI)
+	VMOVUPD     Y11, 96(DI)
+	ADDQ        $128, R11
+	ADDQ        $128, R12
+	DECQ        DX
+	JNZ         g2_cols
+	VZEROUPPER
+	RET

@@ -201,3 +201,67 @@ func TestDots(t *testing.T) {
 	}()
 	Dots(2, 2, 4, 1, make([]float64, 8), 4, make([]float64, 7), 4, make([]float64, 4), 2)
 }
+
+// TestGemm2x16Tiles checks the two-row blocks against a plain sum, that
+// both paths give the same bits, and that C outside the blocks is kept.
+func TestGemm2x16Tiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, sz := range [][2]int{{1, 0}, {1, 1}, {3, 20}, {2, 7}} {
+		nt, k := sz[0], sz[1]
+		ldb, ldc := 16*nt+3, 16*nt+2
+		for _, trans := range []bool{false, true} {
+			ai, ap := k+1, 1
+			if trans {
+				ai, ap = 1, 3
+			}
+			a := make([]float64, 2*ai+k*ap+2)
+			b := make([]float64, max(k, 1)*ldb)
+			c0 := make([]float64, 2*ldc)
+			for _, s := range [][]float64{a, b, c0} {
+				for i := range s {
+					s[i] = rng.NormFloat64()
+				}
+			}
+			var results [][]float64
+			for _, asm := range []bool{false, true} {
+				if asm && !haveAsm {
+					continue
+				}
+				saved := useAsm
+				useAsm = asm
+				c := append([]float64(nil), c0...)
+				Gemm2x16Tiles(nt, k, 0.5, a, ai, ap, b, ldb, c, ldc)
+				useAsm = saved
+				for r := 0; r < 2; r++ {
+					for j := 0; j < ldc; j++ {
+						want := c0[r*ldc+j]
+						if j < 16*nt {
+							var s float64
+							for p := 0; p < k; p++ {
+								s += a[r*ai+p*ap] * b[p*ldb+j]
+							}
+							want += 0.5 * s
+						}
+						if d := math.Abs(c[r*ldc+j] - want); d > 1e-12*(1+math.Abs(want)) {
+							t.Fatalf("%v trans %v asm %v: C[%d][%d] = %g, want %g", sz, trans, asm, r, j, c[r*ldc+j], want)
+						}
+					}
+				}
+				results = append(results, c)
+			}
+			if len(results) == 2 {
+				for i := range results[0] {
+					if results[0][i] != results[1][i] {
+						t.Fatalf("%v trans %v: the paths differ at %d", sz, trans, i)
+					}
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("an out-of-range C did not panic")
+		}
+	}()
+	Gemm2x16Tiles(1, 1, 1, make([]float64, 4), 1, 1, make([]float64, 16), 16, make([]float64, 20), 16)
+}
