@@ -60,13 +60,9 @@ func trailing(xs, shape []int) bool {
 func sumRows[T float](dst, x []T) {
 	n := len(dst)
 	if d, ok := any(dst).([]float64); ok {
-		// float64 accumulates in place, row after row as below, vectorised
-		// (a multiply-add by 1 rounds as the add does).
+		// float64 accumulates row after row as below, vectorised.
 		xs := any(x).([]float64)
-		clear(d)
-		for o := 0; o+n <= len(xs); o += n {
-			vec.Axpy64(1, xs[o:o+n], d)
-		}
+		vec.SumRows64(d, xs[:len(xs)/max(n, 1)*n])
 		return
 	}
 	var buf [64]float64

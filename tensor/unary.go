@@ -270,10 +270,18 @@ func unaryGradKernel[T float](op UnaryOp, dst, x, y, gy []T, p float64) {
 			dst[i] = g / x[i]
 		}
 	case OpTanh:
+		if d, ok := any(dst).([]float64); ok {
+			vec.TanhGrad64(d, any(gy).([]float64), any(y).([]float64))
+			return
+		}
 		for i, g := range gy {
 			dst[i] = g * (1 - y[i]*y[i])
 		}
 	case OpSigmoid:
+		if d, ok := any(dst).([]float64); ok {
+			vec.SigmoidGrad64(d, any(gy).([]float64), any(y).([]float64))
+			return
+		}
 		for i, g := range gy {
 			dst[i] = g * y[i] * (1 - y[i])
 		}

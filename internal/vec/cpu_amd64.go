@@ -75,3 +75,12 @@ func dotsAVX2(m, n, k int, alpha float64, a *float64, lda int, b *float64, ldb i
 
 //go:noescape
 func gemm2x16LoopAVX2(nt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
+func tanhGrad64AVX2(dst, gy, y *float64, n int)
+
+//go:noescape
+func sigmoidGrad64AVX2(dst, gy, y *float64, n int)
+
+//go:noescape
+func sumRows64AVX2(dst, x *float64, rows, n int)

@@ -28,3 +28,6 @@ func dotsAVX2(m, n, k int, alpha float64, a *float64, lda int, b *float64, ldb i
 func gemm2x16LoopAVX2(nt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int) {
 	panic(noAsm)
 }
+func tanhGrad64AVX2(dst, gy, y *float64, n int)    { panic(noAsm) }
+func sigmoidGrad64AVX2(dst, gy, y *float64, n int) { panic(noAsm) }
+func sumRows64AVX2(dst, x *float64, rows, n int)   { panic(noAsm) }

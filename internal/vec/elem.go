@@ -1,0 +1,76 @@
+package vec
+
+import "fmt"
+
+// TanhGrad64 sets dst[i] = g[i]·(1 − y[i]²) for i < len(dst): the backward
+// rule of tanh from its output y. The operations round one by one, as the
+// Go expression g*(1-y*y) does, so both paths give the same bits. It
+// panics if g or y is shorter than dst; dst may be g or y.
+func TanhGrad64(dst, g, y []float64) {
+	n := len(dst)
+	checkUnary(n, len(g))
+	checkUnary(n, len(y))
+	if n == 0 {
+		return
+	}
+	if useAsm {
+		tanhGrad64AVX2(&dst[0], &g[0], &y[0], n)
+		return
+	}
+	g, y = g[:n], y[:n]
+	for i, gv := range g {
+		dst[i] = gv * (1 - y[i]*y[i])
+	}
+}
+
+// SigmoidGrad64 sets dst[i] = g[i]·y[i]·(1 − y[i]) for i < len(dst): the
+// backward rule of the logistic sigmoid from its output y, rounded as the
+// Go expression g*y*(1-y). Length and aliasing rules are TanhGrad64's.
+func SigmoidGrad64(dst, g, y []float64) {
+	n := len(dst)
+	checkUnary(n, len(g))
+	checkUnary(n, len(y))
+	if n == 0 {
+		return
+	}
+	if useAsm {
+		sigmoidGrad64AVX2(&dst[0], &g[0], &y[0], n)
+		return
+	}
+	g, y = g[:n], y[:n]
+	for i, gv := range g {
+		dst[i] = gv * y[i] * (1 - y[i])
+	}
+}
+
+// SumRows64 sets dst[j] to the sum over the rows of x (len(x)/len(dst)
+// rows of len(dst) elements) of their element j, added in order of the
+// rows starting from 0, identically on both paths. It panics unless len(x)
+// is a multiple of len(dst) (a zero-length dst takes an empty x).
+func SumRows64(dst, x []float64) {
+	n := len(dst)
+	if n == 0 {
+		if len(x) != 0 {
+			panic(fmt.Sprintf("vec: SumRows64: %d elements into rows of 0", len(x)))
+		}
+		return
+	}
+	if len(x)%n != 0 {
+		panic(fmt.Sprintf("vec: SumRows64: %d elements are not rows of %d", len(x), n))
+	}
+	rows := len(x) / n
+	if rows == 0 {
+		clear(dst)
+		return
+	}
+	if useAsm {
+		sumRows64AVX2(&dst[0], &x[0], rows, n)
+		return
+	}
+	clear(dst)
+	for r := 0; r < rows; r++ {
+		for j, v := range x[r*n : r*n+n] {
+			dst[j] += v
+		}
+	}
+}

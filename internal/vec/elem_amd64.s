@@ -1,0 +1,178 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+DATA elemOne<>+0(SB)/8, $0x3ff0000000000000
+GLOBL elemOne<>(SB), RODATA|NOPTR, $8
+
+// func tanhGrad64AVX2(dst, gy, y *float64, n int)
+//
+// dst[i] = g[i]·(1 − y[i]·y[i]), each operation rounded on its own (a
+// multiply, a subtract, a multiply: no fused multiply-add), as Go computes
+// the expression. n > 0.
+TEXT ·tanhGrad64AVX2(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         gy+8(FP), SI
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD elemOne<>(SB), Y15
+	XORQ         AX, AX
+	MOVQ         CX, BX
+	ANDQ         $-8, BX
+	JZ           tg_tail
+
+tg_loop8:
+	VMOVUPD (DX)(AX*8), Y0
+	VMOVUPD 32(DX)(AX*8), Y1
+	VMULPD  Y0, Y0, Y0
+	VMULPD  Y1, Y1, Y1
+	VSUBPD  Y0, Y15, Y0
+	VSUBPD  Y1, Y15, Y1
+	VMULPD  (SI)(AX*8), Y0, Y0
+	VMULPD  32(SI)(AX*8), Y1, Y1
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	ADDQ    $8, AX
+	CMPQ    AX, BX
+	JLT     tg_loop8
+
+tg_tail:
+	CMPQ AX, CX
+	JGE  tg_done
+
+tg_loop1:
+	VMOVSD (DX)(AX*8), X0
+	VMULSD X0, X0, X0
+	VSUBSD X0, X15, X0
+	VMULSD (SI)(AX*8), X0, X0
+	VMOVSD X0, (DI)(AX*8)
+	INCQ   AX
+	CMPQ   AX, CX
+	JLT    tg_loop1
+
+tg_done:
+	VZEROUPPER
+	RET
+
+// func sigmoidGrad64AVX2(dst, gy, y *float64, n int)
+//
+// dst[i] = (g[i]·y[i])·(1 − y[i]), each operation rounded on its own, as Go
+// computes g*y*(1-y). n > 0.
+TEXT ·sigmoidGrad64AVX2(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         gy+8(FP), SI
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD elemOne<>(SB), Y15
+	XORQ         AX, AX
+	MOVQ         CX, BX
+	ANDQ         $-4, BX
+	JZ           sg_tail
+
+sg_loop4:
+	VMOVUPD (DX)(AX*8), Y0
+	VMULPD  (SI)(AX*8), Y0, Y1
+	VSUBPD  Y0, Y15, Y2
+	VMULPD  Y2, Y1, Y1
+	VMOVUPD Y1, (DI)(AX*8)
+	ADDQ    $4, AX
+	CMPQ    AX, BX
+	JLT     sg_loop4
+
+sg_tail:
+	CMPQ AX, CX
+	JGE  sg_done
+
+sg_loop1:
+	VMOVSD (DX)(AX*8), X0
+	VMULSD (SI)(AX*8), X0, X1
+	VSUBSD X0, X15, X2
+	VMULSD X2, X1, X1
+	VMOVSD X1, (DI)(AX*8)
+	INCQ   AX
+	CMPQ   AX, CX
+	JLT    sg_loop1
+
+sg_done:
+	VZEROUPPER
+	RET
+
+// func sumRows64AVX2(dst, x *float64, rows, n int)
+//
+// dst[j] = ((0 + x[j]) + x[n+j]) + … over the rows, in order: columns in
+// blocks of 16, then of 4, then one at a time. rows, n > 0.
+TEXT ·sumRows64AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ rows+16(FP), R9
+	MOVQ n+24(FP), CX
+	MOVQ CX, R10
+	SHLQ $3, R10         // row stride in bytes
+	XORQ AX, AX          // column
+	MOVQ CX, BX
+	ANDQ $-16, BX
+
+sr_block16:
+	CMPQ   AX, BX
+	JGE    sr_block4
+	LEAQ   (SI)(AX*8), DX
+	MOVQ   R9, R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+sr_rows16:
+	VADDPD (DX), Y0, Y0
+	VADDPD 32(DX), Y1, Y1
+	VADDPD 64(DX), Y2, Y2
+	VADDPD 96(DX), Y3, Y3
+	ADDQ   R10, DX
+	DECQ   R8
+	JNZ    sr_rows16
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	ADDQ    $16, AX
+	JMP     sr_block16
+
+sr_block4:
+	MOVQ CX, BX
+	ANDQ $-4, BX
+
+sr_b4:
+	CMPQ   AX, BX
+	JGE    sr_block1
+	LEAQ   (SI)(AX*8), DX
+	MOVQ   R9, R8
+	VXORPD Y0, Y0, Y0
+
+sr_rows4:
+	VADDPD (DX), Y0, Y0
+	ADDQ   R10, DX
+	DECQ   R8
+	JNZ    sr_rows4
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     sr_b4
+
+sr_block1:
+	CMPQ   AX, CX
+	JGE    sr_done
+	LEAQ   (SI)(AX*8), DX
+	MOVQ   R9, R8
+	VXORPD X0, X0, X0
+
+sr_rows1:
+	VADDSD (DX), X0, X0
+	ADDQ   R10, DX
+	DECQ   R8
+	JNZ    sr_rows1
+	VMOVSD X0, (DI)(AX*8)
+	INCQ   AX
+	JMP    sr_block1
+
+sr_done:
+	VZEROUPPER
+	RET
