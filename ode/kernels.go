@@ -3,6 +3,7 @@ package ode
 import (
 	"math"
 
+	"github.com/acaode/aca/internal/vec"
 	"github.com/acaode/aca/tensor"
 )
 
@@ -52,10 +53,54 @@ const parGrain = 1 << 15
 func linRange(out *tensor.Tensor, xs []term, h float64, ks []term, lo, hi int) {
 	switch out.DType() {
 	case tensor.Float64:
-		linKernel(out.Float64s()[lo:hi], xs, h, ks, lo, (*tensor.Tensor).Float64s)
+		if !lin64(out.Float64s()[lo:hi], xs, h, ks, lo) {
+			linKernel(out.Float64s()[lo:hi], xs, h, ks, lo, (*tensor.Tensor).Float64s)
+		}
 	default:
 		linKernel(out.Float32s()[lo:hi], xs, h, ks, lo, (*tensor.Tensor).Float32s)
 	}
+}
+
+// lin64 computes a float64 combination term by term with vectorised
+// multiply-adds: out = a_0·x_0, then out += a_m·x_m and out += (h·c_j)·k_j
+// in order, each a fused multiply-add (out = x_0 when a_0 = 1). Every
+// backend and the re-runs of ACA share this kernel, so its rounding is the
+// solver's. It reports false, doing nothing, if out shares storage with a
+// term (the elementwise linKernel handles that).
+func lin64(out []float64, xs []term, h float64, ks []term, lo int) bool {
+	n := len(out)
+	if n == 0 {
+		return true
+	}
+	hi := lo + n
+	for _, ts := range [2][]term{xs, ks} {
+		for _, t := range ts {
+			if &t.t.Float64s()[lo] == &out[0] {
+				return false
+			}
+		}
+	}
+	first := true
+	for _, x := range xs {
+		d := x.t.Float64s()[lo:hi]
+		switch {
+		case first && x.coef == 1:
+			copy(out, d)
+		case first:
+			clear(out)
+			vec.Axpy64(x.coef, d, out)
+		default:
+			vec.Axpy64(x.coef, d, out)
+		}
+		first = false
+	}
+	if first {
+		clear(out)
+	}
+	for _, k := range ks {
+		vec.Axpy64(h*k.coef, k.t.Float64s()[lo:hi], out)
+	}
+	return true
 }
 
 func linKernel[E float32 | float64](out []E, xs []term, h float64, ks []term, lo int, data func(*tensor.Tensor) []E) {

@@ -87,11 +87,17 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 	if m == 0 || n == 0 {
 		return
 	}
-	for i := 0; i < m; i++ {
-		row := c[i*ldc : i*ldc+n]
-		if beta == 0 {
-			clear(row)
-		} else if beta != 1 {
+	switch {
+	case beta == 1:
+	case beta == 0 && ldc == n:
+		clear(c[:m*n])
+	default:
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(row)
+				continue
+			}
 			for j := range row {
 				row[j] *= beta
 			}
@@ -205,39 +211,35 @@ func gemmSmall64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, 
 // vec.Gemm4x8Tiles: rows of op(B) must be contiguous, so a transposed B is
 // laid out as rows first. The last m%4 rows go in pairs through the 2×16
 // blocks of vec.Gemm2x16Tiles (a single last row on copies padded with a
-// zero row), which round as the 4×8 blocks do; the columns no block covers
-// go through gemmBlocked.
+// zero row), and the last, partial column blocks through the masked edge
+// blocks: every element of C is rounded the same way.
 func gemmTiles64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
 	ai, ap := strides(tA, lda)
 	bb, ldbb := b, ldb
 	if tB {
 		bb, ldbb = transposed(b, n, k, ldb), n
 	}
-	m4, n8 := m/4*4, n/8*8
+	m4, n8, n16 := m/4*4, n/8*8, n/16*16
 	vec.Gemm4x8Tiles(m4/4, n8/8, k, alpha, a, ai, ap, bb, ldbb, c, ldc)
-	if n8 < n && m4 > 0 { // the last columns of those rows
-		gemmBlocked(m4, n-n8, k, alpha, a, ai, ap, bb[n8:], ldbb, 1, c[n8:], ldc, 1)
-	}
-	n16 := n / 16 * 16
+	vec.Gemm4x8Edge(m4/4, n-n8, k, alpha, a, ai, ap, bb[n8:], ldbb, c[n8:], ldc)
 	i := m4
 	for ; i+2 <= m; i += 2 {
 		vec.Gemm2x16Tiles(n16/16, k, alpha, a[i*ai:], ai, ap, bb, ldbb, c[i*ldc:], ldc)
+		vec.Gemm2x16Edge(n-n16, k, alpha, a[i*ai:], ai, ap, bb[n16:], ldbb, c[i*ldc+n16:], ldc)
 	}
-	if i < m && n16 > 0 {
+	if i < m {
 		// The last row, with a zero row below it.
-		pa := smallScratch[float64](2*k + 2*n16)
+		pa := smallScratch[float64](2*k + 2*n)
 		pc := pa[2*k:]
 		clear(pa)
 		for p := 0; p < k; p++ {
 			pa[p] = a[i*ai+p*ap]
 		}
-		copy(pc[:n16], c[i*ldc:])
-		vec.Gemm2x16Tiles(n16/16, k, alpha, pa, k, 1, bb, ldbb, pc, n16)
-		copy(c[i*ldc:i*ldc+n16], pc[:n16])
+		copy(pc[:n], c[i*ldc:])
+		vec.Gemm2x16Tiles(n16/16, k, alpha, pa, k, 1, bb, ldbb, pc, n)
+		vec.Gemm2x16Edge(n-n16, k, alpha, pa, k, 1, bb[n16:], ldbb, pc[n16:], n)
+		copy(c[i*ldc:i*ldc+n], pc[:n])
 		putScratch(pa)
-	}
-	if n16 < n && m4 < m {
-		gemmBlocked(m-m4, n-n16, k, alpha, a[m4*ai:], ai, ap, bb[n16:], ldbb, 1, c[m4*ldc+n16:], ldc, 1)
 	}
 	if tB {
 		putScratch(bb)
@@ -260,6 +262,18 @@ func smallScratch[T float](n int) []T { return getScratch[T](n)[:n] }
 // element (r, c) of src lands at c·rows + r.
 func transposed[T float](src []T, rows, cols, ld int) []T {
 	dst := smallScratch[T](rows * cols)
+	if cols <= 4 {
+		// Few columns (a weight of a layer with few inputs): one pass
+		// per column, each along a row of dst.
+		for c := 0; c < cols; c++ {
+			d := dst[c*rows : c*rows+rows]
+			s := src[c:]
+			for r := range d {
+				d[r] = s[r*ld]
+			}
+		}
+		return dst
+	}
 	for r := 0; r < rows; r++ {
 		for c, v := range src[r*ld : r*ld+cols] {
 			dst[c*rows+r] = v

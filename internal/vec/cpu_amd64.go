@@ -84,3 +84,9 @@ func sigmoidGrad64AVX2(dst, gy, y *float64, n int)
 
 //go:noescape
 func sumRows64AVX2(dst, x *float64, rows, n int)
+
+//go:noescape
+func gemm4x8MaskAVX2(mt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+//go:noescape
+func gemm2x16MaskAVX2(k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int, mask *int64)

@@ -31,3 +31,9 @@ func gemm2x16LoopAVX2(nt, k int, alpha float64, a *float64, ai, ap int, b *float
 func tanhGrad64AVX2(dst, gy, y *float64, n int)    { panic(noAsm) }
 func sigmoidGrad64AVX2(dst, gy, y *float64, n int) { panic(noAsm) }
 func sumRows64AVX2(dst, x *float64, rows, n int)   { panic(noAsm) }
+func gemm4x8MaskAVX2(mt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int, mask *int64) {
+	panic(noAsm)
+}
+func gemm2x16MaskAVX2(k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int, mask *int64) {
+	panic(noAsm)
+}

@@ -218,3 +218,79 @@ func Gemm2x16Tiles(nt, k int, alpha float64, a []float64, ai, ap int, b []float6
 		}
 	}
 }
+
+// edgeMask holds lane masks for the edge blocks: the 16 lanes from
+// edgeMask[16−cols] enable the first cols.
+var edgeMask = [32]int64{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+
+// Gemm4x8Edge is Gemm4x8Tiles for the last, partial column block: mt
+// blocks of 4 rows by cols ≤ 8 columns, with the same arithmetic. The
+// columns past cols are neither read from B nor written to C. It panics if
+// an index falls outside its slice.
+func Gemm4x8Edge(mt, cols, k int, alpha float64, a []float64, ai, ap int, b []float64, ldb int, c []float64, ldc int) {
+	if mt < 0 || cols < 0 || cols > 8 || k < 0 || ai < 0 || ap < 0 || ldb < cols || ldc < cols {
+		panic(fmt.Sprintf("vec: Gemm4x8Edge: %d row blocks, %d columns, k %d, strides ai %d ap %d ldb %d ldc %d", mt, cols, k, ai, ap, ldb, ldc))
+	}
+	if mt == 0 || cols == 0 {
+		return
+	}
+	checkEdge("Gemm4x8Edge", 4*mt, cols, k, a, ai, ap, b, ldb, c, ldc)
+	if useAsm {
+		if k == 0 {
+			a, b = c, c // read nothing
+		}
+		gemm4x8MaskAVX2(mt, k, alpha, &a[0], ai, ap, &b[0], ldb, &c[0], ldc, &edgeMask[16-cols])
+		return
+	}
+	edgeGo(4*mt, cols, k, alpha, a, ai, ap, b, ldb, c, ldc)
+}
+
+// Gemm2x16Edge is Gemm2x16Tiles for the last, partial column block: two
+// rows by cols ≤ 16 columns, with the same arithmetic. The columns past
+// cols are neither read from B nor written to C. It panics if an index
+// falls outside its slice.
+func Gemm2x16Edge(cols, k int, alpha float64, a []float64, ai, ap int, b []float64, ldb int, c []float64, ldc int) {
+	if cols < 0 || cols > 16 || k < 0 || ai < 0 || ap < 0 || ldb < cols || ldc < cols {
+		panic(fmt.Sprintf("vec: Gemm2x16Edge: %d columns, k %d, strides ai %d ap %d ldb %d ldc %d", cols, k, ai, ap, ldb, ldc))
+	}
+	if cols == 0 {
+		return
+	}
+	checkEdge("Gemm2x16Edge", 2, cols, k, a, ai, ap, b, ldb, c, ldc)
+	if useAsm {
+		if k == 0 {
+			a, b = c, c // read nothing
+		}
+		gemm2x16MaskAVX2(k, alpha, &a[0], ai, ap, &b[0], ldb, &c[0], ldc, &edgeMask[16-cols])
+		return
+	}
+	edgeGo(2, cols, k, alpha, a, ai, ap, b, ldb, c, ldc)
+}
+
+func checkEdge(name string, rows, cols, k int, a []float64, ai, ap int, b []float64, ldb int, c []float64, ldc int) {
+	if k > 0 {
+		if last := (rows-1)*ai + (k-1)*ap; last >= len(a) {
+			panic(fmt.Sprintf("vec: %s: A needs index %d, has %d elements", name, last, len(a)))
+		}
+		if last := (k-1)*ldb + cols - 1; last >= len(b) {
+			panic(fmt.Sprintf("vec: %s: B needs index %d, has %d elements", name, last, len(b)))
+		}
+	}
+	if last := (rows-1)*ldc + cols - 1; last >= len(c) {
+		panic(fmt.Sprintf("vec: %s: C needs index %d, has %d elements", name, last, len(c)))
+	}
+}
+
+// edgeGo is the edge blocks' arithmetic in Go: each element accumulated in
+// order of p by fused multiply-adds, then added to C with one more.
+func edgeGo(rows, cols, k int, alpha float64, a []float64, ai, ap int, b []float64, ldb int, c []float64, ldc int) {
+	for r := 0; r < rows; r++ {
+		for j := 0; j < cols; j++ {
+			var acc float64
+			for p := 0; p < k; p++ {
+				acc = math.FMA(a[r*ai+p*ap], b[p*ldb+j], acc)
+			}
+			c[r*ldc+j] = math.FMA(acc, alpha, c[r*ldc+j])
+		}
+	}
+}

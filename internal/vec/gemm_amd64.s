@@ -368,3 +368,181 @@ g2_store:
 	JNZ         g2_cols
 	VZEROUPPER
 	RET
+
+// func gemm4x8MaskAVX2(mt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+//
+// gemm4x8LoopAVX2 over mt row blocks of one column block whose lanes are
+// masked: mask[j] (j < 8) is −1 for the columns that exist, 0 for those
+// past the end, which are neither read from B nor written to C. mt > 0.
+TEXT ·gemm4x8MaskAVX2(SB), NOSPLIT, $0-88
+	MOVQ         ai+32(FP), R8
+	SHLQ         $3, R8
+	LEAQ         (R8)(R8*2), R13
+	MOVQ         ap+40(FP), R9
+	SHLQ         $3, R9
+	MOVQ         ldb+56(FP), R10
+	SHLQ         $3, R10
+	MOVQ         ldc+72(FP), R14
+	SHLQ         $3, R14
+	MOVQ         mask+80(FP), R11
+	VMOVDQU      (R11), Y14
+	VMOVDQU      32(R11), Y15
+	MOVQ         a+24(FP), AX
+	MOVQ         c+64(FP), BX
+	MOVQ         mt+0(FP), DX
+
+m4_rows:
+	MOVQ   AX, SI
+	MOVQ   b+48(FP), DI
+	MOVQ   k+8(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	TESTQ  CX, CX
+	JE     m4_store
+
+m4_k:
+	VMASKMOVPD   (DI), Y14, Y8
+	VMASKMOVPD   32(DI), Y15, Y9
+	VBROADCASTSD (SI), Y10
+	VFMADD231PD  Y8, Y10, Y0
+	VFMADD231PD  Y9, Y10, Y1
+	VBROADCASTSD (SI)(R8*1), Y11
+	VFMADD231PD  Y8, Y11, Y2
+	VFMADD231PD  Y9, Y11, Y3
+	VBROADCASTSD (SI)(R8*2), Y12
+	VFMADD231PD  Y8, Y12, Y4
+	VFMADD231PD  Y9, Y12, Y5
+	VBROADCASTSD (SI)(R13*1), Y13
+	VFMADD231PD  Y8, Y13, Y6
+	VFMADD231PD  Y9, Y13, Y7
+	ADDQ         R9, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          m4_k
+
+m4_store:
+	VBROADCASTSD alpha+16(FP), Y13
+	MOVQ         BX, DI
+	VMASKMOVPD   (DI), Y14, Y8
+	VMASKMOVPD   32(DI), Y15, Y9
+	VFMADD231PD  Y0, Y13, Y8
+	VFMADD231PD  Y1, Y13, Y9
+	VMASKMOVPD   Y8, Y14, (DI)
+	VMASKMOVPD   Y9, Y15, 32(DI)
+	ADDQ         R14, DI
+	VMASKMOVPD   (DI), Y14, Y8
+	VMASKMOVPD   32(DI), Y15, Y9
+	VFMADD231PD  Y2, Y13, Y8
+	VFMADD231PD  Y3, Y13, Y9
+	VMASKMOVPD   Y8, Y14, (DI)
+	VMASKMOVPD   Y9, Y15, 32(DI)
+	ADDQ         R14, DI
+	VMASKMOVPD   (DI), Y14, Y8
+	VMASKMOVPD   32(DI), Y15, Y9
+	VFMADD231PD  Y4, Y13, Y8
+	VFMADD231PD  Y5, Y13, Y9
+	VMASKMOVPD   Y8, Y14, (DI)
+	VMASKMOVPD   Y9, Y15, 32(DI)
+	ADDQ         R14, DI
+	VMASKMOVPD   (DI), Y14, Y8
+	VMASKMOVPD   32(DI), Y15, Y9
+	VFMADD231PD  Y6, Y13, Y8
+	VFMADD231PD  Y7, Y13, Y9
+	VMASKMOVPD   Y8, Y14, (DI)
+	VMASKMOVPD   Y9, Y15, 32(DI)
+	LEAQ         (AX)(R8*4), AX
+	LEAQ         (BX)(R14*4), BX
+	DECQ         DX
+	JNZ          m4_rows
+	VZEROUPPER
+	RET
+
+// func gemm2x16MaskAVX2(k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+//
+// One block of gemm2x16LoopAVX2 whose lanes are masked: mask[j] (j < 16)
+// is −1 for the columns that exist, 0 for those past the end, which are
+// neither read from B nor written to C.
+TEXT ·gemm2x16MaskAVX2(SB), NOSPLIT, $0-80
+	MOVQ         ai+24(FP), R8
+	SHLQ         $3, R8
+	MOVQ         ap+32(FP), R9
+	SHLQ         $3, R9
+	MOVQ         ldb+48(FP), R10
+	SHLQ         $3, R10
+	MOVQ         ldc+64(FP), R14
+	SHLQ         $3, R14
+	MOVQ         mask+72(FP), R11
+	VMOVDQU      (R11), Y9
+	VMOVDQU      32(R11), Y10
+	VMOVDQU      64(R11), Y11
+	VMOVDQU      96(R11), Y14
+	VBROADCASTSD alpha+8(FP), Y15
+	MOVQ         a+16(FP), SI
+	MOVQ         b+40(FP), DI
+	MOVQ         k+0(FP), CX
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	TESTQ        CX, CX
+	JE           m2_store
+
+m2_k:
+	VBROADCASTSD (SI), Y12
+	VBROADCASTSD (SI)(R8*1), Y13
+	VMASKMOVPD   (DI), Y9, Y8
+	VFMADD231PD  Y8, Y12, Y0
+	VFMADD231PD  Y8, Y13, Y4
+	VMASKMOVPD   32(DI), Y10, Y8
+	VFMADD231PD  Y8, Y12, Y1
+	VFMADD231PD  Y8, Y13, Y5
+	VMASKMOVPD   64(DI), Y11, Y8
+	VFMADD231PD  Y8, Y12, Y2
+	VFMADD231PD  Y8, Y13, Y6
+	VMASKMOVPD   96(DI), Y14, Y8
+	VFMADD231PD  Y8, Y12, Y3
+	VFMADD231PD  Y8, Y13, Y7
+	ADDQ         R9, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          m2_k
+
+m2_store:
+	MOVQ        c+56(FP), DI
+	VMASKMOVPD  (DI), Y9, Y8
+	VFMADD231PD Y0, Y15, Y8
+	VMASKMOVPD  Y8, Y9, (DI)
+	VMASKMOVPD  32(DI), Y10, Y8
+	VFMADD231PD Y1, Y15, Y8
+	VMASKMOVPD  Y8, Y10, 32(DI)
+	VMASKMOVPD  64(DI), Y11, Y8
+	VFMADD231PD Y2, Y15, Y8
+	VMASKMOVPD  Y8, Y11, 64(DI)
+	VMASKMOVPD  96(DI), Y14, Y8
+	VFMADD231PD Y3, Y15, Y8
+	VMASKMOVPD  Y8, Y14, 96(DI)
+	ADDQ        R14, DI
+	VMASKMOVPD  (DI), Y9, Y8
+	VFMADD231PD Y4, Y15, Y8
+	VMASKMOVPD  Y8, Y9, (DI)
+	VMASKMOVPD  32(DI), Y10, Y8
+	VFMADD231PD Y5, Y15, Y8
+	VMASKMOVPD  Y8, Y10, 32(DI)
+	VMASKMOVPD  64(DI), Y11, Y8
+	VFMADD231PD Y6, Y15, Y8
+	VMASKMOVPD  Y8, Y11, 64(DI)
+	VMASKMOVPD  96(DI), Y14, Y8
+	VFMADD231PD Y7, Y15, Y8
+	VMASKMOVPD  Y8, Y14, 96(DI)
+	VZEROUPPER
+	RET

@@ -265,3 +265,74 @@ func TestGemm2x16Tiles(t *testing.T) {
 	}()
 	Gemm2x16Tiles(1, 1, 1, make([]float64, 4), 1, 1, make([]float64, 16), 16, make([]float64, 20), 16)
 }
+
+// TestGemmEdges checks the masked edge blocks against a plain sum, that
+// both paths give the same bits, and that nothing past the edge is
+// written. B and C end exactly at the edge, so a read past it would fault
+// or show.
+func TestGemmEdges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, four := range []bool{true, false} {
+		maxCols := 16
+		if four {
+			maxCols = 8
+		}
+		for cols := 1; cols <= maxCols; cols++ {
+			for _, k := range []int{0, 1, 3, 20} {
+				rows, mt := 2, 1
+				if four {
+					mt = 2
+					rows = 4 * mt
+				}
+				ldb, ldc := cols+5, cols+3
+				ai, ap := 1, rows
+				a := make([]float64, rows*max(k, 1))
+				b := make([]float64, max(k-1, 0)*ldb+cols)
+				c0 := make([]float64, (rows-1)*ldc+cols)
+				for _, s := range [][]float64{a, b, c0} {
+					for i := range s {
+						s[i] = rng.NormFloat64()
+					}
+				}
+				var results [][]float64
+				for _, asm := range []bool{false, true} {
+					if asm && !haveAsm {
+						continue
+					}
+					saved := useAsm
+					useAsm = asm
+					c := append([]float64(nil), c0...)
+					if four {
+						Gemm4x8Edge(mt, cols, k, 1.5, a, ai, ap, b, ldb, c, ldc)
+					} else {
+						Gemm2x16Edge(cols, k, 1.5, a, ai, ap, b, ldb, c, ldc)
+					}
+					useAsm = saved
+					for r := 0; r < rows; r++ {
+						for j := 0; j < ldc && r*ldc+j < len(c); j++ {
+							want := c0[r*ldc+j]
+							if j < cols {
+								var s float64
+								for p := 0; p < k; p++ {
+									s += a[r*ai+p*ap] * b[p*ldb+j]
+								}
+								want += 1.5 * s
+							}
+							if d := math.Abs(c[r*ldc+j] - want); d > 1e-12*(1+math.Abs(want)) {
+								t.Fatalf("four %v cols %d k %d asm %v: C[%d][%d] = %g, want %g", four, cols, k, asm, r, j, c[r*ldc+j], want)
+							}
+						}
+					}
+					results = append(results, c)
+				}
+				if len(results) == 2 {
+					for i := range results[0] {
+						if results[0][i] != results[1][i] {
+							t.Fatalf("four %v cols %d k %d: the paths differ at %d", four, cols, k, i)
+						}
+					}
+				}
+			}
+		}
+	}
+}
