@@ -71,7 +71,10 @@ func gemm4x8AVX2(k int, alpha float64, a *float64, ai, ap int, b *float64, ldb i
 func gemm4x8LoopAVX2(mt, nt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int)
 
 //go:noescape
-func dotsAVX2(m, n, k int, alpha float64, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)
+func dotsAVX2(m, n, k int, alpha float64, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+//go:noescape
+func dots4x2AVX2(mb, nb, k int, alpha float64, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, mask *int64)
 
 //go:noescape
 func gemm2x16LoopAVX2(nt, k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int)

@@ -102,11 +102,12 @@ func Gemm4x8Tiles(mt, nt, k int, alpha float64, a []float64, ai, ap int, b []flo
 // i < m and j < n: the product of A (m×k, rows contiguous with stride lda)
 // and the transpose of B (n×k, stride ldb), for small products whose inner
 // dimension is the long one. C has stride ldc. Each dot product is summed
-// in a fixed order, the same on both paths: element p < 8⌊k/8⌋ goes to
-// lane p%4 of accumulator (p/4)%2, a further block of 4 (if k%8 ≥ 4) to
-// the first accumulator, and the last k%4 elements to a scalar s; the
-// result is ((v0 + v2) + (v1 + v3)) + s, v being the sum of the two
-// accumulators. It panics if an index falls outside its slice.
+// in a fixed order, the same on both paths and for every element: element
+// p goes to lane p%4 of one accumulator, by fused multiply-adds in order
+// of p (the lanes past the last element of a final partial block add
+// 0·0), and the result is (v0 + v2) + (v1 + v3). The kernel works on
+// groups of four rows of A by two of B. It panics if an index falls
+// outside its slice.
 func Dots(m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
 	if m < 0 || n < 0 || k < 0 || lda < k || ldb < k || ldc < n {
 		panic(fmt.Sprintf("vec: Dots: m %d n %d k %d, strides lda %d ldb %d ldc %d", m, n, k, lda, ldb, ldc))
@@ -126,7 +127,17 @@ func Dots(m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int
 		panic(fmt.Sprintf("vec: Dots: C needs index %d, has %d elements", last, len(c)))
 	}
 	if useAsm && k > 0 {
-		dotsAVX2(m, n, k, alpha, &a[0], lda, &b[0], ldb, &c[0], ldc)
+		mask := &edgeMask[16-k%4]
+		m4, n2 := m/4*4, n/2*2
+		if m4 > 0 && n2 > 0 {
+			dots4x2AVX2(m4/4, n2/2, k, alpha, &a[0], lda, &b[0], ldb, &c[0], ldc, mask)
+		}
+		if m4 > 0 && n2 < n { // the last column of the full row groups
+			dotsAVX2(m4, n-n2, k, alpha, &a[0], lda, &b[n2*ldb], ldb, &c[n2], ldc, mask)
+		}
+		if m4 < m { // the last rows, every column
+			dotsAVX2(m-m4, n, k, alpha, &a[m4*lda], lda, &b[0], ldb, &c[m4*ldc], ldc, mask)
+		}
 		return
 	}
 	for i := 0; i < m; i++ {
@@ -144,26 +155,24 @@ func Dots(m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int
 func dotOrderedGo(x, y []float64) float64 {
 	k := len(x)
 	y = y[:k]
-	var acc [8]float64
+	var acc [4]float64
 	p := 0
-	for ; p+8 <= k; p += 8 {
-		xx, yy := x[p:p+8:p+8], y[p:p+8:p+8]
+	for ; p+4 <= k; p += 4 {
+		xx, yy := x[p:p+4:p+4], y[p:p+4:p+4]
 		for l := range acc {
 			acc[l] = math.FMA(xx[l], yy[l], acc[l])
 		}
 	}
-	if p+4 <= k {
-		for l := 0; l < 4; l++ {
-			acc[l] = math.FMA(x[p+l], y[p+l], acc[l])
+	if r := k - p; r > 0 {
+		for l := range acc {
+			if l < r {
+				acc[l] = math.FMA(x[p+l], y[p+l], acc[l])
+			} else {
+				acc[l] = math.FMA(0, 0, acc[l])
+			}
 		}
-		p += 4
 	}
-	var s float64
-	for ; p < k; p++ {
-		s = math.FMA(x[p], y[p], s)
-	}
-	v0, v1, v2, v3 := acc[0]+acc[4], acc[1]+acc[5], acc[2]+acc[6], acc[3]+acc[7]
-	return ((v0 + v2) + (v1 + v3)) + s
+	return (acc[0] + acc[2]) + (acc[1] + acc[3])
 }
 
 // Gemm2x16Tiles adds alpha·Σ_{p<k} A(r, p)·B(p, j) to C(r, j) for the two

@@ -190,16 +190,26 @@ loop_store:
 	VZEROUPPER
 	RET
 
-// func dotsAVX2(m, n, k int, alpha float64, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)
+// DOTOUT adds alpha (X14) times the horizontal sum (v0 + v2) + (v1 + v3)
+// of accumulator Y (X its low half) to the float64 at OFF(DI).
+#define DOTOUT(Y, X, OFF) \
+	VEXTRACTF128 $1, Y, X10; \
+	VADDPD       X10, X, X; \
+	VUNPCKHPD    X, X, X11; \
+	VADDSD       X11, X, X; \
+	VMOVSD       OFF(DI), X12; \
+	VFMADD231SD  X14, X, X12; \
+	VMOVSD       X12, OFF(DI)
+
+// func dotsAVX2(m, n, k int, alpha float64, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, mask *int64)
 //
 // C[i][j] = alpha·⟨A[i], B[j]⟩ + C[i][j] (one fused multiply-add) for
-// i < m, j < n (m, n > 0), rows of A and B contiguous with strides lda and
-// ldb, C with stride ldc. The order of each dot product is the one
-// dotOrderedGo documents: element p < 8⌊k/8⌋ in lane p%4 of accumulator
-// (p/4)%2, then one more block of 4 into the first accumulator if k%8 ≥ 4,
-// the last k%4 elements in a scalar sum s; the result is
-// ((v0 + v2) + (v1 + v3)) + s with v the sum of the two accumulators.
-TEXT ·dotsAVX2(SB), NOSPLIT, $0-80
+// i < m, j < n (m, n, k > 0), rows of A and B contiguous with strides lda
+// and ldb, C with stride ldc, one dot product at a time, in the order
+// documented on Dots: element p in lane p%4 of one accumulator, the last
+// k%4 elements as a block masked by mask (the masked lanes add 0·0), then
+// (v0 + v2) + (v1 + v3).
+TEXT ·dotsAVX2(SB), NOSPLIT, $0-88
 	MOVQ         k+16(FP), R9
 	MOVQ         lda+40(FP), R8
 	SHLQ         $3, R8
@@ -207,7 +217,9 @@ TEXT ·dotsAVX2(SB), NOSPLIT, $0-80
 	SHLQ         $3, R10
 	MOVQ         ldc+72(FP), R14
 	SHLQ         $3, R14
-	VMOVSD       alpha+24(FP), X15
+	MOVQ         mask+80(FP), R13
+	VMOVDQU      (R13), Y15
+	VBROADCASTSD alpha+24(FP), Y14
 	MOVQ         a+32(FP), AX
 	MOVQ         c+64(FP), BX
 
@@ -220,61 +232,143 @@ dots_cols:
 	MOVQ   AX, SI
 	MOVQ   R11, DI
 	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD X2, X2, X2
 	MOVQ   R9, CX
-	SHRQ   $3, CX
-	JZ     dots_rem4
+	SHRQ   $2, CX
+	JZ     dots_rem
 
-dots_loop8:
-	VMOVUPD     (SI), Y4
-	VMOVUPD     32(SI), Y5
-	VFMADD231PD (DI), Y4, Y0
-	VFMADD231PD 32(DI), Y5, Y1
-	ADDQ        $64, SI
-	ADDQ        $64, DI
-	DECQ        CX
-	JNZ         dots_loop8
-
-dots_rem4:
-	TESTQ       $4, R9
-	JZ          dots_rem
+dots_loop4:
 	VMOVUPD     (SI), Y4
 	VFMADD231PD (DI), Y4, Y0
 	ADDQ        $32, SI
 	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         dots_loop4
 
 dots_rem:
-	MOVQ R9, CX
-	ANDQ $3, CX
-	JZ   dots_sum
-
-dots_loop1:
-	VMOVSD      (SI), X4
-	VFMADD231SD (DI), X4, X2
-	ADDQ        $8, SI
-	ADDQ        $8, DI
-	DECQ        CX
-	JNZ         dots_loop1
+	TESTQ       $3, R9
+	JZ          dots_sum
+	VMASKMOVPD  (SI), Y15, Y4
+	VMASKMOVPD  (DI), Y15, Y5
+	VFMADD231PD Y5, Y4, Y0
 
 dots_sum:
-	VADDPD       Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD       X1, X0, X0
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
-	VADDSD       X2, X0, X0
-	VMOVSD       (R12), X3
-	VFMADD231SD  X15, X0, X3
-	VMOVSD       X3, (R12)
-	ADDQ         R10, R11
-	ADDQ         $8, R12
-	DECQ         DX
-	JNZ          dots_cols
-	ADDQ         R8, AX
-	ADDQ         R14, BX
-	DECQ         m+0(FP)
-	JNZ          dots_rows
+	MOVQ   R12, DI
+	DOTOUT(Y0, X0, 0)
+	ADDQ   R10, R11
+	ADDQ   $8, R12
+	DECQ   DX
+	JNZ    dots_cols
+	ADDQ   R8, AX
+	ADDQ   R14, BX
+	DECQ   m+0(FP)
+	JNZ    dots_rows
+	VZEROUPPER
+	RET
+
+// func dots4x2AVX2(mb, nb, k int, alpha float64, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+//
+// dotsAVX2 over mb groups of 4 rows of A by nb groups of 2 rows of B
+// (mb, nb, k > 0), with the same order for every dot product: eight
+// accumulators, each block of four elements of A loaded once for two rows
+// of B.
+TEXT ·dots4x2AVX2(SB), NOSPLIT, $0-88
+	MOVQ         k+16(FP), R9
+	MOVQ         lda+40(FP), R8
+	SHLQ         $3, R8
+	LEAQ         (R8)(R8*2), R13
+	MOVQ         ldb+56(FP), R10
+	SHLQ         $3, R10
+	MOVQ         ldc+72(FP), R14
+	SHLQ         $3, R14
+	MOVQ         mask+80(FP), DI
+	VMOVDQU      (DI), Y15
+	VBROADCASTSD alpha+24(FP), Y14
+	MOVQ         a+32(FP), AX
+	MOVQ         c+64(FP), BX
+
+d42_rows:
+	MOVQ nb+8(FP), DX
+	MOVQ b+48(FP), R11
+	MOVQ BX, R12
+
+d42_cols:
+	MOVQ   AX, SI
+	MOVQ   R11, DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	MOVQ   R9, CX
+	SHRQ   $2, CX
+	JZ     d42_rem
+
+d42_loop4:
+	VMOVUPD     (DI), Y12
+	VMOVUPD     (DI)(R10*1), Y13
+	VMOVUPD     (SI), Y8
+	VFMADD231PD Y12, Y8, Y0
+	VFMADD231PD Y13, Y8, Y4
+	VMOVUPD     (SI)(R8*1), Y9
+	VFMADD231PD Y12, Y9, Y1
+	VFMADD231PD Y13, Y9, Y5
+	VMOVUPD     (SI)(R8*2), Y10
+	VFMADD231PD Y12, Y10, Y2
+	VFMADD231PD Y13, Y10, Y6
+	VMOVUPD     (SI)(R13*1), Y11
+	VFMADD231PD Y12, Y11, Y3
+	VFMADD231PD Y13, Y11, Y7
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         d42_loop4
+
+d42_rem:
+	TESTQ       $3, R9
+	JZ          d42_sum
+	VMASKMOVPD  (DI), Y15, Y12
+	LEAQ        (DI)(R10*1), CX
+	VMASKMOVPD  (CX), Y15, Y13
+	VMASKMOVPD  (SI), Y15, Y8
+	VFMADD231PD Y12, Y8, Y0
+	VFMADD231PD Y13, Y8, Y4
+	LEAQ        (SI)(R8*1), CX
+	VMASKMOVPD  (CX), Y15, Y9
+	VFMADD231PD Y12, Y9, Y1
+	VFMADD231PD Y13, Y9, Y5
+	LEAQ        (SI)(R8*2), CX
+	VMASKMOVPD  (CX), Y15, Y10
+	VFMADD231PD Y12, Y10, Y2
+	VFMADD231PD Y13, Y10, Y6
+	LEAQ        (SI)(R13*1), CX
+	VMASKMOVPD  (CX), Y15, Y11
+	VFMADD231PD Y12, Y11, Y3
+	VFMADD231PD Y13, Y11, Y7
+
+d42_sum:
+	MOVQ    R12, DI
+	DOTOUT(Y0, X0, 0)
+	DOTOUT(Y4, X4, 8)
+	ADDQ    R14, DI
+	DOTOUT(Y1, X1, 0)
+	DOTOUT(Y5, X5, 8)
+	ADDQ    R14, DI
+	DOTOUT(Y2, X2, 0)
+	DOTOUT(Y6, X6, 8)
+	ADDQ    R14, DI
+	DOTOUT(Y3, X3, 0)
+	DOTOUT(Y7, X7, 8)
+	LEAQ    (R11)(R10*2), R11
+	ADDQ    $16, R12
+	DECQ    DX
+	JNZ     d42_cols
+	LEAQ    (AX)(R8*4), AX
+	LEAQ    (BX)(R14*4), BX
+	DECQ    mb+0(FP)
+	JNZ     d42_rows
 	VZEROUPPER
 	RET
 
