@@ -423,8 +423,18 @@ func Linear(x, w, b *Tensor) *Tensor {
 func linearKernel[T float](rows, in, out int, x, w, b, y []T) {
 	var beta T
 	if b != nil {
-		for r := 0; r < rows; r++ {
-			copy(y[r*out:(r+1)*out], b)
+		if out < 8 { // short rows: a loop, not a copy call per row
+			b = b[:out]
+			for r := 0; r < rows; r++ {
+				row := y[r*out : (r+1)*out]
+				for j, v := range b {
+					row[j] = v
+				}
+			}
+		} else {
+			for r := 0; r < rows; r++ {
+				copy(y[r*out:(r+1)*out], b)
+			}
 		}
 		beta = 1
 	}

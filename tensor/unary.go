@@ -147,8 +147,21 @@ func unaryKernel[T float](op UnaryOp, dst, x []T, p float64) {
 			dst[i] = v * v
 		}
 	case OpPow:
-		for i, v := range x {
-			dst[i] = T(pow(float64(v), p))
+		switch p { // the common exponents without a call per element
+		case 2:
+			for i, v := range x {
+				w := float64(v)
+				dst[i] = T(w * w)
+			}
+		case 3:
+			for i, v := range x {
+				w := float64(v)
+				dst[i] = T(w * w * w)
+			}
+		default:
+			for i, v := range x {
+				dst[i] = T(pow(float64(v), p))
+			}
 		}
 	case OpScale:
 		s := T(p)
@@ -305,6 +318,13 @@ func unaryGradKernel[T float](op UnaryOp, dst, x, y, gy []T, p float64) {
 			dst[i] = 2 * g * x[i]
 		}
 	case OpPow:
+		if p == 3 { // pow(x, 2) = x·x, without a call per element
+			for i, g := range gy {
+				w := float64(x[i])
+				dst[i] = g * T(3*(w*w))
+			}
+			return
+		}
 		for i, g := range gy {
 			dst[i] = g * T(p*pow(float64(x[i]), p-1))
 		}
