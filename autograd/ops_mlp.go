@@ -59,10 +59,13 @@ func (g *Graph) MLP(x *Value, layers ...Dense) *Value {
 		}
 		features = ws[0]
 	}
-	// acts[l] is layer l's output; the last is the operation's output.
-	acts := make([]*tensor.Tensor, len(layers))
+	// acts[l] is layer l's output; the last is the operation's output. One
+	// allocation holds what the backward rule needs.
+	r := &mlpRecord{x: x.data}
+	r.layers = append(r.layerBuf[:0], layers...)
+	r.acts = r.actBuf[:0]
 	h := x.data
-	for i, l := range layers {
+	for _, l := range layers {
 		var b *tensor.Tensor
 		if l.B != nil {
 			b = l.B.data
@@ -71,31 +74,43 @@ func (g *Graph) MLP(x *Value, layers ...Dense) *Value {
 		if l.Act != 0 {
 			z.UnaryInPlace(l.Act, 0)
 		}
-		acts[i] = z
+		r.acts = append(r.acts, z)
 		h = z
 	}
-	out := acts[len(acts)-1]
+	out := h
+	hidden := r.acts[:len(r.acts)-1]
 	if !g.records(ins...) {
-		for _, a := range acts[:len(acts)-1] {
+		for _, a := range hidden {
 			tensor.Recycle(a)
 		}
 		return g.constant(out)
 	}
 	var saved int64
-	for _, a := range acts[:len(acts)-1] {
+	for _, a := range hidden {
 		saved += a.Bytes()
 	}
-	layers = append([]Dense(nil), layers...)
-	return g.Record(Op{Name: opMLP, Fresh: true, Saved: saved, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
-		r := mlpBackward(x.data, layers, acts, gy, need)
-		// The hidden activations are this operation's alone, and its
-		// backward rule runs once.
-		for i, a := range acts[:len(acts)-1] {
-			tensor.Recycle(a)
-			acts[i] = nil
-		}
-		return r
-	}}, out, ins...)
+	return g.Record(Op{Name: opMLP, Fresh: true, Saved: saved, VJP: r.vjp}, out, ins...)
+}
+
+// mlpRecord is what MLP's backward rule keeps; the buffers cover four
+// layers without further allocations.
+type mlpRecord struct {
+	x        *tensor.Tensor
+	layers   []Dense
+	acts     []*tensor.Tensor
+	layerBuf [4]Dense
+	actBuf   [4]*tensor.Tensor
+}
+
+func (r *mlpRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	res := mlpBackward(r.x, r.layers, r.acts, gy, need)
+	// The hidden activations are this operation's alone, and its backward
+	// rule runs once.
+	for i, a := range r.acts[:len(r.acts)-1] {
+		tensor.Recycle(a)
+		r.acts[i] = nil
+	}
+	return res
 }
 
 // mlpBackward is MLP's backward rule: layer by layer from the last, the
