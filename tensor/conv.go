@@ -534,13 +534,11 @@ func convBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 			axpy(1, pw[blk*wsz:(blk+1)*wsz], gw)
 		}
 	}
-	if gb != nil {
-		for o := range gb {
-			sum := 0.0
-			for blk := 0; blk < nblk; blk++ {
-				sum += pb[blk*g.o+o]
-			}
-			gb[o] = T(sum)
+	for o := range gb {
+		sum := 0.0
+		for blk := 0; blk < nblk; blk++ {
+			sum += pb[blk*g.o+o]
 		}
+		gb[o] = T(sum)
 	}
 }

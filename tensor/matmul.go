@@ -246,13 +246,6 @@ func gemmTiles64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, 
 	}
 }
 
-// isFloat64 reports whether T is float64.
-func isFloat64[T float]() bool {
-	var z T
-	_, ok := any(z).(float64)
-	return ok
-}
-
 // smallScratch returns a buffer of n elements for a small product's
 // rearranged operand; give it back with putScratch.
 func smallScratch[T float](n int) []T { return getScratch[T](n)[:n] }
@@ -427,6 +420,7 @@ func linearKernel[T float](rows, in, out int, x, w, b, y []T) {
 			b = b[:out]
 			for r := 0; r < rows; r++ {
 				row := y[r*out : (r+1)*out]
+				//lint:ignore S1001 copy is a call per row, which costs more than these few elements
 				for j, v := range b {
 					row[j] = v
 				}

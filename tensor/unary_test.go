@@ -225,7 +225,7 @@ func TestUnarySpecialValues(t *testing.T) {
 			t.Errorf("%v Sign: %v", dt, s)
 		}
 		// Abs of −0 is +0 or −0 (either compares equal to 0); of −Inf is +Inf.
-		a := Abs(FromValues(dt, []float64{math.Inf(-1), -0.0, -1.5}, 3)).Values()
+		a := Abs(FromValues(dt, []float64{math.Inf(-1), math.Copysign(0, -1), -1.5}, 3)).Values()
 		if !math.IsInf(a[0], 1) || a[1] != 0 || a[2] != 1.5 {
 			t.Errorf("%v Abs: %v", dt, a)
 		}

@@ -606,14 +606,12 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 	if gw != nil {
 		winoWeightGrad(g, pw, nblk, gw)
 	}
-	if gb != nil {
-		for o := range gb {
-			sum := 0.0
-			for blk := 0; blk < nblk; blk++ {
-				sum += pb[blk*g.o+o]
-			}
-			gb[o] = T(sum)
+	for o := range gb {
+		sum := 0.0
+		for blk := 0; blk < nblk; blk++ {
+			sum += pb[blk*g.o+o]
 		}
+		gb[o] = T(sum)
 	}
 }
 
