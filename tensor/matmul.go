@@ -415,7 +415,10 @@ func Linear(x, w, b *Tensor) *Tensor {
 
 func linearKernel[T float](rows, in, out int, x, w, b, y []T) {
 	var beta T
-	if b != nil {
+	if y64, ok := any(y).([]float64); ok && b != nil {
+		vec.FillRows64(y64[:rows*out], any(b).([]float64)[:out])
+		beta = 1
+	} else if b != nil {
 		if out < 8 { // short rows: a loop, not a copy call per row
 			b = b[:out]
 			for r := 0; r < rows; r++ {

@@ -40,3 +40,4 @@ func gemm4x8MaskAVX2(mt, k int, alpha float64, a *float64, ai, ap int, b *float6
 func gemm2x16MaskAVX2(k int, alpha float64, a *float64, ai, ap int, b *float64, ldb int, c *float64, ldc int, mask *int64) {
 	panic(noAsm)
 }
+func fillRows64AVX2(dst, row *float64, rows, n int, mask *int64) { panic(noAsm) }

@@ -74,3 +74,27 @@ func SumRows64(dst, x []float64) {
 		}
 	}
 }
+
+// FillRows64 copies row into each row of dst (len(dst)/len(row) rows of
+// len(row) elements): a bias broadcast over a batch, in one call instead
+// of a copy per row. It panics unless len(dst) is a multiple of len(row).
+func FillRows64(dst, row []float64) {
+	n := len(row)
+	if n == 0 || len(dst)%n != 0 {
+		if n == 0 && len(dst) == 0 {
+			return
+		}
+		panic(fmt.Sprintf("vec: FillRows64: %d elements are not rows of %d", len(dst), n))
+	}
+	rows := len(dst) / n
+	if rows == 0 {
+		return
+	}
+	if useAsm {
+		fillRows64AVX2(&dst[0], &row[0], rows, n, &edgeMask[16-n%4])
+		return
+	}
+	for r := 0; r < rows; r++ {
+		copy(dst[r*n:(r+1)*n], row)
+	}
+}

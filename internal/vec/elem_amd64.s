@@ -176,3 +176,45 @@ sr_rows1:
 sr_done:
 	VZEROUPPER
 	RET
+
+// func fillRows64AVX2(dst, row *float64, rows, n int, mask *int64)
+//
+// Copies the n elements of row into each of rows consecutive rows of dst
+// (stride n): blocks of four, then one masked block for the last n%4
+// (mask enables those lanes). rows, n > 0.
+TEXT ·fillRows64AVX2(SB), NOSPLIT, $0-40
+	MOVQ    dst+0(FP), DI
+	MOVQ    row+8(FP), SI
+	MOVQ    rows+16(FP), R9
+	MOVQ    n+24(FP), CX
+	MOVQ    mask+32(FP), R8
+	VMOVDQU (R8), Y15
+	MOVQ    CX, BX
+	ANDQ    $-4, BX
+	MOVQ    CX, R10
+	SHLQ    $3, R10
+
+fr_rows:
+	XORQ AX, AX
+	CMPQ AX, BX
+	JGE  fr_tail
+
+fr_loop4:
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ    $4, AX
+	CMPQ    AX, BX
+	JLT     fr_loop4
+
+fr_tail:
+	CMPQ       AX, CX
+	JGE        fr_next
+	VMASKMOVPD (SI)(AX*8), Y15, Y0
+	VMASKMOVPD Y0, Y15, (DI)(AX*8)
+
+fr_next:
+	ADDQ R10, DI
+	DECQ R9
+	JNZ  fr_rows
+	VZEROUPPER
+	RET

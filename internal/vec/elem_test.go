@@ -82,3 +82,34 @@ func TestSumRows64(t *testing.T) {
 	}()
 	SumRows64(make([]float64, 3), make([]float64, 7))
 }
+
+// TestFillRows64 checks the broadcast copy for every tail of the row width.
+func TestFillRows64(t *testing.T) {
+	for n := 1; n <= 9; n++ {
+		for _, rows := range []int{1, 3} {
+			row := make([]float64, n)
+			for i := range row {
+				row[i] = float64(i + 1)
+			}
+			for _, asm := range []bool{false, true} {
+				if asm && !haveAsm {
+					continue
+				}
+				saved := useAsm
+				useAsm = asm
+				dst := make([]float64, rows*n+1)
+				dst[rows*n] = -7
+				FillRows64(dst[:rows*n], row)
+				useAsm = saved
+				for i := 0; i < rows*n; i++ {
+					if dst[i] != row[i%n] {
+						t.Fatalf("n %d rows %d asm %v: element %d = %v", n, rows, asm, i, dst[i])
+					}
+				}
+				if dst[rows*n] != -7 {
+					t.Fatalf("n %d rows %d asm %v: wrote past the end", n, rows, asm)
+				}
+			}
+		}
+	}
+}
