@@ -255,6 +255,16 @@ func smallScratch[T float](n int) []T { return getScratch[T](n)[:n] }
 // element (r, c) of src lands at c·rows + r.
 func transposed[T float](src []T, rows, cols, ld int) []T {
 	dst := smallScratch[T](rows * cols)
+	if cols == 2 && ld == 2 {
+		// A weight of a layer with two inputs, the commonest case.
+		d0, d1 := dst[:rows], dst[rows:2*rows]
+		s := src[:2*rows]
+		for r := range d0 {
+			p := s[2*r : 2*r+2 : 2*r+2]
+			d0[r], d1[r] = p[0], p[1]
+		}
+		return dst
+	}
 	if cols <= 4 {
 		// Few columns (a weight of a layer with few inputs): one pass
 		// per column, each along a row of dst.
