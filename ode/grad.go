@@ -547,7 +547,9 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 			}
 		}
 	}()
-	finish := func() {
+	// However the backward pass ends (a result, an error, a panic in a
+	// backward rule), the re-runs stop and their goroutine is gone first.
+	defer func() {
 		close(stop)
 		<-done
 		select { // a re-run sent but not consumed
@@ -557,23 +559,19 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 			}
 		default:
 		}
-	}
+	}()
 	for i := n - 1; i >= 0; i-- {
 		s := recvSpin(ch)
 		if s.panicked != nil {
-			finish()
 			panic(s.panicked)
 		}
 		if s.err != nil {
-			finish()
 			return nil, nil, s.err
 		}
 		if err := back(s); err != nil {
-			finish()
 			return nil, nil, err
 		}
 	}
-	<-done
 	return lam, gp, nil
 }
 

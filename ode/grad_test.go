@@ -3,8 +3,10 @@ package ode
 import (
 	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/tensor"
@@ -667,4 +669,32 @@ func TestACAThreads(t *testing.T) {
 		}()
 		_ = g.SumAll(sol.Y[1]).Backward()
 	}()
+
+	// A backward rule that panics while re-runs are under way: the panic
+	// (or the error the engine makes of it) reaches the caller, and the
+	// re-runs' goroutine is gone.
+	before := runtime.NumGoroutine()
+	boom := WithParams(Func(func(g *autograd.Graph, _ float64, y *autograd.Value) *autograd.Value {
+		out := tensor.Mul(y.Data(), tensor.Full(tensor.Float64, k.Data().Item(), y.Shape()...))
+		return g.Record(autograd.Op{Name: "test.boom", VJP: func(*tensor.Tensor, []bool) []*tensor.Tensor {
+			panic("backward rule failed")
+		}}, out, y, k)
+	}), k)
+	g = autograd.NewGraph()
+	sol, err = SolveGraph(g, boom, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { recover() }()
+		if err := g.SumAll(sol.Y[1]).Backward(); err == nil {
+			t.Error("a panicking backward rule gave no error")
+		}
+	}()
+	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the failed backward pass, %d before", n, before)
+	}
 }
