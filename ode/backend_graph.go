@@ -82,15 +82,28 @@ type linRecord struct {
 func (r *linRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 	gs := make([]*tensor.Tensor, len(need))
 	nx := len(r.xs)
+	// The needed terms' gradients, gy times their factors, made together.
+	var idxBuf [16]int
+	var coefBuf [16]float64
+	var outBuf [16]*tensor.Tensor
+	idx, coefs := idxBuf[:0], coefBuf[:0]
 	for m, t := range r.xs {
 		if need[m] {
-			gs[m] = tensor.Scale(gy, t.coef)
+			idx, coefs = append(idx, m), append(coefs, t.coef)
 		}
 	}
 	for j, t := range r.ks {
 		if need[nx+j] {
-			gs[nx+j] = tensor.Scale(gy, r.hv*t.coef)
+			idx, coefs = append(idx, nx+j), append(coefs, r.hv*t.coef)
 		}
+	}
+	out := outBuf[:len(idx)]
+	if len(idx) > len(outBuf) {
+		out = make([]*tensor.Tensor, len(idx))
+	}
+	tensor.ScaledCopies(out, gy, coefs)
+	for i, at := range idx {
+		gs[at] = out[i]
 	}
 	if need[len(need)-1] {
 		var s float64

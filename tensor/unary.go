@@ -436,3 +436,44 @@ func MulDerivInPlace(op UnaryOp, y, gy *Tensor) *Tensor {
 	}
 	return gy
 }
+
+// ScaledCopies sets dst[i] = coefs[i]·x for each i (len(dst) must equal
+// len(coefs)): the values of Scale, for the backward rules that hand the
+// same gradient to many inputs, each with its own factor. The tensors
+// share one allocation for their headers and, when small, one for their
+// elements (disjoint ranges of it), instead of two allocations each.
+func ScaledCopies(dst []*Tensor, x *Tensor, coefs []float64) {
+	if len(dst) != len(coefs) {
+		panic(fmt.Sprintf("tensor: ScaledCopies: %d tensors for %d factors", len(dst), len(coefs)))
+	}
+	n := x.Len()
+	if n >= recycleMin || len(dst) == 0 {
+		for i, c := range coefs {
+			dst[i] = Scale(x, c)
+		}
+		return
+	}
+	heads := make([]Tensor, len(dst))
+	switch x.dtype {
+	case Float32:
+		data := make([]float32, n*len(dst))
+		for i, c := range coefs {
+			t := &heads[i]
+			t.dtype = x.dtype
+			t.setShape(x.shape)
+			t.f32 = data[i*n : (i+1)*n : (i+1)*n]
+			unaryKernel(OpScale, t.f32, x.f32, c)
+			dst[i] = t
+		}
+	default:
+		data := make([]float64, n*len(dst))
+		for i, c := range coefs {
+			t := &heads[i]
+			t.dtype = x.dtype
+			t.setShape(x.shape)
+			t.f64 = data[i*n : (i+1)*n : (i+1)*n]
+			unaryKernel(OpScale, t.f64, x.f64, c)
+			dst[i] = t
+		}
+	}
+}
