@@ -151,9 +151,10 @@ type node struct {
 	inputs []*Value
 	bytes  int64
 	// val is out's storage: a node and its value are one allocation, and
-	// inbuf holds up to four inputs.
+	// inbuf holds up to eight inputs (a Runge–Kutta stage combination has
+	// as many, a two-layer MLP five).
 	val   Value
-	inbuf [4]*Value
+	inbuf [8]*Value
 }
 
 // Graph records operations for one backward pass. It is not safe for
@@ -412,7 +413,7 @@ func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 func (n *node) release() {
 	n.op = Op{}
 	n.inputs = nil
-	n.inbuf = [4]*Value{}
+	n.inbuf = [8]*Value{}
 	n.out = nil
 }
 

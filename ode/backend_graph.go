@@ -125,63 +125,94 @@ func (b *graphBackend) dense(x []*autograd.Value, a, da []float64, h *autograd.V
 // θ = (τ − t)/h, differentiable with respect to the states, the stages, the
 // step size h and the step's start time t.
 func denseOp(g *autograd.Graph, x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
-	var xs, ks []term
+	r := &denseRecord{h: h, t: t, hv: scalarOf(h), nx: len(x), nk: len(k)}
+	if r.nx > len(r.xsBuf) || r.nk > len(r.ksBuf) {
+		panic("ode: dense output with more terms than any tableau here has")
+	}
+	r.theta = (tau - scalarOf(t)) / r.hv
+	xs, ks := r.xsBuf[:r.nx], r.ksBuf[:r.nk]
 	for m := range x {
-		xs = append(xs, term{a[m], x[m].Data()})
+		xs[m] = term{a[m], x[m].Data()}
 	}
 	for j := range k {
-		ks = append(ks, term{c[j], k[j].Data()})
+		ks[j] = term{c[j], k[j].Data()}
 	}
-	hv := scalarOf(h)
-	theta := (tau - scalarOf(t)) / hv
+	copy(r.a[:], a)
+	copy(r.da[:], da)
+	copy(r.c[:], c)
+	copy(r.dc[:], dc)
 	out := tensor.ZerosLike(x[0].Data())
 	// Zero weights are skipped exactly as lin skips them.
-	linInto(out, nonzero(xs), hv, nonzero(ks))
-	a, da, c, dc = append([]float64(nil), a...), append([]float64(nil), da...), append([]float64(nil), c...), append([]float64(nil), dc...)
-	ins := append(append(append([]*autograd.Value(nil), x...), k...), h, t)
-	nx, nk := len(x), len(k)
-	return g.Record(autograd.Op{Name: opDense, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
-		gs := make([]*tensor.Tensor, len(need))
-		for m := 0; m < nx; m++ {
-			if need[m] {
-				gs[m] = tensor.Scale(gy, a[m])
-			}
-		}
-		for j := 0; j < nk; j++ {
-			if need[nx+j] {
-				gs[nx+j] = tensor.Scale(gy, hv*c[j])
-			}
-		}
-		if need[nx+nk] || need[nx+nk+1] {
-			// dL/dθ = ⟨gy, Σ da_m x_m + h Σ dc_j k_j⟩; dθ/dh = −θ/h, dθ/dt = −1/h.
-			var gTheta, gSum float64
-			for m := 0; m < nx; m++ {
-				gTheta += da[m] * tensor.Dot(xs[m].t, gy)
-			}
-			for j := 0; j < nk; j++ {
-				d := tensor.Dot(ks[j].t, gy)
-				gTheta += hv * dc[j] * d
-				gSum += c[j] * d
-			}
-			if need[nx+nk] {
-				gs[nx+nk] = tensor.Scalar(h.DType(), gSum-gTheta*theta/hv)
-			}
-			if need[nx+nk+1] {
-				gs[nx+nk+1] = tensor.Scalar(t.DType(), -gTheta/hv)
-			}
-		}
-		return gs
-	}}, out, ins...)
+	var nxBuf, nkBuf [len(r.ksBuf)]term
+	linInto(out, nonzeroInto(nxBuf[:0], xs), r.hv, nonzeroInto(nkBuf[:0], ks))
+	ins := r.insBuf[:0]
+	ins = append(append(append(ins, x...), k...), h, t)
+	return g.Record(autograd.Op{Name: opDense, Fresh: true, VJP: r.vjp}, out, ins...)
 }
 
-func nonzero(ts []term) []term {
-	out := ts[:0:0]
-	for _, t := range ts {
-		if t.coef != 0 {
-			out = append(out, t)
+// denseRecord is what denseOp's backward rule needs, in one allocation.
+type denseRecord struct {
+	h, t      *autograd.Value
+	hv, theta float64
+	nx, nk    int
+	xsBuf     [2]term
+	ksBuf     [12]term
+	a, da     [2]float64
+	c, dc     [12]float64
+	insBuf    [16]*autograd.Value
+}
+
+func (r *denseRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	nx, nk, hv := r.nx, r.nk, r.hv
+	gs := make([]*tensor.Tensor, len(need))
+	var idxBuf [16]int
+	var coefBuf [16]float64
+	var outBuf [16]*tensor.Tensor
+	idx, coefs := idxBuf[:0], coefBuf[:0]
+	for m := 0; m < nx; m++ {
+		if need[m] {
+			idx, coefs = append(idx, m), append(coefs, r.a[m])
 		}
 	}
-	return out
+	for j := 0; j < nk; j++ {
+		if need[nx+j] {
+			idx, coefs = append(idx, nx+j), append(coefs, hv*r.c[j])
+		}
+	}
+	out := outBuf[:len(idx)]
+	tensor.ScaledCopies(out, gy, coefs)
+	for i, at := range idx {
+		gs[at] = out[i]
+	}
+	if need[nx+nk] || need[nx+nk+1] {
+		// dL/dθ = ⟨gy, Σ da_m x_m + h Σ dc_j k_j⟩; dθ/dh = −θ/h, dθ/dt = −1/h.
+		var gTheta, gSum float64
+		for m := 0; m < nx; m++ {
+			gTheta += r.da[m] * tensor.Dot(r.xsBuf[m].t, gy)
+		}
+		for j := 0; j < nk; j++ {
+			d := tensor.Dot(r.ksBuf[j].t, gy)
+			gTheta += hv * r.dc[j] * d
+			gSum += r.c[j] * d
+		}
+		if need[nx+nk] {
+			gs[nx+nk] = tensor.Scalar(r.h.DType(), gSum-gTheta*r.theta/hv)
+		}
+		if need[nx+nk+1] {
+			gs[nx+nk+1] = tensor.Scalar(r.t.DType(), -gTheta/hv)
+		}
+	}
+	return gs
+}
+
+// nonzeroInto appends the terms of ts with a non-zero weight to dst.
+func nonzeroInto(dst, ts []term) []term {
+	for _, t := range ts {
+		if t.coef != 0 {
+			dst = append(dst, t)
+		}
+	}
+	return dst
 }
 
 func (b *graphBackend) errRatio(h *autograd.Value, k []*autograd.Value, e []float64, y0, y1 *autograd.Value, rtol, atol float64) *autograd.Value {
