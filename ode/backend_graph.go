@@ -237,7 +237,7 @@ func errOp(g *autograd.Graph, h *autograd.Value, k []*autograd.Value, e []float6
 	out := tensor.Scalar(tensor.Float64, r)
 	return g.Record(autograd.Op{Name: opErr, Fresh: true, VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		gr := gy.Item()
-		a0, a1 := y0.Data().Values(), y1.Data().Values()
+		a0, a1 := values64(y0.Data()), values64(y1.Data())
 		n := len(a0)
 		gs := make([]*tensor.Tensor, len(need))
 		if r == 0 || n == 0 {
@@ -249,14 +249,15 @@ func errOp(g *autograd.Graph, h *autograd.Value, k []*autograd.Value, e []float6
 			}
 			return gs
 		}
-		kv := make([][]float64, nk)
+		var kvBuf [12][]float64
+		kv := kvBuf[:0]
 		for j := range ks {
-			kv[j] = ks[j].t.Values()
+			kv = append(kv, values64(ks[j].t))
 		}
-		// dr/dq_i = q_i/(n·r); q_i = e_i/s_i.
-		ge := make([]float64, n)  // dL/de_i
-		gy0 := make([]float64, n) // dL/dy0_i
-		gy1 := make([]float64, n) // dL/dy1_i
+		// dr/dq_i = q_i/(n·r); q_i = e_i/s_i. One buffer holds dL/de,
+		// dL/dy0 and dL/dy1.
+		buf := make([]float64, 3*n)
+		ge, gy0, gy1 := buf[:n:n], buf[n:2*n:2*n], buf[2*n:]
 		var gh float64
 		for i := 0; i < n; i++ {
 			var sum float64
@@ -284,11 +285,9 @@ func errOp(g *autograd.Graph, h *autograd.Value, k []*autograd.Value, e []float6
 		}
 		for j := range ks {
 			if need[j] {
-				v := make([]float64, n)
-				for i := range v {
-					v[i] = ge[i] * hv * ks[j].coef
-				}
-				gs[j] = tensor.FromValues(ks[j].t.DType(), v, ks[j].t.Shape()...)
+				g := tensor.New(ks[j].t.DType(), ks[j].t.Shape()...)
+				setValues(g, func(i int) float64 { return ge[i] * hv * ks[j].coef })
+				gs[j] = g
 			}
 		}
 		if need[nk] {
@@ -302,6 +301,30 @@ func errOp(g *autograd.Graph, h *autograd.Value, k []*autograd.Value, e []float6
 		}
 		return gs
 	}}, out, ins...)
+}
+
+// values64 returns t's elements as float64: its own storage for a float64
+// tensor (read it, do not write it), a converted copy otherwise.
+func values64(t *tensor.Tensor) []float64 {
+	if t.DType() == tensor.Float64 {
+		return t.Float64s()
+	}
+	return t.Values()
+}
+
+// setValues sets element i of t to f(i).
+func setValues(t *tensor.Tensor, f func(int) float64) {
+	if t.DType() == tensor.Float64 {
+		d := t.Float64s()
+		for i := range d {
+			d[i] = f(i)
+		}
+		return
+	}
+	d := t.Float32s()
+	for i := range d {
+		d[i] = float32(f(i))
+	}
 }
 
 func sign(x float64) float64 {
