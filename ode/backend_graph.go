@@ -286,7 +286,18 @@ func errOp(g *autograd.Graph, h *autograd.Value, k []*autograd.Value, e []float6
 		for j := range ks {
 			if need[j] {
 				g := tensor.New(ks[j].t.DType(), ks[j].t.Shape()...)
-				setValues(g, func(i int) float64 { return ge[i] * hv * ks[j].coef })
+				c := ks[j].coef
+				if g.DType() == tensor.Float64 {
+					d := g.Float64s()
+					for i := range d {
+						d[i] = ge[i] * hv * c
+					}
+				} else {
+					d := g.Float32s()
+					for i := range d {
+						d[i] = float32(ge[i] * hv * c)
+					}
+				}
 				gs[j] = g
 			}
 		}
@@ -310,21 +321,6 @@ func values64(t *tensor.Tensor) []float64 {
 		return t.Float64s()
 	}
 	return t.Values()
-}
-
-// setValues sets element i of t to f(i).
-func setValues(t *tensor.Tensor, f func(int) float64) {
-	if t.DType() == tensor.Float64 {
-		d := t.Float64s()
-		for i := range d {
-			d[i] = f(i)
-		}
-		return
-	}
-	d := t.Float32s()
-	for i := range d {
-		d[i] = float32(f(i))
-	}
 }
 
 func sign(x float64) float64 {

@@ -255,9 +255,7 @@ func Dot(a, b *Tensor) float64 {
 			s += float64(v) * float64(b.f32[i])
 		}
 	case Float64:
-		for i, v := range a.f64 {
-			s += v * b.f64[i]
-		}
+		return vec.Dot64(a.f64, b.f64)
 	}
 	return s
 }
