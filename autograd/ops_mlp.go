@@ -59,6 +59,19 @@ func (g *Graph) MLP(x *Value, layers ...Dense) *Value {
 		}
 		features = ws[0]
 	}
+	if !g.records(ins...) {
+		// Nothing to keep: each hidden activation is recycled as soon as
+		// the next layer has read it.
+		h := x.data
+		for i, l := range layers {
+			z := denseForward(h, l)
+			if i > 0 {
+				tensor.Recycle(h)
+			}
+			h = z
+		}
+		return g.constant(h)
+	}
 	// acts[l] is layer l's output; the last is the operation's output. One
 	// allocation holds what the backward rule needs.
 	r := &mlpRecord{x: x.data}
@@ -66,30 +79,28 @@ func (g *Graph) MLP(x *Value, layers ...Dense) *Value {
 	r.acts = r.actBuf[:0]
 	h := x.data
 	for _, l := range layers {
-		var b *tensor.Tensor
-		if l.B != nil {
-			b = l.B.data
-		}
-		z := tensor.Linear(h, l.W.data, b)
-		if l.Act != 0 {
-			z.UnaryInPlace(l.Act, 0)
-		}
-		r.acts = append(r.acts, z)
-		h = z
-	}
-	out := h
-	hidden := r.acts[:len(r.acts)-1]
-	if !g.records(ins...) {
-		for _, a := range hidden {
-			tensor.Recycle(a)
-		}
-		return g.constant(out)
+		h = denseForward(h, l)
+		r.acts = append(r.acts, h)
 	}
 	var saved int64
-	for _, a := range hidden {
+	for _, a := range r.acts[:len(r.acts)-1] {
 		saved += a.Bytes()
 	}
-	return g.Record(Op{Name: opMLP, Fresh: true, Saved: saved, VJP: r.vjp}, out, ins...)
+	return g.Record(Op{Name: opMLP, Fresh: true, Saved: saved, VJP: r.vjp}, h, ins...)
+}
+
+// denseForward returns act(h·Wᵀ + B) for one layer, the activation in
+// place.
+func denseForward(h *tensor.Tensor, l Dense) *tensor.Tensor {
+	var b *tensor.Tensor
+	if l.B != nil {
+		b = l.B.data
+	}
+	z := tensor.Linear(h, l.W.data, b)
+	if l.Act != 0 {
+		z.UnaryInPlace(l.Act, 0)
+	}
+	return z
 }
 
 // mlpRecord is what MLP's backward rule keeps; the buffers cover four
