@@ -4,7 +4,9 @@ import "testing"
 
 // BenchmarkGemmSmall times the six products of one evaluation and backward
 // pass of torchdiffeq's ode_demo MLP (batch 20, 2→50→2), float64: the
-// per-evaluation floor of small models.
+// per-evaluation floor of small models; and the products of an LSTM cell
+// on a batch of one (9 inputs, 64 hidden units), which stress the other
+// shapes: a row against many, and an outer product.
 func BenchmarkGemmSmall(b *testing.B) {
 	for _, c := range []struct {
 		name    string
@@ -17,6 +19,10 @@ func BenchmarkGemmSmall(b *testing.B) {
 		{"gx1 NN 20x2x50", false, false, 20, 2, 50},
 		{"gw2 TN 2x50x20", true, false, 2, 50, 20},
 		{"gw1 TN 50x2x20", true, false, 50, 2, 20},
+		{"lstm ih NT 1x256x9", false, true, 1, 256, 9},
+		{"lstm hh NT 1x256x64", false, true, 1, 256, 64},
+		{"lstm gx NN 1x64x256", false, false, 1, 64, 256},
+		{"lstm gw TN 256x64x1", true, false, 256, 64, 1},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			rng := testRNG(1)

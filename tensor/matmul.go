@@ -174,6 +174,11 @@ func gemmSmall[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T
 // the shapes and transpositions, never on the thread count.
 func gemmSmall64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
 	switch {
+	case tB && !tA && m < 8 && k >= 8:
+		// Few rows of A against the rows of B (a batch of one through a
+		// layer, say): dot products along both as stored; laying B out
+		// for the blocks would cost more than the product.
+		vec.Dots(m, n, k, alpha, a, lda, b, ldb, c, ldc)
 	case n < 8 && k >= 16 && !tA:
 		// A short C with a long inner dimension: dot products along the
 		// rows of A and of op(B)ᵀ (the columns of B laid out as rows).
