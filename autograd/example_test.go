@@ -98,3 +98,34 @@ func ExampleGradCheck() {
 	fmt.Println(err == nil, res.MaxRelErr < 1e-8, res.Ops)
 	// Output: true true map[linear:1 softplus:1]
 }
+
+// MLP records a chain of dense layers as one operation, with the values and
+// gradients of the layers recorded one by one (nn.Sequential uses it for
+// runs of Linear layers and activations).
+func ExampleGraph_MLP() {
+	w1 := autograd.Leaf(tensor.FromFloat64([]float64{1, -1, 0.5, 2}, 2, 2))
+	b1 := autograd.Leaf(tensor.FromFloat64([]float64{0, 0.1}, 2))
+	w2 := autograd.Leaf(tensor.FromFloat64([]float64{1, 1}, 1, 2))
+	x := autograd.Constant(tensor.FromFloat64([]float64{0.3, -0.2}, 1, 2))
+
+	g := autograd.NewGraph()
+	y := g.MLP(x, autograd.Dense{W: w1, B: b1, Act: tensor.OpTanh}, autograd.Dense{W: w2})
+	fused := y.Item()
+	if err := g.SumAll(y).Backward(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The same layers one by one (dy/dw2 is the hidden layer, tanh(0.5) and
+	// tanh(−0.15)).
+	ref := g2Layers(x, w1, b1, w2)
+	fmt.Printf("y %.6f, one by one %.6f\n", fused, ref)
+	fmt.Printf("dy/dw2 %.6f\n", w2.Grad().Values())
+	// Output:
+	// y 0.313232, one by one 0.313232
+	// dy/dw2 [0.462117 -0.148885]
+}
+
+func g2Layers(x, w1, b1, w2 *autograd.Value) float64 {
+	var g *autograd.Graph
+	return g.Linear(g.Tanh(g.Linear(x, w1, b1)), w2, nil).Item()
+}
