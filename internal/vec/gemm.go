@@ -93,7 +93,11 @@ func Gemm4x8Tiles(mt, nt, k int, alpha float64, a []float64, ai, ap int, b []flo
 	}
 	for r := 0; r < mt; r++ {
 		for s := 0; s < nt; s++ {
-			gemm4x8Go(k, alpha, a[4*r*ai:], ai, ap, b[8*s:], ldb, c[4*r*ldc+8*s:], ldc)
+			ar, bs := a, b
+			if k > 0 { // with k = 0, A and B may be empty and are not read
+				ar, bs = a[4*r*ai:], b[8*s:]
+			}
+			gemm4x8Go(k, alpha, ar, ai, ap, bs, ldb, c[4*r*ldc+8*s:], ldc)
 		}
 	}
 }

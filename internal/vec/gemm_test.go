@@ -336,3 +336,27 @@ func TestGemmEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmTilesEmptyOperands checks that with k = 0 the blocks read
+// neither A nor B, which may then be empty, on both paths: C becomes C.
+func TestGemmTilesEmptyOperands(t *testing.T) {
+	for _, asm := range []bool{false, true} {
+		if asm && !haveAsm {
+			continue
+		}
+		saved := useAsm
+		useAsm = asm
+		c := make([]float64, 2*4*16)
+		for i := range c {
+			c[i] = float64(i)
+		}
+		Gemm4x8Tiles(2, 2, 0, 1, nil, 3, 1, nil, 16, c, 16)
+		Gemm2x16Tiles(1, 0, 1, nil, 3, 1, nil, 16, c, 16)
+		useAsm = saved
+		for i, v := range c {
+			if v != float64(i) {
+				t.Fatalf("asm %v: element %d changed to %v", asm, i, v)
+			}
+		}
+	}
+}
