@@ -82,29 +82,14 @@ type linRecord struct {
 func (r *linRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 	gs := make([]*tensor.Tensor, len(need))
 	nx := len(r.xs)
-	// The needed terms' gradients, gy times their factors, made together.
-	var idxBuf [16]int
-	var coefBuf [16]float64
-	var outBuf [16]*tensor.Tensor
-	idx, coefs := idxBuf[:0], coefBuf[:0]
+	var sc scaledGrads
 	for m, t := range r.xs {
-		if need[m] {
-			idx, coefs = append(idx, m), append(coefs, t.coef)
-		}
+		sc.add(need, m, t.coef)
 	}
 	for j, t := range r.ks {
-		if need[nx+j] {
-			idx, coefs = append(idx, nx+j), append(coefs, r.hv*t.coef)
-		}
+		sc.add(need, nx+j, r.hv*t.coef)
 	}
-	out := outBuf[:len(idx)]
-	if len(idx) > len(outBuf) {
-		out = make([]*tensor.Tensor, len(idx))
-	}
-	tensor.ScaledCopies(out, gy, coefs)
-	for i, at := range idx {
-		gs[at] = out[i]
-	}
+	sc.fill(gs, gy)
 	if need[len(need)-1] {
 		var s float64
 		for _, t := range r.ks {
@@ -119,6 +104,49 @@ func (b *graphBackend) add(x, y *autograd.Value) *autograd.Value { return b.g.Ad
 
 func (b *graphBackend) dense(x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
 	return denseOp(b.g, x, a, da, h, k, c, dc, t, tau)
+}
+
+// scaledGrads collects the inputs of a linear combination whose gradients
+// are gy times a factor, to make them together with tensor.ScaledCopies.
+// It keeps up to 16 in fixed arrays (it stays on the stack), more in
+// slices.
+type scaledGrads struct {
+	n       int
+	idx     [16]int
+	coefs   [16]float64
+	moreIdx []int
+	moreC   []float64
+}
+
+// add records input i with factor c, if its gradient is needed.
+func (s *scaledGrads) add(need []bool, i int, c float64) {
+	if !need[i] {
+		return
+	}
+	if s.n < len(s.idx) {
+		s.idx[s.n], s.coefs[s.n] = i, c
+	} else {
+		s.moreIdx, s.moreC = append(s.moreIdx, i), append(s.moreC, c)
+	}
+	s.n++
+}
+
+// fill sets gs[i] = c·gy for each recorded input.
+func (s *scaledGrads) fill(gs []*tensor.Tensor, gy *tensor.Tensor) {
+	idx, coefs := s.idx[:min(s.n, len(s.idx))], s.coefs[:min(s.n, len(s.coefs))]
+	if s.n > len(s.idx) {
+		idx, coefs = append(idx[:len(idx):len(idx)], s.moreIdx...), append(coefs[:len(coefs):len(coefs)], s.moreC...)
+	}
+	var buf [16]*tensor.Tensor
+	out := buf[:0]
+	if s.n > len(buf) {
+		out = make([]*tensor.Tensor, 0, s.n)
+	}
+	out = out[:s.n]
+	tensor.ScaledCopies(out, gy, coefs)
+	for k, at := range idx {
+		gs[at] = out[k]
+	}
 }
 
 // denseOp records a dense output y(τ) = Σ a_m(θ)·x_m + h·Σ c_j(θ)·k_j with
@@ -165,25 +193,14 @@ type denseRecord struct {
 func (r *denseRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 	nx, nk, hv := r.nx, r.nk, r.hv
 	gs := make([]*tensor.Tensor, len(need))
-	var idxBuf [16]int
-	var coefBuf [16]float64
-	var outBuf [16]*tensor.Tensor
-	idx, coefs := idxBuf[:0], coefBuf[:0]
+	var sc scaledGrads
 	for m := 0; m < nx; m++ {
-		if need[m] {
-			idx, coefs = append(idx, m), append(coefs, r.a[m])
-		}
+		sc.add(need, m, r.a[m])
 	}
 	for j := 0; j < nk; j++ {
-		if need[nx+j] {
-			idx, coefs = append(idx, nx+j), append(coefs, hv*r.c[j])
-		}
+		sc.add(need, nx+j, hv*r.c[j])
 	}
-	out := outBuf[:len(idx)]
-	tensor.ScaledCopies(out, gy, coefs)
-	for i, at := range idx {
-		gs[at] = out[i]
-	}
+	sc.fill(gs, gy)
 	if need[nx+nk] || need[nx+nk+1] {
 		// dL/dθ = ⟨gy, Σ da_m x_m + h Σ dc_j k_j⟩; dθ/dh = −θ/h, dθ/dt = −1/h.
 		var gTheta, gSum float64

@@ -73,13 +73,6 @@ func (r *recycler[T]) put(b []T) {
 	r.bytes += size
 }
 
-// get returns a zeroed buffer of length n, or nil.
-func (r *recycler[T]) get(n int) []T {
-	b := r.getDirty(n)
-	clear(b)
-	return b
-}
-
 // getDirty returns a buffer of length n holding whatever it last held, or
 // nil.
 func (r *recycler[T]) getDirty(n int) []T {

@@ -30,29 +30,16 @@ func numel(op string, shape []int) int {
 	return n
 }
 
-// alloc returns an uninitialised-by-contract (zeroed by Go) tensor.
-func alloc(dt DType, shape []int) *Tensor {
-	t := &Tensor{dtype: dt}
-	t.setShape(shape)
-	n := numel("New", t.shape)
-	switch dt {
-	case Float32:
-		if t.f32 = recycled32.get(n); t.f32 == nil {
-			t.f32 = make([]float32, n)
-		}
-	case Float64:
-		if t.f64 = recycled64.get(n); t.f64 == nil {
-			t.f64 = make([]float64, n)
-		}
-	default:
-		panic(fmt.Sprintf("tensor: New: invalid dtype %v", dt))
-	}
-	return t
-}
+// alloc returns a zero-filled tensor, on recycled storage when there is
+// some.
+func alloc(dt DType, shape []int) *Tensor { return newTensor(dt, shape, true) }
 
 // allocFull is alloc for a caller that writes every element: recycled
 // storage is handed over as it is, without zeroing it first.
-func allocFull(dt DType, shape []int) *Tensor {
+func allocFull(dt DType, shape []int) *Tensor { return newTensor(dt, shape, false) }
+
+// newTensor is alloc (zero set) and allocFull.
+func newTensor(dt DType, shape []int, zero bool) *Tensor {
 	t := &Tensor{dtype: dt}
 	t.setShape(shape)
 	n := numel("New", t.shape)
@@ -60,10 +47,14 @@ func allocFull(dt DType, shape []int) *Tensor {
 	case Float32:
 		if t.f32 = recycled32.getDirty(n); t.f32 == nil {
 			t.f32 = make([]float32, n)
+		} else if zero {
+			clear(t.f32)
 		}
 	case Float64:
 		if t.f64 = recycled64.getDirty(n); t.f64 == nil {
 			t.f64 = make([]float64, n)
+		} else if zero {
+			clear(t.f64)
 		}
 	default:
 		panic(fmt.Sprintf("tensor: New: invalid dtype %v", dt))

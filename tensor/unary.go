@@ -53,16 +53,22 @@ const elementwiseGrain = 1 << 15
 // Unary returns op applied to every element of x.
 func Unary(op UnaryOp, x *Tensor, p float64) *Tensor {
 	out := allocFull(x.dtype, x.shape)
+	unaryInto(op, out, x, p)
+	return out
+}
+
+// unaryInto sets dst to op applied to x (same shape and dtype; dst may be
+// x), splitting large tensors over goroutines.
+func unaryInto(op UnaryOp, dst, x *Tensor, p float64) {
 	switch {
 	case x.Len() < 2*elementwiseGrain: // too small to split: no closure, no goroutines
-		unaryKernel(op, out.f32, x.f32, p)
-		unaryKernel(op, out.f64, x.f64, p)
+		unaryKernel(op, dst.f32, x.f32, p)
+		unaryKernel(op, dst.f64, x.f64, p)
 	case x.dtype == Float32:
-		parallelFor(len(x.f32), elementwiseGrain, func(lo, hi int) { unaryKernel(op, out.f32[lo:hi], x.f32[lo:hi], p) })
+		parallelFor(len(x.f32), elementwiseGrain, func(lo, hi int) { unaryKernel(op, dst.f32[lo:hi], x.f32[lo:hi], p) })
 	default:
-		parallelFor(len(x.f64), elementwiseGrain, func(lo, hi int) { unaryKernel(op, out.f64[lo:hi], x.f64[lo:hi], p) })
+		parallelFor(len(x.f64), elementwiseGrain, func(lo, hi int) { unaryKernel(op, dst.f64[lo:hi], x.f64[lo:hi], p) })
 	}
-	return out
 }
 
 // pow is math.Pow with the exponents models use most computed directly
@@ -235,20 +241,26 @@ func UnaryGrad(op UnaryOp, x, y, gy *Tensor, p float64) *Tensor {
 	mustSameShape("UnaryGrad", x, gy)
 	mustSameShape("UnaryGrad", y, gy)
 	out := allocFull(x.dtype, x.shape)
+	unaryGradInto(op, out, x, y, gy, p)
+	return out
+}
+
+// unaryGradInto sets dst = gy·f′(x), f = op with y = f(x) (all one shape;
+// dst may be gy), splitting large tensors over goroutines.
+func unaryGradInto(op UnaryOp, dst, x, y, gy *Tensor, p float64) {
 	switch {
-	case x.Len() < 2*elementwiseGrain:
-		unaryGradKernel(op, out.f32, x.f32, y.f32, gy.f32, p)
-		unaryGradKernel(op, out.f64, x.f64, y.f64, gy.f64, p)
-	case x.dtype == Float32:
-		parallelFor(len(x.f32), elementwiseGrain, func(lo, hi int) {
-			unaryGradKernel(op, out.f32[lo:hi], x.f32[lo:hi], y.f32[lo:hi], gy.f32[lo:hi], p)
+	case gy.Len() < 2*elementwiseGrain:
+		unaryGradKernel(op, dst.f32, x.f32, y.f32, gy.f32, p)
+		unaryGradKernel(op, dst.f64, x.f64, y.f64, gy.f64, p)
+	case gy.dtype == Float32:
+		parallelFor(len(gy.f32), elementwiseGrain, func(lo, hi int) {
+			unaryGradKernel(op, dst.f32[lo:hi], x.f32[lo:hi], y.f32[lo:hi], gy.f32[lo:hi], p)
 		})
 	default:
-		parallelFor(len(x.f64), elementwiseGrain, func(lo, hi int) {
-			unaryGradKernel(op, out.f64[lo:hi], x.f64[lo:hi], y.f64[lo:hi], gy.f64[lo:hi], p)
+		parallelFor(len(gy.f64), elementwiseGrain, func(lo, hi int) {
+			unaryGradKernel(op, dst.f64[lo:hi], x.f64[lo:hi], y.f64[lo:hi], gy.f64[lo:hi], p)
 		})
 	}
-	return out
 }
 
 func unaryGradKernel[T float](op UnaryOp, dst, x, y, gy []T, p float64) {
@@ -388,15 +400,7 @@ func Sign(x *Tensor) *Tensor { return Unary(OpSign, x, 0) }
 // UnaryInPlace sets every element of t to op applied to it and returns t:
 // Unary without a new tensor, for a value whose input is not needed again.
 func (t *Tensor) UnaryInPlace(op UnaryOp, p float64) *Tensor {
-	switch {
-	case t.Len() < 2*elementwiseGrain:
-		unaryKernel(op, t.f32, t.f32, p)
-		unaryKernel(op, t.f64, t.f64, p)
-	case t.dtype == Float32:
-		parallelFor(len(t.f32), elementwiseGrain, func(lo, hi int) { unaryKernel(op, t.f32[lo:hi], t.f32[lo:hi], p) })
-	default:
-		parallelFor(len(t.f64), elementwiseGrain, func(lo, hi int) { unaryKernel(op, t.f64[lo:hi], t.f64[lo:hi], p) })
-	}
+	unaryInto(op, t, t, p)
 	return t
 }
 
@@ -421,19 +425,7 @@ func MulDerivInPlace(op UnaryOp, y, gy *Tensor) *Tensor {
 		panic(fmt.Sprintf("tensor: MulDerivInPlace: the derivative of %v is not a function of its output", op))
 	}
 	mustSameShape("MulDerivInPlace", y, gy)
-	switch {
-	case gy.Len() < 2*elementwiseGrain:
-		unaryGradKernel(op, gy.f32, y.f32, y.f32, gy.f32, 0)
-		unaryGradKernel(op, gy.f64, y.f64, y.f64, gy.f64, 0)
-	case gy.dtype == Float32:
-		parallelFor(len(gy.f32), elementwiseGrain, func(lo, hi int) {
-			unaryGradKernel(op, gy.f32[lo:hi], y.f32[lo:hi], y.f32[lo:hi], gy.f32[lo:hi], 0)
-		})
-	default:
-		parallelFor(len(gy.f64), elementwiseGrain, func(lo, hi int) {
-			unaryGradKernel(op, gy.f64[lo:hi], y.f64[lo:hi], y.f64[lo:hi], gy.f64[lo:hi], 0)
-		})
-	}
+	unaryGradInto(op, gy, y, y, gy, 0)
 	return gy
 }
 
