@@ -153,45 +153,54 @@ func (s *scaledGrads) fill(gs []*tensor.Tensor, gy *tensor.Tensor) {
 // θ = (τ − t)/h, differentiable with respect to the states, the stages, the
 // step size h and the step's start time t.
 func denseOp(g *autograd.Graph, x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
-	r := &denseRecord{h: h, t: t, hv: scalarOf(h), nx: len(x), nk: len(k)}
-	if r.nx > len(r.xsBuf) || r.nk > len(r.ksBuf) {
-		panic("ode: dense output with more terms than any tableau here has")
-	}
+	r := &denseRecord{h: h, t: t, hv: scalarOf(h)}
 	r.theta = (tau - scalarOf(t)) / r.hv
-	xs, ks := r.xsBuf[:r.nx], r.ksBuf[:r.nk]
+	nx, nk := len(x), len(k)
+	// The fixed buffers cover the tableaus here; a user's tableau with more
+	// stages gets heap slices.
+	if nx <= len(r.xsBuf) && nk <= len(r.ksBuf) {
+		r.xs, r.ks = r.xsBuf[:nx], r.ksBuf[:nk]
+		w := r.wBuf[:2*nx+2*nk]
+		r.a, r.da, r.c, r.dc = w[:nx:nx], w[nx:2*nx:2*nx], w[2*nx:2*nx+nk:2*nx+nk], w[2*nx+nk:]
+	} else {
+		r.xs, r.ks = make([]term, nx), make([]term, nk)
+		r.a, r.da, r.c, r.dc = make([]float64, nx), make([]float64, nx), make([]float64, nk), make([]float64, nk)
+	}
 	for m := range x {
-		xs[m] = term{a[m], x[m].Data()}
+		r.xs[m] = term{a[m], x[m].Data()}
 	}
 	for j := range k {
-		ks[j] = term{c[j], k[j].Data()}
+		r.ks[j] = term{c[j], k[j].Data()}
 	}
-	copy(r.a[:], a)
-	copy(r.da[:], da)
-	copy(r.c[:], c)
-	copy(r.dc[:], dc)
+	copy(r.a, a)
+	copy(r.da, da)
+	copy(r.c, c)
+	copy(r.dc, dc)
 	out := tensor.ZerosLike(x[0].Data())
 	// Zero weights are skipped exactly as lin skips them.
 	var nxBuf, nkBuf [len(r.ksBuf)]term
-	linInto(out, nonzeroInto(nxBuf[:0], xs), r.hv, nonzeroInto(nkBuf[:0], ks))
+	linInto(out, nonzeroInto(nxBuf[:0], r.xs), r.hv, nonzeroInto(nkBuf[:0], r.ks))
 	ins := r.insBuf[:0]
 	ins = append(append(append(ins, x...), k...), h, t)
 	return g.Record(autograd.Op{Name: opDense, Fresh: true, VJP: r.vjp}, out, ins...)
 }
 
-// denseRecord is what denseOp's backward rule needs, in one allocation.
+// denseRecord is what denseOp's backward rule needs, in one allocation for
+// the tableaus here.
 type denseRecord struct {
 	h, t      *autograd.Value
 	hv, theta float64
-	nx, nk    int
+	xs, ks    []term
+	a, da     []float64
+	c, dc     []float64
 	xsBuf     [2]term
 	ksBuf     [12]term
-	a, da     [2]float64
-	c, dc     [12]float64
+	wBuf      [2*2 + 2*12]float64
 	insBuf    [16]*autograd.Value
 }
 
 func (r *denseRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
-	nx, nk, hv := r.nx, r.nk, r.hv
+	nx, nk, hv := len(r.xs), len(r.ks), r.hv
 	gs := make([]*tensor.Tensor, len(need))
 	var sc scaledGrads
 	for m := 0; m < nx; m++ {
@@ -205,10 +214,10 @@ func (r *denseRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		// dL/dθ = ⟨gy, Σ da_m x_m + h Σ dc_j k_j⟩; dθ/dh = −θ/h, dθ/dt = −1/h.
 		var gTheta, gSum float64
 		for m := 0; m < nx; m++ {
-			gTheta += r.da[m] * tensor.Dot(r.xsBuf[m].t, gy)
+			gTheta += r.da[m] * tensor.Dot(r.xs[m].t, gy)
 		}
 		for j := 0; j < nk; j++ {
-			d := tensor.Dot(r.ksBuf[j].t, gy)
+			d := tensor.Dot(r.ks[j].t, gy)
 			gTheta += hv * r.dc[j] * d
 			gSum += r.c[j] * d
 		}

@@ -2,6 +2,7 @@ package ode
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"strings"
@@ -199,6 +200,7 @@ func TestACAExactForDiscreteSolve(t *testing.T) {
 			{Method: BogackiShampine, RTol: 1e-4, ATol: 1e-4},
 			{Method: HeunEuler, RTol: 1e-3, ATol: 1e-3},
 			{Method: RK4, Steps: 7},
+			{Method: eulerSubsteps(13), RTol: 1e-3, ATol: 1e-3},
 		} {
 			opts.Gradient = ACA
 			got, sol := gradsOf(t, p, opts)
@@ -236,6 +238,26 @@ func TestACAExactForDiscreteSolve(t *testing.T) {
 			}
 		}
 	}
+}
+
+// eulerSubsteps is a user's tableau with more stages than any built in:
+// n forward Euler substeps of h/n, the error estimated against one Euler
+// step of h, with linear dense output.
+func eulerSubsteps(n int) *Tableau {
+	tb := &Tableau{Name: fmt.Sprintf("euler%d", n), Order: 1}
+	for i := range n {
+		tb.C = append(tb.C, float64(i)/float64(n))
+		a := make([]float64, i)
+		for j := range a {
+			a[j] = 1 / float64(n)
+		}
+		tb.A = append(tb.A, a)
+		tb.B = append(tb.B, 1/float64(n))
+		tb.BErr = append(tb.BErr, 1/float64(n))
+		tb.Dense = append(tb.Dense, []float64{1 / float64(n)})
+	}
+	tb.BErr[0] -= 1
+	return tb
 }
 
 // toy is the paper's section 4.1 problem: dz/dt = kz with k a parameter.
