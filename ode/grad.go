@@ -474,12 +474,13 @@ func (bw *backward) checkLeaves(lg *autograd.Graph, z *autograd.Value) error {
 // step) is backpropagated through it, and the graph is dropped.
 //
 // Re-running step i does not need λ, only backpropagating through it does,
-// so with more than one thread (tensor.Threads) the re-runs go ahead on a
-// goroutine of their own, one step ahead of the backward passes: the
-// re-run of step i−1 overlaps the backward pass through step i. At most
-// two step graphs are alive at once, and the results are the same bits
-// either way (each graph is built and differentiated by the same code, in
-// the same order).
+// so with more than one thread (tensor.Threads), unless
+// Options.ACASequential is set, the re-runs go ahead on a goroutine of
+// their own, one step ahead of the backward passes: the re-run of step
+// i−1 overlaps the backward pass through step i. At most two step graphs
+// are alive at once (a re-run waits for a free slot), and the results are
+// the same bits either way (each graph is built and differentiated by the
+// same code, in the same order).
 func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 	st := bw.stats
 	lam := tensor.ZerosLike(bw.y0)
@@ -512,7 +513,7 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		return nil
 	}
 	n := len(bw.ckpt)
-	if tensor.Threads() < 2 || n < 2 {
+	if bw.o.ACASequential || tensor.Threads() < 2 || n < 2 {
 		for i := n - 1; i >= 0; i-- {
 			s := rr.run(i)
 			if s.err != nil {
@@ -524,16 +525,20 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		}
 		return lam, gp, nil
 	}
+	// The re-runs take a slot before building a step graph and the backward
+	// pass returns it once done with that graph, so that at most two are
+	// alive: the one being differentiated and the next one.
 	ch := make(chan *rerun, 1)
+	slots := make(chan struct{}, 2)
+	slots <- struct{}{}
+	slots <- struct{}{}
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for i := n - 1; i >= 0; i-- {
-			select {
-			case <-stop:
+			if _, ok := recvSpin(slots, stop); !ok {
 				return
-			default:
 			}
 			s := rr.runRecovering(i)
 			if !sendSpin(ch, s, stop) {
@@ -561,7 +566,7 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		}
 	}()
 	for i := n - 1; i >= 0; i-- {
-		s := recvSpin(ch)
+		s, _ := recvSpin(ch, nil)
 		if s.panicked != nil {
 			panic(s.panicked)
 		}
@@ -571,6 +576,7 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		if err := back(s); err != nil {
 			return nil, nil, err
 		}
+		slots <- struct{}{}
 	}
 	return lam, gp, nil
 }
@@ -601,17 +607,27 @@ func sendSpin(ch chan<- *rerun, s *rerun, stop <-chan struct{}) bool {
 	}
 }
 
-// recvSpin receives from ch.
-func recvSpin(ch <-chan *rerun) *rerun {
+// recvSpin receives from ch, or gives up when stop is closed (false); a
+// nil stop is never closed.
+func recvSpin[T any](ch <-chan T, stop <-chan struct{}) (T, bool) {
 	for range handoffSpins {
 		select {
-		case s := <-ch:
-			return s
+		case v := <-ch:
+			return v, true
+		case <-stop:
+			var zero T
+			return zero, false
 		default:
 			runtime.Gosched()
 		}
 	}
-	return <-ch
+	select {
+	case v := <-ch:
+		return v, true
+	case <-stop:
+		var zero T
+		return zero, false
+	}
 }
 
 // rerun is one accepted step re-run on a graph of its own, ready for its
@@ -663,13 +679,19 @@ func (rr *rerunner) run(i int) *rerun {
 	z := autograd.Leaf(c.z)
 	gb := &graphBackend{g: lg, f: bw.f}
 	k, out := rr.k, rr.out
+	// A panic in the dynamics takes the step graph's bytes off the meter
+	// and leaves the buffers clean on its way out.
+	finished := false
+	defer func() {
+		if !finished {
+			lg.Free()
+			clear(k)
+			clear(out[c.first:])
+		}
+	}()
 	r := &runner[*autograd.Value, *autograd.Value]{b: gb, o: &bw.o, tb: bw.o.Method, times: bw.times, dir: bw.dir, one: [1]float64{1}, out: out, next: c.first}
 	fail := func(err error) *rerun {
-		lg.Free()
-		clear(k)
-		for j := c.first; j < len(out); j++ {
-			out[j] = nil
-		}
+		// The deferred clean-up frees the graph.
 		return &rerun{i: i, err: err}
 	}
 	f0, err := r.eval(c.t, c.h, z, "derivative")
@@ -709,6 +731,7 @@ func (rr *rerunner) run(i int) *rerun {
 			return fail(err)
 		}
 	}
+	finished = true
 	return s
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -660,6 +661,33 @@ func TestACAThreads(t *testing.T) {
 	if e := worstRelErr(res[0], res[1]); e != 0 {
 		t.Errorf("two threads differ from one by %.3g", e)
 	}
+	// ACASequential on two threads: the same bits, and no backward rule
+	// runs while the dynamics are being evaluated.
+	var inEval, overlaps atomic.Int32
+	seq := p
+	seq.dyn = func(ps []*autograd.Value) Dynamics {
+		inner := p.dyn(ps)
+		return WithParams(Func(func(g *autograd.Graph, tt float64, y *autograd.Value) *autograd.Value {
+			inEval.Add(1)
+			defer inEval.Add(-1)
+			out := inner.Eval(g, tt, y)
+			return g.Record(autograd.Op{Name: "test.watch", VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+				if inEval.Load() != 0 {
+					overlaps.Add(1)
+				}
+				return []*tensor.Tensor{gy}
+			}}, out.Data().Clone(), out)
+		}), ps...)
+	}
+	seqOpts := opts
+	seqOpts.ACASequential = true
+	got, _ := gradsOf(t, seq, seqOpts)
+	if e := worstRelErr(res[0], got); e != 0 {
+		t.Errorf("ACASequential differs from one thread by %.3g", e)
+	}
+	if n := overlaps.Load(); n != 0 {
+		t.Errorf("with ACASequential, %d backward rules ran during an Eval", n)
+	}
 
 	tensor.SetThreads(2)
 	// Dynamics that panic on a call of the backward re-runs: the fourth
@@ -674,7 +702,9 @@ func TestACAThreads(t *testing.T) {
 		}
 		return g.Mul(y, k)
 	}), k)
-	g := autograd.NewGraph()
+	// The graph of the re-run that panics must give its bytes back.
+	m := &autograd.Meter{}
+	g := autograd.NewGraph().SetMeter(m)
 	sol, err := SolveGraph(g, f, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6})
 	if err != nil {
 		t.Fatal(err)
@@ -691,6 +721,41 @@ func TestACAThreads(t *testing.T) {
 		}()
 		_ = g.SumAll(sol.Y[1]).Backward()
 	}()
+	// The outer graph frees itself on a panic, so nothing may be left.
+	if m.Current() != 0 {
+		t.Errorf("the meter holds %d bytes after the panic, want 0", m.Current())
+	}
+
+	// A slow backward pass (each step's rule sleeps): the re-runs, which
+	// are quick, go ahead by one step only, so at most two step graphs are
+	// alive.
+	slow := WithParams(Func(func(g *autograd.Graph, _ float64, y *autograd.Value) *autograd.Value {
+		out := tensor.Mul(y.Data(), tensor.Full(tensor.Float64, k.Data().Item(), y.Shape()...))
+		return g.Record(autograd.Op{Name: "test.slow", VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+			time.Sleep(200 * time.Microsecond)
+			return []*tensor.Tensor{tensor.Mul(gy, tensor.Full(tensor.Float64, k.Data().Item(), gy.Shape()...)), tensor.Scalar(tensor.Float64, tensor.Dot(gy, y.Data()))}
+		}}, out, y, k)
+	}), k)
+	g = autograd.NewGraph()
+	m = &autograd.Meter{}
+	g.SetMeter(m)
+	sol, err = SolveGraph(g, slow, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Stats.Forward.Accepted < 4 {
+		t.Fatalf("only %d steps", sol.Stats.Forward.Accepted)
+	}
+	m.ResetPeak()
+	held := m.Current()
+	if err := g.SumAll(sol.Y[1]).Backward(); err != nil {
+		t.Fatal(err)
+	}
+	if alive := float64(m.Peak()-held) / float64(sol.Stats.GraphBytes); alive > 2 {
+		t.Errorf("the backward pass held %.2f step graphs at its peak, want at most 2", alive)
+	} else {
+		t.Logf("at most %.2f step graphs alive", alive)
+	}
 
 	// A backward rule that panics while re-runs are under way: the panic
 	// (or the error the engine makes of it) reaches the caller, and the

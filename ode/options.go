@@ -53,6 +53,15 @@ type Options struct {
 	// AdjointMethod is the method of the adjoint's backward solve; nil
 	// means Method.
 	AdjointMethod *Tableau
+	// ACASequential keeps ACA's backward pass on the caller's goroutine.
+	// By default, with two or more threads (tensor.Threads), the re-run of
+	// step i−1 goes ahead on a goroutine of its own while the backward
+	// rules recorded for step i run, so the dynamics' Eval may run at the
+	// same time as backward rules that an earlier Eval recorded. Dynamics
+	// whose Eval and backward rules share mutable state (a scratch buffer
+	// kept on the struct, a counter) must set it. The gradients are the
+	// same bits either way. Ignored by the other methods.
+	ACASequential bool
 
 	// schedule, if set, is a sequence of step sizes to take, accepted
 	// without error control: a solve "with the step sizes frozen", the
