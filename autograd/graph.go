@@ -520,7 +520,7 @@ func (a *acc) addOwned(g *tensor.Tensor, fresh bool) {
 		a.t, a.owned = g, true
 	case a.owned:
 		a.t.AddScaledInPlace(1, g)
-		tensor.Recycle(g)
+		tensor.Release(g)
 	default: // a.t is shared: add it into g, which is ours
 		g.AddScaledInPlace(1, a.t)
 		a.t, a.owned = g, true
@@ -676,7 +676,7 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 			// gy is consumed: if the engine owns it and the rule did not pass
 			// it on (Fresh), its storage can serve a later allocation.
 			if fresh && owned && !want[n.out] {
-				tensor.Recycle(gy)
+				tensor.Release(gy)
 			}
 		}
 		// Node i is done: nothing recorded before it can refer to it, so its

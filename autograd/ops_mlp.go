@@ -66,7 +66,7 @@ func (g *Graph) MLP(x *Value, layers ...Dense) *Value {
 		for i, l := range layers {
 			z := denseForward(h, l)
 			if i > 0 {
-				tensor.Recycle(h)
+				tensor.Release(h)
 			}
 			h = z
 		}
@@ -118,7 +118,7 @@ func (r *mlpRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 	// The hidden activations are this operation's alone, and its backward
 	// rule runs once.
 	for i, a := range r.acts[:len(r.acts)-1] {
-		tensor.Recycle(a)
+		tensor.Release(a)
 		r.acts[i] = nil
 	}
 	return res
@@ -172,7 +172,7 @@ func mlpBackward(x *tensor.Tensor, layers []Dense, acts []*tensor.Tensor, gy *te
 		if l > lowest || need[0] {
 			next := tensor.MatMul(g, ly.W.data, false, false)
 			if owned {
-				tensor.Recycle(g)
+				tensor.Release(g)
 			}
 			g, owned = next, true
 		}
@@ -183,7 +183,7 @@ func mlpBackward(x *tensor.Tensor, layers []Dense, acts []*tensor.Tensor, gy *te
 		}
 		r[0] = g
 	} else if owned {
-		tensor.Recycle(g)
+		tensor.Release(g)
 	}
 	return r
 }

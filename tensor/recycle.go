@@ -11,22 +11,34 @@ import (
 // autograd engine does this with the gradients it owns once they are
 // consumed, which halves the allocations of a small model's backward pass.
 
-// recycleMin is the smallest length worth recycling: below it Go's
-// allocator is as fast as a free list.
-const recycleMin = 256
+// recycleMin is the smallest length worth recycling. A free list beats
+// Go's allocator well below the size at which allocating itself costs
+// much: what a small model's solve loses to the allocator is mostly the
+// collector's work on hundreds of small buffers per iteration. Scalars and
+// other tiny tensors are left to the allocator's tiny-object path.
+const recycleMin = 8
 
 // recycleMaxBytes bounds the memory a free list holds idle.
 const recycleMaxBytes = 32 << 20
 
-// perLength bounds the buffers kept per length. A naive backward pass
-// through a small model's solve frees one activation per evaluation at
-// once, a hundred or so; the next iteration wants them all back.
-const perLength = 256
+// A free list keeps up to perLength buffers of each length, and more of a
+// small length, up to perLengthBytes of them. A naive backward pass through
+// a small model's solve frees the states of all its steps at once, several
+// hundred; the next iteration wants them all back.
+const (
+	perLength      = 256
+	perLengthBytes = 1 << 20
+)
+
+// directLens is the number of lengths kept in a slice indexed by length
+// rather than a map.
+const directLens = 4096
 
 type recycler[T float] struct {
-	mu    sync.Mutex
-	bufs  map[int][][]T
-	bytes int
+	mu     sync.Mutex
+	direct [directLens][][]T
+	bufs   map[int][][]T
+	bytes  int
 }
 
 var (
@@ -64,12 +76,23 @@ func (r *recycler[T]) put(b []T) {
 		}
 	}
 	size := n * int(sizeOf[T]())
+	keep := max(perLength, perLengthBytes/size)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.bytes+size > recycleMaxBytes || len(r.bufs[n]) >= perLength {
+	if r.bytes+size > recycleMaxBytes {
 		return
 	}
-	r.bufs[n] = append(r.bufs[n], b)
+	if n < directLens {
+		if len(r.direct[n]) >= keep {
+			return
+		}
+		r.direct[n] = append(r.direct[n], b)
+	} else {
+		if len(r.bufs[n]) >= keep {
+			return
+		}
+		r.bufs[n] = append(r.bufs[n], b)
+	}
 	r.bytes += size
 }
 
@@ -80,13 +103,26 @@ func (r *recycler[T]) getDirty(n int) []T {
 		return nil
 	}
 	r.mu.Lock()
-	list := r.bufs[n]
-	if len(list) == 0 {
-		r.mu.Unlock()
-		return nil
+	var b []T
+	if n < directLens {
+		l := r.direct[n]
+		if len(l) == 0 {
+			r.mu.Unlock()
+			return nil
+		}
+		b = l[len(l)-1]
+		l[len(l)-1] = nil
+		r.direct[n] = l[:len(l)-1]
+	} else {
+		l := r.bufs[n]
+		if len(l) == 0 {
+			r.mu.Unlock()
+			return nil
+		}
+		b = l[len(l)-1]
+		l[len(l)-1] = nil
+		r.bufs[n] = l[:len(l)-1]
 	}
-	b := list[len(list)-1]
-	r.bufs[n] = list[:len(list)-1]
 	r.bytes -= n * int(sizeOf[T]())
 	r.mu.Unlock()
 	return b
@@ -98,6 +134,23 @@ func sizeOf[T float]() uintptr {
 		return 4
 	}
 	return 8
+}
+
+// headers are the Tensor headers given back by Release.
+var headers = sync.Pool{New: func() any { return new(Tensor) }}
+
+// Release is Recycle for a tensor that nothing refers to at all any more,
+// not even through its header: the header is reused by a later
+// allocation too. It is for code that made t itself and never handed it
+// out, such as the autograd engine with the gradients it owns; anything
+// still holding t would afterwards see another tensor.
+func Release(t *Tensor) {
+	if t == nil {
+		return
+	}
+	Recycle(t)
+	*t = Tensor{}
+	headers.Put(t)
 }
 
 // Recycle gives t's storage back for a later allocation of the same dtype

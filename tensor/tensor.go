@@ -40,7 +40,8 @@ func allocFull(dt DType, shape []int) *Tensor { return newTensor(dt, shape, fals
 
 // newTensor is alloc (zero set) and allocFull.
 func newTensor(dt DType, shape []int, zero bool) *Tensor {
-	t := &Tensor{dtype: dt}
+	t := headers.Get().(*Tensor)
+	t.dtype = dt
 	t.setShape(shape)
 	n := numel("New", t.shape)
 	switch dt {
