@@ -105,7 +105,7 @@ type IterResult struct {
 // backward pass and the optimizer's update.
 func (d *ODEDemo) Step() (IterResult, error) {
 	y0, ys := d.batch()
-	g := autograd.NewGraph()
+	g := autograd.NewGraph().RecycleOutputs() // nothing reads the solve after the backward pass
 	sol, err := ode.SolveGraph(g, nn.Dynamics{F: d.F}, autograd.Constant(y0), d.times, d.Options)
 	if err != nil {
 		return IterResult{}, err
@@ -120,10 +120,11 @@ func (d *ODEDemo) Step() (IterResult, error) {
 		}
 	}
 	loss = g.Scale(loss, 1/float64(demoBatch*demoBatchTime*2))
+	lossValue := loss.Item() // read before the backward pass recycles it
 	d.Opt.ZeroGrad()
 	if err := loss.Backward(); err != nil {
 		return IterResult{}, err
 	}
 	d.Opt.Step()
-	return IterResult{Loss: loss.Item(), Stats: sol.Stats}, nil
+	return IterResult{Loss: lossValue, Stats: sol.Stats}, nil
 }
