@@ -78,22 +78,18 @@ func (r *recycler[T]) put(b []T) {
 	size := n * int(sizeOf[T]())
 	keep := max(perLength, perLengthBytes/size)
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.bytes+size > recycleMaxBytes {
-		return
-	}
-	if n < directLens {
-		if len(r.direct[n]) >= keep {
-			return
+	if r.bytes+size <= recycleMaxBytes {
+		if n < directLens {
+			if len(r.direct[n]) < keep {
+				r.direct[n] = append(r.direct[n], b)
+				r.bytes += size
+			}
+		} else if len(r.bufs[n]) < keep {
+			r.bufs[n] = append(r.bufs[n], b)
+			r.bytes += size
 		}
-		r.direct[n] = append(r.direct[n], b)
-	} else {
-		if len(r.bufs[n]) >= keep {
-			return
-		}
-		r.bufs[n] = append(r.bufs[n], b)
 	}
-	r.bytes += size
+	r.mu.Unlock()
 }
 
 // getDirty returns a buffer of length n holding whatever it last held, or
