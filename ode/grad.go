@@ -474,13 +474,13 @@ func (bw *backward) checkLeaves(lg *autograd.Graph, z *autograd.Value) error {
 // step) is backpropagated through it, and the graph is dropped.
 //
 // Re-running step i does not need λ, only backpropagating through it does,
-// so with more than one thread (tensor.Threads), unless
-// Options.ACASequential is set, the re-runs go ahead on a goroutine of
-// their own, one step ahead of the backward passes: the re-run of step
-// i−1 overlaps the backward pass through step i. At most two step graphs
-// are alive at once (a re-run waits for a free slot), and the results are
-// the same bits either way (each graph is built and differentiated by the
-// same code, in the same order).
+// so with Options.ACAPipeline and more than one thread (tensor.Threads)
+// the re-runs go ahead on a goroutine of their own, one step ahead of the
+// backward passes: the re-run of step i−1 overlaps the backward pass
+// through step i. At most two step graphs are alive at once (a re-run
+// waits for a free slot), and the results are the same bits either way
+// (each graph is built and differentiated by the same code, in the same
+// order).
 func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 	st := bw.stats
 	lam := tensor.ZerosLike(bw.y0)
@@ -513,7 +513,7 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		return nil
 	}
 	n := len(bw.ckpt)
-	if bw.o.ACASequential || tensor.Threads() < 2 || n < 2 {
+	if !bw.o.ACAPipeline || tensor.Threads() < 2 || n < 2 {
 		for i := n - 1; i >= 0; i-- {
 			s := rr.run(i)
 			if s.err != nil {

@@ -638,9 +638,11 @@ func TestTable1Measured(t *testing.T) {
 }
 
 // TestACAThreads checks that ACA's backward pass gives the same bits on
-// one thread (re-runs and backward passes in turn) and on two (re-runs on
-// a goroutine of their own, a step ahead), and that on two threads a
-// failure or a panic of the dynamics during a re-run reaches the caller.
+// one thread (re-runs and backward passes in turn) and pipelined on two
+// (Options.ACAPipeline: re-runs on a goroutine of their own, a step
+// ahead), that without ACAPipeline no backward rule runs during an Eval,
+// and that when pipelined a failure or a panic of the dynamics during a
+// re-run reaches the caller.
 func TestACAThreads(t *testing.T) {
 	defer tensor.SetThreads(tensor.Threads())
 	times := make([]float64, 6)
@@ -648,7 +650,7 @@ func TestACAThreads(t *testing.T) {
 		times[i] = 0.3 * float64(i)
 	}
 	p := mlpProblem(times)
-	opts := Options{Method: Dopri5, RTol: 1e-7, ATol: 1e-7, Gradient: ACA}
+	opts := Options{Method: Dopri5, RTol: 1e-7, ATol: 1e-7, Gradient: ACA, ACAPipeline: true}
 	var res [][]*tensor.Tensor
 	for _, n := range []int{1, 2} {
 		tensor.SetThreads(n)
@@ -661,8 +663,8 @@ func TestACAThreads(t *testing.T) {
 	if e := worstRelErr(res[0], res[1]); e != 0 {
 		t.Errorf("two threads differ from one by %.3g", e)
 	}
-	// ACASequential on two threads: the same bits, and no backward rule
-	// runs while the dynamics are being evaluated.
+	// Without ACAPipeline, on two threads: the same bits, and no backward
+	// rule runs while the dynamics are being evaluated.
 	var inEval, overlaps atomic.Int32
 	seq := p
 	seq.dyn = func(ps []*autograd.Value) Dynamics {
@@ -680,13 +682,13 @@ func TestACAThreads(t *testing.T) {
 		}), ps...)
 	}
 	seqOpts := opts
-	seqOpts.ACASequential = true
+	seqOpts.ACAPipeline = false
 	got, _ := gradsOf(t, seq, seqOpts)
 	if e := worstRelErr(res[0], got); e != 0 {
-		t.Errorf("ACASequential differs from one thread by %.3g", e)
+		t.Errorf("without ACAPipeline the gradients differ from one thread's by %.3g", e)
 	}
 	if n := overlaps.Load(); n != 0 {
-		t.Errorf("with ACASequential, %d backward rules ran during an Eval", n)
+		t.Errorf("without ACAPipeline, %d backward rules ran during an Eval", n)
 	}
 
 	tensor.SetThreads(2)
@@ -705,7 +707,7 @@ func TestACAThreads(t *testing.T) {
 	// The graph of the re-run that panics must give its bytes back.
 	m := &autograd.Meter{}
 	g := autograd.NewGraph().SetMeter(m)
-	sol, err := SolveGraph(g, f, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6})
+	sol, err := SolveGraph(g, f, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6, ACAPipeline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -739,7 +741,7 @@ func TestACAThreads(t *testing.T) {
 	g = autograd.NewGraph()
 	m = &autograd.Meter{}
 	g.SetMeter(m)
-	sol, err = SolveGraph(g, slow, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6})
+	sol, err = SolveGraph(g, slow, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6, ACAPipeline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -768,7 +770,7 @@ func TestACAThreads(t *testing.T) {
 		}}, out, y, k)
 	}), k)
 	g = autograd.NewGraph()
-	sol, err = SolveGraph(g, boom, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6})
+	sol, err = SolveGraph(g, boom, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6, ACAPipeline: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,15 +53,18 @@ type Options struct {
 	// AdjointMethod is the method of the adjoint's backward solve; nil
 	// means Method.
 	AdjointMethod *Tableau
-	// ACASequential keeps ACA's backward pass on the caller's goroutine.
-	// By default, with two or more threads (tensor.Threads), the re-run of
-	// step i−1 goes ahead on a goroutine of its own while the backward
-	// rules recorded for step i run, so the dynamics' Eval may run at the
-	// same time as backward rules that an earlier Eval recorded. Dynamics
-	// whose Eval and backward rules share mutable state (a scratch buffer
-	// kept on the struct, a counter) must set it. The gradients are the
-	// same bits either way. Ignored by the other methods.
-	ACASequential bool
+	// ACAPipeline runs ACA's re-runs of checkpointed steps on a goroutine
+	// of their own, one step ahead of the backward pass, when there are two
+	// or more threads (tensor.Threads): the re-run of step i−1 overlaps the
+	// backward pass through step i, and at most two step graphs are alive.
+	// The gradients are the same bits. It pays only when a step takes much
+	// longer than handing it over (tens of microseconds) and the kernels
+	// leave a core idle; on the small models here it does not (ode_demo and
+	// the three-body model ran slower with it). The dynamics' Eval then
+	// runs at the same time as backward rules that an earlier Eval
+	// recorded, so the two must share no mutable state (a scratch buffer
+	// kept on the struct, a counter). Ignored by the other methods.
+	ACAPipeline bool
 
 	// schedule, if set, is a sequence of step sizes to take, accepted
 	// without error control: a solve "with the step sizes frozen", the
