@@ -39,7 +39,11 @@ type recycler[T float] struct {
 	direct [directLens][][]T
 	bufs   map[int][][]T
 	bytes  int
+	heads  []*Tensor // headers given back by Release, for any dtype
 }
+
+// maxHeads bounds the headers a free list keeps.
+const maxHeads = 4096
 
 var (
 	recycled32 = &recycler[float32]{bufs: map[int][][]float32{}}
@@ -64,21 +68,26 @@ func minLen() int {
 	return recycleMin
 }
 
-func (r *recycler[T]) put(b []T) {
+// put keeps b for a later allocation of its length, and the header h
+// (already cleared) if not nil.
+func (r *recycler[T]) put(b []T, h *Tensor) {
 	n := len(b)
 	if n < minLen() {
-		return
+		if h == nil {
+			return
+		}
+		b = nil
 	}
-	if poison {
+	size := n * int(sizeOf[T]())
+	if b != nil && poison {
 		nan := T(math.NaN())
 		for i := range b {
 			b[i] = nan
 		}
 	}
-	size := n * int(sizeOf[T]())
-	keep := max(perLength, perLengthBytes/size)
 	r.mu.Lock()
-	if r.bytes+size <= recycleMaxBytes {
+	if b != nil && r.bytes+size <= recycleMaxBytes {
+		keep := max(perLength, perLengthBytes/size)
 		if n < directLens {
 			if len(r.direct[n]) < keep {
 				r.direct[n] = append(r.direct[n], b)
@@ -89,39 +98,41 @@ func (r *recycler[T]) put(b []T) {
 			r.bytes += size
 		}
 	}
+	if h != nil && len(r.heads) < maxHeads {
+		r.heads = append(r.heads, h)
+	}
 	r.mu.Unlock()
 }
 
-// getDirty returns a buffer of length n holding whatever it last held, or
-// nil.
-func (r *recycler[T]) getDirty(n int) []T {
-	if n < minLen() {
-		return nil
-	}
+// get returns a buffer of length n holding whatever it last held, or nil,
+// and a cleared header, or nil.
+func (r *recycler[T]) get(n int) (b []T, h *Tensor) {
 	r.mu.Lock()
-	var b []T
-	if n < directLens {
-		l := r.direct[n]
-		if len(l) == 0 {
-			r.mu.Unlock()
-			return nil
-		}
-		b = l[len(l)-1]
-		l[len(l)-1] = nil
-		r.direct[n] = l[:len(l)-1]
-	} else {
-		l := r.bufs[n]
-		if len(l) == 0 {
-			r.mu.Unlock()
-			return nil
-		}
-		b = l[len(l)-1]
-		l[len(l)-1] = nil
-		r.bufs[n] = l[:len(l)-1]
+	if k := len(r.heads); k > 0 {
+		h = r.heads[k-1]
+		r.heads[k-1] = nil
+		r.heads = r.heads[:k-1]
 	}
-	r.bytes -= n * int(sizeOf[T]())
+	if n >= minLen() {
+		var l [][]T
+		if n < directLens {
+			l = r.direct[n]
+		} else {
+			l = r.bufs[n]
+		}
+		if k := len(l); k > 0 {
+			b = l[k-1]
+			l[k-1] = nil
+			if n < directLens {
+				r.direct[n] = l[:k-1]
+			} else {
+				r.bufs[n] = l[:k-1]
+			}
+			r.bytes -= n * int(sizeOf[T]())
+		}
+	}
 	r.mu.Unlock()
-	return b
+	return b, h
 }
 
 func sizeOf[T float]() uintptr {
@@ -132,9 +143,6 @@ func sizeOf[T float]() uintptr {
 	return 8
 }
 
-// headers are the Tensor headers given back by Release.
-var headers = sync.Pool{New: func() any { return new(Tensor) }}
-
 // Release is Recycle for a tensor that nothing refers to at all any more,
 // not even through its header: the header is reused by a later
 // allocation too. It is for code that made t itself and never handed it
@@ -144,9 +152,19 @@ func Release(t *Tensor) {
 	if t == nil {
 		return
 	}
-	Recycle(t)
+	f32, f64, dt := t.f32, t.f64, t.dtype
 	*t = Tensor{}
-	headers.Put(t)
+	if dt == Float32 {
+		if cap(f32) != len(f32) {
+			f32 = nil
+		}
+		recycled32.put(f32, t)
+	} else {
+		if cap(f64) != len(f64) {
+			f64 = nil
+		}
+		recycled64.put(f64, t)
+	}
 }
 
 // Recycle gives t's storage back for a later allocation of the same dtype
@@ -160,11 +178,11 @@ func Recycle(t *Tensor) {
 	switch t.dtype {
 	case Float32:
 		if cap(t.f32) == len(t.f32) {
-			recycled32.put(t.f32)
+			recycled32.put(t.f32, nil)
 		}
 	case Float64:
 		if cap(t.f64) == len(t.f64) {
-			recycled64.put(t.f64)
+			recycled64.put(t.f64, nil)
 		}
 	}
 	t.f32, t.f64 = nil, nil

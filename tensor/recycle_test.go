@@ -48,8 +48,16 @@ func TestRecycle(t *testing.T) {
 	// buffers (more than perLength), and no more.
 	const n = 8
 	keep := max(perLength, perLengthBytes/(n*8))
-	for recycled64.getDirty(n) != nil {
+	drain := func() int {
+		c := 0
+		for {
+			if b, _ := recycled64.get(n); b == nil {
+				return c
+			}
+			c++
+		}
 	}
+	drain()
 	// Other tests may have left buffers that count against the byte bound.
 	recycled64.mu.Lock()
 	keep = min(keep, (recycleMaxBytes-recycled64.bytes)/(n*8))
@@ -61,17 +69,13 @@ func TestRecycle(t *testing.T) {
 	for _, b := range bufs {
 		Recycle(b)
 	}
-	got := 0
-	for recycled64.getDirty(n) != nil {
-		got++
-	}
-	if got != keep {
+	if got := drain(); got != keep {
 		t.Errorf("the free list of length %d kept %d buffers, want %d", n, got, keep)
 	}
 }
 
-// TestRelease: a released tensor's header is cleared (and may serve a
-// later allocation), its storage is recycled, and tensors allocated
+// TestRelease: a released tensor's header is cleared and serves the next
+// allocation, its storage is recycled, and tensors allocated
 // afterwards have their own shape and zeroed values.
 func TestRelease(t *testing.T) {
 	x := Full(Float64, 5, 4, 10)
@@ -84,6 +88,9 @@ func TestRelease(t *testing.T) {
 	y := New(Float64, 40)
 	if &y.Float64s()[0] != p {
 		t.Error("the released storage was not reused")
+	}
+	if y != x {
+		t.Error("the released header was not reused")
 	}
 	if y.NDim() != 1 || y.Shape()[0] != 40 {
 		t.Errorf("shape %v, want [40]", y.Shape())

@@ -40,26 +40,36 @@ func allocFull(dt DType, shape []int) *Tensor { return newTensor(dt, shape, fals
 
 // newTensor is alloc (zero set) and allocFull.
 func newTensor(dt DType, shape []int, zero bool) *Tensor {
-	t := headers.Get().(*Tensor)
-	t.dtype = dt
-	t.setShape(shape)
-	n := numel("New", t.shape)
+	n := numel("New", shape)
+	var t *Tensor
 	switch dt {
 	case Float32:
-		if t.f32 = recycled32.getDirty(n); t.f32 == nil {
-			t.f32 = make([]float32, n)
+		var b []float32
+		if b, t = recycled32.get(n); b == nil {
+			b = make([]float32, n)
 		} else if zero {
-			clear(t.f32)
+			clear(b)
 		}
+		if t == nil {
+			t = new(Tensor)
+		}
+		t.f32 = b
 	case Float64:
-		if t.f64 = recycled64.getDirty(n); t.f64 == nil {
-			t.f64 = make([]float64, n)
+		var b []float64
+		if b, t = recycled64.get(n); b == nil {
+			b = make([]float64, n)
 		} else if zero {
-			clear(t.f64)
+			clear(b)
 		}
+		if t == nil {
+			t = new(Tensor)
+		}
+		t.f64 = b
 	default:
 		panic(fmt.Sprintf("tensor: New: invalid dtype %v", dt))
 	}
+	t.dtype = dt
+	t.setShape(shape)
 	return t
 }
 
