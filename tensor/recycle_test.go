@@ -105,3 +105,24 @@ func TestRelease(t *testing.T) {
 		t.Errorf("shape %v", z.Shape())
 	}
 }
+
+// TestSmallAllocations: the shape arguments of the commonest constructors
+// stay on the caller's stack, so a reshape costs one allocation (its
+// header) and a recycled tensor none.
+func TestSmallAllocations(t *testing.T) {
+	x := New(Float64, 4, 5, 2)
+	if n := testing.AllocsPerRun(100, func() { _ = x.Reshape(-1, 2) }); n != 1 {
+		t.Errorf("Reshape(-1, 2): %v allocations, want 1", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { Release(allocFull(Float64, []int{20, 2})) }); n != 0 {
+		t.Errorf("a recycled [20 2] tensor: %v allocations, want 0", n)
+	}
+	data := make([]float64, 40)
+	if n := testing.AllocsPerRun(100, func() { _ = FromFloat64(data, 20, 2) }); n != 1 {
+		t.Errorf("FromFloat64: %v allocations, want 1", n)
+	}
+	y := x.Reshape(2, -1)
+	if s := y.Shape(); s[0] != 2 || s[1] != 20 {
+		t.Errorf("Reshape(2, -1) of [4 5 2] gave %v", s)
+	}
+}

@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -23,7 +24,9 @@ func numel(op string, shape []int) int {
 	n := 1
 	for _, d := range shape {
 		if d < 0 {
-			panic(fmt.Sprintf("tensor: %s: negative dimension in shape %v", op, shape))
+			// A copy in the message keeps shape itself from escaping, so
+			// that callers' shape buffers stay on the stack.
+			panic(fmt.Sprintf("tensor: %s: negative dimension in shape %v", op, append([]int(nil), shape...)))
 		}
 		n *= d
 	}
@@ -110,7 +113,7 @@ func FromFloat32(data []float32, shape ...int) *Tensor {
 	t := &Tensor{dtype: Float32, f32: data}
 	t.setShape(shape)
 	if n := numel("FromFloat32", t.shape); n != len(data) {
-		panic(fmt.Sprintf("tensor: FromFloat32: %d elements do not fill shape %v (%d)", len(data), shape, n))
+		panic(fmt.Sprintf("tensor: FromFloat32: %d elements do not fill shape %v (%d)", len(data), t.shape, n))
 	}
 	return t
 }
@@ -121,7 +124,7 @@ func FromFloat64(data []float64, shape ...int) *Tensor {
 	t := &Tensor{dtype: Float64, f64: data}
 	t.setShape(shape)
 	if n := numel("FromFloat64", t.shape); n != len(data) {
-		panic(fmt.Sprintf("tensor: FromFloat64: %d elements do not fill shape %v (%d)", len(data), shape, n))
+		panic(fmt.Sprintf("tensor: FromFloat64: %d elements do not fill shape %v (%d)", len(data), t.shape, n))
 	}
 	return t
 }
@@ -131,7 +134,7 @@ func FromFloat64(data []float64, shape ...int) *Tensor {
 func FromValues(dt DType, data []float64, shape ...int) *Tensor {
 	t := alloc(dt, shape)
 	if len(data) != t.Len() {
-		panic(fmt.Sprintf("tensor: FromValues: %d elements do not fill shape %v (%d)", len(data), shape, t.Len()))
+		panic(fmt.Sprintf("tensor: FromValues: %d elements do not fill shape %v (%d)", len(data), t.shape, t.Len()))
 	}
 	switch dt {
 	case Float32:
@@ -284,14 +287,15 @@ func (t *Tensor) Cast(dt DType) *Tensor {
 // dimension may be -1 and is then inferred. It panics if the element counts
 // differ.
 func (t *Tensor) Reshape(shape ...int) *Tensor {
-	shape = inferShape("Reshape", t.shape, t.Len(), shape)
 	v := &Tensor{dtype: t.dtype, f32: t.f32, f64: t.f64}
 	v.setShape(shape)
+	inferShape("Reshape", t.shape, t.Len(), v.shape)
 	return v
 }
 
-// inferShape resolves a single -1 in shape against n elements.
-func inferShape(op string, from []int, n int, shape []int) []int {
+// inferShape resolves a single -1 in shape, in place, against n elements.
+// (The messages format copies, so that shape does not escape.)
+func inferShape(op string, from []int, n int, shape []int) {
 	infer := -1
 	known := 1
 	for i, d := range shape {
@@ -299,23 +303,21 @@ func inferShape(op string, from []int, n int, shape []int) []int {
 		case d == -1 && infer < 0:
 			infer = i
 		case d < 0:
-			panic(fmt.Sprintf("tensor: %s: invalid shape %v", op, shape))
+			panic(fmt.Sprintf("tensor: %s: invalid shape %v", op, slices.Clone(shape)))
 		default:
 			known *= d
 		}
 	}
 	if infer >= 0 {
 		if known == 0 || n%known != 0 {
-			panic(fmt.Sprintf("tensor: %s: cannot reshape %v (%d elements) to %v", op, from, n, shape))
+			panic(fmt.Sprintf("tensor: %s: cannot reshape %v (%d elements) to %v", op, from, n, slices.Clone(shape)))
 		}
-		s := append([]int(nil), shape...)
-		s[infer] = n / known
-		return s
+		shape[infer] = n / known
+		return
 	}
 	if known != n {
-		panic(fmt.Sprintf("tensor: %s: cannot reshape %v (%d elements) to %v (%d elements)", op, from, n, shape, known))
+		panic(fmt.Sprintf("tensor: %s: cannot reshape %v (%d elements) to %v (%d elements)", op, from, n, slices.Clone(shape), known))
 	}
-	return shape
 }
 
 // Fill sets every element to v, in place, and returns t.
