@@ -628,6 +628,81 @@ GLOBL tailmask32<>(SB), RODATA|NOPTR, $64
 	VORPD        Y0, Y2, Y2; \
 	VORPD        Y6, Y8, Y8
 
+// TANHBIG16(R): ZF clear iff some lane of the 16 elements of x at R has
+// |x| >= 0.625. Clobbers Y0-Y3, Y12, Y13.
+#define TANHBIG16(R) \
+	VMOVUPD absmask<>(SB), Y12; \
+	VMOVUPD c0625<>(SB), Y13; \
+	VANDPD  (SI)(R*8), Y12, Y0; \
+	VANDPD  32(SI)(R*8), Y12, Y1; \
+	VANDPD  64(SI)(R*8), Y12, Y2; \
+	VANDPD  96(SI)(R*8), Y12, Y3; \
+	VCMPPD  $29, Y13, Y0, Y0; \
+	VCMPPD  $29, Y13, Y1, Y1; \
+	VCMPPD  $29, Y13, Y2, Y2; \
+	VCMPPD  $29, Y13, Y3, Y3; \
+	VORPD   Y1, Y0, Y0; \
+	VORPD   Y3, Y2, Y2; \
+	VORPD   Y2, Y0, Y0; \
+	VPTEST  Y0, Y0
+
+// TANHREST16: the rest (two TANH2S) of the block at AX, its exp part in
+// half R13 of the stack buffer at R12; results to dst.
+#define TANHREST16 \
+	VMOVUPD one<>(SB), Y15; \
+	VMOVUPD (SI)(AX*8), Y0; \
+	VMOVUPD 32(SI)(AX*8), Y6; \
+	VMOVUPD (R12)(R13*1), Y3; \
+	VMOVUPD 32(R12)(R13*1), Y9; \
+	TANH2S; \
+	VMOVUPD Y2, (DI)(AX*8); \
+	VMOVUPD Y8, 32(DI)(AX*8); \
+	VMOVUPD 64(SI)(AX*8), Y0; \
+	VMOVUPD 96(SI)(AX*8), Y6; \
+	VMOVUPD 64(R12)(R13*1), Y3; \
+	VMOVUPD 96(R12)(R13*1), Y9; \
+	TANH2S; \
+	VMOVUPD Y2, 64(DI)(AX*8); \
+	VMOVUPD Y8, 96(DI)(AX*8)
+
+// TANHSMALL2: tanh on two vectors of 16·AX+o1 and +o2 (in bytes) of x
+// with no lane of |x| >= 0.625, stored at the same offsets of dst: the
+// rational part of TANH2S alone, with the same operations, so the same
+// bits. Resident: Y12 = absmask, Y13 = tanhQ0.
+#define TANHSMALL2(o1, o2) \
+	VMOVUPD      o1(SI)(AX*8), Y0; \
+	VMOVUPD      o2(SI)(AX*8), Y6; \
+	VANDPD       Y12, Y0, Y2; \
+	VANDPD       Y12, Y6, Y8; \
+	VXORPD       Y2, Y0, Y0; \
+	VXORPD       Y8, Y6, Y6; \
+	VMULPD       Y2, Y2, Y5; \
+	VMULPD       Y8, Y8, Y11; \
+	VMOVUPD      tanhP0<>(SB), Y1; \
+	VMOVUPD      tanhP0<>(SB), Y7; \
+	VFMADD213PD  tanhP1<>(SB), Y5, Y1; \
+	VFMADD213PD  tanhP1<>(SB), Y11, Y7; \
+	VFMADD213PD  tanhP2<>(SB), Y5, Y1; \
+	VFMADD213PD  tanhP2<>(SB), Y11, Y7; \
+	VADDPD       Y13, Y5, Y3; \
+	VADDPD       Y13, Y11, Y9; \
+	VFMADD213PD  tanhQ1<>(SB), Y5, Y3; \
+	VFMADD213PD  tanhQ1<>(SB), Y11, Y9; \
+	VFMADD213PD  tanhQ2<>(SB), Y5, Y3; \
+	VFMADD213PD  tanhQ2<>(SB), Y11, Y9; \
+	VMULPD       Y2, Y5, Y5; \
+	VMULPD       Y8, Y11, Y11; \
+	VMULPD       Y1, Y5, Y5; \
+	VMULPD       Y7, Y11, Y11; \
+	VDIVPD       Y3, Y5, Y5; \
+	VDIVPD       Y9, Y11, Y11; \
+	VADDPD       Y5, Y2, Y2; \
+	VADDPD       Y11, Y8, Y8; \
+	VORPD        Y0, Y2, Y2; \
+	VORPD        Y6, Y8, Y8; \
+	VMOVUPD      Y2, o1(DI)(AX*8); \
+	VMOVUPD      Y8, o2(DI)(AX*8)
+
 // MASK64: Y14 = mask of the first CX-AX (1..3) quadword lanes.
 // Clobbers DX, R8.
 #define MASK64 \
@@ -866,11 +941,13 @@ sig64_done:
 	RET
 
 // func tanh64AVX2(dst, x *float64, n int)
-// Blocks of 16 elements are software-pipelined: each iteration computes
-// the exp part (TANHD4) of the next block into one half of a stack
-// buffer and the rest (two TANH2S, which re-read x) of the current block
-// from the other half. The two halves of the work are independent, so
-// they overlap in the out-of-order core instead of the long exp chain
+// Blocks of 16 elements with no |x| >= 0.625 (NaN counts as small) take
+// the rational part alone (TANHSMALL2), with the bits of the full
+// computation. Runs of other blocks are software-pipelined: each step
+// computes the exp part (TANHD4) of the next block into one half of a
+// stack buffer and the rest (two TANH2S, which re-read x) of the current
+// block from the other half. The two halves of the work are independent,
+// so they overlap in the out-of-order core instead of the long exp chain
 // stalling it; the arithmetic is that of TANH.
 TEXT ·tanh64AVX2(SB), NOSPLIT, $256-24
 	MOVQ dst+0(FP), DI
@@ -882,16 +959,23 @@ TEXT ·tanh64AVX2(SB), NOSPLIT, $256-24
 	MOVQ CX, BX
 	ANDQ $-16, BX
 	JZ   tanh64_4
-	MOVQ $0, R11
-	MOVQ $0, R10
-	JMP  tanh64_d4
 
 tanh64_loop16:
-	LEAQ 16(AX), R11
-	CMPQ R11, BX
-	JGE  tanh64_s
+	// The block at AX.
+	TANHBIG16(AX)
+	JNZ     tanh64_start
+	VMOVUPD tanhQ0<>(SB), Y13
+	TANHSMALL2(0, 32)
+	TANHSMALL2(64, 96)
+	ADDQ    $16, AX
+	CMPQ    AX, BX
+	JLT     tanh64_loop16
+	JMP     tanh64_4
+
+tanh64_start:
+	// A pipelined run starts: the exp part of block AX into half R13.
 	MOVQ R13, R10
-	XORQ $128, R10
+	MOVQ AX, R11
 
 tanh64_d4:
 	VMOVUPD shifter<>(SB), Y13
@@ -906,29 +990,31 @@ tanh64_d4:
 	VMOVUPD Y5, 32(R12)(R10*1)
 	VMOVUPD Y8, 64(R12)(R10*1)
 	VMOVUPD Y11, 96(R12)(R10*1)
-	CMPQ    R11, $0
-	JEQ     tanh64_loop16
-
-tanh64_s:
-	VMOVUPD one<>(SB), Y15
-	VMOVUPD (SI)(AX*8), Y0
-	VMOVUPD 32(SI)(AX*8), Y6
-	VMOVUPD (R12)(R13*1), Y3
-	VMOVUPD 32(R12)(R13*1), Y9
-	TANH2S
-	VMOVUPD Y2, (DI)(AX*8)
-	VMOVUPD Y8, 32(DI)(AX*8)
-	VMOVUPD 64(SI)(AX*8), Y0
-	VMOVUPD 96(SI)(AX*8), Y6
-	VMOVUPD 64(R12)(R13*1), Y3
-	VMOVUPD 96(R12)(R13*1), Y9
-	TANH2S
-	VMOVUPD Y2, 64(DI)(AX*8)
-	VMOVUPD Y8, 96(DI)(AX*8)
+	CMPQ    R11, AX
+	JEQ     tanh64_pipe
+	// The rest of block AX, from half R13; then block R11 is current.
+	TANHREST16
 	XORQ    $128, R13
 	ADDQ    $16, AX
-	CMPQ    AX, BX
-	JLT     tanh64_loop16
+
+tanh64_pipe:
+	// Block AX's exp part is in half R13. The run goes on while the next
+	// block is not all small.
+	LEAQ 16(AX), R11
+	CMPQ R11, BX
+	JGE  tanh64_end
+	TANHBIG16(R11)
+	JZ   tanh64_end
+	MOVQ R13, R10
+	XORQ $128, R10
+	JMP  tanh64_d4
+
+tanh64_end:
+	TANHREST16
+	XORQ $128, R13
+	ADDQ $16, AX
+	CMPQ AX, BX
+	JLT  tanh64_loop16
 
 tanh64_4:
 	MOVQ CX, BX

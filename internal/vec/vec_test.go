@@ -1026,3 +1026,43 @@ func TestHasAVX2(t *testing.T) {
 	}
 	t.Logf("HasAVX2() = %v", HasAVX2())
 }
+
+// TestTanh64Blocks: arrays whose blocks of 16 are all small (the rational
+// path alone), mixed, or small with a NaN, in every order and at every
+// length and tail, give the model's bits, as element-by-element calls do.
+func TestTanh64Blocks(t *testing.T) {
+	if !haveAsm {
+		t.Skip("assembly kernels not available")
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	block := func(kind int) []float64 {
+		b := make([]float64, 16)
+		for i := range b {
+			b[i] = (r.Float64()*2 - 1) * 0.62
+			if kind == 1 && r.IntN(3) == 0 {
+				b[i] = r.NormFloat64() * 5
+			}
+		}
+		if kind == 2 {
+			b[r.IntN(16)] = math.NaN()
+		}
+		if kind == 3 {
+			b[r.IntN(16)] = 0.625 // the first big value
+		}
+		return b
+	}
+	for trial := 0; trial < 400; trial++ {
+		var xs []float64
+		for range r.IntN(7) {
+			xs = append(xs, block(r.IntN(4))...)
+		}
+		xs = append(xs, block(r.IntN(4))[:r.IntN(16)]...)
+		dst := make([]float64, len(xs))
+		Tanh64(dst, xs)
+		for i, x := range xs {
+			if w := modelTanh64(x); !same64(dst[i], w) {
+				t.Fatalf("trial %d, element %d of %d: tanh(%v) = %v, model %v", trial, i, len(xs), x, dst[i], w)
+			}
+		}
+	}
+}
