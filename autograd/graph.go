@@ -165,7 +165,7 @@ type Graph struct {
 	freed     bool
 	recycle   bool             // RecycleOutputs
 	inference bool             // NewInferenceGraph
-	temps     []*tensor.Tensor // an inference graph's outputs, for Reclaim
+	temps     []*Value // an inference graph's outputs, for Reclaim
 	bytes     int64
 	peak      int64
 	meter     *Meter
@@ -186,16 +186,19 @@ func NewInferenceGraph() *Graph { return &Graph{inference: true} }
 // made by NewGraph (not nil, not an inference graph) and not yet freed.
 func (g *Graph) Recording() bool { return g != nil && !g.inference && !g.freed }
 
-// Reclaim recycles the storage of every output an inference graph has
-// remembered since the last Reclaim (tensor.Recycle): copy what you need
-// first, values computed on g find no storage afterwards. On other graphs
-// it does nothing.
+// Reclaim gives back for reuse every output an inference graph has
+// remembered since the last Reclaim, storage and header (tensor.Release):
+// copy what you need first. Values computed on g have no tensor afterwards
+// (Data returns nil), and a tensor taken from one with Data holds another
+// tensor's values. On other graphs Reclaim does nothing.
 func (g *Graph) Reclaim() {
 	if g == nil || !g.inference {
 		return
 	}
-	for i, t := range g.temps {
-		tensor.Recycle(t)
+	for i, v := range g.temps {
+		t := v.data
+		v.data = nil
+		tensor.Release(t)
 		g.temps[i] = nil
 	}
 	g.temps = g.temps[:0]
@@ -204,18 +207,21 @@ func (g *Graph) Reclaim() {
 // constant returns out as a constant, remembering it on an inference graph
 // (for operations whose output is always newly allocated).
 func (g *Graph) constant(out *tensor.Tensor) *Value {
+	v := Constant(out)
 	if g != nil && g.inference {
-		g.temps = append(g.temps, out)
+		g.temps = append(g.temps, v)
 	}
-	return Constant(out)
+	return v
 }
 
-// RecycleOutputs makes the backward pass give the storage of each Fresh
-// operation's output back for reuse (tensor.Recycle) as soon as the node
-// is done, and returns g. It is for graphs whose intermediate values nobody
-// reads after the backward pass, such as the one-step graphs of the
-// checkpoint adjoint: a value read afterwards finds no storage. Values kept
-// by Grad, leaves and constants are never recycled.
+// RecycleOutputs makes the backward pass give each Fresh operation's
+// output back for reuse, storage and header (tensor.Release), as soon as
+// the node is done, and returns g. It is for graphs whose intermediate
+// values nobody reads after the backward pass, such as the one-step graphs
+// of the checkpoint adjoint: such a value has no tensor afterwards (Data
+// returns nil), and a tensor taken from one with Data (or shared through
+// Detach) holds another tensor's values. Values kept by Grad, leaves and
+// constants are never recycled.
 func (g *Graph) RecycleOutputs() *Graph {
 	if g != nil {
 		g.recycle = true
@@ -683,7 +689,9 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 		// saved tensors can go now rather than at the end.
 		g.hold(-n.bytes)
 		if g.recycle && n.op.Fresh && !n.op.View && !want[n.out] {
-			tensor.Recycle(n.out.data)
+			t := n.out.data
+			n.out.data = nil
+			tensor.Release(t)
 		}
 		n.release()
 		g.nodes[i] = nil

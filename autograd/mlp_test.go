@@ -137,10 +137,20 @@ func TestMLPUnrecorded(t *testing.T) {
 		t.Fatal("nil graph: MLP differs from layer by layer")
 	}
 	ig := autograd.NewInferenceGraph()
-	if got := ig.MLP(x, l...).Data(); !equalBits(got, want) {
+	v := ig.MLP(x, l...)
+	if got := v.Data(); !equalBits(got, want) {
 		t.Fatal("inference graph: MLP differs from layer by layer")
 	}
+	out := v.Data()
 	ig.Reclaim()
+	// The value is gone, and its tensor serves the next allocation of its
+	// shape.
+	if v.Data() != nil {
+		t.Error("a reclaimed value still has a tensor")
+	}
+	if next := tensor.New(tensor.Float64, 20, 2); next != out {
+		t.Error("the reclaimed tensor was not reused")
+	}
 }
 
 // TestMLPBadInput checks that mismatched layers panic with a message that
