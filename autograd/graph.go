@@ -409,6 +409,11 @@ func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 	if !op.View {
 		n.bytes += out.Bytes()
 	}
+	if g.nodes == nil {
+		// A step of a solver records a few dozen nodes: start there
+		// rather than growing from one.
+		g.nodes = make([]*node, 0, 32)
+	}
 	g.nodes = append(g.nodes, n)
 	g.hold(n.bytes)
 	return v

@@ -32,8 +32,8 @@ func (g *Graph) MLP(x *Value, layers ...Dense) *Value {
 	if len(layers) == 0 {
 		panic("autograd: mlp: no layers")
 	}
-	ins := make([]*Value, 0, 1+2*len(layers))
-	ins = append(ins, x)
+	var insBuf [9]*Value // four layers without an allocation
+	ins := append(insBuf[:0], x)
 	for i, l := range layers {
 		if l.Act != 0 && !tensor.DerivFromOutput(l.Act) {
 			panic(fmt.Sprintf("autograd: mlp: layer %d: activation %v cannot be fused (its derivative needs its input)", i, l.Act))
