@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/tensor"
@@ -308,6 +309,9 @@ type backward struct {
 	stats  *GradStats
 	meter  *autograd.Meter
 	done   bool
+	// stepTime is the forward pass's mean wall time per accepted step, for
+	// PipelineAuto.
+	stepTime time.Duration
 }
 
 // unrecordedBackend returns a tensor backend evaluating f without
@@ -341,9 +345,13 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 			bw.ckpt = append(bw.ckpt, checkpoint{t: a.t, h: a.h, z: a.y0.Clone(), first: a.firstOut})
 		}}
 	}
+	start := time.Now()
 	ys, st, err := run[*tensor.Tensor, float64](unrecordedBackend(f, y0.Data()), &o, y0.Data(), times, dir, hk)
 	if err != nil {
 		return nil, err
+	}
+	if st.Accepted > 0 {
+		bw.stepTime = time.Since(start) / time.Duration(st.Accepted)
 	}
 	stats.Forward = st
 	bw.ys = ys
@@ -474,13 +482,12 @@ func (bw *backward) checkLeaves(lg *autograd.Graph, z *autograd.Value) error {
 // step) is backpropagated through it, and the graph is dropped.
 //
 // Re-running step i does not need λ, only backpropagating through it does,
-// so with Options.ACAPipeline and more than one thread (tensor.Threads)
-// the re-runs go ahead on a goroutine of their own, one step ahead of the
-// backward passes: the re-run of step i−1 overlaps the backward pass
-// through step i. At most two step graphs are alive at once (a re-run
-// waits for a free slot), and the results are the same bits either way
-// (each graph is built and differentiated by the same code, in the same
-// order).
+// so when pipelined (Options.ACAPipeline) the re-runs go ahead on a
+// goroutine of their own, one step ahead of the backward passes: the
+// re-run of step i−1 overlaps the backward pass through step i. At most
+// two step graphs are alive at once (a re-run waits for a free slot), and
+// the results are the same bits either way (each graph is built and
+// differentiated by the same code, in the same order).
 func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 	st := bw.stats
 	lam := tensor.ZerosLike(bw.y0)
@@ -513,7 +520,7 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		return nil
 	}
 	n := len(bw.ckpt)
-	if !bw.o.ACAPipeline || tensor.Threads() < 2 || n < 2 {
+	if !bw.pipelined() || n < 2 {
 		for i := n - 1; i >= 0; i-- {
 			s := rr.run(i)
 			if s.err != nil {
@@ -579,6 +586,21 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		slots <- struct{}{}
 	}
 	return lam, gp, nil
+}
+
+// pipelined reports whether ACA's backward pass runs its re-runs on a
+// goroutine of their own (see Options.ACAPipeline).
+func (bw *backward) pipelined() bool {
+	if tensor.Threads() < 2 {
+		return false
+	}
+	switch bw.o.ACAPipeline {
+	case PipelineOn:
+		return true
+	case PipelineAuto:
+		return bw.stepTime >= PipelineMinStep
+	}
+	return false
 }
 
 // handoffSpins bounds how long the two goroutines of ACA's backward pass

@@ -639,8 +639,8 @@ func TestTable1Measured(t *testing.T) {
 
 // TestACAThreads checks that ACA's backward pass gives the same bits on
 // one thread (re-runs and backward passes in turn) and pipelined on two
-// (Options.ACAPipeline: re-runs on a goroutine of their own, a step
-// ahead), that without ACAPipeline no backward rule runs during an Eval,
+// (PipelineOn: re-runs on a goroutine of their own, a step ahead), that
+// with PipelineOff no backward rule runs during an Eval,
 // and that when pipelined a failure or a panic of the dynamics during a
 // re-run reaches the caller.
 func TestACAThreads(t *testing.T) {
@@ -650,7 +650,7 @@ func TestACAThreads(t *testing.T) {
 		times[i] = 0.3 * float64(i)
 	}
 	p := mlpProblem(times)
-	opts := Options{Method: Dopri5, RTol: 1e-7, ATol: 1e-7, Gradient: ACA, ACAPipeline: true}
+	opts := Options{Method: Dopri5, RTol: 1e-7, ATol: 1e-7, Gradient: ACA, ACAPipeline: PipelineOn}
 	var res [][]*tensor.Tensor
 	for _, n := range []int{1, 2} {
 		tensor.SetThreads(n)
@@ -663,8 +663,8 @@ func TestACAThreads(t *testing.T) {
 	if e := worstRelErr(res[0], res[1]); e != 0 {
 		t.Errorf("two threads differ from one by %.3g", e)
 	}
-	// Without ACAPipeline, on two threads: the same bits, and no backward
-	// rule runs while the dynamics are being evaluated.
+	// PipelineOff on two threads: the same bits, and no backward rule runs
+	// while the dynamics are being evaluated.
 	var inEval, overlaps atomic.Int32
 	seq := p
 	seq.dyn = func(ps []*autograd.Value) Dynamics {
@@ -682,13 +682,13 @@ func TestACAThreads(t *testing.T) {
 		}), ps...)
 	}
 	seqOpts := opts
-	seqOpts.ACAPipeline = false
+	seqOpts.ACAPipeline = PipelineOff
 	got, _ := gradsOf(t, seq, seqOpts)
 	if e := worstRelErr(res[0], got); e != 0 {
-		t.Errorf("without ACAPipeline the gradients differ from one thread's by %.3g", e)
+		t.Errorf("with PipelineOff the gradients differ from one thread's by %.3g", e)
 	}
 	if n := overlaps.Load(); n != 0 {
-		t.Errorf("without ACAPipeline, %d backward rules ran during an Eval", n)
+		t.Errorf("with PipelineOff, %d backward rules ran during an Eval", n)
 	}
 
 	tensor.SetThreads(2)
@@ -707,7 +707,7 @@ func TestACAThreads(t *testing.T) {
 	// The graph of the re-run that panics must give its bytes back.
 	m := &autograd.Meter{}
 	g := autograd.NewGraph().SetMeter(m)
-	sol, err := SolveGraph(g, f, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6, ACAPipeline: true})
+	sol, err := SolveGraph(g, f, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6, ACAPipeline: PipelineOn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -741,7 +741,7 @@ func TestACAThreads(t *testing.T) {
 	g = autograd.NewGraph()
 	m = &autograd.Meter{}
 	g.SetMeter(m)
-	sol, err = SolveGraph(g, slow, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6, ACAPipeline: true})
+	sol, err = SolveGraph(g, slow, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6, ACAPipeline: PipelineOn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -770,7 +770,7 @@ func TestACAThreads(t *testing.T) {
 		}}, out, y, k)
 	}), k)
 	g = autograd.NewGraph()
-	sol, err = SolveGraph(g, boom, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6, ACAPipeline: true})
+	sol, err = SolveGraph(g, boom, autograd.Leaf(y0), []float64{0, 3}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6, ACAPipeline: PipelineOn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -785,5 +785,38 @@ func TestACAThreads(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines after the failed backward pass, %d before", n, before)
+	}
+}
+
+// TestPipelineChoice: PipelineAuto pipelines ACA's re-runs only with two
+// or more threads and steps of at least PipelineMinStep; PipelineOn and
+// PipelineOff override the step time; other values are option errors.
+func TestPipelineChoice(t *testing.T) {
+	defer tensor.SetThreads(tensor.Threads())
+	for _, c := range []struct {
+		threads int
+		p       Pipeline
+		step    time.Duration
+		want    bool
+	}{
+		{2, PipelineAuto, 2 * PipelineMinStep, true},
+		{2, PipelineAuto, PipelineMinStep / 100, false},
+		{1, PipelineAuto, 2 * PipelineMinStep, false},
+		{2, PipelineOn, 0, true},
+		{1, PipelineOn, 0, false},
+		{2, PipelineOff, 2 * PipelineMinStep, false},
+	} {
+		tensor.SetThreads(c.threads)
+		bw := &backward{o: Options{ACAPipeline: c.p}, stepTime: c.step}
+		if got := bw.pipelined(); got != c.want {
+			t.Errorf("threads %d, pipeline %d, step %v: pipelined %v, want %v", c.threads, c.p, c.step, got, c.want)
+		}
+	}
+	y0 := autograd.Leaf(tensor.FromFloat64([]float64{1}, 1))
+	k := autograd.Leaf(tensor.Scalar(tensor.Float64, -1))
+	_, err := SolveGraph(autograd.NewGraph(), toyDynamics(k), y0, []float64{0, 1}, Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-6, ACAPipeline: 7})
+	var oe *OptionError
+	if !errors.As(err, &oe) || oe.Field != "aca pipeline" {
+		t.Errorf("ACAPipeline 7: got %v, want an *OptionError for the aca pipeline", err)
 	}
 }

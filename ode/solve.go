@@ -25,11 +25,12 @@ import (
 // that step's backward pass: their storage is then reused
 // (autograd.Graph.RecycleOutputs), so f must not keep them.
 //
-// With Options.ACAPipeline, ACA's backward pass calls Eval (to re-run a
-// step) while backward rules recorded by an earlier Eval run on another
-// goroutine: Eval must then share no mutable state with the backward rules
-// of the operations it records. The operations of the autograd and nn
-// packages share none.
+// When ACA's backward pass is pipelined (Options.ACAPipeline; by default
+// for steps of a millisecond or more on two or more threads), it calls
+// Eval (to re-run a step) while backward rules recorded by an earlier Eval
+// run on another goroutine: Eval must then share no mutable state with the
+// backward rules of the operations it records, or the solve must set
+// PipelineOff. The operations of the autograd and nn packages share none.
 type Dynamics interface {
 	Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value
 }
