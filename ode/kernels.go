@@ -57,8 +57,28 @@ func linRange(out *tensor.Tensor, xs []term, h float64, ks []term, lo, hi int) {
 			linKernel(out.Float64s()[lo:hi], xs, h, ks, lo, (*tensor.Tensor).Float64s)
 		}
 	default:
-		linKernel(out.Float32s()[lo:hi], xs, h, ks, lo, (*tensor.Tensor).Float32s)
+		if !lin32(out.Float32s()[lo:hi], xs, h, ks, lo) {
+			linKernel(out.Float32s()[lo:hi], xs, h, ks, lo, (*tensor.Tensor).Float32s)
+		}
 	}
+}
+
+// lin32 computes the common float32 combination y + h·Σ c_j·k_j with the
+// vectorised vec.Lin32, whose rounding is linKernel's (double precision,
+// each operation on its own). It reports false, doing nothing, for other
+// combinations.
+func lin32(out []float32, xs []term, h float64, ks []term, lo int) bool {
+	if len(xs) != 1 || xs[0].coef != 1 || len(ks) == 0 || len(ks) > vec.MaxLinTerms {
+		return false
+	}
+	hi := lo + len(out)
+	var kb [vec.MaxLinTerms][]float32
+	var cb [vec.MaxLinTerms]float64
+	for j, k := range ks {
+		kb[j], cb[j] = k.t.Float32s()[lo:hi], k.coef
+	}
+	vec.Lin32(out, xs[0].t.Float32s()[lo:hi], h, cb[:len(ks)], kb[:len(ks)])
+	return true
 }
 
 // lin64 computes a float64 combination term by term with vectorised

@@ -96,3 +96,6 @@ func gemm2x16MaskAVX2(k int, alpha float64, a *float64, ai, ap int, b *float64, 
 
 //go:noescape
 func fillRows64AVX2(dst, row *float64, rows, n int, mask *int64)
+
+//go:noescape
+func lin32AVX2(out, y *float32, n int, h float64, coefs *float64, ks **float32, nk int)

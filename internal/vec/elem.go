@@ -100,3 +100,48 @@ func FillRows64(dst, row []float64) {
 		copy(dst[r*n:(r+1)*n], row)
 	}
 }
+
+// MaxLinTerms is the most terms Lin32 takes.
+const MaxLinTerms = 16
+
+// Lin32 sets out[i] = float32(float64(y[i]) + h·s_i) with
+// s_i = Σ_j coefs[j]·float64(ks[j][i]) summed in float64 from zero in
+// order j = 0, 1, …, each product and sum rounded on its own: a
+// Runge–Kutta stage combination y + h·Σ c_j·k_j of float32 tensors, in
+// double precision. Both paths give the same bits. It panics if y or a
+// term is shorter than out, if len(coefs) != len(ks) or if there are more
+// than MaxLinTerms terms. out may be y or a term (the same slice), but must
+// not otherwise overlap them.
+func Lin32(out, y []float32, h float64, coefs []float64, ks [][]float32) {
+	n := len(out)
+	checkUnary(n, len(y))
+	if len(coefs) != len(ks) || len(ks) > MaxLinTerms {
+		panic(fmt.Sprintf("vec: Lin32: %d factors for %d terms (at most %d)", len(coefs), len(ks), MaxLinTerms))
+	}
+	var ptrs [MaxLinTerms]*float32
+	for j, k := range ks {
+		checkUnary(n, len(k))
+		if n > 0 {
+			ptrs[j] = &k[0]
+		}
+	}
+	if n == 0 {
+		return
+	}
+	i := 0
+	if useAsm && len(ks) > 0 {
+		i = n &^ 7
+		if i > 0 {
+			lin32AVX2(&out[0], &y[0], i, h, &coefs[0], &ptrs[0], len(ks))
+		}
+	}
+	for ; i < n; i++ {
+		var s float64
+		for j, k := range ks {
+			// The conversions keep every product and sum rounded on its
+			// own (no fused multiply-add), as the assembly computes them.
+			s = float64(s + float64(coefs[j]*float64(k[i])))
+		}
+		out[i] = float32(float64(y[i]) + float64(h*s))
+	}
+}

@@ -218,3 +218,53 @@ fr_next:
 	JNZ  fr_rows
 	VZEROUPPER
 	RET
+
+// func lin32AVX2(out, y *float32, n int, h float64, coefs *float64, ks **float32, nk int)
+//
+// out[i] = float32(y[i] + h·Σ_j coefs[j]·ks[j][i]) in double precision,
+// each product and sum rounded on its own, the sum from zero in term order
+// (see Lin32). n > 0 is a multiple of 8; nk > 0. The loads of a block come
+// before its store, so out may be y or a term.
+TEXT ·lin32AVX2(SB), NOSPLIT, $0-56
+	MOVQ         out+0(FP), DI
+	MOVQ         y+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD h+24(FP), Y15
+	MOVQ         coefs+32(FP), R8
+	MOVQ         ks+40(FP), R9
+	MOVQ         nk+48(FP), R10
+	XORQ         AX, AX
+
+lin32_loop8:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   DX, DX
+
+lin32_terms:
+	MOVQ         (R9)(DX*8), R11
+	VBROADCASTSD (R8)(DX*8), Y4
+	VCVTPS2PD    (R11)(AX*4), Y2
+	VCVTPS2PD    16(R11)(AX*4), Y3
+	VMULPD       Y4, Y2, Y2
+	VMULPD       Y4, Y3, Y3
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y1, Y1
+	INCQ         DX
+	CMPQ         DX, R10
+	JLT          lin32_terms
+
+	VMULPD     Y15, Y0, Y0
+	VMULPD     Y15, Y1, Y1
+	VCVTPS2PD  (SI)(AX*4), Y2
+	VCVTPS2PD  16(SI)(AX*4), Y3
+	VADDPD     Y0, Y2, Y0
+	VADDPD     Y1, Y3, Y1
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X0, (DI)(AX*4)
+	VMOVUPS    X1, 16(DI)(AX*4)
+	ADDQ       $8, AX
+	CMPQ       AX, CX
+	JLT        lin32_loop8
+	VZEROUPPER
+	RET

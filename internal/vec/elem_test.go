@@ -113,3 +113,75 @@ func TestFillRows64(t *testing.T) {
 		}
 	}
 }
+
+// TestLin32 checks Lin32 bit for bit against its definition, computed
+// element by element in float64 with every operation rounded on its own,
+// for 1 to 7 terms and every length up to 41, on both paths, in place (out
+// is y, or out is a term), and its panics.
+func TestLin32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for nk := 1; nk <= 7; nk++ {
+		for n := 0; n <= 41; n++ {
+			y := make([]float32, n)
+			ks := make([][]float32, nk)
+			coefs := make([]float64, nk)
+			for j := range ks {
+				ks[j] = make([]float32, n)
+				coefs[j] = rng.NormFloat64()
+				for i := range ks[j] {
+					ks[j][i] = float32(rng.NormFloat64())
+				}
+			}
+			for i := range y {
+				y[i] = float32(rng.NormFloat64())
+			}
+			h := 0.1 + rng.Float64()
+			want := make([]float32, n)
+			for i := range want {
+				var s float64
+				for j := range ks {
+					s = float64(s + float64(coefs[j]*float64(ks[j][i])))
+				}
+				want[i] = float32(float64(y[i]) + float64(h*s))
+			}
+			for _, asm := range []bool{false, true} {
+				if asm && !haveAsm {
+					continue
+				}
+				saved := useAsm
+				useAsm = asm
+				out := make([]float32, n)
+				Lin32(out, y, h, coefs, ks)
+				inY := append([]float32(nil), y...)
+				Lin32(inY, inY, h, coefs, ks)
+				k0 := append([]float32(nil), ks[0]...)
+				inK := append([][]float32{k0}, ks[1:]...)
+				Lin32(k0, y, h, coefs, inK)
+				useAsm = saved
+				for i := range want {
+					if out[i] != want[i] || inY[i] != want[i] || k0[i] != want[i] {
+						t.Fatalf("%d terms, n %d, asm %v: element %d = %v (out = y: %v, out = k0: %v), want %v", nk, n, asm, i, out[i], inY[i], k0[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	mustPanic(t, "more terms than MaxLinTerms", func() {
+		Lin32(nil, nil, 1, make([]float64, MaxLinTerms+1), make([][]float32, MaxLinTerms+1))
+	})
+	mustPanic(t, "mismatched factors", func() { Lin32(nil, nil, 1, make([]float64, 2), make([][]float32, 1)) })
+	mustPanic(t, "a short term", func() {
+		Lin32(make([]float32, 4), make([]float32, 4), 1, []float64{1}, [][]float32{make([]float32, 3)})
+	})
+}
+
+// mustPanic checks that f panics.
+func mustPanic(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if recover() == nil {
+			t.Errorf("%s: no panic", what)
+		}
+	}()
+	f()
+}
