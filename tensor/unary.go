@@ -213,10 +213,7 @@ func reluMasked[T float](dst, v, x []T) {
 	v, x = v[:len(dst)], x[:len(dst)]
 	switch d := any(dst).(type) {
 	case []float32:
-		vs, xs := any(v).([]float32), any(x).([]float32)
-		for i, xv := range xs {
-			d[i] = math.Float32frombits(math.Float32bits(vs[i]) & -uint32(b2i(xv > 0)))
-		}
+		vec.ReluMask32(d, any(v).([]float32), any(x).([]float32))
 	case []float64:
 		vs, xs := any(v).([]float64), any(x).([]float64)
 		for i, xv := range xs {

@@ -99,3 +99,6 @@ func fillRows64AVX2(dst, row *float64, rows, n int, mask *int64)
 
 //go:noescape
 func lin32AVX2(out, y *float32, n int, h float64, coefs *float64, ks **float32, nk int)
+
+//go:noescape
+func reluMask32AVX2(dst, v, x *float32, n int)

@@ -44,3 +44,4 @@ func fillRows64AVX2(dst, row *float64, rows, n int, mask *int64) { panic(noAsm) 
 func lin32AVX2(out, y *float32, n int, h float64, coefs *float64, ks **float32, nk int) {
 	panic(noAsm)
 }
+func reluMask32AVX2(dst, v, x *float32, n int) { panic(noAsm) }

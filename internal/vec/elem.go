@@ -145,3 +145,26 @@ func Lin32(out, y []float32, h float64, coefs []float64, ks [][]float32) {
 		out[i] = float32(float64(y[i]) + float64(h*s))
 	}
 }
+
+// ReluMask32 sets dst[i] = v[i] where x[i] > 0 and +0 elsewhere (NaN
+// included): ReLU (v = x) and its backward rule (v = the output's
+// gradient). It panics if v or x is shorter than dst; dst may be v or x.
+func ReluMask32(dst, v, x []float32) {
+	n := len(dst)
+	checkUnary(n, len(v))
+	checkUnary(n, len(x))
+	i := 0
+	if useAsm {
+		i = n &^ 15
+		if i > 0 {
+			reluMask32AVX2(&dst[0], &v[0], &x[0], i)
+		}
+	}
+	for ; i < n; i++ {
+		if x[i] > 0 {
+			dst[i] = v[i]
+		} else {
+			dst[i] = 0
+		}
+	}
+}

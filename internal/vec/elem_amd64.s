@@ -268,3 +268,31 @@ lin32_terms:
 	JLT        lin32_loop8
 	VZEROUPPER
 	RET
+
+// func reluMask32AVX2(dst, v, x *float32, n int)
+//
+// dst[i] = v[i] where x[i] > 0 (an ordered compare: NaN is not), +0
+// elsewhere. n > 0 is a multiple of 16; the loads of a block come before
+// its stores.
+TEXT ·reluMask32AVX2(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), DI
+	MOVQ   v+8(FP), SI
+	MOVQ   x+16(FP), DX
+	MOVQ   n+24(FP), CX
+	VXORPS Y15, Y15, Y15
+	XORQ   AX, AX
+
+relu32_loop16:
+	VMOVUPS (DX)(AX*4), Y0
+	VMOVUPS 32(DX)(AX*4), Y1
+	VCMPPS  $0x1e, Y15, Y0, Y0
+	VCMPPS  $0x1e, Y15, Y1, Y1
+	VANDPS  (SI)(AX*4), Y0, Y0
+	VANDPS  32(SI)(AX*4), Y1, Y1
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     relu32_loop16
+	VZEROUPPER
+	RET

@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -184,4 +185,48 @@ func mustPanic(t *testing.T, what string, f func()) {
 		}
 	}()
 	f()
+}
+
+// TestReluMask32 checks ReluMask32 on both paths against its definition
+// at every length up to 40, with NaN, ±0 and ±Inf among the x, and in
+// place.
+func TestReluMask32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	specials := []float32{float32(math.NaN()), 0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1))}
+	for n := 0; n <= 40; n++ {
+		v, x := make([]float32, n), make([]float32, n)
+		for i := range x {
+			v[i], x[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+			if rng.IntN(5) == 0 {
+				x[i] = specials[rng.IntN(len(specials))]
+			}
+		}
+		for _, asm := range []bool{false, true} {
+			if asm && !haveAsm {
+				continue
+			}
+			saved := useAsm
+			useAsm = asm
+			dst := make([]float32, n)
+			ReluMask32(dst, v, x)
+			inV := append([]float32(nil), v...)
+			ReluMask32(inV, inV, x)
+			inX := append([]float32(nil), x...)
+			ReluMask32(inX, inX, inX)
+			useAsm = saved
+			for i := range x {
+				want := float32(0)
+				if x[i] > 0 {
+					want = v[i]
+				}
+				wantX := float32(0)
+				if x[i] > 0 {
+					wantX = x[i]
+				}
+				if math.Float32bits(dst[i]) != math.Float32bits(want) || math.Float32bits(inV[i]) != math.Float32bits(want) || math.Float32bits(inX[i]) != math.Float32bits(wantX) {
+					t.Fatalf("n %d asm %v: element %d (x = %v): %v, in place %v, relu %v; want %v, relu %v", n, asm, i, x[i], dst[i], inV[i], inX[i], want, wantX)
+				}
+			}
+		}
+	}
 }
