@@ -210,6 +210,15 @@ func errSquaresT(h float64, ks []term, y0, y1 *tensor.Tensor, rtol, atol float64
 	if y0.DType() == tensor.Float64 {
 		return errSquares(h, ks, y0.Float64s(), y1.Float64s(), rtol, atol, lo, hi, (*tensor.Tensor).Float64s)
 	}
+	if len(ks) <= vec.MaxLinTerms {
+		// The same operations, vectorised.
+		var kb [vec.MaxLinTerms][]float32
+		var cb [vec.MaxLinTerms]float64
+		for j, k := range ks {
+			kb[j], cb[j] = k.t.Float32s()[lo:hi], k.coef
+		}
+		return vec.ErrSquares32(h, cb[:len(ks)], kb[:len(ks)], y0.Float32s()[lo:hi], y1.Float32s()[lo:hi], rtol, atol)
+	}
 	return errSquares(h, ks, y0.Float32s(), y1.Float32s(), rtol, atol, lo, hi, (*tensor.Tensor).Float32s)
 }
 

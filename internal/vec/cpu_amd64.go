@@ -102,3 +102,6 @@ func lin32AVX2(out, y *float32, n int, h float64, coefs *float64, ks **float32, 
 
 //go:noescape
 func reluMask32AVX2(dst, v, x *float32, n int)
+
+//go:noescape
+func errSq32AVX2(h float64, coefs *float64, ks **float32, nk int, y0, y1 *float32, n int, rtol, atol float64) float64

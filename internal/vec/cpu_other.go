@@ -45,3 +45,6 @@ func lin32AVX2(out, y *float32, n int, h float64, coefs *float64, ks **float32, 
 	panic(noAsm)
 }
 func reluMask32AVX2(dst, v, x *float32, n int) { panic(noAsm) }
+func errSq32AVX2(h float64, coefs *float64, ks **float32, nk int, y0, y1 *float32, n int, rtol, atol float64) float64 {
+	panic(noAsm)
+}

@@ -1,6 +1,9 @@
 package vec
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // TanhGrad64 sets dst[i] = g[i]·(1 − y[i]²) for i < len(dst): the backward
 // rule of tanh from its output y. The operations round one by one, as the
@@ -167,4 +170,48 @@ func ReluMask32(dst, v, x []float32) {
 			dst[i] = 0
 		}
 	}
+}
+
+// ErrSquares32 returns Σ_i q_i², summed in float64 from zero in order i =
+// 0, 1, …, over the elements with e_i ≠ 0, where e_i = h·Σ_j
+// coefs[j]·float64(ks[j][i]) (the terms summed from zero in order j) and
+// q_i = e_i / (atol + rtol·max(|y0[i]|, |y1[i]|)), with math.Max's
+// special cases: the squared scaled error of an embedded Runge–Kutta pair
+// for float32 tensors. Every operation is rounded on its own, so both
+// paths give the same bits. It panics as Lin32 does on bad lengths.
+func ErrSquares32(h float64, coefs []float64, ks [][]float32, y0, y1 []float32, rtol, atol float64) float64 {
+	n := len(y0)
+	checkUnary(n, len(y1))
+	if len(coefs) != len(ks) || len(ks) > MaxLinTerms {
+		panic(fmt.Sprintf("vec: ErrSquares32: %d factors for %d terms (at most %d)", len(coefs), len(ks), MaxLinTerms))
+	}
+	var ptrs [MaxLinTerms]*float32
+	for j, k := range ks {
+		checkUnary(n, len(k))
+		if n > 0 {
+			ptrs[j] = &k[0]
+		}
+	}
+	var sum float64
+	i := 0
+	if useAsm && len(ks) > 0 {
+		i = n &^ 3
+		if i > 0 {
+			sum = errSq32AVX2(h, &coefs[0], &ptrs[0], len(ks), &y0[0], &y1[0], i, rtol, atol)
+		}
+	}
+	for ; i < n; i++ {
+		var e float64
+		for j, k := range ks {
+			e = float64(e + float64(coefs[j]*float64(k[i])))
+		}
+		e = float64(e * h)
+		sc := float64(atol + float64(rtol*math.Max(math.Abs(float64(y0[i])), math.Abs(float64(y1[i])))))
+		if e == 0 {
+			continue
+		}
+		q := float64(e / sc)
+		sum = float64(sum + float64(q*q))
+	}
+	return sum
 }

@@ -296,3 +296,75 @@ relu32_loop16:
 	JLT     relu32_loop16
 	VZEROUPPER
 	RET
+
+DATA errInf<>+0(SB)/8, $0x7ff0000000000000
+GLOBL errInf<>(SB), RODATA|NOPTR, $8
+DATA errAbs<>+0(SB)/8, $0x7fffffffffffffff
+GLOBL errAbs<>(SB), RODATA|NOPTR, $8
+
+// func errSq32AVX2(h float64, coefs *float64, ks **float32, nk int, y0, y1 *float32, n int, rtol, atol float64) float64
+//
+// ErrSquares32 over n elements (n > 0 a multiple of 4, nk > 0): four
+// elements at a time in double precision, each operation rounded on its
+// own, and the squares added to the sum one by one in element order.
+// max(|y0|, |y1|) follows math.Max: +Inf if either is +Inf, else NaN if
+// either is NaN.
+TEXT ·errSq32AVX2(SB), NOSPLIT, $32-80
+	VBROADCASTSD h+0(FP), Y15
+	MOVQ         coefs+8(FP), R8
+	MOVQ         ks+16(FP), R9
+	MOVQ         nk+24(FP), R10
+	MOVQ         y0+32(FP), SI
+	MOVQ         y1+40(FP), DI
+	MOVQ         n+48(FP), CX
+	VBROADCASTSD rtol+56(FP), Y14
+	VBROADCASTSD atol+64(FP), Y13
+	VBROADCASTSD errInf<>(SB), Y12
+	VBROADCASTSD errAbs<>(SB), Y11
+	VXORPD       Y10, Y10, Y10
+	VXORPD       X9, X9, X9
+	XORQ         AX, AX
+
+errsq_loop4:
+	VXORPD Y0, Y0, Y0
+	XORQ   DX, DX
+
+errsq_terms:
+	MOVQ         (R9)(DX*8), R11
+	VBROADCASTSD (R8)(DX*8), Y4
+	VCVTPS2PD    (R11)(AX*4), Y2
+	VMULPD       Y4, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	INCQ         DX
+	CMPQ         DX, R10
+	JLT          errsq_terms
+
+	VMULPD    Y15, Y0, Y0
+	VCVTPS2PD (SI)(AX*4), Y1
+	VCVTPS2PD (DI)(AX*4), Y2
+	VANDPD    Y11, Y1, Y1
+	VANDPD    Y11, Y2, Y2
+	VMAXPD    Y2, Y1, Y3
+	VCMPPD    $3, Y1, Y1, Y4
+	VBLENDVPD Y4, Y1, Y3, Y3
+	VCMPPD    $0, Y12, Y1, Y4
+	VCMPPD    $0, Y12, Y2, Y5
+	VORPD     Y5, Y4, Y4
+	VBLENDVPD Y4, Y12, Y3, Y3
+	VMULPD    Y14, Y3, Y3
+	VADDPD    Y13, Y3, Y3
+	VCMPPD    $4, Y10, Y0, Y4
+	VDIVPD    Y3, Y0, Y0
+	VMULPD    Y0, Y0, Y0
+	VANDPD    Y4, Y0, Y0
+	VMOVUPD   Y0, 0(SP)
+	VADDSD    0(SP), X9, X9
+	VADDSD    8(SP), X9, X9
+	VADDSD    16(SP), X9, X9
+	VADDSD    24(SP), X9, X9
+	ADDQ      $4, AX
+	CMPQ      AX, CX
+	JLT       errsq_loop4
+	VMOVSD    X9, ret+72(FP)
+	VZEROUPPER
+	RET
