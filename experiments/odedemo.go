@@ -75,22 +75,21 @@ func NewODEDemo(seed uint64, method ode.Gradient, rtol, atol float64) (*ODEDemo,
 	return d, nil
 }
 
-// batch draws ode_demo's get_batch: 20 start indices in [0, 990).
-func (d *ODEDemo) batch() (*tensor.Tensor, []*tensor.Tensor) {
-	y0 := make([]float64, 0, 2*demoBatch)
-	ys := make([][]float64, demoBatchTime)
+// batch draws ode_demo's get_batch: 20 start indices in [0, 990), the
+// start states (20, 2) and the true states at the 10 times after each,
+// stacked as torchdiffeq's batch_y is: (10, 20, 2).
+func (d *ODEDemo) batch() (y0, ys *tensor.Tensor) {
+	y0v := make([]float64, 0, 2*demoBatch)
+	ysv := make([]float64, demoBatchTime*demoBatch*2)
 	for b := 0; b < demoBatch; b++ {
 		s := d.rng.IntN(demoSamples - demoBatchTime)
-		y0 = append(y0, d.trueY[s][0], d.trueY[s][1])
+		y0v = append(y0v, d.trueY[s][0], d.trueY[s][1])
 		for i := range demoBatchTime {
-			ys[i] = append(ys[i], d.trueY[s+i][0], d.trueY[s+i][1])
+			o := (i*demoBatch + b) * 2
+			ysv[o], ysv[o+1] = d.trueY[s+i][0], d.trueY[s+i][1]
 		}
 	}
-	out := make([]*tensor.Tensor, demoBatchTime)
-	for i := range out {
-		out[i] = tensor.FromFloat64(ys[i], demoBatch, 2)
-	}
-	return tensor.FromFloat64(y0, demoBatch, 2), out
+	return tensor.FromFloat64(y0v, demoBatch, 2), tensor.FromFloat64(ysv, demoBatchTime, demoBatch, 2)
 }
 
 // IterResult reports one training iteration.
@@ -110,16 +109,9 @@ func (d *ODEDemo) Step() (IterResult, error) {
 	if err != nil {
 		return IterResult{}, err
 	}
-	var loss *autograd.Value
-	for i := range ys {
-		term := g.Sum(g.Abs(g.Sub(sol.Y[i], autograd.Constant(ys[i]))), nil, false)
-		if loss == nil {
-			loss = term
-		} else {
-			loss = g.Add(loss, term)
-		}
-	}
-	loss = g.Scale(loss, 1/float64(demoBatch*demoBatchTime*2))
+	// torchdiffeq's loss: the mean absolute error over the stacked
+	// predictions.
+	loss := g.MeanAll(g.Abs(g.Sub(g.Stack(0, sol.Y...), autograd.Constant(ys))))
 	lossValue := loss.Item() // read before the backward pass recycles it
 	d.Opt.ZeroGrad()
 	if err := loss.Backward(); err != nil {
