@@ -163,8 +163,8 @@ type node struct {
 type Graph struct {
 	nodes     []*node
 	freed     bool
-	recycle   bool             // RecycleOutputs
-	inference bool             // NewInferenceGraph
+	recycle   bool     // RecycleOutputs
+	inference bool     // NewInferenceGraph
 	temps     []*Value // an inference graph's outputs, for Reclaim
 	bytes     int64
 	peak      int64

@@ -170,6 +170,10 @@ func unaryKernel[T float](op UnaryOp, dst, x []T, p float64) {
 			}
 		}
 	case OpScale:
+		if d, ok := any(dst).([]float64); ok {
+			vec.Scale64(d, p, any(x).([]float64))
+			return
+		}
 		s := T(p)
 		for i, v := range x {
 			dst[i] = s * v

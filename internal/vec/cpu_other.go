@@ -48,3 +48,4 @@ func reluMask32AVX2(dst, v, x *float32, n int) { panic(noAsm) }
 func errSq32AVX2(h float64, coefs *float64, ks **float32, nk int, y0, y1 *float32, n int, rtol, atol float64) float64 {
 	panic(noAsm)
 }
+func scale64AVX2(dst *float64, a float64, x *float64, n int) { panic(noAsm) }

@@ -215,3 +215,20 @@ func ErrSquares32(h float64, coefs []float64, ks [][]float32, y0, y1 []float32, 
 	}
 	return sum
 }
+
+// Scale64 sets dst[i] = a·x[i] for i < len(dst). It panics if x is shorter
+// than dst; dst may be x.
+func Scale64(dst []float64, a float64, x []float64) {
+	n := len(dst)
+	checkUnary(n, len(x))
+	i := 0
+	if useAsm {
+		i = n &^ 7
+		if i > 0 {
+			scale64AVX2(&dst[0], a, &x[0], i)
+		}
+	}
+	for ; i < n; i++ {
+		dst[i] = a * x[i]
+	}
+}

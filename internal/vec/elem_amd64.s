@@ -368,3 +368,24 @@ errsq_terms:
 	VMOVSD    X9, ret+72(FP)
 	VZEROUPPER
 	RET
+
+// func scale64AVX2(dst *float64, a float64, x *float64, n int)
+//
+// dst[i] = a·x[i]; n > 0 is a multiple of 8.
+TEXT ·scale64AVX2(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	VBROADCASTSD a+8(FP), Y15
+	MOVQ         x+16(FP), SI
+	MOVQ         n+24(FP), CX
+	XORQ         AX, AX
+
+scale64_loop8:
+	VMULPD  (SI)(AX*8), Y15, Y0
+	VMULPD  32(SI)(AX*8), Y15, Y1
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     scale64_loop8
+	VZEROUPPER
+	RET

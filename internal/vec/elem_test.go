@@ -298,3 +298,33 @@ func TestErrSquares32(t *testing.T) {
 		}
 	}
 }
+
+// TestScale64 checks Scale64 on both paths at every length up to 40, in
+// place too, bit for bit.
+func TestScale64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for n := 0; n <= 40; n++ {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		a := rng.NormFloat64()
+		for _, asm := range []bool{false, true} {
+			if asm && !haveAsm {
+				continue
+			}
+			saved := useAsm
+			useAsm = asm
+			dst := make([]float64, n)
+			Scale64(dst, a, x)
+			in := append([]float64(nil), x...)
+			Scale64(in, a, in)
+			useAsm = saved
+			for i := range x {
+				if dst[i] != a*x[i] || in[i] != a*x[i] {
+					t.Fatalf("n %d asm %v: element %d = %v (in place %v), want %v", n, asm, i, dst[i], in[i], a*x[i])
+				}
+			}
+		}
+	}
+}
