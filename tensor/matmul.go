@@ -262,6 +262,10 @@ func transposed[T float](src []T, rows, cols, ld int) []T {
 	dst := smallScratch[T](rows * cols)
 	if cols == 2 && ld == 2 {
 		// A weight of a layer with two inputs, the commonest case.
+		if d, ok := any(dst).([]float64); ok {
+			vec.Deinterleave64(d[:rows], d[rows:2*rows], any(src).([]float64)[:2*rows])
+			return dst
+		}
 		d0, d1 := dst[:rows], dst[rows:2*rows]
 		s := src[:2*rows]
 		for r := range d0 {

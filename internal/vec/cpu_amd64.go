@@ -108,3 +108,6 @@ func errSq32AVX2(h float64, coefs *float64, ks **float32, nk int, y0, y1 *float3
 
 //go:noescape
 func scale64AVX2(dst *float64, a float64, x *float64, n int)
+
+//go:noescape
+func deinterleave64AVX2(d0, d1, src *float64, n int)

@@ -232,3 +232,22 @@ func Scale64(dst []float64, a float64, x []float64) {
 		dst[i] = a * x[i]
 	}
 }
+
+// Deinterleave64 splits pairs: d0[r] = src[2r] and d1[r] = src[2r+1] for
+// r < len(d0), the transpose of a rows×2 matrix. It panics if d1 is shorter
+// than d0 or src shorter than 2·len(d0); the three must not overlap.
+func Deinterleave64(d0, d1, src []float64) {
+	n := len(d0)
+	checkUnary(n, len(d1))
+	checkUnary(2*n, len(src))
+	r := 0
+	if useAsm {
+		r = n &^ 3
+		if r > 0 {
+			deinterleave64AVX2(&d0[0], &d1[0], &src[0], r)
+		}
+	}
+	for ; r < n; r++ {
+		d0[r], d1[r] = src[2*r], src[2*r+1]
+	}
+}

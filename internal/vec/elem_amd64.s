@@ -389,3 +389,29 @@ scale64_loop8:
 	JLT     scale64_loop8
 	VZEROUPPER
 	RET
+
+// func deinterleave64AVX2(d0, d1, src *float64, n int)
+//
+// d0[r] = src[2r], d1[r] = src[2r+1]; n > 0 is a multiple of 4.
+TEXT ·deinterleave64AVX2(SB), NOSPLIT, $0-32
+	MOVQ d0+0(FP), DI
+	MOVQ d1+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+
+deint_loop4:
+	VMOVUPD    (SI), Y0
+	VMOVUPD    32(SI), Y1
+	ADDQ       $64, SI
+	VUNPCKLPD  Y1, Y0, Y2
+	VUNPCKHPD  Y1, Y0, Y3
+	VPERMPD    $0xd8, Y2, Y2
+	VPERMPD    $0xd8, Y3, Y3
+	VMOVUPD    Y2, (DI)(AX*8)
+	VMOVUPD    Y3, (DX)(AX*8)
+	ADDQ       $4, AX
+	CMPQ       AX, CX
+	JLT        deint_loop4
+	VZEROUPPER
+	RET

@@ -328,3 +328,29 @@ func TestScale64(t *testing.T) {
 		}
 	}
 }
+
+// TestDeinterleave64 checks Deinterleave64 on both paths at every length
+// up to 21.
+func TestDeinterleave64(t *testing.T) {
+	for n := 0; n <= 21; n++ {
+		src := make([]float64, 2*n)
+		for i := range src {
+			src[i] = float64(i) + 0.5
+		}
+		for _, asm := range []bool{false, true} {
+			if asm && !haveAsm {
+				continue
+			}
+			saved := useAsm
+			useAsm = asm
+			d0, d1 := make([]float64, n), make([]float64, n)
+			Deinterleave64(d0, d1, src)
+			useAsm = saved
+			for r := range d0 {
+				if d0[r] != src[2*r] || d1[r] != src[2*r+1] {
+					t.Fatalf("n %d asm %v: row %d = (%v, %v), want (%v, %v)", n, asm, r, d0[r], d1[r], src[2*r], src[2*r+1])
+				}
+			}
+		}
+	}
+}
