@@ -196,6 +196,12 @@ func gemmSmall64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, 
 		ct := smallScratch[float64](n * m)
 		clear(ct)
 		gemmSmall64(!tB, !tA, n, m, k, alpha, b, ldb, a, lda, ct, m)
+		if n == 2 && ldc == 2 {
+			// A weight gradient of a layer with two inputs.
+			vec.InterleaveAdd64(c[:2*m], ct[:m], ct[m:2*m])
+			putScratch(ct)
+			return
+		}
 		for i := 0; i < m; i++ {
 			row := c[i*ldc : i*ldc+n]
 			for j := range row {

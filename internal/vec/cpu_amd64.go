@@ -111,3 +111,6 @@ func scale64AVX2(dst *float64, a float64, x *float64, n int)
 
 //go:noescape
 func deinterleave64AVX2(d0, d1, src *float64, n int)
+
+//go:noescape
+func interleaveAdd64AVX2(c, d0, d1 *float64, n int)

@@ -251,3 +251,24 @@ func Deinterleave64(d0, d1, src []float64) {
 		d0[r], d1[r] = src[2*r], src[2*r+1]
 	}
 }
+
+// InterleaveAdd64 adds pairs into place: c[2r] += d0[r] and c[2r+1] +=
+// d1[r] for r < len(d0), adding the transpose of a 2×rows matrix to a
+// rows×2 one. It panics if d1 is shorter than d0 or c shorter than
+// 2·len(d0); c must not overlap d0 or d1.
+func InterleaveAdd64(c, d0, d1 []float64) {
+	n := len(d0)
+	checkUnary(n, len(d1))
+	checkUnary(2*n, len(c))
+	r := 0
+	if useAsm {
+		r = n &^ 3
+		if r > 0 {
+			interleaveAdd64AVX2(&c[0], &d0[0], &d1[0], r)
+		}
+	}
+	for ; r < n; r++ {
+		c[2*r] += d0[r]
+		c[2*r+1] += d1[r]
+	}
+}

@@ -415,3 +415,31 @@ deint_loop4:
 	JLT        deint_loop4
 	VZEROUPPER
 	RET
+
+// func interleaveAdd64AVX2(c, d0, d1 *float64, n int)
+//
+// c[2r] += d0[r], c[2r+1] += d1[r]; n > 0 is a multiple of 4.
+TEXT ·interleaveAdd64AVX2(SB), NOSPLIT, $0-32
+	MOVQ c+0(FP), DI
+	MOVQ d0+8(FP), SI
+	MOVQ d1+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+
+ileave_loop4:
+	VMOVUPD   (SI)(AX*8), Y0
+	VMOVUPD   (DX)(AX*8), Y1
+	VPERMPD   $0xd8, Y0, Y0
+	VPERMPD   $0xd8, Y1, Y1
+	VUNPCKLPD Y1, Y0, Y2
+	VUNPCKHPD Y1, Y0, Y3
+	VADDPD    (DI), Y2, Y2
+	VADDPD    32(DI), Y3, Y3
+	VMOVUPD   Y2, (DI)
+	VMOVUPD   Y3, 32(DI)
+	ADDQ      $64, DI
+	ADDQ      $4, AX
+	CMPQ      AX, CX
+	JLT       ileave_loop4
+	VZEROUPPER
+	RET

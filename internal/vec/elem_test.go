@@ -354,3 +354,33 @@ func TestDeinterleave64(t *testing.T) {
 		}
 	}
 }
+
+// TestInterleaveAdd64 checks InterleaveAdd64 on both paths at every length
+// up to 21, bit for bit.
+func TestInterleaveAdd64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for n := 0; n <= 21; n++ {
+		c0, d0, d1 := make([]float64, 2*n), make([]float64, n), make([]float64, n)
+		for i := range c0 {
+			c0[i] = rng.NormFloat64()
+		}
+		for i := range d0 {
+			d0[i], d1[i] = rng.NormFloat64(), rng.NormFloat64()
+		}
+		for _, asm := range []bool{false, true} {
+			if asm && !haveAsm {
+				continue
+			}
+			saved := useAsm
+			useAsm = asm
+			c := append([]float64(nil), c0...)
+			InterleaveAdd64(c, d0, d1)
+			useAsm = saved
+			for r := range d0 {
+				if c[2*r] != c0[2*r]+d0[r] || c[2*r+1] != c0[2*r+1]+d1[r] {
+					t.Fatalf("n %d asm %v: row %d = (%v, %v), want (%v, %v)", n, asm, r, c[2*r], c[2*r+1], c0[2*r]+d0[r], c0[2*r+1]+d1[r])
+				}
+			}
+		}
+	}
+}
