@@ -191,11 +191,30 @@ TEXT ·fillRows64AVX2(SB), NOSPLIT, $0-40
 	VMOVDQU (R8), Y15
 	MOVQ    CX, BX
 	ANDQ    $-4, BX
+	MOVQ    CX, DX
+	ANDQ    $-16, DX
 	MOVQ    CX, R10
 	SHLQ    $3, R10
 
 fr_rows:
 	XORQ AX, AX
+	CMPQ AX, DX
+	JGE  fr_4
+
+fr_loop16:
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD 32(SI)(AX*8), Y1
+	VMOVUPD 64(SI)(AX*8), Y2
+	VMOVUPD 96(SI)(AX*8), Y3
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	ADDQ    $16, AX
+	CMPQ    AX, DX
+	JLT     fr_loop16
+
+fr_4:
 	CMPQ AX, BX
 	JGE  fr_tail
 

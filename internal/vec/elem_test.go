@@ -86,7 +86,7 @@ func TestSumRows64(t *testing.T) {
 
 // TestFillRows64 checks the broadcast copy for every tail of the row width.
 func TestFillRows64(t *testing.T) {
-	for n := 1; n <= 9; n++ {
+	for n := 1; n <= 41; n++ {
 		for _, rows := range []int{1, 3} {
 			row := make([]float64, n)
 			for i := range row {
