@@ -3,6 +3,7 @@ package autograd
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -143,6 +144,23 @@ type Op struct {
 	// garbage collector; on a graph made with RecycleOutputs it recycles the
 	// output too once the node is done.
 	Fresh bool
+	// Scales, if set, declares the inputs whose gradient is a multiple of
+	// the output's (see Scaler). An interface rather than a function, so
+	// that the record a backward rule already has can serve without
+	// another allocation.
+	Scales Scaler
+}
+
+// Scaler declares, for a linear combination (a Runge–Kutta stage, say),
+// the inputs whose gradient is a multiple of the output's gradient gy:
+// Scales sets scales[i] = c for each needed input i whose gradient is c·gy
+// (an input of the output's shape and dtype) and leaves NaN for the
+// others. The engine adds c·gy into those inputs' gradients itself, the
+// product rounded before the sum as if the rule had returned a scaled
+// copy, without making the copy; it calls the backward rule only if some
+// needed input is left, with need cleared for the rest.
+type Scaler interface {
+	Scales(need []bool, scales []float64)
 }
 
 type node struct {
@@ -513,6 +531,39 @@ func (g *Graph) GradMulti(outs []*Value, seeds []*tensor.Tensor, wrt ...*Value) 
 	return grads, nil
 }
 
+// scaledGrads adds c·gy into the gradient of each input of n that
+// n.op.Scales declares a multiple of gy, clears need for them, and reports
+// whether any needed input is left for the backward rule.
+// sc is a buffer for the factors, reused from node to node (the rule is a
+// function value, so a buffer of the call's own would escape).
+func (g *Graph) scaledGrads(n *node, gy *tensor.Tensor, need []bool, sc []float64, grads []acc, leafAcc func(*Value) *acc) bool {
+	for j := range sc {
+		sc[j] = math.NaN()
+	}
+	n.op.Scales.Scales(need, sc)
+	left := false
+	for j, in := range n.inputs {
+		if !need[j] {
+			continue
+		}
+		if math.IsNaN(sc[j]) {
+			left = true
+			continue
+		}
+		if !tensor.SameShape(gy, in.data) || gy.DType() != in.DType() {
+			panic(fmt.Sprintf("autograd: %s: Scales declared input %d (%v %v) a multiple of the output gradient (%v %v)",
+				n.op.Name, j, in.DType(), in.Shape(), gy.DType(), gy.Shape()))
+		}
+		if in.g == g {
+			grads[in.id].addScaled(gy, sc[j])
+		} else if in.leaf != nil {
+			leafAcc(in).addScaled(gy, sc[j])
+		}
+		need[j] = false
+	}
+	return left
+}
+
 // acc is a gradient being accumulated; owned marks a tensor the engine
 // allocated itself and may therefore add into in place.
 type acc struct {
@@ -535,6 +586,21 @@ func (a *acc) addOwned(g *tensor.Tensor, fresh bool) {
 	default: // a.t is shared: add it into g, which is ours
 		g.AddScaledInPlace(1, a.t)
 		a.t, a.owned = g, true
+	}
+}
+
+// addScaled adds c·t, the product rounded first, as addOwned of a fresh
+// Scale(t, c) would, without the copy once the sum is the engine's.
+func (a *acc) addScaled(t *tensor.Tensor, c float64) {
+	switch {
+	case a.t == nil:
+		a.t, a.owned = tensor.Scale(t, c), true
+	case a.owned:
+		a.t.AddProductInPlace(c, t)
+	default: // a.t is shared: the scaled copy becomes the sum
+		s := tensor.Scale(t, c)
+		s.AddScaledInPlace(1, a.t)
+		a.t, a.owned = s, true
 	}
 }
 
@@ -636,6 +702,7 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 		grads[st.id].add(st.seed)
 	}
 	var need []bool
+	var scales []float64 // for Op.Scales
 	for i := top; i >= 0; i-- {
 		n := g.nodes[i]
 		gy, owned := grads[i].t, grads[i].owned
@@ -652,6 +719,13 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 			r := in != nil && in.RequiresGrad()
 			need = append(need, r)
 			any = any || r
+		}
+		hadInputs := any
+		if any && n.op.Scales != nil {
+			for len(scales) < len(n.inputs) {
+				scales = append(scales, 0)
+			}
+			any = g.scaledGrads(n, gy, need, scales[:len(n.inputs)], grads, leafAcc)
 		}
 		if any {
 			var gin []*tensor.Tensor
@@ -684,11 +758,11 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 					leafAcc(in).addOwned(gj, fresh)
 				}
 			}
-			// gy is consumed: if the engine owns it and the rule did not pass
-			// it on (Fresh), its storage can serve a later allocation.
-			if fresh && owned && !want[n.out] {
-				tensor.Release(gy)
-			}
+		}
+		// gy is consumed: if the engine owns it and the rule did not pass
+		// it on (Fresh), its storage can serve a later allocation.
+		if n.op.Fresh && owned && !want[n.out] && hadInputs {
+			tensor.Release(gy)
 		}
 		// Node i is done: nothing recorded before it can refer to it, so its
 		// saved tensors can go now rather than at the end.

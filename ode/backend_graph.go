@@ -64,7 +64,7 @@ func linOp(g *autograd.Graph, x []*autograd.Value, a []float64, h *autograd.Valu
 	if !g.Recording() {
 		return autograd.Constant(out)
 	}
-	return g.Record(autograd.Op{Name: opLin, Fresh: true, VJP: r.vjp}, out, r.ins...)
+	return g.Record(autograd.Op{Name: opLin, Fresh: true, VJP: r.vjp, Scales: r}, out, r.ins...)
 }
 
 // linRecord is what linOp's backward rule needs; the buffers cover the
@@ -79,17 +79,22 @@ type linRecord struct {
 	ksBuf  [12]term
 }
 
-func (r *linRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
-	gs := make([]*tensor.Tensor, len(need))
+// Scales declares the terms' gradients, a_m·gy and h·c_j·gy, for the
+// engine to add itself (autograd.Scaler).
+func (r *linRecord) Scales(_ []bool, sc []float64) {
 	nx := len(r.xs)
-	var sc scaledGrads
 	for m, t := range r.xs {
-		sc.add(need, m, t.coef)
+		sc[m] = t.coef
 	}
 	for j, t := range r.ks {
-		sc.add(need, nx+j, r.hv*t.coef)
+		sc[nx+j] = r.hv * t.coef
 	}
-	sc.fill(gs, gy)
+}
+
+// vjp is the gradient with respect to h, Σ_j c_j·⟨k_j, gy⟩ (the terms'
+// are Scales').
+func (r *linRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+	gs := make([]*tensor.Tensor, len(need))
 	if need[len(need)-1] {
 		var s float64
 		for _, t := range r.ks {
@@ -104,49 +109,6 @@ func (b *graphBackend) add(x, y *autograd.Value) *autograd.Value { return b.g.Ad
 
 func (b *graphBackend) dense(x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
 	return denseOp(b.g, x, a, da, h, k, c, dc, t, tau)
-}
-
-// scaledGrads collects the inputs of a linear combination whose gradients
-// are gy times a factor, to make them together with tensor.ScaledCopies.
-// It keeps up to 16 in fixed arrays (it stays on the stack), more in
-// slices.
-type scaledGrads struct {
-	n       int
-	idx     [16]int
-	coefs   [16]float64
-	moreIdx []int
-	moreC   []float64
-}
-
-// add records input i with factor c, if its gradient is needed.
-func (s *scaledGrads) add(need []bool, i int, c float64) {
-	if !need[i] {
-		return
-	}
-	if s.n < len(s.idx) {
-		s.idx[s.n], s.coefs[s.n] = i, c
-	} else {
-		s.moreIdx, s.moreC = append(s.moreIdx, i), append(s.moreC, c)
-	}
-	s.n++
-}
-
-// fill sets gs[i] = c·gy for each recorded input.
-func (s *scaledGrads) fill(gs []*tensor.Tensor, gy *tensor.Tensor) {
-	idx, coefs := s.idx[:min(s.n, len(s.idx))], s.coefs[:min(s.n, len(s.coefs))]
-	if s.n > len(s.idx) {
-		idx, coefs = append(idx[:len(idx):len(idx)], s.moreIdx...), append(coefs[:len(coefs):len(coefs)], s.moreC...)
-	}
-	var buf [16]*tensor.Tensor
-	out := buf[:0]
-	if s.n > len(buf) {
-		out = make([]*tensor.Tensor, 0, s.n)
-	}
-	out = out[:s.n]
-	tensor.ScaledCopies(out, gy, coefs)
-	for k, at := range idx {
-		gs[at] = out[k]
-	}
 }
 
 // denseOp records a dense output y(τ) = Σ a_m(θ)·x_m + h·Σ c_j(θ)·k_j with
@@ -182,7 +144,7 @@ func denseOp(g *autograd.Graph, x []*autograd.Value, a, da []float64, h *autogra
 	linInto(out, nonzeroInto(nxBuf[:0], r.xs), r.hv, nonzeroInto(nkBuf[:0], r.ks))
 	ins := r.insBuf[:0]
 	ins = append(append(append(ins, x...), k...), h, t)
-	return g.Record(autograd.Op{Name: opDense, Fresh: true, VJP: r.vjp}, out, ins...)
+	return g.Record(autograd.Op{Name: opDense, Fresh: true, VJP: r.vjp, Scales: r}, out, ins...)
 }
 
 // denseRecord is what denseOp's backward rule needs, in one allocation for
@@ -199,17 +161,23 @@ type denseRecord struct {
 	insBuf    [16]*autograd.Value
 }
 
+// Scales declares the states' and stages' gradients, a_m·gy and
+// h·c_j·gy, for the engine to add itself (autograd.Scaler).
+func (r *denseRecord) Scales(_ []bool, sc []float64) {
+	nx := len(r.xs)
+	for m := range r.xs {
+		sc[m] = r.a[m]
+	}
+	for j := range r.ks {
+		sc[nx+j] = r.hv * r.c[j]
+	}
+}
+
+// vjp is the gradient with respect to h and t, through θ = (τ − t)/h (the
+// states' and stages' are Scales').
 func (r *denseRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 	nx, nk, hv := len(r.xs), len(r.ks), r.hv
 	gs := make([]*tensor.Tensor, len(need))
-	var sc scaledGrads
-	for m := 0; m < nx; m++ {
-		sc.add(need, m, r.a[m])
-	}
-	for j := 0; j < nk; j++ {
-		sc.add(need, nx+j, hv*r.c[j])
-	}
-	sc.fill(gs, gy)
 	if need[nx+nk] || need[nx+nk+1] {
 		// dL/dθ = ⟨gy, Σ da_m x_m + h Σ dc_j k_j⟩; dθ/dh = −θ/h, dθ/dt = −1/h.
 		var gTheta, gSum float64

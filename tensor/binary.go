@@ -269,6 +269,29 @@ func (t *Tensor) AddScaledInPlace(alpha float64, x *Tensor) *Tensor {
 	return t
 }
 
+// AddProductInPlace adds alpha·x to t in place and returns t, the product
+// rounded before the sum: t + Scale(x, alpha) to the bit, without the
+// scaled copy. (AddScaledInPlace fuses the two.) t and x share a shape.
+func (t *Tensor) AddProductInPlace(alpha float64, x *Tensor) *Tensor {
+	mustSameShape("AddProductInPlace", t, x)
+	sameDType("AddProductInPlace", t, x)
+	if t.Len() < 2*elementwiseGrain {
+		if t.dtype == Float32 {
+			vec.AddProduct32(t.f32, float32(alpha), x.f32)
+		} else {
+			vec.AddProduct64(t.f64, alpha, x.f64)
+		}
+		return t
+	}
+	if t.dtype == Float32 {
+		a := float32(alpha)
+		parallelFor(len(t.f32), elementwiseGrain, func(lo, hi int) { vec.AddProduct32(t.f32[lo:hi], a, x.f32[lo:hi]) })
+	} else {
+		parallelFor(len(t.f64), elementwiseGrain, func(lo, hi int) { vec.AddProduct64(t.f64[lo:hi], alpha, x.f64[lo:hi]) })
+	}
+	return t
+}
+
 // ScaleInPlace multiplies every element by s, in place, and returns t.
 func (t *Tensor) ScaleInPlace(s float64) *Tensor {
 	switch t.dtype {

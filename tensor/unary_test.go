@@ -249,29 +249,3 @@ func TestUnarySpecialValues(t *testing.T) {
 		t.Errorf("UnaryOp(99).String() = %q", UnaryOp(99).String())
 	}
 }
-
-// TestScaledCopies checks ScaledCopies against Scale bit for bit, small
-// (shared allocation) and large, and that the copies do not share elements.
-func TestScaledCopies(t *testing.T) {
-	for _, dt := range dtypes {
-		for _, shape := range [][]int{{5, 8}, {300}} {
-			x := randT(testRNG(3), dt, -2, 2, shape...)
-			coefs := []float64{1, -0.5, 3, 0}
-			got := make([]*Tensor, len(coefs))
-			ScaledCopies(got, x, coefs)
-			for i, c := range coefs {
-				want := Scale(x, c)
-				if !SameShape(got[i], want) || MaxAbsDiff(got[i], want) != 0 {
-					t.Fatalf("%v %v: copy %d differs from Scale", dt, shape, i)
-				}
-			}
-			got[1].Fill(7)
-			for i, g := range got {
-				if i != 1 && MaxAbsDiff(g, Scale(x, coefs[i])) != 0 {
-					t.Fatalf("%v %v: filling copy 1 changed copy %d", dt, shape, i)
-				}
-			}
-		}
-	}
-	mustPanic(t, "ScaledCopies lengths", func() { ScaledCopies(make([]*Tensor, 2), New(Float64, 3), []float64{1}) }, "ScaledCopies", "2 tensors for 1 factors")
-}

@@ -114,3 +114,9 @@ func deinterleave64AVX2(d0, d1, src *float64, n int)
 
 //go:noescape
 func interleaveAdd64AVX2(c, d0, d1 *float64, n int)
+
+//go:noescape
+func addProduct64AVX2(y *float64, a float64, x *float64, n int)
+
+//go:noescape
+func addProduct32AVX2(y *float32, a float32, x *float32, n int)

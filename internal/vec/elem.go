@@ -272,3 +272,39 @@ func InterleaveAdd64(c, d0, d1 []float64) {
 		c[2*r+1] += d1[r]
 	}
 }
+
+// AddProduct64 sets y[i] = y[i] + a·x[i] for i < len(y), the product
+// rounded before the sum (not a fused multiply-add), so that adding a
+// scaled copy of x gives the same bits. It panics if x is shorter than y;
+// y may be x.
+func AddProduct64(y []float64, a float64, x []float64) {
+	n := len(y)
+	checkUnary(n, len(x))
+	i := 0
+	if useAsm {
+		i = n &^ 7
+		if i > 0 {
+			addProduct64AVX2(&y[0], a, &x[0], i)
+		}
+	}
+	for ; i < n; i++ {
+		y[i] += float64(a * x[i])
+	}
+}
+
+// AddProduct32 is AddProduct64 for float32: y[i] = y[i] + a·x[i] in
+// float32, the product rounded before the sum.
+func AddProduct32(y []float32, a float32, x []float32) {
+	n := len(y)
+	checkUnary(n, len(x))
+	i := 0
+	if useAsm {
+		i = n &^ 15
+		if i > 0 {
+			addProduct32AVX2(&y[0], a, &x[0], i)
+		}
+	}
+	for ; i < n; i++ {
+		y[i] += float32(a * x[i])
+	}
+}

@@ -462,3 +462,51 @@ ileave_loop4:
 	JLT       ileave_loop4
 	VZEROUPPER
 	RET
+
+// func addProduct64AVX2(y *float64, a float64, x *float64, n int)
+//
+// y[i] += a·x[i], multiply and add rounded on their own; n > 0 is a
+// multiple of 8.
+TEXT ·addProduct64AVX2(SB), NOSPLIT, $0-32
+	MOVQ         y+0(FP), DI
+	VBROADCASTSD a+8(FP), Y15
+	MOVQ         x+16(FP), SI
+	MOVQ         n+24(FP), CX
+	XORQ         AX, AX
+
+addp64_loop8:
+	VMULPD  (SI)(AX*8), Y15, Y0
+	VMULPD  32(SI)(AX*8), Y15, Y1
+	VADDPD  (DI)(AX*8), Y0, Y0
+	VADDPD  32(DI)(AX*8), Y1, Y1
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     addp64_loop8
+	VZEROUPPER
+	RET
+
+// func addProduct32AVX2(y *float32, a float32, x *float32, n int)
+//
+// y[i] += a·x[i] in float32, multiply and add rounded on their own; n > 0
+// is a multiple of 16.
+TEXT ·addProduct32AVX2(SB), NOSPLIT, $0-32
+	MOVQ         y+0(FP), DI
+	VBROADCASTSS a+8(FP), Y15
+	MOVQ         x+16(FP), SI
+	MOVQ         n+24(FP), CX
+	XORQ         AX, AX
+
+addp32_loop16:
+	VMULPS  (SI)(AX*4), Y15, Y0
+	VMULPS  32(SI)(AX*4), Y15, Y1
+	VADDPS  (DI)(AX*4), Y0, Y0
+	VADDPS  32(DI)(AX*4), Y1, Y1
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     addp32_loop16
+	VZEROUPPER
+	RET

@@ -384,3 +384,43 @@ func TestInterleaveAdd64(t *testing.T) {
 		}
 	}
 }
+
+// TestAddProduct checks AddProduct64 and AddProduct32 on both paths at
+// every length up to 40 against adding a scaled copy (the product rounded
+// first), in place too.
+func TestAddProduct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for n := 0; n <= 40; n++ {
+		y0, x := make([]float64, n), make([]float64, n)
+		y032, x32 := make([]float32, n), make([]float32, n)
+		for i := range x {
+			y0[i], x[i] = rng.NormFloat64(), rng.NormFloat64()
+			y032[i], x32[i] = float32(y0[i]), float32(x[i])
+		}
+		a := rng.NormFloat64()
+		for _, asm := range []bool{false, true} {
+			if asm && !haveAsm {
+				continue
+			}
+			saved := useAsm
+			useAsm = asm
+			y := append([]float64(nil), y0...)
+			AddProduct64(y, a, x)
+			self := append([]float64(nil), x...)
+			AddProduct64(self, a, self)
+			y32 := append([]float32(nil), y032...)
+			AddProduct32(y32, float32(a), x32)
+			useAsm = saved
+			for i := range x {
+				p := float64(a * x[i])
+				if y[i] != y0[i]+p || self[i] != x[i]+p {
+					t.Fatalf("n %d asm %v: AddProduct64[%d] = %v (in place %v), want %v", n, asm, i, y[i], self[i], y0[i]+p)
+				}
+				p32 := float32(float32(a) * x32[i])
+				if y32[i] != y032[i]+p32 {
+					t.Fatalf("n %d asm %v: AddProduct32[%d] = %v, want %v", n, asm, i, y32[i], y032[i]+p32)
+				}
+			}
+		}
+	}
+}
