@@ -439,6 +439,16 @@ func Linear(x, w, b *Tensor) *Tensor {
 }
 
 func linearKernel[T float](rows, in, out int, x, w, b, y []T) {
+	if y64, ok := any(y).([]float64); ok && in == 2 && out >= 8 && rows*out*in <= smallGemm {
+		// A layer with two inputs (ode_demo's first): one pass, bias
+		// included, with the bits of the small-product kernels below.
+		var b64 []float64
+		if b != nil {
+			b64 = any(b).([]float64)
+		}
+		vec.Linear2(y64, any(x).([]float64), any(w).([]float64), b64, rows, out)
+		return
+	}
 	var beta T
 	if y64, ok := any(y).([]float64); ok && b != nil {
 		vec.FillRows64(y64[:rows*out], any(b).([]float64)[:out])

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 )
@@ -201,4 +202,37 @@ func TestLinear(t *testing.T) {
 	}
 	mustPanic(t, "Linear dtypes", func() { Linear(New(Float32, 2, 6), New(Float64, 4, 6), nil) }, "Linear", "float32", "float64")
 	mustPanic(t, "Linear bias dtype", func() { Linear(New(Float32, 2, 6), New(Float32, 4, 6), New(Float64, 4)) }, "Linear", "float32", "float64")
+}
+
+// TestLinearTwoInputs checks that a two-input float64 layer, which Linear
+// computes in one pass (vec.Linear2), gives the bits of the general path:
+// the bias broadcast into the output, then the small product added.
+func TestLinearTwoInputs(t *testing.T) {
+	rng := testRNG(31)
+	for _, rows := range []int{1, 2, 3, 4, 5, 7, 20, 100} {
+		for _, out := range []int{8, 9, 13, 16, 50, 63} {
+			x := randT(rng, Float64, -1, 1, rows, 2)
+			w := randT(rng, Float64, -1, 1, out, 2)
+			b := randT(rng, Float64, -1, 1, out)
+			x.Float64s()[0] = math.Copysign(0, -1)
+			b.Float64s()[0] = math.Copysign(0, -1)
+			for _, bias := range []*Tensor{b, nil} {
+				got := Linear(x, w, bias)
+				want := New(Float64, rows, out)
+				var beta float64
+				if bias != nil {
+					for r := 0; r < rows; r++ {
+						copy(want.f64[r*out:(r+1)*out], bias.f64)
+					}
+					beta = 1
+				}
+				gemmParallel(false, true, rows, out, 2, 1, x.f64, 2, w.f64, 2, beta, want.f64, out)
+				for i, v := range got.f64 {
+					if math.Float64bits(v) != math.Float64bits(want.f64[i]) {
+						t.Fatalf("rows %d out %d bias %v: element %d = %v, want %v", rows, out, bias != nil, i, v, want.f64[i])
+					}
+				}
+			}
+		}
+	}
 }

@@ -120,3 +120,6 @@ func addProduct64AVX2(y *float64, a float64, x *float64, n int)
 
 //go:noescape
 func addProduct32AVX2(y *float32, a float32, x *float32, n int)
+
+//go:noescape
+func linear2AVX2(y, x, w, b *float64, m, n, n4 int)

@@ -307,3 +307,41 @@ func edgeGo(rows, cols, k int, alpha float64, a []float64, ai, ap int, b []float
 		}
 	}
 }
+
+// Linear2 sets y[i·n+j] = (x[2i]·w[2j] + x[2i+1]·w[2j+1]) + b[j] for i < m,
+// j < n: a layer with two inputs, y = x·wᵀ + b, with x m×2, w n×2 and y
+// m×n row-major (b nil means zeros). The products are summed from zero by
+// fused multiply-adds and the bias added after, as Gemm4x8Tiles on a
+// bias-filled y computes them, so the bits are those of that kernel. It
+// panics if a slice is too short.
+func Linear2(y, x, w, b []float64, m, n int) {
+	if m < 0 || n < 0 || len(x) < 2*m || len(w) < 2*n || len(y) < m*n || (b != nil && len(b) < n) {
+		panic(fmt.Sprintf("vec: Linear2: %d×2 by %d×2 into %d elements (x %d, w %d, b %d)", m, n, len(y), len(x), len(w), len(b)))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	n4 := 0
+	if useAsm {
+		n4 = n &^ 3
+		if n4 > 0 {
+			var bp *float64
+			if b != nil {
+				bp = &b[0]
+			}
+			linear2AVX2(&y[0], &x[0], &w[0], bp, m, n, n4)
+		}
+	}
+	for i := 0; i < m; i++ {
+		x0, x1 := x[2*i], x[2*i+1]
+		row := y[i*n : (i+1)*n]
+		for j := n4; j < n; j++ {
+			acc := math.FMA(x1, w[2*j+1], math.FMA(x0, w[2*j], 0))
+			var bj float64
+			if b != nil {
+				bj = b[j]
+			}
+			row[j] = float64(acc + bj)
+		}
+	}
+}

@@ -640,3 +640,104 @@ m2_store:
 	VMASKMOVPD  Y8, Y14, 96(DI)
 	VZEROUPPER
 	RET
+
+// LIN2W(off, W0, W1): the weights of four columns, w rows at DX+off,
+// deinterleaved: W0 their first inputs', W1 their second. Clobbers Y0, Y1.
+#define LIN2W(off, W0, W1) \
+	VMOVUPD   off(DX), Y0; \
+	VMOVUPD   off+32(DX), Y1; \
+	VUNPCKLPD Y1, Y0, W0; \
+	VUNPCKHPD Y1, Y0, W1; \
+	VPERMPD   $0xd8, W0, W0; \
+	VPERMPD   $0xd8, W1, W1
+
+// func linear2AVX2(y, x, w, b *float64, m, n, n4 int)
+//
+// Linear2 for the columns [0, n4), n4 > 0 a multiple of 4 and m > 0; b may
+// be nil (zeros). Columns in blocks of eight (then one of four), outer,
+// keep their two weights (deinterleaved from w) and bias in registers;
+// each row then costs two broadcasts and, per four columns, two fused
+// multiply-adds from zero, an add and a store.
+TEXT ·linear2AVX2(SB), NOSPLIT, $0-56
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ b+24(FP), R8
+	MOVQ m+32(FP), CX
+	MOVQ n+40(FP), R9
+	SHLQ $3, R9
+	MOVQ n4+48(FP), BX
+	MOVQ BX, R13
+	ANDQ $-8, R13
+	XORQ AX, AX
+	CMPQ AX, R13
+	JGE  lin2_four
+
+lin2_cols8:
+	LIN2W(0, Y2, Y3)
+	LIN2W(64, Y8, Y9)
+	ADDQ      $128, DX
+	VXORPD    Y4, Y4, Y4
+	VXORPD    Y10, Y10, Y10
+	TESTQ     R8, R8
+	JZ        lin2_nobias8
+	VMOVUPD   (R8)(AX*8), Y4
+	VMOVUPD   32(R8)(AX*8), Y10
+
+lin2_nobias8:
+	LEAQ (DI)(AX*8), R11
+	MOVQ SI, R12
+	MOVQ CX, R10
+
+lin2_rows8:
+	VBROADCASTSD (R12), Y5
+	VBROADCASTSD 8(R12), Y6
+	VXORPD       Y7, Y7, Y7
+	VXORPD       Y11, Y11, Y11
+	VFMADD231PD  Y2, Y5, Y7
+	VFMADD231PD  Y8, Y5, Y11
+	VFMADD231PD  Y3, Y6, Y7
+	VFMADD231PD  Y9, Y6, Y11
+	VADDPD       Y4, Y7, Y7
+	VADDPD       Y10, Y11, Y11
+	VMOVUPD      Y7, (R11)
+	VMOVUPD      Y11, 32(R11)
+	ADDQ         $16, R12
+	ADDQ         R9, R11
+	DECQ         R10
+	JNZ          lin2_rows8
+
+	ADDQ $8, AX
+	CMPQ AX, R13
+	JLT  lin2_cols8
+
+lin2_four:
+	CMPQ AX, BX
+	JGE  lin2_done
+	LIN2W(0, Y2, Y3)
+	VXORPD    Y4, Y4, Y4
+	TESTQ     R8, R8
+	JZ        lin2_nobias
+	VMOVUPD   (R8)(AX*8), Y4
+
+lin2_nobias:
+	LEAQ (DI)(AX*8), R11
+	MOVQ SI, R12
+	MOVQ CX, R10
+
+lin2_rows:
+	VBROADCASTSD (R12), Y5
+	VBROADCASTSD 8(R12), Y6
+	VXORPD       Y7, Y7, Y7
+	VFMADD231PD  Y2, Y5, Y7
+	VFMADD231PD  Y3, Y6, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y7, (R11)
+	ADDQ         $16, R12
+	ADDQ         R9, R11
+	DECQ         R10
+	JNZ          lin2_rows
+
+lin2_done:
+	VZEROUPPER
+	RET
