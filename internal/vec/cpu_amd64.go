@@ -123,3 +123,6 @@ func addProduct32AVX2(y *float32, a float32, x *float32, n int)
 
 //go:noescape
 func linear2AVX2(y, x, w, b *float64, m, n, n4 int)
+
+//go:noescape
+func linear2TailAVX2(y, x, w, b *float64, m, n int, mw0, mw1, mb *int64)

@@ -54,3 +54,6 @@ func interleaveAdd64AVX2(c, d0, d1 *float64, n int)             { panic(noAsm) }
 func addProduct64AVX2(y *float64, a float64, x *float64, n int) { panic(noAsm) }
 func addProduct32AVX2(y *float32, a float32, x *float32, n int) { panic(noAsm) }
 func linear2AVX2(y, x, w, b *float64, m, n, n4 int)             { panic(noAsm) }
+func linear2TailAVX2(y, x, w, b *float64, m, n int, mw0, mw1, mb *int64) {
+	panic(noAsm)
+}

@@ -324,12 +324,21 @@ func Linear2(y, x, w, b []float64, m, n int) {
 	n4 := 0
 	if useAsm {
 		n4 = n &^ 3
+		var bp *float64
+		if b != nil {
+			bp = &b[0]
+		}
 		if n4 > 0 {
-			var bp *float64
-			if b != nil {
-				bp = &b[0]
-			}
 			linear2AVX2(&y[0], &x[0], &w[0], bp, m, n, n4)
+		}
+		if rem := n - n4; rem > 0 {
+			// The last columns through masks: w's 2·rem values, then rem
+			// lanes of the bias and the output rows.
+			if bp != nil {
+				bp = &b[n4]
+			}
+			linear2TailAVX2(&y[n4], &x[0], &w[2*n4], bp, m, n, &edgeMask[16-min(2*rem, 4)], &edgeMask[16-max(2*rem-4, 0)], &edgeMask[16-rem])
+			return
 		}
 	}
 	for i := 0; i < m; i++ {

@@ -741,3 +741,48 @@ lin2_rows:
 lin2_done:
 	VZEROUPPER
 	RET
+
+// func linear2TailAVX2(y, x, w, b *float64, m, n int, mw0, mw1, mb *int64)
+//
+// Linear2's last rem < 4 columns: y, w and b point at the first of them;
+// mw0 and mw1 enable the 2·rem weights in two vectors, mb the rem output
+// lanes. b may be nil (zeros). The arithmetic is linear2AVX2's.
+TEXT ·linear2TailAVX2(SB), NOSPLIT, $0-72
+	MOVQ       y+0(FP), DI
+	MOVQ       x+8(FP), SI
+	MOVQ       w+16(FP), DX
+	MOVQ       b+24(FP), R8
+	MOVQ       m+32(FP), CX
+	MOVQ       n+40(FP), R9
+	SHLQ       $3, R9
+	MOVQ       mw0+48(FP), AX
+	VMOVDQU    (AX), Y12
+	MOVQ       mw1+56(FP), AX
+	VMOVDQU    (AX), Y13
+	MOVQ       mb+64(FP), AX
+	VMOVDQU    (AX), Y14
+	VMASKMOVPD (DX), Y12, Y0
+	VMASKMOVPD 32(DX), Y13, Y1
+	VUNPCKLPD  Y1, Y0, Y2
+	VUNPCKHPD  Y1, Y0, Y3
+	VPERMPD    $0xd8, Y2, Y2
+	VPERMPD    $0xd8, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	TESTQ      R8, R8
+	JZ         lin2t_rows
+	VMASKMOVPD (R8), Y14, Y4
+
+lin2t_rows:
+	VBROADCASTSD (SI), Y5
+	VBROADCASTSD 8(SI), Y6
+	VXORPD       Y7, Y7, Y7
+	VFMADD231PD  Y2, Y5, Y7
+	VFMADD231PD  Y3, Y6, Y7
+	VADDPD       Y4, Y7, Y7
+	VMASKMOVPD   Y7, Y14, (DI)
+	ADDQ         $16, SI
+	ADDQ         R9, DI
+	DECQ         CX
+	JNZ          lin2t_rows
+	VZEROUPPER
+	RET
