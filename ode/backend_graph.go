@@ -74,9 +74,9 @@ type linRecord struct {
 	hv     float64
 	ins    []*autograd.Value
 	xs, ks []term
-	insBuf [16]*autograd.Value
-	xsBuf  [4]term
-	ksBuf  [12]term
+	insBuf [10]*autograd.Value
+	xsBuf  [2]term
+	ksBuf  [8]term
 }
 
 // Scales declares the terms' gradients, a_m·gy and h·c_j·gy, for the
@@ -156,9 +156,9 @@ type denseRecord struct {
 	a, da     []float64
 	c, dc     []float64
 	xsBuf     [2]term
-	ksBuf     [12]term
-	wBuf      [2*2 + 2*12]float64
-	insBuf    [16]*autograd.Value
+	ksBuf     [8]term
+	wBuf      [2*2 + 2*8]float64
+	insBuf    [12]*autograd.Value
 }
 
 // Scales declares the states' and stages' gradients, a_m·gy and
