@@ -182,6 +182,8 @@ type Graph struct {
 	nodes     []*node
 	freed     bool
 	recycle   bool     // RecycleOutputs
+	reuse     bool     // ReuseNodes
+	spare     []*node  // released nodes kept for the records after Reset
 	inference bool     // NewInferenceGraph
 	temps     []*Value // an inference graph's outputs, for Reclaim
 	bytes     int64
@@ -245,6 +247,50 @@ func (g *Graph) RecycleOutputs() *Graph {
 		g.recycle = true
 	}
 	return g
+}
+
+// ReuseNodes makes g keep the nodes its backward pass (or Free) releases,
+// with the values they hold, for the operations recorded after Reset, and
+// returns g. It is for a graph recorded over and over whose values nobody
+// keeps past each backward pass (a solver's one-step graphs): a value
+// recorded before Reset becomes one of the values recorded after it.
+func (g *Graph) ReuseNodes() *Graph {
+	if g != nil {
+		g.reuse = true
+	}
+	return g
+}
+
+// Reset frees g if it is not freed yet and makes it empty and recordable
+// again, keeping its options (RecycleOutputs, ReuseNodes, the meter); its
+// peak restarts from zero.
+func (g *Graph) Reset() {
+	if g == nil || g.inference {
+		return
+	}
+	g.Free()
+	g.freed = false
+	g.bytes, g.peak = 0, 0
+}
+
+// newNode returns a zero node, a spare one if g keeps them.
+func (g *Graph) newNode() *node {
+	if k := len(g.spare); k > 0 {
+		n := g.spare[k-1]
+		g.spare[k-1] = nil
+		g.spare = g.spare[:k-1]
+		*n = node{}
+		return n
+	}
+	return &node{}
+}
+
+// retire releases n and keeps it for reuse if g does so.
+func (g *Graph) retire(n *node) {
+	n.release()
+	if g.reuse {
+		g.spare = append(g.spare, n)
+	}
 }
 
 // SetMeter makes g report the bytes it holds to m as well (m may be shared
@@ -415,7 +461,8 @@ func (g *Graph) Record(op Op, out *tensor.Tensor, inputs ...*Value) *Value {
 		panic(fmt.Sprintf("autograd: %s: recorded with both VJP and Backward; set one", op.Name))
 	}
 	// The caller may reuse its slice (a buffer of solver stages, say): keep a copy.
-	n := &node{op: op, bytes: op.Saved}
+	n := g.newNode()
+	n.op, n.bytes = op, op.Saved
 	if len(inputs) <= len(n.inbuf) {
 		n.inputs = append(n.inbuf[:0], inputs...)
 	} else {
@@ -455,11 +502,15 @@ func (g *Graph) Free() {
 	for i, n := range g.nodes {
 		if n != nil {
 			g.hold(-n.bytes)
-			n.release()
+			g.retire(n)
 			g.nodes[i] = nil
 		}
 	}
-	g.nodes = nil
+	if g.reuse {
+		g.nodes = g.nodes[:0]
+	} else {
+		g.nodes = nil
+	}
 	g.freed = true
 }
 
@@ -772,7 +823,7 @@ func (g *Graph) backprop(outs []*Value, seeds []*tensor.Tensor, keep []*Value) (
 			n.out.data = nil
 			tensor.Release(t)
 		}
-		n.release()
+		g.retire(n)
 		g.nodes[i] = nil
 	}
 	for _, w := range keep {

@@ -80,3 +80,52 @@ func TestScaler(t *testing.T) {
 		}
 	}
 }
+
+// TestReuseNodes checks a graph recorded over and over with ReuseNodes and
+// Reset: each round's gradients are those of a fresh graph, the rounds
+// after the first allocate no nodes, Reset keeps RecycleOutputs and the
+// meter, restarts the peak, and frees a graph not yet differentiated.
+func TestReuseNodes(t *testing.T) {
+	rng := tensor.NewRNG(9)
+	w := autograd.Leaf(tensor.RandN(rng, tensor.Float64, 0, 1, 4, 3))
+	x := autograd.Constant(tensor.RandN(rng, tensor.Float64, 0, 1, 5, 3))
+	round := func(g *autograd.Graph) *tensor.Tensor {
+		y := g.Tanh(g.MatMul(x, w, false, true))
+		gs, err := g.Grad(g.SumAll(g.Mul(y, y)), nil, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return gs[0]
+	}
+	want := round(autograd.NewGraph())
+	m := &autograd.Meter{}
+	g := autograd.NewGraph().RecycleOutputs().ReuseNodes().SetMeter(m)
+	for i := 0; i < 3; i++ {
+		g.Reset()
+		if g.Freed() || g.PeakBytes() != 0 {
+			t.Fatalf("round %d: Reset left the graph freed %v, peak %d", i, g.Freed(), g.PeakBytes())
+		}
+		if d := tensor.MaxAbsDiff(round(g), want); d != 0 {
+			t.Errorf("round %d: gradient differs from a fresh graph's by %g", i, d)
+		}
+		if m.Current() != 0 {
+			t.Errorf("round %d: the meter holds %d bytes after the backward pass", i, m.Current())
+		}
+	}
+	fresh := testing.AllocsPerRun(20, func() { round(autograd.NewGraph().RecycleOutputs()) })
+	reused := testing.AllocsPerRun(20, func() { g.Reset(); round(g) })
+	if reused >= fresh {
+		t.Errorf("a reused graph allocates %v objects per round, a fresh one %v", reused, fresh)
+	}
+	// A graph reset before its backward pass is freed first: its bytes
+	// leave the meter and it holds no operation.
+	g.Reset()
+	_ = g.Tanh(w)
+	if m.Current() == 0 {
+		t.Fatal("the meter does not see the recorded operation")
+	}
+	g.Reset()
+	if m.Current() != 0 || len(g.OpCounts()) != 0 {
+		t.Errorf("after Reset the meter holds %d bytes and the graph %v", m.Current(), g.OpCounts())
+	}
+}

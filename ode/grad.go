@@ -529,6 +529,7 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 			if err := back(s); err != nil {
 				return nil, nil, err
 			}
+			rr.done(s.lg)
 		}
 		return lam, gp, nil
 	}
@@ -583,6 +584,7 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		if err := back(s); err != nil {
 			return nil, nil, err
 		}
+		rr.done(s.lg)
 		slots <- struct{}{}
 	}
 	return lam, gp, nil
@@ -673,10 +675,38 @@ type rerunner struct {
 	bw  *backward
 	k   []*autograd.Value
 	out []*autograd.Value
+	// graphs holds step graphs whose backward pass is done, for the next
+	// re-runs: their nodes are reused (autograd.Graph.ReuseNodes). Nothing
+	// keeps a step graph's values past its backward pass.
+	graphs chan *autograd.Graph
 }
 
 func (bw *backward) newRerunner() *rerunner {
-	return &rerunner{bw: bw, k: make([]*autograd.Value, bw.o.Method.Stages()), out: make([]*autograd.Value, len(bw.times))}
+	return &rerunner{bw: bw, k: make([]*autograd.Value, bw.o.Method.Stages()), out: make([]*autograd.Value, len(bw.times)), graphs: make(chan *autograd.Graph, 2)}
+}
+
+// graph returns an empty step graph, a used one if there is one.
+func (rr *rerunner) graph() *autograd.Graph {
+	select {
+	case g := <-rr.graphs:
+		g.Reset()
+		return g
+	default:
+	}
+	g := autograd.NewGraph().RecycleOutputs().ReuseNodes()
+	if rr.bw.meter != nil {
+		g.SetMeter(rr.bw.meter)
+	}
+	return g
+}
+
+// done takes back a step graph whose backward pass is over.
+func (rr *rerunner) done(g *autograd.Graph) {
+	g.Free()
+	select {
+	case rr.graphs <- g:
+	default:
+	}
 }
 
 // runRecovering is run, turning a panic of the dynamics into a value the
@@ -694,10 +724,7 @@ func (rr *rerunner) runRecovering(i int) (s *rerun) {
 func (rr *rerunner) run(i int) *rerun {
 	bw := rr.bw
 	c := bw.ckpt[i]
-	lg := autograd.NewGraph().RecycleOutputs()
-	if bw.meter != nil {
-		lg.SetMeter(bw.meter)
-	}
+	lg := rr.graph()
 	z := autograd.Leaf(c.z)
 	gb := &graphBackend{g: lg, f: bw.f}
 	k, out := rr.k, rr.out
