@@ -2,6 +2,7 @@ package ode
 
 import (
 	"math"
+	"sync"
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/tensor"
@@ -15,6 +16,104 @@ import (
 type graphBackend struct {
 	g *autograd.Graph
 	f Dynamics
+	// recs, if set, supplies the records of the combinations and dense
+	// outputs (ACA's re-runs reuse them from step to step).
+	recs *stepRecords
+}
+
+// recordPool holds the records of ACA's step graphs whose backward pass is
+// done: a record, and the backward rule bound to it, are dead then, so the
+// next re-runs take them instead of allocating.
+type recordPool struct {
+	mu     sync.Mutex
+	lins   []*linRecord
+	denses []*denseRecord
+	steps  []*stepRecords // lists given back, kept for their capacity
+}
+
+// step returns an empty list of records for a step graph.
+func (p *recordPool) step() *stepRecords {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if k := len(p.steps); k > 0 {
+		s := p.steps[k-1]
+		p.steps = p.steps[:k-1]
+		return s
+	}
+	return &stepRecords{pool: p}
+}
+
+// stepRecords are the records one step graph took from a pool.
+type stepRecords struct {
+	pool   *recordPool
+	lins   []*linRecord
+	denses []*denseRecord
+}
+
+// lin returns a cleared linRecord with its bound backward rule.
+func (s *stepRecords) lin() *linRecord {
+	var r *linRecord
+	if s != nil {
+		s.pool.mu.Lock()
+		if k := len(s.pool.lins); k > 0 {
+			r = s.pool.lins[k-1]
+			s.pool.lins = s.pool.lins[:k-1]
+		}
+		s.pool.mu.Unlock()
+	}
+	if r == nil {
+		r = &linRecord{}
+		r.vjpFn = r.vjp
+	} else {
+		*r = linRecord{vjpFn: r.vjpFn}
+	}
+	if s != nil {
+		s.lins = append(s.lins, r)
+	}
+	return r
+}
+
+// dense returns a cleared denseRecord with its bound backward rule.
+func (s *stepRecords) dense() *denseRecord {
+	var r *denseRecord
+	if s != nil {
+		s.pool.mu.Lock()
+		if k := len(s.pool.denses); k > 0 {
+			r = s.pool.denses[k-1]
+			s.pool.denses = s.pool.denses[:k-1]
+		}
+		s.pool.mu.Unlock()
+	}
+	if r == nil {
+		r = &denseRecord{}
+		r.vjpFn = r.vjp
+	} else {
+		*r = denseRecord{vjpFn: r.vjpFn}
+	}
+	if s != nil {
+		s.denses = append(s.denses, r)
+	}
+	return r
+}
+
+// release gives the records back to the pool, cleared so that they keep
+// no tensor alive. The step graph's backward pass must be over.
+func (s *stepRecords) release() {
+	for _, r := range s.lins {
+		*r = linRecord{vjpFn: r.vjpFn}
+	}
+	for _, r := range s.denses {
+		*r = denseRecord{vjpFn: r.vjpFn}
+	}
+	p := s.pool
+	p.mu.Lock()
+	p.lins = append(p.lins, s.lins...)
+	p.denses = append(p.denses, s.denses...)
+	clear(s.lins)
+	clear(s.denses)
+	s.lins, s.denses = s.lins[:0], s.denses[:0]
+	p.steps = append(p.steps, s)
+	p.mu.Unlock()
 }
 
 // Names of the operations the solver records.
@@ -36,14 +135,16 @@ func (b *graphBackend) eval(t float64, y *autograd.Value) (*autograd.Value, erro
 func scalarOf(v *autograd.Value) float64 { return v.Data().Item() }
 
 func (b *graphBackend) lin(x []*autograd.Value, a []float64, h *autograd.Value, k []*autograd.Value, c []float64) *autograd.Value {
-	return linOp(b.g, x, a, h, k, c)
+	return linOp(b.g, b.recs, x, a, h, k, c)
 }
 
 // linOp records out = Σ a_m·x_m + h·Σ c_j·k_j (h a scalar value) as one
 // operation.
-func linOp(g *autograd.Graph, x []*autograd.Value, a []float64, h *autograd.Value, k []*autograd.Value, c []float64) *autograd.Value {
-	// One allocation holds the record of the terms for the backward rule.
-	r := &linRecord{h: h, hv: scalarOf(h)}
+func linOp(g *autograd.Graph, recs *stepRecords, x []*autograd.Value, a []float64, h *autograd.Value, k []*autograd.Value, c []float64) *autograd.Value {
+	// One allocation (or none, from recs) holds the record of the terms for
+	// the backward rule.
+	r := recs.lin()
+	r.h, r.hv = h, scalarOf(h)
 	r.ins = r.insBuf[:0]
 	r.xs, r.ks = r.xsBuf[:0], r.ksBuf[:0]
 	for m, am := range a {
@@ -64,12 +165,13 @@ func linOp(g *autograd.Graph, x []*autograd.Value, a []float64, h *autograd.Valu
 	if !g.Recording() {
 		return autograd.Constant(out)
 	}
-	return g.Record(autograd.Op{Name: opLin, Fresh: true, VJP: r.vjp, Scales: r}, out, r.ins...)
+	return g.Record(autograd.Op{Name: opLin, Fresh: true, VJP: r.vjpFn, Scales: r}, out, r.ins...)
 }
 
 // linRecord is what linOp's backward rule needs; the buffers cover the
 // stages of the methods here without further allocations.
 type linRecord struct {
+	vjpFn  autograd.VJP // vjp, bound once
 	h      *autograd.Value
 	hv     float64
 	ins    []*autograd.Value
@@ -108,14 +210,15 @@ func (r *linRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 func (b *graphBackend) add(x, y *autograd.Value) *autograd.Value { return b.g.Add(x, y) }
 
 func (b *graphBackend) dense(x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
-	return denseOp(b.g, x, a, da, h, k, c, dc, t, tau)
+	return denseOp(b.g, b.recs, x, a, da, h, k, c, dc, t, tau)
 }
 
 // denseOp records a dense output y(τ) = Σ a_m(θ)·x_m + h·Σ c_j(θ)·k_j with
 // θ = (τ − t)/h, differentiable with respect to the states, the stages, the
 // step size h and the step's start time t.
-func denseOp(g *autograd.Graph, x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
-	r := &denseRecord{h: h, t: t, hv: scalarOf(h)}
+func denseOp(g *autograd.Graph, recs *stepRecords, x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
+	r := recs.dense()
+	r.h, r.t, r.hv = h, t, scalarOf(h)
 	r.theta = (tau - scalarOf(t)) / r.hv
 	nx, nk := len(x), len(k)
 	// The fixed buffers cover the tableaus here; a user's tableau with more
@@ -144,12 +247,13 @@ func denseOp(g *autograd.Graph, x []*autograd.Value, a, da []float64, h *autogra
 	linInto(out, nonzeroInto(nxBuf[:0], r.xs), r.hv, nonzeroInto(nkBuf[:0], r.ks))
 	ins := r.insBuf[:0]
 	ins = append(append(append(ins, x...), k...), h, t)
-	return g.Record(autograd.Op{Name: opDense, Fresh: true, VJP: r.vjp, Scales: r}, out, ins...)
+	return g.Record(autograd.Op{Name: opDense, Fresh: true, VJP: r.vjpFn, Scales: r}, out, ins...)
 }
 
 // denseRecord is what denseOp's backward rule needs, in one allocation for
 // the tableaus here.
 type denseRecord struct {
+	vjpFn     autograd.VJP // vjp, bound once
 	h, t      *autograd.Value
 	hv, theta float64
 	xs, ks    []term

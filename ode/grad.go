@@ -529,7 +529,7 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 			if err := back(s); err != nil {
 				return nil, nil, err
 			}
-			rr.done(s.lg)
+			rr.done(s)
 		}
 		return lam, gp, nil
 	}
@@ -584,7 +584,7 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		if err := back(s); err != nil {
 			return nil, nil, err
 		}
-		rr.done(s.lg)
+		rr.done(s)
 		slots <- struct{}{}
 	}
 	return lam, gp, nil
@@ -661,6 +661,7 @@ func recvSpin[T any](ch <-chan T, stop <-chan struct{}) (T, bool) {
 type rerun struct {
 	i        int
 	lg       *autograd.Graph
+	recs     *stepRecords
 	z        *autograd.Value
 	outs     []*autograd.Value
 	seeds    []*tensor.Tensor
@@ -676,9 +677,11 @@ type rerunner struct {
 	k   []*autograd.Value
 	out []*autograd.Value
 	// graphs holds step graphs whose backward pass is done, for the next
-	// re-runs: their nodes are reused (autograd.Graph.ReuseNodes). Nothing
-	// keeps a step graph's values past its backward pass.
+	// re-runs: their nodes are reused (autograd.Graph.ReuseNodes), and
+	// recs the records of their combinations. Nothing keeps a step graph's
+	// values past its backward pass.
 	graphs chan *autograd.Graph
+	recs   recordPool
 }
 
 func (bw *backward) newRerunner() *rerunner {
@@ -700,12 +703,16 @@ func (rr *rerunner) graph() *autograd.Graph {
 	return g
 }
 
-// done takes back a step graph whose backward pass is over.
-func (rr *rerunner) done(g *autograd.Graph) {
-	g.Free()
+// done takes back a re-run whose backward pass is over: its graph and
+// its records.
+func (rr *rerunner) done(s *rerun) {
+	s.lg.Free()
 	select {
-	case rr.graphs <- g:
+	case rr.graphs <- s.lg:
 	default:
+	}
+	if s.recs != nil {
+		s.recs.release()
 	}
 }
 
@@ -726,7 +733,8 @@ func (rr *rerunner) run(i int) *rerun {
 	c := bw.ckpt[i]
 	lg := rr.graph()
 	z := autograd.Leaf(c.z)
-	gb := &graphBackend{g: lg, f: bw.f}
+	recs := rr.recs.step()
+	gb := &graphBackend{g: lg, f: bw.f, recs: recs}
 	k, out := rr.k, rr.out
 	// A panic in the dynamics takes the step graph's bytes off the meter
 	// and leaves the buffers clean on its way out.
@@ -764,7 +772,7 @@ func (rr *rerunner) run(i int) *rerun {
 	if i+1 < len(bw.ckpt) && !reproduced(y1.Data(), bw.ckpt[i+1].z) {
 		return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: "re-running the step did not reproduce the forward pass (are the dynamics deterministic? dropout, or anything with state that changes between calls, cannot be re-run)"})
 	}
-	s := &rerun{i: i, lg: lg, z: z, nfe: r.st.NFE, outs: []*autograd.Value{y1}, seeds: []*tensor.Tensor{nil}}
+	s := &rerun{i: i, lg: lg, recs: recs, z: z, nfe: r.st.NFE, outs: []*autograd.Value{y1}, seeds: []*tensor.Tensor{nil}}
 	for j := c.first; j < r.next; j++ {
 		if !reproduced(out[j].Data(), bw.ys[j]) {
 			return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: fmt.Sprintf("re-running the step did not reproduce output %d (t = %g) of the forward pass (are the dynamics deterministic?)", j, bw.times[j])})

@@ -109,7 +109,7 @@ func TestSolverOpsGradCheck(t *testing.T) {
 		in   []*tensor.Tensor
 	}{
 		{"lin", func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
-			return linOp(g, in[0:2], []float64{0.3, -1.2}, in[2], in[3:5], []float64{2, 0.5})
+			return linOp(g, nil, in[0:2], []float64{0.3, -1.2}, in[2], in[3:5], []float64{2, 0.5})
 		}, []*tensor.Tensor{randT(1, 1, 3, 2), randT(2, 1, 3, 2), tensor.Scalar(tensor.Float64, 0.7), randT(3, 1, 3, 2), randT(4, 1, 3, 2)}},
 		{"errratio", func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
 			return errOp(g, in[0], in[1:3], []float64{0.4, -0.4}, in[3], in[4], 1e-2, 1e-3)

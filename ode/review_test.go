@@ -139,11 +139,11 @@ func TestDenseOpGradCheck(t *testing.T) {
 					da := []float64{6*t2 - 6*th, -6*t2 + 6*th}
 					c := []float64{t3 - 2*t2 + th, t3 - t2}
 					dc := []float64{3*t2 - 4*th + 1, 3*t2 - 2*th}
-					return denseOp(g, in[0:2], a, da, h, in[2:4], c, dc, tt, tau)
+					return denseOp(g, nil, in[0:2], a, da, h, in[2:4], c, dc, tt, tau)
 				}
 				c, dc := make([]float64, 7), make([]float64, 7)
 				denseWeights(Dopri5.Dense, th, c, dc)
-				return denseOp(g, in[0:1], []float64{1}, []float64{0}, h, in[1:8], c, dc, tt, tau)
+				return denseOp(g, nil, in[0:1], []float64{1}, []float64{0}, h, in[1:8], c, dc, tt, tau)
 			}
 			n := 8
 			if hermite {
