@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"github.com/acaode/aca/internal/vec"
 	"math"
 )
 
@@ -143,6 +144,10 @@ func channelAffine[T float](x, y []T, n, c, s int, ab func(i, ch int) (float64, 
 			a64, b64 := ab(r/c, r%c)
 			a, b := T(a64), T(b64)
 			src, dst := x[r*s:(r+1)*s], y[r*s:(r+1)*s]
+			if d32, ok := any(dst).([]float32); ok {
+				vec.Affine32(d32, any(src).([]float32), float32(a), float32(b))
+				continue
+			}
 			for j, v := range src {
 				dst[j] = v*a + b
 			}
@@ -218,10 +223,7 @@ func dotDev(gy, x *Tensor, off, n int, mu float64) (float64, float64) {
 // normGrad sets gx = k·gy − c1 − x̂·c2 with x̂ = (x−mu)·inv over [off, off+n).
 func normGrad(gx, gy, x *Tensor, off, n int, k, mu, inv, c1, c2 float64) {
 	if x.dtype == Float32 {
-		d, g, xs := gx.f32[off:off+n], gy.f32[off:off+n], x.f32[off:off+n]
-		for j := range d {
-			d[j] = float32(k*float64(g[j]) - c1 - (float64(xs[j])-mu)*inv*c2)
-		}
+		vec.NormGrad32(gx.f32[off:off+n], gy.f32[off:off+n], x.f32[off:off+n], k, mu, inv, c1, c2)
 	} else {
 		d, g, xs := gx.f64[off:off+n], gy.f64[off:off+n], x.f64[off:off+n]
 		for j := range d {

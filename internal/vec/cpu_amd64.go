@@ -126,3 +126,9 @@ func linear2AVX2(y, x, w, b *float64, m, n, n4 int)
 
 //go:noescape
 func linear2TailAVX2(y, x, w, b *float64, m, n int, mw0, mw1, mb *int64)
+
+//go:noescape
+func affine32AVX2(dst, x *float32, a, b float32, n int)
+
+//go:noescape
+func normGrad32AVX2(d, gy, x *float32, n int, k, mu, inv, c1, c2 float64)

@@ -57,3 +57,7 @@ func linear2AVX2(y, x, w, b *float64, m, n, n4 int)             { panic(noAsm) }
 func linear2TailAVX2(y, x, w, b *float64, m, n int, mw0, mw1, mb *int64) {
 	panic(noAsm)
 }
+func affine32AVX2(dst, x *float32, a, b float32, n int) { panic(noAsm) }
+func normGrad32AVX2(d, gy, x *float32, n int, k, mu, inv, c1, c2 float64) {
+	panic(noAsm)
+}

@@ -308,3 +308,43 @@ func AddProduct32(y []float32, a float32, x []float32) {
 		y[i] += float32(a * x[i])
 	}
 }
+
+// Affine32 sets dst[i] = x[i]·a + b in float32, the product rounded before
+// the sum (as the Go expression x*a + b computes it where nothing fuses).
+// It panics if x is shorter than dst; dst may be x.
+func Affine32(dst, x []float32, a, b float32) {
+	n := len(dst)
+	checkUnary(n, len(x))
+	i := 0
+	if useAsm {
+		i = n &^ 15
+		if i > 0 {
+			affine32AVX2(&dst[0], &x[0], a, b, i)
+		}
+	}
+	for ; i < n; i++ {
+		dst[i] = float32(x[i]*a) + b
+	}
+}
+
+// NormGrad32 sets d[i] = float32(k·g[i] − c1 − (x[i] − mu)·inv·c2), the
+// backward rule of a normalisation, computed in float64 with each
+// operation rounded on its own, left to right. It panics if g or x is
+// shorter than d; d may be g or x.
+func NormGrad32(d, g, x []float32, k, mu, inv, c1, c2 float64) {
+	n := len(d)
+	checkUnary(n, len(g))
+	checkUnary(n, len(x))
+	i := 0
+	if useAsm {
+		i = n &^ 7
+		if i > 0 {
+			normGrad32AVX2(&d[0], &g[0], &x[0], i, k, mu, inv, c1, c2)
+		}
+	}
+	for ; i < n; i++ {
+		t := float64(float64(k*float64(g[i])) - c1)
+		u := float64(float64(float64(float64(x[i])-mu)*inv) * c2)
+		d[i] = float32(t - u)
+	}
+}

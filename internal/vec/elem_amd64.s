@@ -510,3 +510,71 @@ addp32_loop16:
 	JLT     addp32_loop16
 	VZEROUPPER
 	RET
+
+// func affine32AVX2(dst, x *float32, a, b float32, n int)
+//
+// dst[i] = x[i]·a + b in float32, multiply and add rounded on their own;
+// n > 0 is a multiple of 16.
+TEXT ·affine32AVX2(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	VBROADCASTSS a+16(FP), Y14
+	VBROADCASTSS b+20(FP), Y15
+	MOVQ         n+24(FP), CX
+	XORQ         AX, AX
+
+aff32_loop16:
+	VMULPS  (SI)(AX*4), Y14, Y0
+	VMULPS  32(SI)(AX*4), Y14, Y1
+	VADDPS  Y15, Y0, Y0
+	VADDPS  Y15, Y1, Y1
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     aff32_loop16
+	VZEROUPPER
+	RET
+
+// func normGrad32AVX2(d, gy, x *float32, n int, k, mu, inv, c1, c2 float64)
+//
+// d[i] = float32((k·g[i] − c1) − ((x[i] − mu)·inv)·c2) in float64, each
+// operation rounded on its own; n > 0 is a multiple of 8.
+TEXT ·normGrad32AVX2(SB), NOSPLIT, $0-72
+	MOVQ         d+0(FP), DI
+	MOVQ         gy+8(FP), SI
+	MOVQ         x+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD k+32(FP), Y11
+	VBROADCASTSD mu+40(FP), Y12
+	VBROADCASTSD inv+48(FP), Y13
+	VBROADCASTSD c1+56(FP), Y14
+	VBROADCASTSD c2+64(FP), Y15
+	XORQ         AX, AX
+
+ng32_loop8:
+	VCVTPS2PD  (SI)(AX*4), Y0
+	VCVTPS2PD  16(SI)(AX*4), Y1
+	VCVTPS2PD  (DX)(AX*4), Y2
+	VCVTPS2PD  16(DX)(AX*4), Y3
+	VMULPD     Y11, Y0, Y0
+	VMULPD     Y11, Y1, Y1
+	VSUBPD     Y14, Y0, Y0
+	VSUBPD     Y14, Y1, Y1
+	VSUBPD     Y12, Y2, Y2
+	VSUBPD     Y12, Y3, Y3
+	VMULPD     Y13, Y2, Y2
+	VMULPD     Y13, Y3, Y3
+	VMULPD     Y15, Y2, Y2
+	VMULPD     Y15, Y3, Y3
+	VSUBPD     Y2, Y0, Y0
+	VSUBPD     Y3, Y1, Y1
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X0, (DI)(AX*4)
+	VMOVUPS    X1, 16(DI)(AX*4)
+	ADDQ       $8, AX
+	CMPQ       AX, CX
+	JLT        ng32_loop8
+	VZEROUPPER
+	RET

@@ -424,3 +424,43 @@ func TestAddProduct(t *testing.T) {
 		}
 	}
 }
+
+// TestAffineNormGrad32 checks Affine32 and NormGrad32 on both paths, bit
+// for bit, against their expressions with every operation rounded on its
+// own, at every length up to 40 and in place.
+func TestAffineNormGrad32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	for n := 0; n <= 40; n++ {
+		x, g := make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i], g[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		}
+		a, b := float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		k, mu, inv, c1, c2 := rng.NormFloat64(), rng.NormFloat64(), rng.Float64()+0.5, rng.NormFloat64(), rng.NormFloat64()
+		for _, asm := range []bool{false, true} {
+			if asm && !haveAsm {
+				continue
+			}
+			saved := useAsm
+			useAsm = asm
+			aff := make([]float32, n)
+			Affine32(aff, x, a, b)
+			affIn := append([]float32(nil), x...)
+			Affine32(affIn, affIn, a, b)
+			ng := make([]float32, n)
+			NormGrad32(ng, g, x, k, mu, inv, c1, c2)
+			ngIn := append([]float32(nil), g...)
+			NormGrad32(ngIn, ngIn, x, k, mu, inv, c1, c2)
+			useAsm = saved
+			for i := range x {
+				wa := float32(float32(x[i]*a) + b)
+				p := float64(float64(k*float64(g[i])) - c1)
+				q := float64(float64(float64(float64(x[i])-mu)*inv) * c2)
+				wn := float32(p - q)
+				if aff[i] != wa || affIn[i] != wa || ng[i] != wn || ngIn[i] != wn {
+					t.Fatalf("n %d asm %v: element %d: affine %v (in place %v) want %v; norm grad %v (in place %v) want %v", n, asm, i, aff[i], affIn[i], wa, ng[i], ngIn[i], wn)
+				}
+			}
+		}
+	}
+}
