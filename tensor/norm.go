@@ -81,32 +81,30 @@ func setVec(v *Tensor, i int, x float64) {
 	}
 }
 
+// sumRange returns the sum of elements [off, off+n) in float64: for
+// float32, over eight lanes in vec.Sum32's fixed order; for float64, in
+// order.
 func sumRange(x *Tensor, off, n int) float64 {
-	s := 0.0
 	if x.dtype == Float32 {
-		for _, v := range x.f32[off : off+n] {
-			s += float64(v)
-		}
-	} else {
-		for _, v := range x.f64[off : off+n] {
-			s += v
-		}
+		return vec.Sum32(x.f32[off : off+n])
+	}
+	s := 0.0
+	for _, v := range x.f64[off : off+n] {
+		s += v
 	}
 	return s
 }
 
+// sqDevRange returns Σ (x − mu)² over elements [off, off+n), summed as
+// sumRange sums.
 func sqDevRange(x *Tensor, off, n int, mu float64) float64 {
-	s := 0.0
 	if x.dtype == Float32 {
-		for _, v := range x.f32[off : off+n] {
-			d := float64(v) - mu
-			s += d * d
-		}
-	} else {
-		for _, v := range x.f64[off : off+n] {
-			d := v - mu
-			s += d * d
-		}
+		return vec.SqDev32(x.f32[off:off+n], mu)
+	}
+	s := 0.0
+	for _, v := range x.f64[off : off+n] {
+		d := v - mu
+		s += d * d
 	}
 	return s
 }
@@ -201,21 +199,17 @@ func BatchNormBackward(gy, x, mean, variance, gamma *Tensor, eps float64, traini
 	return gx, ggamma, gbeta
 }
 
-// dotDev returns Σgy and Σgy·(x−mu) over elements [off, off+n).
+// dotDev returns Σgy and Σgy·(x−mu) over elements [off, off+n), summed
+// as sumRange sums.
 func dotDev(gy, x *Tensor, off, n int, mu float64) (float64, float64) {
-	a, b := 0.0, 0.0
 	if x.dtype == Float32 {
-		g, xs := gy.f32[off:off+n], x.f32[off:off+n]
-		for j, v := range g {
-			a += float64(v)
-			b += float64(v) * (float64(xs[j]) - mu)
-		}
-	} else {
-		g, xs := gy.f64[off:off+n], x.f64[off:off+n]
-		for j, v := range g {
-			a += v
-			b += v * (xs[j] - mu)
-		}
+		return vec.DotDev32(gy.f32[off:off+n], x.f32[off:off+n], mu)
+	}
+	a, b := 0.0, 0.0
+	g, xs := gy.f64[off:off+n], x.f64[off:off+n]
+	for j, v := range g {
+		a += v
+		b += v * (xs[j] - mu)
 	}
 	return a, b
 }

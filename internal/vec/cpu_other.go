@@ -61,3 +61,6 @@ func affine32AVX2(dst, x *float32, a, b float32, n int) { panic(noAsm) }
 func normGrad32AVX2(d, gy, x *float32, n int, k, mu, inv, c1, c2 float64) {
 	panic(noAsm)
 }
+func sum32AVX2(x *float32, n int) float64                               { panic(noAsm) }
+func sqDev32AVX2(x *float32, n int, mu float64) float64                 { panic(noAsm) }
+func dotDev32AVX2(gy, x *float32, n int, mu float64) (float64, float64) { panic(noAsm) }

@@ -348,3 +348,96 @@ func NormGrad32(d, g, x []float32, k, mu, inv, c1, c2 float64) {
 		d[i] = float32(t - u)
 	}
 }
+
+// The float32 reductions below sum in float64 over eight lanes: lane j
+// takes elements 8i+j of the full blocks of eight, the lanes are combined
+// as ((l0+l4) + (l2+l6)) + ((l1+l5) + (l3+l7)), and the elements of the
+// last partial block are added after, in order. Both paths sum in that
+// order, so they give the same bits; the order is fixed by the length
+// alone (not by the thread count), and more accurate than one running sum.
+
+// Sum32 returns Σ float64(x[i]).
+func Sum32(x []float32) float64 {
+	n8 := 0
+	var s float64
+	if useAsm {
+		n8 = len(x) &^ 7
+		if n8 > 0 {
+			s = sum32AVX2(&x[0], n8)
+		}
+	} else {
+		n8 = len(x) &^ 7
+		var acc [8]float64
+		for i := 0; i < n8; i += 8 {
+			for j := range acc {
+				acc[j] += float64(x[i+j])
+			}
+		}
+		s = combine8(acc)
+	}
+	for _, v := range x[n8:] {
+		s += float64(v)
+	}
+	return s
+}
+
+// SqDev32 returns Σ (float64(x[i]) − mu)², each operation rounded on its
+// own.
+func SqDev32(x []float32, mu float64) float64 {
+	n8 := len(x) &^ 7
+	var s float64
+	if useAsm {
+		if n8 > 0 {
+			s = sqDev32AVX2(&x[0], n8, mu)
+		}
+	} else {
+		var acc [8]float64
+		for i := 0; i < n8; i += 8 {
+			for j := range acc {
+				d := float64(float64(x[i+j]) - mu)
+				acc[j] += float64(d * d)
+			}
+		}
+		s = combine8(acc)
+	}
+	for _, v := range x[n8:] {
+		d := float64(float64(v) - mu)
+		s += float64(d * d)
+	}
+	return s
+}
+
+// DotDev32 returns Σ g[i] and Σ g[i]·(x[i] − mu) in float64, each
+// operation rounded on its own. It panics if x is shorter than g.
+func DotDev32(g, x []float32, mu float64) (float64, float64) {
+	checkUnary(len(g), len(x))
+	n8 := len(g) &^ 7
+	var a, b float64
+	if useAsm {
+		if n8 > 0 {
+			a, b = dotDev32AVX2(&g[0], &x[0], n8, mu)
+		}
+	} else {
+		var sa, sb [8]float64
+		for i := 0; i < n8; i += 8 {
+			for j := range sa {
+				gv := float64(g[i+j])
+				sa[j] += gv
+				sb[j] += float64(gv * float64(float64(x[i+j])-mu))
+			}
+		}
+		a, b = combine8(sa), combine8(sb)
+	}
+	for i := n8; i < len(g); i++ {
+		gv := float64(g[i])
+		a += gv
+		b += float64(gv * float64(float64(x[i])-mu))
+	}
+	return a, b
+}
+
+// combine8 adds eight lane sums in the reductions' order.
+func combine8(l [8]float64) float64 {
+	l0, l1, l2, l3 := float64(l[0]+l[4]), float64(l[1]+l[5]), float64(l[2]+l[6]), float64(l[3]+l[7])
+	return float64(float64(l0+l2) + float64(l1+l3))
+}

@@ -578,3 +578,99 @@ ng32_loop8:
 	JLT        ng32_loop8
 	VZEROUPPER
 	RET
+
+// RED8(Y0, Y1) leaves in X0's low lane ((l0+l4) + (l2+l6)) + ((l1+l5) +
+// (l3+l7)) for the eight lane sums in Y0 (lanes 0-3) and Y1 (4-7).
+// Clobbers X1.
+#define RED8 \
+	VADDPD       Y1, Y0, Y0; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPD       X1, X0, X0; \
+	VUNPCKHPD    X0, X0, X1; \
+	VADDSD       X1, X0, X0
+
+// func sum32AVX2(x *float32, n int) float64
+//
+// Sum32's lane sums over n > 0 elements, a multiple of 8, combined.
+TEXT ·sum32AVX2(SB), NOSPLIT, $0-24
+	MOVQ   x+0(FP), SI
+	MOVQ   n+8(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   AX, AX
+
+sum32_loop8:
+	VCVTPS2PD (SI)(AX*4), Y2
+	VCVTPS2PD 16(SI)(AX*4), Y3
+	VADDPD    Y2, Y0, Y0
+	VADDPD    Y3, Y1, Y1
+	ADDQ      $8, AX
+	CMPQ      AX, CX
+	JLT       sum32_loop8
+	RED8
+	VMOVSD    X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func sqDev32AVX2(x *float32, n int, mu float64) float64
+TEXT ·sqDev32AVX2(SB), NOSPLIT, $0-32
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD mu+16(FP), Y15
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         AX, AX
+
+sqdev32_loop8:
+	VCVTPS2PD (SI)(AX*4), Y2
+	VCVTPS2PD 16(SI)(AX*4), Y3
+	VSUBPD    Y15, Y2, Y2
+	VSUBPD    Y15, Y3, Y3
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y3, Y3, Y3
+	VADDPD    Y2, Y0, Y0
+	VADDPD    Y3, Y1, Y1
+	ADDQ      $8, AX
+	CMPQ      AX, CX
+	JLT       sqdev32_loop8
+	RED8
+	VMOVSD    X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func dotDev32AVX2(gy, x *float32, n int, mu float64) (float64, float64)
+TEXT ·dotDev32AVX2(SB), NOSPLIT, $0-48
+	MOVQ         gy+0(FP), SI
+	MOVQ         x+8(FP), DX
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD mu+24(FP), Y15
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y4, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	XORQ         AX, AX
+
+dotdev32_loop8:
+	VCVTPS2PD (SI)(AX*4), Y2
+	VCVTPS2PD 16(SI)(AX*4), Y3
+	VCVTPS2PD (DX)(AX*4), Y6
+	VCVTPS2PD 16(DX)(AX*4), Y7
+	VADDPD    Y2, Y0, Y0
+	VADDPD    Y3, Y1, Y1
+	VSUBPD    Y15, Y6, Y6
+	VSUBPD    Y15, Y7, Y7
+	VMULPD    Y6, Y2, Y6
+	VMULPD    Y7, Y3, Y7
+	VADDPD    Y6, Y4, Y4
+	VADDPD    Y7, Y5, Y5
+	ADDQ      $8, AX
+	CMPQ      AX, CX
+	JLT       dotdev32_loop8
+	RED8
+	VMOVSD    X0, ret+32(FP)
+	VMOVAPD   Y4, Y0
+	VMOVAPD   Y5, Y1
+	RED8
+	VMOVSD    X0, ret1+40(FP)
+	VZEROUPPER
+	RET

@@ -464,3 +464,46 @@ func TestAffineNormGrad32(t *testing.T) {
 		}
 	}
 }
+
+// TestReductions32 checks Sum32, SqDev32 and DotDev32 on both paths, bit
+// for bit, against the documented order written out (eight lanes, their
+// fixed combination, then the tail), at every length up to 45.
+func TestReductions32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 30))
+	ref := func(n int, term func(i int) float64) float64 {
+		n8 := n &^ 7
+		var l [8]float64
+		for i := 0; i < n8; i++ {
+			l[i%8] = float64(l[i%8] + term(i))
+		}
+		s := float64(float64(float64(l[0]+l[4])+float64(l[2]+l[6])) + float64(float64(l[1]+l[5])+float64(l[3]+l[7])))
+		for i := n8; i < n; i++ {
+			s = float64(s + term(i))
+		}
+		return s
+	}
+	for n := 0; n <= 45; n++ {
+		x, g := make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i], g[i] = float32(rng.NormFloat64()*3+1), float32(rng.NormFloat64())
+		}
+		mu := rng.NormFloat64()
+		ws := ref(n, func(i int) float64 { return float64(x[i]) })
+		wq := ref(n, func(i int) float64 { d := float64(float64(x[i]) - mu); return float64(d * d) })
+		wa := ref(n, func(i int) float64 { return float64(g[i]) })
+		wb := ref(n, func(i int) float64 { return float64(float64(g[i]) * float64(float64(x[i])-mu)) })
+		for _, asm := range []bool{false, true} {
+			if asm && !haveAsm {
+				continue
+			}
+			saved := useAsm
+			useAsm = asm
+			s, q := Sum32(x), SqDev32(x, mu)
+			a, b := DotDev32(g, x, mu)
+			useAsm = saved
+			if s != ws || q != wq || a != wa || b != wb {
+				t.Fatalf("n %d asm %v: sum %v want %v, sqdev %v want %v, dotdev (%v, %v) want (%v, %v)", n, asm, s, ws, q, wq, a, b, wa, wb)
+			}
+		}
+	}
+}
