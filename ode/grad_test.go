@@ -820,3 +820,17 @@ func TestPipelineChoice(t *testing.T) {
 		t.Errorf("ACAPipeline 7: got %v, want an *OptionError for the aca pipeline", err)
 	}
 }
+
+// TestRMSScaled32 checks that the initial step's norm on float32 states,
+// computed in place, is the bits of the norm of their float64 values.
+func TestRMSScaled32(t *testing.T) {
+	x := tensor.FromValues(tensor.Float32, []float64{0, 1.5, -2.25, 3e-3, 0, -7}, 6)
+	y := tensor.FromValues(tensor.Float32, []float64{0, -0.5, 4, 0, 1, 2}, 6)
+	for _, tol := range [][2]float64{{1e-3, 1e-6}, {1e-5, 0}} {
+		got := rmsScaled(x, y, tol[0], tol[1])
+		want := rmsScaledValues(x.Values(), y.Values(), tol[0], tol[1])
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("rtol %g atol %g: %v in place, %v from the values", tol[0], tol[1], got, want)
+		}
+	}
+}

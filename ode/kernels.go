@@ -251,7 +251,29 @@ func errSquares[E float32 | float64](h float64, ks []term, y0, y1 []E, rtol, ato
 // rmsScaled returns the RMS of x_i / (atol + rtol·|y_i|) (Hairer's norm for
 // the initial step).
 func rmsScaled(x, y *tensor.Tensor, rtol, atol float64) float64 {
+	if x.DType() == tensor.Float32 && y.DType() == tensor.Float32 {
+		// In place: Values would copy a large state to float64 twice.
+		return rmsScaled32(x.Float32s(), y.Float32s(), rtol, atol)
+	}
 	return rmsScaledValues(x.Values(), y.Values(), rtol, atol)
+}
+
+// rmsScaled32 is rmsScaledValues on float32 elements, each converted to
+// float64 exactly as Values converts it.
+func rmsScaled32(xv, yv []float32, rtol, atol float64) float64 {
+	if len(xv) == 0 {
+		return 0
+	}
+	yv = yv[:len(xv)]
+	var s float64
+	for i, x32 := range xv {
+		if x32 == 0 {
+			continue // 0/0 when atol = 0 and y_i = 0: nothing to measure
+		}
+		q := float64(x32) / (atol + rtol*math.Abs(float64(yv[i])))
+		s += q * q
+	}
+	return math.Sqrt(s / float64(len(xv)))
 }
 
 // mixedNorm returns the largest of norm over each segment [segs[i],

@@ -264,11 +264,7 @@ func Dot(a, b *Tensor) float64 {
 func AllFinite(x *Tensor) bool {
 	switch x.dtype {
 	case Float32:
-		for _, v := range x.f32 {
-			if v-v != 0 {
-				return false
-			}
-		}
+		return vec.AllFinite32(x.f32)
 	case Float64:
 		for _, v := range x.f64 {
 			if v-v != 0 {

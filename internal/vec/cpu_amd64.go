@@ -141,3 +141,6 @@ func sqDev32AVX2(x *float32, n int, mu float64) float64
 
 //go:noescape
 func dotDev32AVX2(gy, x *float32, n int, mu float64) (float64, float64)
+
+//go:noescape
+func allFinite32AVX2(x *float32, n int) bool

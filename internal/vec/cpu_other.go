@@ -64,3 +64,4 @@ func normGrad32AVX2(d, gy, x *float32, n int, k, mu, inv, c1, c2 float64) {
 func sum32AVX2(x *float32, n int) float64                               { panic(noAsm) }
 func sqDev32AVX2(x *float32, n int, mu float64) float64                 { panic(noAsm) }
 func dotDev32AVX2(gy, x *float32, n int, mu float64) (float64, float64) { panic(noAsm) }
+func allFinite32AVX2(x *float32, n int) bool                            { panic(noAsm) }

@@ -441,3 +441,21 @@ func combine8(l [8]float64) float64 {
 	l0, l1, l2, l3 := float64(l[0]+l[4]), float64(l[1]+l[5]), float64(l[2]+l[6]), float64(l[3]+l[7])
 	return float64(float64(l0+l2) + float64(l1+l3))
 }
+
+// AllFinite32 reports whether every element of x is finite (neither
+// infinite nor NaN).
+func AllFinite32(x []float32) bool {
+	i := 0
+	if useAsm {
+		i = len(x) &^ 15
+		if i > 0 && !allFinite32AVX2(&x[0], i) {
+			return false
+		}
+	}
+	for _, v := range x[i:] {
+		if v-v != 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -674,3 +674,44 @@ dotdev32_loop8:
 	VMOVSD    X0, ret1+40(FP)
 	VZEROUPPER
 	RET
+
+DATA finExp32<>+0(SB)/4, $0x7f800000
+GLOBL finExp32<>(SB), RODATA|NOPTR, $4
+
+// func allFinite32AVX2(x *float32, n int) bool
+//
+// Whether no element has all exponent bits set (±Inf, NaN); n > 0 is a
+// multiple of 16. It stops at the first block of 256 elements with one.
+TEXT ·allFinite32AVX2(SB), NOSPLIT, $0-17
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS finExp32<>(SB), Y15
+	VXORPS       Y2, Y2, Y2
+	XORQ         AX, AX
+
+fin32_loop16:
+	VANDPS  (SI)(AX*4), Y15, Y0
+	VANDPS  32(SI)(AX*4), Y15, Y1
+	VPCMPEQD Y15, Y0, Y0
+	VPCMPEQD Y15, Y1, Y1
+	VPOR    Y1, Y0, Y0
+	VPOR    Y0, Y2, Y2
+	ADDQ    $16, AX
+	TESTQ   $255, AX
+	JNZ     fin32_next
+	VPTEST  Y2, Y2
+	JNZ     fin32_no
+
+fin32_next:
+	CMPQ AX, CX
+	JLT  fin32_loop16
+	VPTEST Y2, Y2
+	JNZ    fin32_no
+	MOVB   $1, ret+16(FP)
+	VZEROUPPER
+	RET
+
+fin32_no:
+	MOVB $0, ret+16(FP)
+	VZEROUPPER
+	RET

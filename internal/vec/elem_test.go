@@ -507,3 +507,38 @@ func TestReductions32(t *testing.T) {
 		}
 	}
 }
+
+// TestAllFinite32 checks AllFinite32 on both paths with a NaN, +Inf or
+// -Inf at each position of arrays of several lengths (across the
+// assembly's blocks of 16 and its checks every 256), and without.
+func TestAllFinite32(t *testing.T) {
+	bad := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	for _, n := range []int{0, 1, 15, 16, 17, 255, 256, 257, 600} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(i) - 300.5
+		}
+		copy(x, []float32{math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32})
+		for _, asm := range []bool{false, true} {
+			if asm && !haveAsm {
+				continue
+			}
+			saved := useAsm
+			useAsm = asm
+			if !AllFinite32(x) {
+				t.Errorf("n %d asm %v: finite values reported non-finite", n, asm)
+			}
+			for i := 0; i < n; i++ {
+				for _, b := range bad {
+					old := x[i]
+					x[i] = b
+					if AllFinite32(x) {
+						t.Fatalf("n %d asm %v: %v at %d not found", n, asm, b, i)
+					}
+					x[i] = old
+				}
+			}
+			useAsm = saved
+		}
+	}
+}
