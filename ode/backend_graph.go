@@ -52,47 +52,48 @@ type stepRecords struct {
 
 // lin returns a cleared linRecord with its bound backward rule.
 func (s *stepRecords) lin() *linRecord {
-	var r *linRecord
-	if s != nil {
-		s.pool.mu.Lock()
-		if k := len(s.pool.lins); k > 0 {
-			r = s.pool.lins[k-1]
-			s.pool.lins = s.pool.lins[:k-1]
-		}
-		s.pool.mu.Unlock()
+	if s == nil {
+		r := &linRecord{}
+		r.vjpFn = r.vjp
+		return r
 	}
+	r := pop(&s.pool.mu, &s.pool.lins)
 	if r == nil {
 		r = &linRecord{}
 		r.vjpFn = r.vjp
-	} else {
-		*r = linRecord{vjpFn: r.vjpFn}
 	}
-	if s != nil {
-		s.lins = append(s.lins, r)
-	}
+	s.lins = append(s.lins, r)
 	return r
 }
 
 // dense returns a cleared denseRecord with its bound backward rule.
 func (s *stepRecords) dense() *denseRecord {
-	var r *denseRecord
-	if s != nil {
-		s.pool.mu.Lock()
-		if k := len(s.pool.denses); k > 0 {
-			r = s.pool.denses[k-1]
-			s.pool.denses = s.pool.denses[:k-1]
-		}
-		s.pool.mu.Unlock()
+	if s == nil {
+		r := &denseRecord{}
+		r.vjpFn = r.vjp
+		return r
 	}
+	r := pop(&s.pool.mu, &s.pool.denses)
 	if r == nil {
 		r = &denseRecord{}
 		r.vjpFn = r.vjp
-	} else {
-		*r = denseRecord{vjpFn: r.vjpFn}
 	}
-	if s != nil {
-		s.denses = append(s.denses, r)
+	s.denses = append(s.denses, r)
+	return r
+}
+
+// pop takes the last record of a pool's list (cleared when it was given
+// back), or returns nil.
+func pop[R any](mu *sync.Mutex, list *[]*R) *R {
+	mu.Lock()
+	defer mu.Unlock()
+	k := len(*list)
+	if k == 0 {
+		return nil
 	}
+	r := (*list)[k-1]
+	(*list)[k-1] = nil
+	*list = (*list)[:k-1]
 	return r
 }
 

@@ -72,13 +72,18 @@ func lin32(out []float32, xs []term, h float64, ks []term, lo int) bool {
 		return false
 	}
 	hi := lo + len(out)
-	var kb [vec.MaxLinTerms][]float32
-	var cb [vec.MaxLinTerms]float64
+	kb, cb := terms32(ks, lo, hi)
+	vec.Lin32(out, xs[0].t.Float32s()[lo:hi], h, cb[:len(ks)], kb[:len(ks)])
+	return true
+}
+
+// terms32 returns the elements [lo, hi) of the float32 terms ks (at most
+// vec.MaxLinTerms) and their factors, in arrays for the vec kernels.
+func terms32(ks []term, lo, hi int) (kb [vec.MaxLinTerms][]float32, cb [vec.MaxLinTerms]float64) {
 	for j, k := range ks {
 		kb[j], cb[j] = k.t.Float32s()[lo:hi], k.coef
 	}
-	vec.Lin32(out, xs[0].t.Float32s()[lo:hi], h, cb[:len(ks)], kb[:len(ks)])
-	return true
+	return kb, cb
 }
 
 // lin64 computes a float64 combination term by term with vectorised
@@ -212,11 +217,7 @@ func errSquaresT(h float64, ks []term, y0, y1 *tensor.Tensor, rtol, atol float64
 	}
 	if len(ks) <= vec.MaxLinTerms {
 		// The same operations, vectorised.
-		var kb [vec.MaxLinTerms][]float32
-		var cb [vec.MaxLinTerms]float64
-		for j, k := range ks {
-			kb[j], cb[j] = k.t.Float32s()[lo:hi], k.coef
-		}
+		kb, cb := terms32(ks, lo, hi)
 		return vec.ErrSquares32(h, cb[:len(ks)], kb[:len(ks)], y0.Float32s()[lo:hi], y1.Float32s()[lo:hi], rtol, atol)
 	}
 	return errSquares(h, ks, y0.Float32s(), y1.Float32s(), rtol, atol, lo, hi, (*tensor.Tensor).Float32s)

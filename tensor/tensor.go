@@ -48,25 +48,11 @@ func newTensor(dt DType, shape []int, zero bool) *Tensor {
 	switch dt {
 	case Float32:
 		var b []float32
-		if b, t = recycled32.get(n); b == nil {
-			b = make([]float32, n)
-		} else if zero {
-			clear(b)
-		}
-		if t == nil {
-			t = new(Tensor)
-		}
+		b, t = take(recycled32, n, zero)
 		t.f32 = b
 	case Float64:
 		var b []float64
-		if b, t = recycled64.get(n); b == nil {
-			b = make([]float64, n)
-		} else if zero {
-			clear(b)
-		}
-		if t == nil {
-			t = new(Tensor)
-		}
+		b, t = take(recycled64, n, zero)
 		t.f64 = b
 	default:
 		panic(fmt.Sprintf("tensor: New: invalid dtype %v", dt))
@@ -74,6 +60,21 @@ func newTensor(dt DType, shape []int, zero bool) *Tensor {
 	t.dtype = dt
 	t.setShape(shape)
 	return t
+}
+
+// take returns storage of n elements and a header, recycled where r has
+// them: the storage zeroed if zero is set, the header cleared.
+func take[T float](r *recycler[T], n int, zero bool) ([]T, *Tensor) {
+	b, t := r.get(n)
+	if b == nil {
+		b = make([]T, n)
+	} else if zero {
+		clear(b)
+	}
+	if t == nil {
+		t = new(Tensor)
+	}
+	return b, t
 }
 
 func (t *Tensor) setShape(shape []int) {

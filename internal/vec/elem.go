@@ -107,6 +107,22 @@ func FillRows64(dst, row []float64) {
 // MaxLinTerms is the most terms Lin32 takes.
 const MaxLinTerms = 16
 
+// termPtrs checks the terms of Lin32 or ErrSquares32 (op) against n
+// elements and their factors, and returns their first elements' addresses
+// for the assembly.
+func termPtrs(op string, n int, coefs []float64, ks [][]float32) (ptrs [MaxLinTerms]*float32) {
+	if len(coefs) != len(ks) || len(ks) > MaxLinTerms {
+		panic(fmt.Sprintf("vec: %s: %d factors for %d terms (at most %d)", op, len(coefs), len(ks), MaxLinTerms))
+	}
+	for j, k := range ks {
+		checkUnary(n, len(k))
+		if n > 0 {
+			ptrs[j] = &k[0]
+		}
+	}
+	return ptrs
+}
+
 // Lin32 sets out[i] = float32(float64(y[i]) + h·s_i) with
 // s_i = Σ_j coefs[j]·float64(ks[j][i]) summed in float64 from zero in
 // order j = 0, 1, …, each product and sum rounded on its own: a
@@ -118,16 +134,7 @@ const MaxLinTerms = 16
 func Lin32(out, y []float32, h float64, coefs []float64, ks [][]float32) {
 	n := len(out)
 	checkUnary(n, len(y))
-	if len(coefs) != len(ks) || len(ks) > MaxLinTerms {
-		panic(fmt.Sprintf("vec: Lin32: %d factors for %d terms (at most %d)", len(coefs), len(ks), MaxLinTerms))
-	}
-	var ptrs [MaxLinTerms]*float32
-	for j, k := range ks {
-		checkUnary(n, len(k))
-		if n > 0 {
-			ptrs[j] = &k[0]
-		}
-	}
+	ptrs := termPtrs("Lin32", n, coefs, ks)
 	if n == 0 {
 		return
 	}
@@ -182,16 +189,7 @@ func ReluMask32(dst, v, x []float32) {
 func ErrSquares32(h float64, coefs []float64, ks [][]float32, y0, y1 []float32, rtol, atol float64) float64 {
 	n := len(y0)
 	checkUnary(n, len(y1))
-	if len(coefs) != len(ks) || len(ks) > MaxLinTerms {
-		panic(fmt.Sprintf("vec: ErrSquares32: %d factors for %d terms (at most %d)", len(coefs), len(ks), MaxLinTerms))
-	}
-	var ptrs [MaxLinTerms]*float32
-	for j, k := range ks {
-		checkUnary(n, len(k))
-		if n > 0 {
-			ptrs[j] = &k[0]
-		}
-	}
+	ptrs := termPtrs("ErrSquares32", n, coefs, ks)
 	var sum float64
 	i := 0
 	if useAsm && len(ks) > 0 {
