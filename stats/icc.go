@@ -48,7 +48,8 @@ const ICCAlpha = 0.05
 //
 // When every subject's raters agree exactly (MSW = 0) F is +Inf, ICC1 and
 // ICC1k are 1, P is 0 and the intervals are [1, 1], their limits (R's
-// formulas give NaN there).
+// formulas give NaN there). When the subjects' means are all equal (MSB =
+// 0) ICC1 is −1/(k−1) and ICC1k and its bounds are −Inf, as in R.
 //
 // It is an error to give fewer than 2 subjects or 2 raters, rows of
 // different lengths, a non-finite rating, or ratings that are all equal

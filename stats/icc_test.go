@@ -189,6 +189,17 @@ func TestICCPerfectAgreement(t *testing.T) {
 	}
 }
 
+func TestICCEqualMeans(t *testing.T) {
+	// Every row a permutation of the same ratings: MSB = 0 exactly.
+	r, err := ICC([][]float64{{1, 2, 4}, {4, 1, 2}, {2, 4, 1}, {1, 4, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.MSB != 0 || r.F != 0 || r.P != 1 || r.ICC1 != -0.5 || r.ICC1Lower != -0.5 || !math.IsInf(r.ICC1k, -1) || !math.IsInf(r.ICC1kLower, -1) {
+		t.Errorf("equal subject means: %+v; want MSB 0, F 0, p 1, ICC1 and its lower bound −1/(k−1), ICC1k −Inf", r)
+	}
+}
+
 func TestICCBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		x    [][]float64
