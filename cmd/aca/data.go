@@ -81,7 +81,10 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	}
 	if *asJSON {
 		for _, r := range results {
-			emitJSON(stdout, r)
+			if err := emitJSON(stdout, r); err != nil {
+				fmt.Fprintf(stderr, "aca data: %v\n", err)
+				return 1
+			}
 		}
 	} else {
 		var rows [][]string

@@ -86,7 +86,10 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 				}
 			}
 			if *asJSON {
-				emitJSON(stdout, line)
+				if err := emitJSON(stdout, line); err != nil {
+					fmt.Fprintf(stderr, "aca gradcheck: %v\n", err)
+					return 1
+				}
 			}
 		}
 		bar.Add(1)

@@ -25,7 +25,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -148,13 +147,15 @@ func usageError(stderr io.Writer, cmd, flagName, format string, a ...any) int {
 	return 2
 }
 
-// emitJSON writes v as one line of JSON.
-func emitJSON(w io.Writer, v any) {
-	b, err := json.Marshal(v)
+// emitJSON writes v as one line of JSON, non-finite floats as the strings
+// "NaN", "Inf" and "-Inf" (see marshalJSON).
+func emitJSON(w io.Writer, v any) error {
+	b, err := marshalJSON(v, false)
 	if err != nil {
-		panic(err) // the result types are plain data; this is a programming error
+		return err
 	}
-	fmt.Fprintln(w, string(b))
+	_, err = fmt.Fprintln(w, string(b))
+	return err
 }
 
 // table writes rows as left-aligned columns.

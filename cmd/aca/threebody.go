@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -97,16 +98,37 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 		fmt.Fprintf(stderr, "aca threebody: %v\n", err)
 		return 2
 	}
+	ctx, intr := interruptContext(context.Background())
+	defer intr.stop()
 	total := 0
 	for range c.Seeds {
 		total += len(c.Methods)*(c.ODEEpochs+c.NODEEpochs) + 2*c.LSTMEpochs
 	}
 	bar := progress.New(stderr, "threebody", total, *rf.quiet)
-	res, err := experiments.RunThreeBody(c, func(string, string, uint64, int, float64) { bar.Add(1) }, func(r experiments.ThreeBodyRow) {
-		dir.result(stdout, *rf.json, r)
+	var werr error
+	res, err := experiments.RunThreeBodyContext(ctx, c, func(string, string, uint64, int, float64) { bar.Add(1) }, func(r experiments.ThreeBodyRow) {
+		if e := dir.result(stdout, *rf.json, r); e != nil && werr == nil {
+			werr = e
+		}
 	})
 	bar.Done()
-	if err != nil {
+	metrics := func(stopped string) map[string]any {
+		m := map[string]any{"command": "threebody", "config": c}
+		if res != nil {
+			m["summary"], m["rows"] = experiments.Summarize(res.Rows), res.Rows
+		}
+		if stopped != "" {
+			m["stopped"] = stopped
+		}
+		return m
+	}
+	if err == nil {
+		err = werr
+	}
+	if err != nil || intr.signal() != nil {
+		return stopRun(stderr, "threebody", dir, intr, err, metrics(stopReason(intr, err)))
+	}
+	if err := dir.finish(metrics("")); err != nil {
 		fmt.Fprintf(stderr, "aca threebody: %v\n", err)
 		return 1
 	}
@@ -114,17 +136,13 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 	if !*rf.json {
 		fmt.Fprintln(stdout, threeBodyTable(sum, len(c.Seeds)))
 	}
+	wrote := []string{dir.file("metrics.json"), dir.file("results.jsonl")}
 	if err := threeBodyPlot(dir.file("threebody.png"), res, c.Seeds[0]); err != nil {
-		fmt.Fprintf(stderr, "aca threebody: %v\n", err)
-		return 1
+		plotWarning(stderr, "threebody", "threebody.png", err)
+	} else {
+		wrote = append(wrote, dir.file("threebody.png"))
 	}
-	if err := dir.finish(map[string]any{"command": "threebody", "config": c, "summary": sum, "rows": res.Rows}); err != nil {
-		fmt.Fprintf(stderr, "aca threebody: %v\n", err)
-		return 1
-	}
-	if !*rf.json {
-		fmt.Fprintf(stdout, "\nWrote %s, %s and %s.\n", dir.file("threebody.png"), dir.file("metrics.json"), dir.file("results.jsonl"))
-	}
+	reportWritten(stdout, stderr, "threebody", *rf.json, dir, wrote)
 	return 0
 }
 
