@@ -27,7 +27,7 @@ func runGradcheck(args []string, stdout, stderr io.Writer) int {
 against central finite differences in float64, on random shapes and values.
 Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per checked configuration")
-	seed := fs.Uint64("seed", 1, "random seed for shapes, values and projection directions")
+	seed := seedFlag(fs, "seed", 1, "random seed for shapes, values and projection directions")
 	configs := fs.Int("configs", 3, "random shape configurations per case (at least 2)")
 	tol := fs.Float64("tol", 1e-6, "largest accepted relative error")
 	eps := fs.Float64("eps", 1e-6, "finite-difference step, relative to max(1, |x|)")

@@ -109,17 +109,27 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// printFlags documents every flag with its type and default. (The flag
-// package's PrintDefaults leaves out zero defaults; users want to see them.)
+// printFlags documents every flag with its type and default, once: a flag
+// whose usage already says "(default …)" (a default that depends on other
+// flags) gets no second one. (The flag package's PrintDefaults leaves out
+// zero defaults; users want to see them.)
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		kind, usage := flag.UnquoteUsage(f)
+		switch f.Value.(type) {
+		case *seedValue:
+			kind = "uint64"
+		}
 		if kind == "" {
 			kind = "bool"
 		}
 		def := f.DefValue
 		if def == "" {
 			def = `""`
+		}
+		if strings.Contains(usage, "(default") {
+			fmt.Fprintf(w, "  --%s %s\n      %s\n", f.Name, kind, usage)
+			return
 		}
 		fmt.Fprintf(w, "  --%s %s\n      %s (default %s)\n", f.Name, kind, usage, def)
 	})

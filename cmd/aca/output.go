@@ -30,7 +30,7 @@ func addRunFlags(fs *flag.FlagSet, seed uint64) *runFlags {
 		json:  fs.Bool("json", false, "print one JSON object per result on stdout instead of a table"),
 		quiet: fs.Bool("quiet", false, "no progress bar"),
 		out:   fs.String("out", "", "directory for results, plots and metrics.json (default: a new folder under runs/ named by subcommand and time; an existing run is never overwritten)"),
-		seed:  fs.Uint64("seed", seed, "random seed"),
+		seed:  seedFlag(fs, "seed", seed, "random seed (0 to 18446744073709551615)"),
 	}
 }
 

@@ -40,17 +40,11 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 		c.Seeds = []uint64{*rf.seed}
 	}
 	if *seeds != "" {
-		vs, err := floatList(*seeds)
+		ss, err := parseSeeds(*seeds)
 		if err != nil {
 			return usageError(stderr, "threebody", "seeds", "%v", err)
 		}
-		c.Seeds = nil
-		for _, v := range vs {
-			if v < 0 || v != float64(uint64(v)) {
-				return usageError(stderr, "threebody", "seeds", "%g is not a non-negative integer", v)
-			}
-			c.Seeds = append(c.Seeds, uint64(v))
-		}
+		c.Seeds = ss
 	}
 	var err error
 	if c.Methods, err = methodList(*methods); err != nil {
@@ -155,10 +149,14 @@ func threeBodyTable(sum []experiments.ThreeBodySummary, seeds int) string {
 		if s.MassMean != nil {
 			mass = fmt.Sprintf("%.4f %.4f %.4f (max err %.2g%%)", s.MassMean[0], s.MassMean[1], s.MassMean[2], 100*s.MassRelErrMax)
 		}
-		rows = append(rows, []string{s.Model, s.Method, fmt.Sprintf("%s ± %s", sci(s.TestMean), sci(s.TestStd)), fmt.Sprintf("%s ± %s", sci(s.TrainMean), sci(s.TrainSD)), fmt.Sprintf("%.2f", s.SecondsMean), mass})
+		rows = append(rows, []string{s.Model, s.Method, meanPM(s.TestMean, s.TestStd, s.Runs), meanPM(s.TrainMean, s.TrainSD, s.Runs), fmt.Sprintf("%.2f", s.SecondsMean), mass})
 	}
 	table(&b, []string{"MODEL", "METHOD", "TEST MSE [0, 2]", "TRAIN MSE [0, 1]", "SECONDS", "LEARNED MASSES"}, rows)
-	fmt.Fprintf(&b, "\nMean ± sample std over %d seed(s); seconds are the mean training wall time per model.", seeds)
+	if seeds > 1 {
+		fmt.Fprintf(&b, "\nMean ± sample std over %d seeds; seconds are the mean training wall time per model.", seeds)
+	} else {
+		b.WriteString("\nOne seed, so no spread (--seeds a,b,… for several); seconds are the training wall time per model.")
+	}
 	return b.String()
 }
 
@@ -207,4 +205,13 @@ func threeBodyPlot(path string, res *experiments.ThreeBodyResult, seed uint64) e
 		figs = append(figs, f)
 	}
 	return plot.SaveGridPNG(path, figs, 2)
+}
+
+// meanPM formats a mean over runs, with "± std" only when there are
+// several runs (the spread of one run is not a measurement).
+func meanPM(mean, std float64, runs int) string {
+	if runs < 2 {
+		return sci(mean)
+	}
+	return fmt.Sprintf("%s ± %s", sci(mean), sci(std))
 }
