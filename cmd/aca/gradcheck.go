@@ -22,6 +22,10 @@ type gradcheckLine struct {
 	Error     string  `json:"error,omitempty"`
 }
 
+// maxConfigs bounds --configs: each configuration of each case is a full
+// finite-difference check.
+const maxConfigs = 10_000
+
 func runGradcheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("gradcheck", `Check the hand-written gradient (VJP) of every differentiable operation
 against central finite differences in float64, on random shapes and values.
@@ -37,8 +41,8 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 		return st
 	}
 	switch {
-	case *configs < 2:
-		return usageError(stderr, "gradcheck", "configs", "must be at least 2, got %d", *configs)
+	case *configs < 2 || *configs > maxConfigs:
+		return usageError(stderr, "gradcheck", "configs", "must be between 2 and %d, got %d", maxConfigs, *configs)
 	case !(*tol > 0):
 		return usageError(stderr, "gradcheck", "tol", "must be positive, got %g", *tol)
 	case !(*eps > 0) || *eps > 0.1:

@@ -177,8 +177,12 @@ func (d *runDir) result(w io.Writer, asJSON bool, v any) error {
 	return nil
 }
 
+// maxListValues bounds a number list flag (after ranges are expanded):
+// each value is at least one solve.
+const maxListValues = 100_000
+
 // floatList parses a comma-separated list of numbers; "a:b" (integers)
-// expands to a, a+1, …, b.
+// expands to a, a+1, …, b. At most maxListValues values.
 func floatList(s string) ([]float64, error) {
 	var out []float64
 	for _, part := range strings.Split(s, ",") {
@@ -186,11 +190,18 @@ func floatList(s string) ([]float64, error) {
 		if part == "" {
 			continue
 		}
+		if len(out) >= maxListValues {
+			return nil, fmt.Errorf("has more than %d values", maxListValues)
+		}
 		if a, b, ok := strings.Cut(part, ":"); ok {
 			lo, err1 := strconv.Atoi(strings.TrimSpace(a))
 			hi, err2 := strconv.Atoi(strings.TrimSpace(b))
 			if err1 != nil || err2 != nil || hi < lo {
 				return nil, fmt.Errorf("%q is not a range of integers lo:hi", part)
+			}
+			// hi − lo may overflow; then it is negative.
+			if n := hi - lo; n < 0 || n >= maxListValues-len(out) {
+				return nil, fmt.Errorf("range %q has more than %d values", part, maxListValues)
 			}
 			for v := lo; v <= hi; v++ {
 				out = append(out, float64(v))

@@ -12,6 +12,10 @@ import (
 	"github.com/acaode/aca/internal/progress"
 )
 
+// maxReversePoints bounds --points: each point is kept twice (forward and
+// reverse) and drawn; a million is far past what a plot shows.
+const maxReversePoints = 1_000_000
+
 func runReverse(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("reverse", `The adjoint method's reverse-time error (the paper's Fig. 4 and 5). A
 solve is run forward, then backward from its end state with the same
@@ -66,8 +70,8 @@ one PNG per image (input, forward result, each reconstruction).`, stderr)
 	if !(*convT > 0) || math.IsInf(*convT, 0) {
 		return usageError(stderr, "reverse", "conv-T", "must be a positive number, got %g", *convT)
 	}
-	if *points < 2 {
-		return usageError(stderr, "reverse", "points", "must be at least 2, got %d", *points)
+	if *points < 2 || *points > maxReversePoints {
+		return usageError(stderr, "reverse", "points", "must be between 2 and %d, got %d", maxReversePoints, *points)
 	}
 	dir, err := makeRunDir("reverse", *rf.out)
 	if err != nil {

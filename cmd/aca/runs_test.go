@@ -139,3 +139,33 @@ func TestBenchEmptySampleAndBounds(t *testing.T) {
 		}
 	}
 }
+
+// Count flags are bounded with a message naming the flag: --points
+// 100000000 grew without bound, a range of 2^63 integers never ended.
+func TestCountBounds(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"reverse", "--points", "100000000"}, "--points"},
+		{[]string{"reverse", "--rtol", "1:200000"}, "--rtol"},
+		{[]string{"toy", "--T", "1:9223372036854775807"}, "--T"},
+		{[]string{"toy", "--T", "-9223372036854775808:9223372036854775807"}, "--T"},
+		{[]string{"toy", "--T", "1:60000,1:60000"}, "--T"},
+		{[]string{"toy", "--T", "1:100000", "--k", "1:11"}, "--T"},
+		{[]string{"gradcheck", "--configs", "1000000000"}, "--configs"},
+		{[]string{"threebody", "--node-epochs", "9223372036854775807"}, "--node-epochs"},
+	} {
+		code, _, errOut := runArgs(tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: status %d, %q", tc.args, code, errOut)
+		}
+	}
+	// The bound itself is accepted.
+	if v, err := floatList("1:100000"); err != nil || len(v) != 100000 || v[99999] != 100000 {
+		t.Errorf("1:100000: %d values, %v", len(v), err)
+	}
+	if _, err := floatList("1:100000,5"); err == nil {
+		t.Error("100001 values: no error")
+	}
+}

@@ -12,6 +12,9 @@ import (
 	"github.com/acaode/aca/internal/progress"
 )
 
+// maxEpochs bounds the epoch flags: a million NODE epochs is days of work.
+const maxEpochs = 1_000_000
+
 func runThreeBody(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("threebody", `The three-body problem (the paper's section 4.4, Table 5): three bodies of
 unknown masses under Newtonian gravity; positions observed on [0, 1],
@@ -77,8 +80,8 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 		v    int
 		dst  *int
 	}{{"ode-epochs", *odeEpochs, &c.ODEEpochs}, {"node-epochs", *nodeEpochs, &c.NODEEpochs}, {"lstm-epochs", *lstmEpochs, &c.LSTMEpochs}} {
-		if e.v < 0 {
-			return usageError(stderr, "threebody", e.name, "must not be negative, got %d", e.v)
+		if e.v < 0 || e.v > maxEpochs {
+			return usageError(stderr, "threebody", e.name, "must be between 0 (the default) and %d, got %d", maxEpochs, e.v)
 		}
 		if e.v > 0 {
 			*e.dst = e.v

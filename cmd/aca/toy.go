@@ -12,6 +12,10 @@ import (
 	"github.com/acaode/aca/ode"
 )
 
+// maxToyRows bounds the sweep (methods × k × T), each row a solve and a
+// backward pass.
+const maxToyRows = 1_000_000
+
 func runToy(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("toy", `The paper's toy problem (section 4.1, Fig. 6): dz/dt = k·z, z(0) = z0,
 L = z(T)², whose gradients are exact: dL/dz0 = 2·z0·e^(2kT), dL/dk =
@@ -55,6 +59,9 @@ errors against T, one line per method.`, stderr)
 	}
 	if !m.Adaptive() {
 		return usageError(stderr, "toy", "solver", "%s has no error estimate; the toy problem compares adaptive solves (%s)", m.Name, joinAdaptive())
+	}
+	if n := len(c.Methods) * len(c.Ks) * len(c.Ts); n > maxToyRows {
+		return usageError(stderr, "toy", "T", "with --k and --method makes %d solves; at most %d", n, maxToyRows)
 	}
 	if st := checkTols(stderr, "toy", *rtol, *atol); st >= 0 {
 		return st
