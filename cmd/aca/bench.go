@@ -153,6 +153,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if err := tensor.SetThreads(*threads); err != nil {
 		return usageError(stderr, "bench", "threads", "%v", err)
 	}
+	if onlyValidate() {
+		return 0
+	}
 	ctx, intr := interruptContext(context.Background())
 	defer intr.stop()
 

@@ -55,6 +55,9 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	if len(sources) == 0 {
 		return usageError(stderr, "data", "fashion-mnist", "every data set is skipped; name at least one directory")
 	}
+	if onlyValidate() {
+		return 0
+	}
 	var results []dataResult
 	failed := false
 	for _, s := range sources {

@@ -59,6 +59,9 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 		cases = slices.DeleteFunc(cases, func(c opcheck.Case) bool { return !slices.Contains(want, c.Op) })
 	}
 
+	if onlyValidate() {
+		return 0
+	}
 	type summary struct {
 		cases, configs, failed int
 		maxErr                 float64

@@ -36,6 +36,9 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	if err := tensor.SetThreads(*threads); err != nil {
 		return usageError(stderr, "info", "threads", "must be 0 (automatic) or 1 to %d, got %d", tensor.MaxThreads, *threads)
 	}
+	if onlyValidate() {
+		return 0
+	}
 	r := infoResult{
 		Version: version, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
 		CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Threads: tensor.Threads(),

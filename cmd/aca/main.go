@@ -151,6 +151,15 @@ func parse(fs *flag.FlagSet, args []string) int {
 	return -1
 }
 
+// validateOnly, when true (tests set it), makes every subcommand return 0
+// right after its flags are parsed and validated, before any work: the
+// flag fuzz test drives the parsers alone.
+var validateOnly bool
+
+// onlyValidate reports whether the subcommand should stop after
+// validation (see validateOnly).
+func onlyValidate() bool { return validateOnly }
+
 // usageError reports a bad flag value, naming the flag, and returns 2.
 func usageError(stderr io.Writer, cmd, flagName, format string, a ...any) int {
 	fmt.Fprintf(stderr, "aca %s: --%s %s\n", cmd, flagName, fmt.Sprintf(format, a...))

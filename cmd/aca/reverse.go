@@ -73,6 +73,9 @@ one PNG per image (input, forward result, each reconstruction).`, stderr)
 	if *points < 2 || *points > maxReversePoints {
 		return usageError(stderr, "reverse", "points", "must be between 2 and %d, got %d", maxReversePoints, *points)
 	}
+	if onlyValidate() {
+		return 0
+	}
 	dir, err := makeRunDir("reverse", *rf.out)
 	if err != nil {
 		fmt.Fprintf(stderr, "aca reverse: %v\n", err)

@@ -90,6 +90,9 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 	if err := c.Validate(); err != nil {
 		return usageError(stderr, "threebody", "masses", "%v", err)
 	}
+	if onlyValidate() {
+		return 0
+	}
 	dir, err := makeRunDir("threebody", *rf.out)
 	if err != nil {
 		fmt.Fprintf(stderr, "aca threebody: %v\n", err)

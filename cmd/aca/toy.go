@@ -67,6 +67,9 @@ errors against T, one line per method.`, stderr)
 		return st
 	}
 	c.Options = ode.Options{Method: m, RTol: *rtol, ATol: *atol}
+	if onlyValidate() {
+		return 0
+	}
 	dir, err := makeRunDir("toy", *rf.out)
 	if err != nil {
 		fmt.Fprintf(stderr, "aca toy: %v\n", err)
