@@ -102,7 +102,7 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 	defer intr.stop()
 	// The bar counts work, not epochs: each epoch adds its model's and
 	// method's measured cost (experiments.EpochCost), in hundredths.
-	bar := progress.New(stderr, "threebody", threeBodyUnits(c.Work()), *rf.quiet)
+	bar := progress.NewWork(stderr, "threebody", threeBodyUnits(c.Work()), *rf.quiet)
 	done := 0.0
 	tick := func(model, method string, _ uint64, _ int, _ float64) {
 		before := threeBodyUnits(done)
