@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -55,10 +56,18 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	if len(sources) == 0 {
 		return usageError(stderr, "data", "fashion-mnist", "every data set is skipped; name at least one directory")
 	}
+	if onlyValidate() {
+		return 0
+	}
 	var results []dataResult
 	failed := false
+	ctx, intr := interruptContext(context.Background())
+	defer intr.stop()
 	for _, s := range sources {
 		for _, train := range []bool{true, false} {
+			if ctx.Err() != nil {
+				return intr.exit(stderr, "data", "stopped before "+s.name+" was read")
+			}
 			r := dataResult{Dataset: s.name, Split: map[bool]string{true: "train", false: "test"}[train], Dir: s.dir}
 			ds, err := s.load(s.dir, train)
 			if err == nil {
@@ -81,7 +90,10 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	}
 	if *asJSON {
 		for _, r := range results {
-			emitJSON(stdout, r)
+			if err := emitJSON(stdout, r); err != nil {
+				fmt.Fprintf(stderr, "aca data: %v\n", err)
+				return 1
+			}
 		}
 	} else {
 		var rows [][]string

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -22,12 +23,16 @@ type gradcheckLine struct {
 	Error     string  `json:"error,omitempty"`
 }
 
-func runGradcheck(args []string, stdout, stderr io.Writer) int {
+// maxConfigs bounds --configs: each configuration of each case is a full
+// finite-difference check.
+const maxConfigs = 10_000
+
+func runGradcheck(args []string, stdout, stderr io.Writer) (st int) {
 	fs := newFlags("gradcheck", `Check the hand-written gradient (VJP) of every differentiable operation
 against central finite differences in float64, on random shapes and values.
 Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per checked configuration")
-	seed := fs.Uint64("seed", 1, "random seed for shapes, values and projection directions")
+	seed := seedFlag(fs, "seed", 1, "random seed for shapes, values and projection directions")
 	configs := fs.Int("configs", 3, "random shape configurations per case (at least 2)")
 	tol := fs.Float64("tol", 1e-6, "largest accepted relative error")
 	eps := fs.Float64("eps", 1e-6, "finite-difference step, relative to max(1, |x|)")
@@ -37,8 +42,8 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 		return st
 	}
 	switch {
-	case *configs < 2:
-		return usageError(stderr, "gradcheck", "configs", "must be at least 2, got %d", *configs)
+	case *configs < 2 || *configs > maxConfigs:
+		return usageError(stderr, "gradcheck", "configs", "must be between 2 and %d, got %d", maxConfigs, *configs)
 	case !(*tol > 0):
 		return usageError(stderr, "gradcheck", "tol", "must be positive, got %g", *tol)
 	case !(*eps > 0) || *eps > 0.1:
@@ -55,6 +60,9 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 		cases = slices.DeleteFunc(cases, func(c opcheck.Case) bool { return !slices.Contains(want, c.Op) })
 	}
 
+	if onlyValidate() {
+		return 0
+	}
 	type summary struct {
 		cases, configs, failed int
 		maxErr                 float64
@@ -65,7 +73,12 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 	bar := progress.New(stderr, "gradcheck", len(cases), *quiet)
 	opt := autograd.CheckOptions{Tol: *tol, Eps: *eps}
 	failed := 0
+	ctx, intr := interruptContext(context.Background())
+	defer intr.stop()
 	for _, c := range cases {
+		if ctx.Err() != nil {
+			break // a safe point: between two cases
+		}
 		s := byOp[c.Op]
 		if s == nil {
 			s = &summary{}
@@ -86,12 +99,19 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 				}
 			}
 			if *asJSON {
-				emitJSON(stdout, line)
+				if err := emitJSON(stdout, line); err != nil {
+					fmt.Fprintf(stderr, "aca gradcheck: %v\n", err)
+					return 1
+				}
 			}
 		}
 		bar.Add(1)
 	}
 	bar.Done()
+	if intr.signal() != nil {
+		// The table below covers the cases checked before the signal.
+		defer func() { st = intr.exit(stderr, "gradcheck", "the table covers the operations checked so far") }()
+	}
 	if !*asJSON {
 		rows := make([][]string, 0, len(order))
 		worst := 0.0
@@ -106,7 +126,9 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 		}
 		table(stdout, []string{"OPERATION", "CASES", "CONFIGS", "MAX REL ERR", "STATUS"}, rows)
 		fmt.Fprintln(stdout)
-		if failed == 0 {
+		if failed == 0 && intr.signal() != nil {
+			fmt.Fprintf(stdout, "The %d operations checked before the interruption pass: worst relative error %.2e ≤ %.0e (seed %d).\n", len(order), worst, *tol, *seed)
+		} else if failed == 0 {
 			fmt.Fprintf(stdout, "All %d operations pass: worst relative error %.2e ≤ %.0e (seed %d).\n", len(order), worst, *tol, *seed)
 		} else {
 			fmt.Fprintf(stdout, "%d configurations FAILED:\n", failed)
