@@ -81,8 +81,12 @@ const childEnv = "ACA_TRAIN_RESUME_CHILD"
 
 // TestMain lets the test binary act as the "new process" of the resume
 // test: with childEnv set to "checkpoint,output" it loads the checkpoint,
-// trains one more epoch, saves the model and exits.
+// trains one more epoch, saves the model and exits. Both it and the tests
+// run with recycled tensor storage filled with NaN, so that a gradient the
+// autograd engine recycled while still in use turns losses and weights
+// into NaN instead of passing by luck.
 func TestMain(m *testing.M) {
+	tensor.DebugPoisonRecycled(true)
 	if v := os.Getenv(childEnv); v != "" {
 		in, out, _ := strings.Cut(v, ",")
 		if err := resumeChild(in, out); err != nil {
