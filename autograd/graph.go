@@ -253,7 +253,7 @@ func (g *Graph) Free() {
 	for i, n := range g.nodes {
 		if n != nil {
 			g.hold(-n.bytes)
-			g.retire(n)
+			g.releaseNode(n)
 			g.nodes[i] = nil
 		}
 	}

@@ -1,8 +1,6 @@
 package autograd
 
-import (
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // Meter aggregates the bytes held by any number of graphs (and anything else
 // reported to it): the current total and its peak. It is safe for concurrent use.

@@ -91,8 +91,8 @@ func (g *Graph) newNode() *node {
 	return &node{}
 }
 
-// retire releases n and keeps it for reuse if g does so.
-func (g *Graph) retire(n *node) {
+// releaseNode releases n and keeps it for reuse if g does so.
+func (g *Graph) releaseNode(n *node) {
 	n.release()
 	if g.reuse {
 		g.spare = append(g.spare, n)
