@@ -8,11 +8,11 @@
 // elem_amd64.s). Elsewhere, and when built with the purego tag, portable Go
 // fallbacks are used. HasAVX2 reports which path is active.
 //
-// elem_amd64.s and gemm_amd64.s are generated with avo by the command in
+// The three assembly files are generated with avo by the command in
 // internal/vec/asm (a module of its own, so this one does not depend on
 // avo); edit the generator, not the files, and run
-// internal/vec/asm/check.sh to confirm the two agree. vec_amd64.s is still
-// written by hand.
+// internal/vec/asm/check.sh to confirm the two agree. The generator reads
+// the exp and tanh coefficients from consts_amd64.h, which gen.go writes.
 //
 // # Algorithms and accuracy of the assembly kernels
 //

@@ -5,6 +5,7 @@
 //
 //	go run . elem ../elem_amd64.s
 //	go run . gemm ../gemm_amd64.s
+//	go run . vec ../vec_amd64.s
 //
 // check.sh regenerates every converted file and compares it with the one
 // committed. The kernels are written instruction by instruction with
@@ -29,11 +30,12 @@ import (
 var generators = map[string]func(){
 	"elem": elem,
 	"gemm": gemm,
+	"vec":  vec,
 }
 
 func main() {
 	if len(os.Args) != 3 || generators[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: go run . elem|gemm OUTPUT.s")
+		fmt.Fprintln(os.Stderr, "usage: go run . elem|gemm|vec OUTPUT.s")
 		os.Exit(2)
 	}
 	if err := generate(os.Args[1], os.Args[2]); err != nil {

@@ -7,7 +7,7 @@
 #
 # To update a file after changing its generator, run from this directory
 #
-#	go run . elem ../elem_amd64.s   (or gemm ../gemm_amd64.s)
+#	go run . elem ../elem_amd64.s   (gemm, vec likewise)
 #
 # and then the vec tests (go test ./internal/vec/ and with -tags purego).
 set -eu
@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
-for name in elem gemm; do
+for name in elem gemm vec; do
 	go run . "$name" "$tmp/${name}_amd64.s"
 	if ! diff -u "../${name}_amd64.s" "$tmp/${name}_amd64.s"; then
 		echo "check.sh: ${name}_amd64.s differs from what its generator writes" >&2
