@@ -3,10 +3,10 @@ package vec
 import "math"
 
 // Scalar transcription of the assembly kernels in vec_amd64.s (generated
-// by asm/vec.go), operation
-// for operation (math.FMA where the assembly uses an FMA instruction, and
-// explicit float64 conversions to forbid fusing elsewhere). The tests
-// require the assembly to reproduce these bit for bit.
+// by asm/vec.go), operation for operation (math.FMA where the assembly
+// uses an FMA instruction, and explicit float64 conversions to forbid
+// fusing elsewhere). The tests require the assembly to reproduce these bit
+// for bit.
 
 var (
 	kLog2e   = math.Float64frombits(bitslog2e)

@@ -10,6 +10,8 @@
 #	go run . elem ../elem_amd64.s   (gemm, vec likewise)
 #
 # and then the vec tests (go test ./internal/vec/ and with -tags purego).
+# A change to a generator that should leave the kernels alone is checked
+# with samecode.sh, which compares the machine code with a git revision's.
 set -eu
 cd "$(dirname "$0")"
 tmp=$(mktemp -d)
