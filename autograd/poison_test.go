@@ -1,22 +1,13 @@
 package autograd_test
 
 import (
-	"flag"
 	"os"
 	"testing"
 
-	"github.com/acaode/aca/tensor"
+	"github.com/acaode/aca/internal/poisontest"
 )
 
-// TestMain runs the package's tests (not its benchmarks, whose timings
-// poisoning would change) with recycled tensor storage filled with NaN, so
-// that a gradient buffer the engine recycles while something still reads
-// it (a wrong Fresh, a wrong retire decision) turns the checked gradients
-// into NaN instead of passing by luck.
-func TestMain(m *testing.M) {
-	flag.Parse()
-	if f := flag.Lookup("test.bench"); f == nil || f.Value.String() == "" {
-		tensor.DebugPoisonRecycled(true)
-	}
-	os.Exit(m.Run())
-}
+// TestMain runs the tests with NaN-poisoned recycled storage (see
+// poisontest): a gradient buffer the engine recycles while something still
+// reads it turns the checked gradients into NaN.
+func TestMain(m *testing.M) { os.Exit(poisontest.Main(m)) }

@@ -4,14 +4,11 @@ import (
 	"os"
 	"testing"
 
-	"github.com/acaode/aca/tensor"
+	"github.com/acaode/aca/internal/poisontest"
 )
 
-// TestMain runs the package's tests with recycled tensor storage filled with
-// NaN, so that a gradient the autograd engine recycled while an optimizer
-// still reads it (or a parameter update that writes into a recycled buffer)
-// turns the checked numbers into NaN instead of passing by luck.
-func TestMain(m *testing.M) {
-	tensor.DebugPoisonRecycled(true)
-	os.Exit(m.Run())
-}
+// TestMain runs the tests with NaN-poisoned recycled storage (see
+// poisontest): a gradient buffer the engine recycles while something still
+// reads it while an optimizer step uses it turns the checked numbers into
+// NaN.
+func TestMain(m *testing.M) { os.Exit(poisontest.Main(m)) }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/data"
+	"github.com/acaode/aca/internal/poisontest"
 	"github.com/acaode/aca/nn"
 	"github.com/acaode/aca/nn/safetensors"
 	"github.com/acaode/aca/optim"
@@ -82,12 +83,12 @@ const childEnv = "ACA_TRAIN_RESUME_CHILD"
 // TestMain lets the test binary act as the "new process" of the resume
 // test: with childEnv set to "checkpoint,output" it loads the checkpoint,
 // trains one more epoch, saves the model and exits. Both it and the tests
-// run with recycled tensor storage filled with NaN, so that a gradient the
-// autograd engine recycled while still in use turns losses and weights
-// into NaN instead of passing by luck.
+// run with recycled tensor storage filled with NaN (see poisontest), so
+// that a gradient the autograd engine recycled while still in use turns
+// losses and weights into NaN instead of passing by luck.
 func TestMain(m *testing.M) {
-	tensor.DebugPoisonRecycled(true)
 	if v := os.Getenv(childEnv); v != "" {
+		tensor.DebugPoisonRecycled(true)
 		in, out, _ := strings.Cut(v, ",")
 		if err := resumeChild(in, out); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -95,7 +96,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(poisontest.Main(m))
 }
 
 func resumeChild(in, out string) error {
