@@ -31,6 +31,13 @@ func zero(rs ...VecPhysical) {
 	}
 }
 
+// clearAccs zeroes the accumulators and jumps to store if k (CX) is zero.
+func clearAccs(store string) {
+	zero(accs...)
+	TESTQ(RCX, RCX)
+	JE(LabelRef(store))
+}
+
 // stride loads the named element stride into r as a byte stride.
 func stride(name string, r Register) {
 	Load(Param(name), r)
@@ -93,9 +100,7 @@ func gemm4x8() {
 	LEAQ(at(RSI, R8, 1, 0), R11)
 	LEAQ(at(R11, R8, 1, 0), R12)
 	LEAQ(at(R12, R8, 1, 0), R13)
-	zero(accs...)
-	TESTQ(RCX, RCX)
-	JE(LabelRef("store"))
+	clearAccs("store")
 
 	Label("loop")
 	fma4x8(func(d int, y VecPhysical) { VMOVUPD(off(RDI, d), y) },
@@ -152,9 +157,7 @@ func gemm4x8Loop() {
 	MOVQ(RAX, RSI)
 	MOVQ(R11, RDI)
 	Load(Param("k"), RCX)
-	zero(accs...)
-	TESTQ(RCX, RCX)
-	JE(LabelRef("loop_store"))
+	clearAccs("loop_store")
 
 	Label("loop_k")
 	fma4x8(func(d int, y VecPhysical) { VMOVUPD(off(RDI, d), y) }, rowsSI)
@@ -371,9 +374,7 @@ func gemm2x16Loop() {
 	Load(Param("a"), RSI)
 	MOVQ(R11, RDI)
 	Load(Param("k"), RCX)
-	zero(accs...)
-	TESTQ(RCX, RCX)
-	JE(LabelRef("g2_store"))
+	clearAccs("g2_store")
 
 	Label("g2_k")
 	fma2x16()
@@ -426,9 +427,7 @@ func gemm4x8Mask() {
 	MOVQ(RAX, RSI)
 	Load(Param("b"), RDI)
 	Load(Param("k"), RCX)
-	zero(accs...)
-	TESTQ(RCX, RCX)
-	JE(LabelRef("m4_store"))
+	clearAccs("m4_store")
 
 	Label("m4_k")
 	fma4x8(func(d int, y VecPhysical) { VMASKMOVPD(off(RDI, d), masks[d/32], y) }, rowsSI)
@@ -466,9 +465,7 @@ func gemm2x16Mask() {
 	Load(Param("a"), RSI)
 	Load(Param("b"), RDI)
 	Load(Param("k"), RCX)
-	zero(accs...)
-	TESTQ(RCX, RCX)
-	JE(LabelRef("m2_store"))
+	clearAccs("m2_store")
 
 	Label("m2_k")
 	VBROADCASTSD(off(RSI, 0), Y12)
