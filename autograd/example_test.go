@@ -87,7 +87,7 @@ func ExampleMeter() {
 }
 
 // GradCheck compares an operation's hand-written VJP with central finite
-// differences.
+// differences; a wrong VJP fails it.
 func ExampleGradCheck() {
 	rng := tensor.NewRNG(1)
 	x := tensor.RandN(rng, tensor.Float64, 0, 1, 2, 3)
@@ -95,8 +95,23 @@ func ExampleGradCheck() {
 	res, err := autograd.GradCheck(func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
 		return g.Softplus(g.Linear(in[0], in[1], nil))
 	}, []*tensor.Tensor{x, w}, autograd.CheckOptions{})
-	fmt.Println(err == nil, res.MaxRelErr < 1e-8, res.Ops)
-	// Output: true true map[linear:1 softplus:1]
+	fmt.Println("error:", err, "ops:", res.Ops)
+	fmt.Printf("max relative error %.0e\n", res.MaxRelErr)
+
+	// y = x³ recorded with the derivative 3x (it is 3x²).
+	cube := func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
+		x := in[0].Data()
+		y := tensor.Mul(x, tensor.Mul(x, x))
+		return g.Record(autograd.Op{Name: "cube", VJP: func(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
+			return []*tensor.Tensor{tensor.Mul(gy, tensor.Scale(x, 3))}
+		}}, y, in[0])
+	}
+	res, err = autograd.GradCheck(cube, []*tensor.Tensor{tensor.FromFloat64([]float64{0.5, 2, -1}, 3)}, autograd.CheckOptions{})
+	fmt.Printf("wrong VJP: failed %v, relative error %.2f\n", err != nil, res.MaxRelErr)
+	// Output:
+	// error: <nil> ops: map[linear:1 softplus:1]
+	// max relative error 3e-10
+	// wrong VJP: failed true, relative error 0.66
 }
 
 // MLP records a chain of dense layers as one operation, with the values and

@@ -10,7 +10,9 @@ import (
 )
 
 // A synthetic set, split into training and held-out parts, batched with a
-// seeded shuffle and augmented.
+// seeded shuffle and augmented. An epoch visits every training image once,
+// in an order the seed fixes; a crop with one pixel of zero padding moves
+// each image by at most a pixel, so the pixels' mean changes little.
 func Example() {
 	ds, err := data.Synthetic2Class(1000, 12, 1)
 	if err != nil {
@@ -18,25 +20,46 @@ func Example() {
 	}
 	train, test := ds.Slice(0, 800), ds.Slice(800, 1000)
 	fmt.Println(ds.Images.Shape(), train.ClassCounts(), test.ClassCounts())
+	mean, std, err := data.ChannelStats(train.Images)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("pixels: mean %.4f, std %.4f\n", mean[0], std[0])
 
 	rng := tensor.NewRNG(7)
 	ld, err := data.NewLoader(train, 256, true, rng)
 	if err != nil {
 		log.Fatal(err)
 	}
+	seen := make([]int, ds.Classes)
+	sum, count := 0.0, 0
 	for x, y := range ld.Epoch() {
 		x, err = data.RandomCrop(x, 1, rng)
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(x.Shape(), len(y))
+		batch := make([]int, ds.Classes)
+		for _, c := range y {
+			batch[c]++
+			seen[c]++
+		}
+		for _, v := range x.Values() {
+			sum += v
+		}
+		count += x.Len()
+		fmt.Println(x.Shape(), batch)
 	}
+	fmt.Println("labels in the epoch:", seen)
+	fmt.Printf("cropped pixels: mean %.4f\n", sum/float64(count))
 	// Output:
 	// [1000 1 12 12] [400 400] [100 100]
-	// [256 1 12 12] 256
-	// [256 1 12 12] 256
-	// [256 1 12 12] 256
-	// [32 1 12 12] 32
+	// pixels: mean 0.2295, std 0.1615
+	// [256 1 12 12] [130 126]
+	// [256 1 12 12] [126 130]
+	// [256 1 12 12] [131 125]
+	// [32 1 12 12] [13 19]
+	// labels in the epoch: [400 400]
+	// cropped pixels: mean 0.2076
 }
 
 // Decoding an MNIST-style pair of IDX files from memory; the files on disk

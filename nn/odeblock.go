@@ -109,11 +109,21 @@ func Try(fn func()) (err error) {
 	return nil
 }
 
-// String describes the block.
+// String describes the block: its method (Dopri5 when unset), its step
+// control (the tolerances, or the fixed step count or size), its gradient
+// method and its interval.
 func (b *ODEBlock) String() string {
-	m := b.Options.Method
+	o := b.Options
+	m := o.Method
 	if m == nil {
 		m = ode.Dopri5
 	}
-	return fmt.Sprintf("ODEBlock(%s, rtol %g, atol %g, %s, [%g, %g])", m.Name, b.Options.RTol, b.Options.ATol, b.Options.Gradient, b.T0, b.T1)
+	control := fmt.Sprintf("rtol %g, atol %g", o.RTol, o.ATol)
+	switch {
+	case o.Steps != 0:
+		control = fmt.Sprintf("%d steps", o.Steps)
+	case o.StepSize != 0:
+		control = fmt.Sprintf("step %g", o.StepSize)
+	}
+	return fmt.Sprintf("ODEBlock(%s, %s, %s, [%g, %g])", m.Name, control, o.Gradient, b.T0, b.T1)
 }

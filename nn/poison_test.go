@@ -4,14 +4,11 @@ import (
 	"os"
 	"testing"
 
-	"github.com/acaode/aca/tensor"
+	"github.com/acaode/aca/internal/poisontest"
 )
 
-// TestMain runs the package's tests with recycled tensor storage filled with
-// NaN, so that a gradient used after the autograd engine recycled it (an
-// operation wrongly declaring Fresh) turns the checks' results into NaN
-// instead of passing by luck.
-func TestMain(m *testing.M) {
-	tensor.DebugPoisonRecycled(true)
-	os.Exit(m.Run())
-}
+// TestMain runs the tests with NaN-poisoned recycled storage (see
+// poisontest): a gradient buffer the engine recycles while something still
+// reads it (an operation wrongly declaring Fresh) turns the checked
+// results into NaN.
+func TestMain(m *testing.M) { os.Exit(poisontest.Main(m)) }

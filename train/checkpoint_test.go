@@ -12,6 +12,7 @@ import (
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/data"
+	"github.com/acaode/aca/internal/poisontest"
 	"github.com/acaode/aca/nn"
 	"github.com/acaode/aca/nn/safetensors"
 	"github.com/acaode/aca/optim"
@@ -81,9 +82,13 @@ const childEnv = "ACA_TRAIN_RESUME_CHILD"
 
 // TestMain lets the test binary act as the "new process" of the resume
 // test: with childEnv set to "checkpoint,output" it loads the checkpoint,
-// trains one more epoch, saves the model and exits.
+// trains one more epoch, saves the model and exits. Both it and the tests
+// run with recycled tensor storage filled with NaN (see poisontest), so
+// that a gradient the autograd engine recycled while still in use turns
+// losses and weights into NaN instead of passing by luck.
 func TestMain(m *testing.M) {
 	if v := os.Getenv(childEnv); v != "" {
+		tensor.DebugPoisonRecycled(true)
 		in, out, _ := strings.Cut(v, ",")
 		if err := resumeChild(in, out); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -91,7 +96,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(poisontest.Main(m))
 }
 
 func resumeChild(in, out string) error {

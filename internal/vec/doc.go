@@ -4,9 +4,15 @@
 //
 // On amd64 CPUs that support AVX, AVX2 and FMA, and whose operating system
 // saves the YMM register state (checked with CPUID and XGETBV), the
-// functions run hand-written AVX2+FMA assembly kernels (vec_amd64.s).
-// Elsewhere, and when built with the purego tag, portable Go fallbacks are
-// used. HasAVX2 reports which path is active.
+// functions run AVX2+FMA assembly kernels (vec_amd64.s, gemm_amd64.s,
+// elem_amd64.s). Elsewhere, and when built with the purego tag, portable Go
+// fallbacks are used. HasAVX2 reports which path is active.
+//
+// The three assembly files are generated with avo by the command in
+// internal/vec/asm (a module of its own, so this one does not depend on
+// avo); edit the generator, not the files, and run
+// internal/vec/asm/check.sh to confirm the two agree. The generator reads
+// the exp and tanh coefficients from consts_amd64.h, which gen.go writes.
 //
 // # Algorithms and accuracy of the assembly kernels
 //

@@ -1,10 +1,12 @@
 //go:build ignore
 
 // gen.go computes the polynomial coefficients used by the exp kernel and
-// writes them to consts.go (Go) and consts_amd64.h (assembly). Run with
+// writes them to consts.go (Go) and consts_amd64.h (read by the assembly
+// generator in asm/). Run with
 //
 //	go run gen.go
 //
+// and then regenerate vec_amd64.s (see asm/check.sh).
 // The exp kernel evaluates exp(r) ≈ 1 + r + r²·q(r) on |r| ≤ ln2/2, where
 // q has degree 9. q is fitted to (exp(r)-1-r)/r² by a Remez exchange in
 // 256-bit arithmetic, minimising the error of the whole approximation

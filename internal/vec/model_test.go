@@ -2,10 +2,11 @@ package vec
 
 import "math"
 
-// Scalar transcription of the assembly kernels in vec_amd64.s, operation
-// for operation (math.FMA where the assembly uses an FMA instruction, and
-// explicit float64 conversions to forbid fusing elsewhere). The tests
-// require the assembly to reproduce these bit for bit.
+// Scalar transcription of the assembly kernels in vec_amd64.s (generated
+// by asm/vec.go), operation for operation (math.FMA where the assembly
+// uses an FMA instruction, and explicit float64 conversions to forbid
+// fusing elsewhere). The tests require the assembly to reproduce these bit
+// for bit.
 
 var (
 	kLog2e   = math.Float64frombits(bitslog2e)
@@ -118,7 +119,7 @@ func modelSigmoid64(x float64) float64 {
 	return mSigFast(u)
 }
 
-// mRecip mirrors RECIP: 1/(e+1) with the exact (TwoSum) rounding error of
+// mRecip mirrors recip (asm/vec.go): 1/(e+1) with the exact (TwoSum) rounding error of
 // e+1 and one Newton step.
 func mRecip(e float64) float64 {
 	d := e + 1

@@ -3,7 +3,7 @@
 // workload for counting instructions, which unlike wall-clock time does
 // not depend on what else the machine is doing:
 //
-//	go build -o /tmp/odedemorun ./internal/odedemorun
+//	go build -o /tmp/odedemorun ./cmd/odedemorun
 //	GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=no /tmp/odedemorun naive 100
 //
 // The count for 0 iterations is the set-up (the ground-truth solve);

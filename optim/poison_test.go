@@ -1,0 +1,14 @@
+package optim_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/acaode/aca/internal/poisontest"
+)
+
+// TestMain runs the tests with NaN-poisoned recycled storage (see
+// poisontest): a gradient buffer the engine recycles while something still
+// reads it while an optimizer step uses it turns the checked numbers into
+// NaN.
+func TestMain(m *testing.M) { os.Exit(poisontest.Main(m)) }
