@@ -125,7 +125,7 @@ const (
 	opDense   = "ode.dense"
 )
 
-func (b *graphBackend) eval(t float64, y *autograd.Value) (*autograd.Value, error) {
+func (b *graphBackend) eval(t, _ float64, y *autograd.Value) (*autograd.Value, error) {
 	v := b.f.Eval(b.g, t, y)
 	if v == nil {
 		return nil, checkDerivative(t, y.Data(), nil)

@@ -1,6 +1,7 @@
 package ode
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/acaode/aca/tensor"
@@ -13,8 +14,8 @@ import (
 // against this interface; tensorBackend runs them without recording and
 // graphBackend records them.
 type backend[V, S any] interface {
-	// eval returns f(t, y).
-	eval(t float64, y V) (V, error)
+	// eval returns f(t, y); h is the size of the step it belongs to.
+	eval(t, h float64, y V) (V, error)
 	// lin returns Σ a_m·x_m + h·Σ c_j·k_j, skipping zero coefficients.
 	lin(x []V, a []float64, h S, k []V, c []float64) V
 	// dense returns Σ a_m·x_m + h·Σ c_j·k_j, the weights being those of a
@@ -106,6 +107,10 @@ type acceptInfo[V, S any] struct {
 // are valid only during the call: it must keep its own copies.
 type hooks[V, S any] struct {
 	accepted func(a *acceptInfo[V, S])
+	// state, if set, is given the state at the start of accepted step i
+	// (at time t) before the loop uses it, and returns the value the loop
+	// uses in its place.
+	state func(i int, t float64, y V) V
 }
 
 // run integrates from times[0] through every time in times and returns the
@@ -147,13 +152,22 @@ type runner[V, S any] struct {
 	one   [1]float64
 }
 
+// enter returns the state y that starts step r.st.Accepted at time t, as
+// the loop is to use it (see hooks.state).
+func (r *runner[V, S]) enter(t float64, y V) V {
+	if r.hk != nil && r.hk.state != nil {
+		return r.hk.state(r.st.Accepted, t, y)
+	}
+	return y
+}
+
 func (r *runner[V, S]) copyOf(y V) V {
 	return r.b.lin([]V{y}, []float64{1}, r.b.constant(0), nil, nil)
 }
 
 func (r *runner[V, S]) eval(t, h float64, y V, what string) (V, error) {
 	r.st.NFE++
-	v, err := r.b.eval(t, y)
+	v, err := r.b.eval(t, h, y)
 	if err != nil {
 		return v, err
 	}
@@ -318,7 +332,7 @@ func (r *runner[V, S]) fixedLoop(y0 V) error {
 	}
 	s := r.tb.Stages()
 	k := make([]V, s)
-	y := y0
+	y := r.enter(t0, y0)
 	f0, err := r.eval(t0, 0, y, "derivative at the initial state")
 	if err != nil {
 		return err
@@ -354,7 +368,7 @@ func (r *runner[V, S]) fixedLoop(y0 V) error {
 		}
 		r.releaseStages(k)
 		b.release(y)
-		y, f0, haveF0 = y1, f1, haveF1
+		y, f0, haveF0 = r.enter(t1, y1), f1, haveF1
 	}
 	b.release(y)
 	if haveF0 {
@@ -369,14 +383,14 @@ func (r *runner[V, S]) fixedLoop(y0 V) error {
 func (r *runner[V, S]) scheduleLoop(y0 V) error {
 	b, tb := r.b, r.tb
 	t := r.times[0]
-	f0, err := r.eval(t, 0, y0, "derivative at the initial state")
+	y := r.enter(t, y0)
+	f0, err := r.eval(t, 0, y, "derivative at the initial state")
 	if err != nil {
 		return err
 	}
 	tS := b.constant(t)
 	s := tb.Stages()
 	k := make([]V, s)
-	y := y0
 	haveF0 := true
 	r.next = 1
 	for _, hv := range r.o.schedule {
@@ -399,7 +413,7 @@ func (r *runner[V, S]) scheduleLoop(y0 V) error {
 		}
 		t += hv
 		tS = b.add(tS, h)
-		y, f0, haveF0 = y1, f1, haveF1
+		y, f0, haveF0 = r.enter(t, y1), f1, haveF1
 	}
 	if r.next < len(r.times) {
 		return &StepLimitError{T: t, Limit: len(r.o.schedule), End: r.times[len(r.times)-1], fixed: true}
@@ -417,7 +431,8 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 	ctl := &controller{safety: o.Safety, ifactor: o.IFactor, dfactor: o.DFactor, order: tb.Order, minStep: o.MinStep, maxStep: o.MaxStep}
 	t := r.times[0]
 	tEnd := r.times[len(r.times)-1]
-	f0, err := r.eval(t, 0, y0, "derivative at the initial state")
+	y := r.enter(t, y0)
+	f0, err := r.eval(t, 0, y, "derivative at the initial state")
 	if err != nil {
 		return err
 	}
@@ -426,7 +441,7 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 		hv = o.FirstStep * r.dir
 	} else {
 		r.st.NFE++
-		if hv, err = b.initialStep(t, y0, f0, r.dir, o); err != nil {
+		if hv, err = b.initialStep(t, y, f0, r.dir, o); err != nil {
 			return err
 		}
 		hv *= r.dir
@@ -437,20 +452,30 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 	tS := b.constant(t)
 	s := tb.Stages()
 	k := make([]V, s)
-	y := y0
 	haveF0 := true
 	r.next = 1
 	nonFinite := 0
+	// lastNF is the last trial step rejected for a non-finite value, unless
+	// a step was rejected for its error since.
+	var lastNF *NonFiniteError
 	for attempts := 0; r.next < len(r.times); attempts++ {
 		hv = b.float(h)
 		if attempts >= o.MaxSteps {
 			return &StepLimitError{T: t, H: hv, Limit: o.MaxSteps, End: tEnd}
 		}
+		var small *StepSizeError
 		if o.MinStep > 0 && math.Abs(hv) < o.MinStep {
-			return &StepSizeError{T: t, H: hv, MinStep: o.MinStep}
+			small = &StepSizeError{T: t, H: hv, MinStep: o.MinStep}
+		} else if t+hv == t {
+			small = &StepSizeError{T: t, H: hv}
 		}
-		if t+hv == t {
-			return &StepSizeError{T: t, H: hv}
+		if small != nil {
+			if lastNF != nil {
+				// The steps shrank because the dynamics keep producing
+				// non-finite values just ahead: say so, not "stiff".
+				return &NonFiniteError{T: t, H: hv, What: lastNF.What + " in every trial step past this time (the step size shrank " + shrunkTo(small.MinStep) + ")"}
+			}
+			return small
 		}
 		if !haveF0 {
 			if f0, err = r.eval(t, hv, y, "derivative"); err != nil {
@@ -479,13 +504,14 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 				b.release(y1)
 				r.releaseStages(k[1:])
 			}
+			what := "error estimate"
+			if nf, isNF := err.(*NonFiniteError); isNF {
+				what = nf.What
+			} else if !yFinite {
+				what = "state"
+			}
+			lastNF = &NonFiniteError{T: t, H: hv, What: what}
 			if nonFinite > maxNonFinite {
-				what := "error estimate"
-				if nf, isNF := err.(*NonFiniteError); isNF {
-					what = nf.What
-				} else if !yFinite {
-					what = "state"
-				}
 				return &NonFiniteError{T: t, H: hv, What: what + " in every trial step down to this size"}
 			}
 			h = b.constant(hv * o.DFactor)
@@ -506,11 +532,12 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 			b.release(y)
 			t += hv
 			tS = b.add(tS, h)
-			y, f0, haveF0 = y1, f1, haveF1
+			y, f0, haveF0 = r.enter(t, y1), f1, haveF1
 		} else {
 			r.st.Rejected++
 			b.release(y1)
 			r.releaseStages(k[1:])
+			lastNF = nil
 		}
 		h = b.control(h, ratio, ctl)
 	}
@@ -519,6 +546,14 @@ func (r *runner[V, S]) adaptiveLoop(y0 V) error {
 		b.release(f0)
 	}
 	return nil
+}
+
+// shrunkTo describes the step size at which an adaptive solve gives up.
+func shrunkTo(minStep float64) string {
+	if minStep > 0 {
+		return fmt.Sprintf("below MinStep %.3g", minStep)
+	}
+	return "until t + h rounds to t"
 }
 
 // hairer is Hairer's initial step selection (Hairer, Nørsett and Wanner,

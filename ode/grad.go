@@ -25,7 +25,9 @@ const (
 	ACA Gradient = iota
 	// Naive records every operation of the solve on the caller's graph,
 	// rejected trial steps and the step-size controller included, and
-	// backpropagates through all of it.
+	// backpropagates through all of it. Its backward pass checks the
+	// gradient with respect to the state that starts each accepted step,
+	// as ACA checks its λ.
 	Naive
 	// Adjoint is the adjoint method of Chen et al. (2018): the forward
 	// pass records nothing and keeps only the outputs; the backward pass
@@ -175,7 +177,8 @@ type BackwardError struct {
 	// Method is the gradient method.
 	Method Gradient
 	// Step is the index of the accepted forward step (0-based) being
-	// differentiated, and T and H its start and size; for the adjoint, the
+	// differentiated, and T and H its start and size (for Naive, the step
+	// whose starting state received a non-finite gradient); for the adjoint, the
 	// index of the interval between output times being solved backward, and
 	// the time and step size where its solve failed. Step is −1 for a
 	// non-finite gradient of the loss with respect to an output (T is the
@@ -215,7 +218,12 @@ const (
 // through the dense-output formula.
 //
 // Errors are those of Solve, and an *OptionError for parameters recorded on
-// a graph, or (for the adjoint) of another dtype than the state.
+// a graph, or (for the adjoint) of another dtype than the state. As with
+// Solve, a solve that fails after it started returns with the error the
+// outputs it reached (Times and Y shorter than requested, Y[0] always
+// there), as constants: no gradient flows through a failed solve. The
+// backward pass of every method fails with a *BackwardError where the
+// gradient with respect to an output or to a step's state is not finite.
 func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, opts Options) (*GraphSolution, error) {
 	if f == nil {
 		return nil, &OptionError{Field: "dynamics", Msg: "nil"}
@@ -257,26 +265,74 @@ func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 	return solveCheckpointed(g, f, params, y0, times, o, dir)
 }
 
-// countingGraphBackend counts the evaluations recorded on its graph.
-type countingGraphBackend struct {
+// naiveBackend is the graph backend of the naive method: it counts the
+// evaluations recorded on its graph and remembers the accepted steps, so
+// that the backward pass can name the step where a gradient stops being
+// finite.
+type naiveBackend struct {
 	*graphBackend
 	recorded int
+	steps    []checkpoint // t and h of the accepted steps
 }
 
-func (b *countingGraphBackend) eval(t float64, y *autograd.Value) (*autograd.Value, error) {
-	v, err := b.graphBackend.eval(t, y)
+func (b *naiveBackend) eval(t, h float64, y *autograd.Value) (*autograd.Value, error) {
+	v, err := b.graphBackend.eval(t, h, y)
 	if err == nil && v != nil && v.Graph() != nil {
 		b.recorded++
 	}
 	return v, err
 }
 
+// Name of the operation through which the naive method checks gradients.
+const opCheck = "ode.check"
+
+// checked returns v behind an identity on g whose backward rule fails
+// with err() if the gradient reaching v is not finite: the naive method's
+// counterpart of the checks ACA and the adjoint make on λ. All uses of v
+// by the solve after it go through the identity, so v's gradient is summed
+// as before, in the same order. A value that needs no gradient is
+// returned as is.
+func checked(g *autograd.Graph, v *autograd.Value, err func() *BackwardError) *autograd.Value {
+	if !g.Recording() || !v.RequiresGrad() {
+		return v
+	}
+	return g.Record(autograd.Op{Name: opCheck, View: true, Backward: func(gy *tensor.Tensor, _ []bool) ([]*tensor.Tensor, error) {
+		if !tensor.AllFinite(gy) {
+			return nil, err()
+		}
+		return []*tensor.Tensor{gy}, nil
+	}}, v.Data(), v)
+}
+
+// solveNaive records the whole solve on g. The states that start the
+// accepted steps and the outputs are checked in the backward pass (see
+// checked): a non-finite gradient there is a BackwardError naming the step
+// or the output, as it is for ACA, instead of NaN gradients.
 func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {
 	before := g.Bytes()
-	b := &countingGraphBackend{graphBackend: &graphBackend{g: g, f: f}}
-	ys, st, err := run[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, nil)
+	b := &naiveBackend{graphBackend: &graphBackend{g: g, f: f}}
+	hk := &hooks[*autograd.Value, *autograd.Value]{
+		accepted: func(a *acceptInfo[*autograd.Value, *autograd.Value]) {
+			b.steps = append(b.steps, checkpoint{t: a.t, h: a.h})
+		},
+		state: func(i int, t float64, y *autograd.Value) *autograd.Value {
+			return checked(g, y, func() *BackwardError {
+				var h float64
+				if i < len(b.steps) {
+					h = b.steps[i].h
+				}
+				return &BackwardError{Method: Naive, Step: i, T: t, H: h, What: "non-finite gradient dL/dz of the state that starts the step, after backpropagating through the solve from there on"}
+			})
+		},
+	}
+	ys, st, err := run[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, hk)
 	if err != nil {
-		return nil, err
+		return partial(times, ys, st, Naive, err)
+	}
+	for k := 1; k < len(ys); k++ {
+		ys[k] = checked(g, ys[k], func() *BackwardError {
+			return &BackwardError{Method: Naive, Step: -1, T: times[k], What: fmt.Sprintf("the gradient of the loss with respect to output %d is not finite", k)}
+		})
 	}
 	stats := &GradStats{
 		Method:     Naive,
@@ -286,6 +342,25 @@ func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 		GraphBytes: g.Bytes() - before,
 	}
 	return &GraphSolution{Times: append([]float64(nil), times...), Y: ys, Stats: stats}, nil
+}
+
+// partial returns the outputs a solve reached before it failed with err,
+// as constants (no gradient flows through a failed solve), or nil if it
+// failed before any output.
+func partial[V *autograd.Value | *tensor.Tensor](times []float64, ys []V, st Stats, m Gradient, err error) (*GraphSolution, error) {
+	if len(ys) == 0 {
+		return nil, err
+	}
+	sol := &GraphSolution{Times: append([]float64(nil), times[:len(ys)]...), Y: make([]*autograd.Value, len(ys)), Stats: &GradStats{Method: m, Forward: st}}
+	for i, y := range ys {
+		switch y := any(y).(type) {
+		case *autograd.Value:
+			sol.Y[i] = autograd.Constant(y.Data())
+		case *tensor.Tensor:
+			sol.Y[i] = autograd.Constant(y)
+		}
+	}
+	return sol, err
 }
 
 // checkpoint is one accepted step as ACA keeps it.
@@ -348,7 +423,7 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 	start := time.Now()
 	ys, st, err := run[*tensor.Tensor, float64](unrecordedBackend(f, y0.Data()), &o, y0.Data(), times, dir, hk)
 	if err != nil {
-		return nil, err
+		return partial(times, ys, st, o.Gradient, err)
 	}
 	if st.Accepted > 0 {
 		bw.stepTime = time.Since(start) / time.Duration(st.Accepted)
