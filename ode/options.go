@@ -118,6 +118,7 @@ func (o Options) resolve() (Options, error) {
 	if o.Method == nil {
 		o.Method = Dopri5
 	}
+	o.Method = canonical(o.Method)
 	if err := checkTableau(o.Method); err != nil {
 		return o, err
 	}
@@ -165,6 +166,7 @@ func (o Options) resolve() (Options, error) {
 		return bad("aca pipeline", "%d is not PipelineAuto, PipelineOff or PipelineOn", int(o.ACAPipeline))
 	}
 	if o.AdjointMethod != nil {
+		o.AdjointMethod = canonical(o.AdjointMethod)
 		if err := checkTableau(o.AdjointMethod); err != nil {
 			return o, err
 		}
