@@ -341,14 +341,13 @@ func (rr *rerunner) run(i int) *rerun {
 	if err != nil {
 		return fail(err)
 	}
-	h := gb.constant(c.h)
-	y1, err := r.step(c.t, z, f0, h, k, false)
+	st := &stepRec[*autograd.Value, *autograd.Value]{t: c.t, h: c.h, t1: bw.stepEnd(i), tS: gb.constant(c.t), hS: gb.constant(c.h), y0: z, k: k}
+	y1, err := r.step(st, f0)
 	if err != nil {
 		return fail(err)
 	}
-	var f1 *autograd.Value
-	haveF1 := false
-	if err := r.emit(c.t, gb.constant(c.t), h, z, y1, k, false, &f1, &haveF1); err != nil {
+	st.y1 = y1
+	if err := r.emit(st); err != nil {
 		return fail(err)
 	}
 	clear(k)
@@ -376,6 +375,20 @@ func (rr *rerunner) run(i int) *rerun {
 	}
 	finished = true
 	return s
+}
+
+// stepEnd returns the end time of accepted step i as the forward pass had
+// it: the next step's start, or for the last step t+h (adaptive) or the
+// last output time (fixed steps end on it).
+func (bw *backward) stepEnd(i int) float64 {
+	c := bw.ckpt[i]
+	switch {
+	case i+1 < len(bw.ckpt):
+		return bw.ckpt[i+1].t
+	case bw.o.fixed():
+		return bw.times[len(bw.times)-1]
+	}
+	return c.t + c.h
 }
 
 // reproduced reports whether a re-run result equals the forward one. It

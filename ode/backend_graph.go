@@ -479,14 +479,3 @@ func (b *graphBackend) constant(x float64) *autograd.Value {
 }
 func (b *graphBackend) keep(v *autograd.Value) *autograd.Value { return v }
 func (b *graphBackend) release(*autograd.Value)                {}
-
-// solveGraph runs a solve on g (recording everything when g is not nil)
-// and returns the outputs as values.
-func solveRecorded(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, opts Options, hk *hooks[*autograd.Value, *autograd.Value]) ([]*autograd.Value, Stats, error) {
-	o, dir, err := prepare(y0.Data(), times, opts)
-	if err != nil {
-		return nil, Stats{}, err
-	}
-	b := &graphBackend{g: g, f: f}
-	return run[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, hk)
-}

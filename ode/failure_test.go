@@ -115,3 +115,39 @@ func TestSolveGraphPartial(t *testing.T) {
 		}
 	}
 }
+
+// TestFixedGridEnd: a fixed-step solve whose last step's t + h rounds away
+// from the last output time still ends on it (the step ends on the grid's
+// time): the output is there, and ACA re-runs the same step. One RK4 step
+// of y' = −y multiplies y by 1 − h + h²/2 − h³/6 + h⁴/24.
+func TestFixedGridEnd(t *testing.T) {
+	t0, t1 := -0.8856409614763269, 1.5303483314580484
+	if t0+(t1-t0) == t1 {
+		t.Fatal("the times no longer round away; pick others")
+	}
+	h := t1 - t0
+	want := 1 - h + h*h/2 - h*h*h/6 + h*h*h*h/24
+	f := func(_ float64, y, dy []float64) { dy[0] = -y[0] }
+	sol, err := SolveFunc(f, []float64{1}, []float64{t0, t1}, Options{Method: RK4, Steps: 1})
+	if err != nil || len(sol.Y) != 2 || sol.Y[1] == nil {
+		t.Fatalf("got %+v, %v", sol, err)
+	}
+	if d := math.Abs(sol.Y[1][0] - want); d > 1e-15 {
+		t.Errorf("y(t1) = %v, want %v", sol.Y[1][0], want)
+	}
+	for _, m := range []Gradient{ACA, Naive, Adjoint} {
+		z := autograd.Leaf(tensor.FromFloat64([]float64{1}, 1))
+		g := autograd.NewGraph()
+		neg := Func(func(g *autograd.Graph, _ float64, y *autograd.Value) *autograd.Value { return g.Neg(y) })
+		gs, err := SolveGraph(g, neg, z, []float64{t0, t1}, Options{Method: RK4, Steps: 1, Gradient: m})
+		if err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		if err := g.SumAll(gs.Y[1]).Backward(); err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		if d := math.Abs(z.Grad().Item() - want); d > 1e-15 {
+			t.Errorf("%s: dy(t1)/dy0 = %v, want %v", m, z.Grad().Item(), want)
+		}
+	}
+}

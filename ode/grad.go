@@ -310,8 +310,8 @@ func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 	before := g.Bytes()
 	b := &naiveBackend{graphBackend: &graphBackend{g: g, f: f}}
 	hk := &hooks[*autograd.Value, *autograd.Value]{
-		accepted: func(a *acceptInfo[*autograd.Value, *autograd.Value]) {
-			b.steps = append(b.steps, checkpoint{t: a.t, h: a.h})
+		accepted: func(s *stepRec[*autograd.Value, *autograd.Value]) {
+			b.steps = append(b.steps, checkpoint{t: s.t, h: s.h})
 		},
 		state: func(i int, t float64, y *autograd.Value) *autograd.Value {
 			return checked(g, y, func() *BackwardError {
@@ -407,8 +407,8 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 	bw := &backward{f: f, params: params, o: o, times: append([]float64(nil), times...), dir: dir, y0: y0.Data(), stats: stats, meter: g.Meter()}
 	var hk *hooks[*tensor.Tensor, float64]
 	if o.Gradient == ACA {
-		hk = &hooks[*tensor.Tensor, float64]{accepted: func(a *acceptInfo[*tensor.Tensor, float64]) {
-			bw.ckpt = append(bw.ckpt, checkpoint{t: a.t, h: a.h, z: a.y0.Clone(), first: a.firstOut})
+		hk = &hooks[*tensor.Tensor, float64]{accepted: func(s *stepRec[*tensor.Tensor, float64]) {
+			bw.ckpt = append(bw.ckpt, checkpoint{t: s.t, h: s.h, z: s.y0.Clone(), first: s.firstOut})
 		}}
 	}
 	start := time.Now()

@@ -117,11 +117,57 @@ func schedule(t *testing.T, p gradProblem, opts Options) []float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hk := &hooks[*tensor.Tensor, float64]{accepted: func(a *acceptInfo[*tensor.Tensor, float64]) { hs = append(hs, a.h) }}
+	hk := &hooks[*tensor.Tensor, float64]{accepted: func(s *stepRec[*tensor.Tensor, float64]) { hs = append(hs, s.h) }}
 	if _, _, err := run[*tensor.Tensor, float64](unrecordedBackend(p.dyn(ps), p.y0), &o, p.y0, p.times, dir, hk); err != nil {
 		t.Fatal(err)
 	}
 	return hs
+}
+
+// frozenSteps is the step policy of a solve "with the step sizes frozen":
+// it takes the given step sizes, each accepted, advancing t as the adaptive
+// policy does (so that the sizes recorded from an adaptive solve reproduce
+// it bit for bit). It is the reference ACA is checked against.
+type frozenSteps[V, S any] struct {
+	hs []float64
+	i  int
+	tS S
+}
+
+func (p *frozenSteps[V, S]) start(r *runner[V, S], t float64, _, _ V) error {
+	p.tS = r.b.constant(t)
+	return nil
+}
+
+func (p *frozenSteps[V, S]) propose(r *runner[V, S], s *stepRec[V, S]) error {
+	if p.i >= len(p.hs) {
+		return &StepLimitError{T: s.t, Limit: len(p.hs), End: r.times[len(r.times)-1], fixed: true}
+	}
+	hv := p.hs[p.i]
+	s.h, s.hS, s.tS, s.t1 = hv, r.b.constant(hv), p.tS, s.t+hv
+	return nil
+}
+
+func (p *frozenSteps[V, S]) needLast() bool { return true }
+
+func (p *frozenSteps[V, S]) judge(_ *runner[V, S], _ *stepRec[V, S], err error) (bool, bool, error) {
+	return err == nil, false, err
+}
+
+func (p *frozenSteps[V, S]) next(r *runner[V, S], s *stepRec[V, S], _ bool) {
+	p.tS = r.b.add(p.tS, s.hS)
+	p.i++
+}
+
+// solveFrozen records on g (if not nil) the solve that takes the step
+// sizes hs.
+func solveFrozen(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, opts Options, hs []float64) ([]*autograd.Value, error) {
+	o, dir, err := prepare(y0.Data(), times, opts)
+	if err != nil {
+		return nil, err
+	}
+	ys, _, err := runWith(&graphBackend{g: g, f: f}, &o, y0, times, dir, nil, &frozenSteps[*autograd.Value, *autograd.Value]{hs: hs})
+	return ys, err
 }
 
 // frozenGrads backpropagates through one recorded solve that takes the
@@ -130,10 +176,8 @@ func schedule(t *testing.T, p gradProblem, opts Options) []float64 {
 func frozenGrads(t *testing.T, p gradProblem, opts Options, hs []float64) []*tensor.Tensor {
 	t.Helper()
 	y0, ps := p.leaves()
-	o := opts
-	o.schedule = hs
 	g := autograd.NewGraph()
-	ys, _, err := solveRecorded(g, p.dyn(ps), y0, p.times, o, nil)
+	ys, err := solveFrozen(g, p.dyn(ps), y0, p.times, opts, hs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,9 +198,7 @@ func frozenLoss(t *testing.T, p gradProblem, opts Options, hs []float64, y0 *ten
 	for i, q := range params {
 		ps[i] = autograd.Constant(q)
 	}
-	o := opts
-	o.schedule = hs
-	ys, _, err := solveRecorded(nil, p.dyn(ps), autograd.Constant(y0), p.times, o, nil)
+	ys, err := solveFrozen(nil, p.dyn(ps), autograd.Constant(y0), p.times, opts, hs)
 	if err != nil {
 		t.Fatal(err)
 	}

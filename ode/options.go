@@ -68,11 +68,6 @@ type Options struct {
 	// kept on the struct, a counter); dynamics that do set PipelineOff.
 	// Ignored by the other methods.
 	ACAPipeline Pipeline
-
-	// schedule, if set, is a sequence of step sizes to take, accepted
-	// without error control: a solve "with the step sizes frozen", the
-	// reference ACA is checked against.
-	schedule []float64
 }
 
 // Pipeline is Options.ACAPipeline's choice.
@@ -108,7 +103,7 @@ const (
 )
 
 // fixed reports whether o asks for a fixed step.
-func (o *Options) fixed() bool { return o.StepSize != 0 || o.Steps != 0 || o.schedule != nil }
+func (o *Options) fixed() bool { return o.StepSize != 0 || o.Steps != 0 }
 
 // resolve validates o and returns a copy with defaults filled in.
 func (o Options) resolve() (Options, error) {
