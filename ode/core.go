@@ -2,6 +2,7 @@ package ode
 
 import (
 	"math"
+	"time"
 
 	"github.com/acaode/aca/tensor"
 )
@@ -81,13 +82,23 @@ func (c *controller) clampStep(h float64) (float64, bool) {
 	return h, false
 }
 
-// Stats counts the work of a solve.
+// Stats counts the work of a solve (or of one pass of a differentiable
+// solve, see GradStats).
 type Stats struct {
 	// NFE is the number of evaluations of the dynamics.
 	NFE int
 	// Accepted and Rejected count the steps taken and the trial steps the
 	// error control rejected.
 	Accepted, Rejected int
+	// Runtime is the wall time the solve (or pass) took.
+	Runtime time.Duration
+}
+
+// work returns s without Runtime: the counts, which are the same for the
+// same solve.
+func (s Stats) work() Stats {
+	s.Runtime = 0
+	return s
 }
 
 // stepRec is one trial step: where it starts, its size, its stages and, as

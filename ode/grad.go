@@ -97,13 +97,15 @@ type paramDynamics struct {
 
 func (p paramDynamics) Params() []*autograd.Value { return p.ps }
 
-// GradStats reports the work and memory of a differentiable solve. The
-// forward fields are set when SolveGraph returns; for ACA and the adjoint
-// the backward fields are set when the backward pass has run (Backprop).
+// GradStats reports the work, time and memory of a differentiable solve.
+// The forward fields are set when SolveGraph returns; for ACA and the
+// adjoint the backward fields are set when the backward pass has run
+// (Backprop), in the GraphSolution's Stats.
 type GradStats struct {
 	// Method is the gradient method used.
 	Method Gradient
-	// Forward counts the forward solve's evaluations and steps.
+	// Forward counts the forward solve's evaluations and steps, and its wall
+	// time.
 	Forward Stats
 	// Backward counts the backward pass's work. ACA: the evaluations of the
 	// dynamics re-running the accepted steps (Accepted is the number of
@@ -111,7 +113,10 @@ type GradStats struct {
 	// (each one evaluation of f and one vector-Jacobian product) and the
 	// steps of the backward solves. Naive: the evaluations recorded on the
 	// graph, each of which the backward pass differentiates (known at the
-	// forward pass; Accepted and Rejected are the forward ones).
+	// forward pass; Accepted and Rejected are the forward ones). Runtime is
+	// the backward pass's wall time for ACA and the adjoint; zero for
+	// Naive, whose backward pass is the caller's graph's (time
+	// Graph.Backward).
 	Backward Stats
 	// Backprop reports whether the backward pass has run (always true for
 	// Naive, whose backward work is fixed by the forward pass).
@@ -148,8 +153,11 @@ type GraphSolution struct {
 	// Y[i] is the state at Times[i], as a value on the graph (a constant
 	// when the graph is nil or nothing requires a gradient). Y[0] is y0.
 	Y []*autograd.Value
-	// Stats is updated by the backward pass; read it after.
-	Stats *GradStats
+	// Stats is the work of the solve: its forward fields are set by
+	// SolveGraph, and for ACA and the adjoint the backward pass fills in
+	// the backward ones here, in place (see GradStats). Keep a pointer to
+	// it (&sol.Stats), not a copy, to read them after the backward pass.
+	Stats GradStats
 
 	bw *backward // nil for Naive
 }
@@ -307,6 +315,7 @@ func checked(g *autograd.Graph, v *autograd.Value, err func() *BackwardError) *a
 // checked): a non-finite gradient there is a BackwardError naming the step
 // or the output, as it is for ACA, instead of NaN gradients.
 func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {
+	start := time.Now()
 	before := g.Bytes()
 	b := &naiveBackend{graphBackend: &graphBackend{g: g, f: f}}
 	hk := &hooks[*autograd.Value, *autograd.Value]{
@@ -325,6 +334,7 @@ func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 	}
 	ys, st, err := run[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, hk)
 	if err != nil {
+		st.Runtime = time.Since(start)
 		return partial(times, ys, st, Naive, err)
 	}
 	for k := 1; k < len(ys); k++ {
@@ -332,7 +342,8 @@ func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 			return &BackwardError{Method: Naive, Step: -1, T: times[k], What: fmt.Sprintf("the gradient of the loss with respect to output %d is not finite", k)}
 		})
 	}
-	stats := &GradStats{
+	st.Runtime = time.Since(start)
+	stats := GradStats{
 		Method:     Naive,
 		Forward:    st,
 		Backward:   Stats{NFE: b.recorded, Accepted: st.Accepted, Rejected: st.Rejected},
@@ -349,7 +360,7 @@ func partial[V *autograd.Value | *tensor.Tensor](times []float64, ys []V, st Sta
 	if len(ys) == 0 {
 		return nil, err
 	}
-	sol := &GraphSolution{Times: append([]float64(nil), times[:len(ys)]...), Y: make([]*autograd.Value, len(ys)), Stats: &GradStats{Method: m, Forward: st}}
+	sol := &GraphSolution{Times: append([]float64(nil), times[:len(ys)]...), Y: make([]*autograd.Value, len(ys)), Stats: GradStats{Method: m, Forward: st}}
 	for i, y := range ys {
 		switch y := any(y).(type) {
 		case *autograd.Value:
@@ -403,7 +414,8 @@ func unrecordedBackend(f Dynamics, y0 *tensor.Tensor) *tensorBackend {
 }
 
 func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {
-	stats := &GradStats{Method: o.Gradient}
+	sol := &GraphSolution{Times: append([]float64(nil), times...), Y: make([]*autograd.Value, len(times)), Stats: GradStats{Method: o.Gradient}}
+	stats := &sol.Stats
 	bw := &backward{f: f, params: params, o: o, times: append([]float64(nil), times...), dir: dir, y0: y0.Data(), stats: stats, meter: g.Meter()}
 	var hk *hooks[*tensor.Tensor, float64]
 	if o.Gradient == ACA {
@@ -413,11 +425,12 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 	}
 	start := time.Now()
 	ys, st, err := run[*tensor.Tensor, float64](unrecordedBackend(f, y0.Data()), &o, y0.Data(), times, dir, hk)
+	st.Runtime = time.Since(start)
 	if err != nil {
 		return partial(times, ys, st, o.Gradient, err)
 	}
 	if st.Accepted > 0 {
-		bw.stepTime = time.Since(start) / time.Duration(st.Accepted)
+		bw.stepTime = st.Runtime / time.Duration(st.Accepted)
 	}
 	stats.Forward = st
 	bw.ys = ys
@@ -427,7 +440,7 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 	bw.gys = make([]*tensor.Tensor, len(times))
 	inputs := append([]*autograd.Value{y0}, params...)
 	node := g.Record(autograd.Op{Name: opSolve, Fresh: true, Backward: bw.opBackward, Saved: stats.CheckpointBytes}, tensor.Scalar(tensor.Float64, 0), inputs...)
-	sol := &GraphSolution{Times: append([]float64(nil), times...), Y: make([]*autograd.Value, len(times)), Stats: stats, bw: bw}
+	sol.bw = bw
 	sol.Y[0] = y0
 	for k := 1; k < len(times); k++ {
 		k := k
@@ -509,6 +522,7 @@ func (bw *backward) run() (*tensor.Tensor, []*tensor.Tensor, error) {
 	defer func() {
 		bw.ckpt, bw.gys, bw.ys = nil, nil, nil
 	}()
+	start := time.Now()
 	var gz *tensor.Tensor
 	var gp []*tensor.Tensor
 	var err error
@@ -517,6 +531,7 @@ func (bw *backward) run() (*tensor.Tensor, []*tensor.Tensor, error) {
 	} else {
 		gz, gp, err = bw.adjoint()
 	}
+	bw.stats.Backward.Runtime = time.Since(start)
 	bw.stats.Backprop = err == nil
 	return gz, gp, err
 }

@@ -324,7 +324,7 @@ func toyGrads(t *testing.T, m Gradient, k, z0, T float64, opts Options) (gz, gk 
 	if err := g.SumAll(g.Square(sol.Y[1])).Backward(); err != nil {
 		t.Fatal(err)
 	}
-	return zv.Grad().Item(), kv.Grad().Item(), sol.Stats
+	return zv.Grad().Item(), kv.Grad().Item(), &sol.Stats
 }
 
 // TestToyProblem is section 4.1: Dopri5 at 1e-5, z0 = 1, T = 1…10. For
@@ -627,7 +627,7 @@ func TestTable1Measured(t *testing.T) {
 			if err := g.SumAll(sol.Y[1]).Backward(); err != nil {
 				t.Fatal(err)
 			}
-			s := *sol.Stats
+			s := sol.Stats
 			if !s.Backprop {
 				t.Fatalf("%s: stats say the backward pass has not run", m)
 			}

@@ -3,6 +3,7 @@ package ode
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/tensor"
@@ -64,7 +65,7 @@ type Solution struct {
 	Times []float64
 	// Y[i] is the state at Times[i]; Y[0] is a copy of y0.
 	Y []*tensor.Tensor
-	// Stats counts the work done.
+	// Stats counts the work done and its wall time.
 	Stats Stats
 }
 
@@ -92,8 +93,10 @@ func Solve(f Dynamics, y0 *tensor.Tensor, times []float64, opts Options) (*Solut
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	b := unrecordedBackend(f, y0)
 	ys, st, err := run[*tensor.Tensor, float64](b, &o, y0, times, dir, nil)
+	st.Runtime = time.Since(start)
 	if err != nil {
 		if len(ys) == 0 {
 			return nil, err
@@ -132,7 +135,7 @@ type FuncSolution struct {
 	Times []float64
 	// Y[i] is the state at Times[i].
 	Y [][]float64
-	// Stats counts the work done.
+	// Stats counts the work done and its wall time.
 	Stats Stats
 }
 
@@ -149,6 +152,7 @@ func SolveFunc(f func(t float64, y, dydt []float64), y0 []float64, times []float
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	b := newTensorBackend(y, func(t float64, y, dst *tensor.Tensor) error {
 		d := dst.Float64s()
 		clear(d)
@@ -156,6 +160,7 @@ func SolveFunc(f func(t float64, y, dydt []float64), y0 []float64, times []float
 		return nil
 	})
 	ys, st, err := run[*tensor.Tensor, float64](b, &o, y, times, dir, nil)
+	st.Runtime = time.Since(start)
 	if err != nil && len(ys) == 0 {
 		return nil, err
 	}
