@@ -337,11 +337,11 @@ func (rr *rerunner) run(i int) *rerun {
 		// The deferred clean-up frees the graph.
 		return &rerun{i: i, err: err}
 	}
-	f0, err := r.eval(c.t, c.h, z, "derivative")
+	st := &stepRec[*autograd.Value, *autograd.Value]{t: c.t, h: c.h, t1: bw.stepEnd(i), fixedEnd: bw.o.fixed(), tS: gb.constant(c.t), hS: gb.constant(c.h), y0: z, k: k}
+	f0, err := r.eval(c.t, c.h, z, when[*autograd.Value]{base: st.tS}, "derivative")
 	if err != nil {
 		return fail(err)
 	}
-	st := &stepRec[*autograd.Value, *autograd.Value]{t: c.t, h: c.h, t1: bw.stepEnd(i), tS: gb.constant(c.t), hS: gb.constant(c.h), y0: z, k: k}
 	y1, err := r.step(st, f0)
 	if err != nil {
 		return fail(err)

@@ -125,12 +125,37 @@ const (
 	opDense   = "ode.dense"
 )
 
-func (b *graphBackend) eval(t, _ float64, y *autograd.Value) (*autograd.Value, error) {
-	v := b.f.Eval(b.g, t, y)
+func (b *graphBackend) eval(t, _ float64, y *autograd.Value, at when[*autograd.Value]) (*autograd.Value, error) {
+	var v *autograd.Value
+	if td, ok := b.f.(TimeDynamics); ok && b.g.Recording() {
+		v = td.EvalTime(b.g, timeValue(b.g, at, y.DType()), y)
+	} else {
+		v = b.f.Eval(b.g, t, y)
+	}
 	if v == nil {
 		return nil, checkDerivative(t, y.Data(), nil)
 	}
 	return v, checkDerivative(t, y.Data(), v.Data())
+}
+
+// Name of the operation that gives time to the dynamics in the state's
+// dtype.
+const opTime = "ode.time"
+
+// timeValue returns the time at as a scalar value of dtype dt on g:
+// at.base + at.c·at.h, differentiable with respect to both.
+func timeValue(g *autograd.Graph, at when[*autograd.Value], dt tensor.DType) *autograd.Value {
+	t := at.base
+	if at.c != 0 {
+		t = g.Add(t, g.Scale(at.h, at.c))
+	}
+	if t.DType() == dt {
+		return t
+	}
+	// A float32 state: the time is converted, its gradient converted back.
+	return g.Record(autograd.Op{Name: opTime, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Scalar(t.DType(), gy.Item())}
+	}}, tensor.Scalar(dt, t.Data().Item()), t)
 }
 
 func scalarOf(v *autograd.Value) float64 { return v.Data().Item() }

@@ -84,7 +84,7 @@ func checkDerivative(t float64, y, dy *tensor.Tensor) error {
 	return nil
 }
 
-func (b *tensorBackend) eval(t, _ float64, y *tensor.Tensor) (*tensor.Tensor, error) {
+func (b *tensorBackend) eval(t, _ float64, y *tensor.Tensor, _ when[float64]) (*tensor.Tensor, error) {
 	dst := b.get()
 	if err := b.f(t, y, dst); err != nil {
 		b.release(dst)
@@ -143,7 +143,7 @@ func (b *tensorBackend) initialStep(t0 float64, y0, f0 *tensor.Tensor, dir float
 			})
 		}
 	}
-	eval := func(t float64, y *tensor.Tensor) (*tensor.Tensor, error) { return b.eval(t, 0, y) }
+	eval := func(t float64, y *tensor.Tensor) (*tensor.Tensor, error) { return b.eval(t, 0, y, when[float64]{}) }
 	return hairer(eval, b.release, norm, t0, y0, f0, dir, o.Method.Order, o.RTol, o.ATol)
 }
 

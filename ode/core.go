@@ -14,8 +14,10 @@ import (
 // against this interface; tensorBackend runs them without recording and
 // graphBackend records them.
 type backend[V, S any] interface {
-	// eval returns f(t, y); h is the size of the step it belongs to.
-	eval(t, h float64, y V) (V, error)
+	// eval returns f(t, y); h is the size of the step it belongs to and at
+	// the time t as the backend's scalars (for dynamics that take time as a
+	// value).
+	eval(t, h float64, y V, at when[S]) (V, error)
 	// lin returns Σ a_m·x_m + h·Σ c_j·k_j, skipping zero coefficients.
 	lin(x []V, a []float64, h S, k []V, c []float64) V
 	// dense returns Σ a_m·x_m + h·Σ c_j·k_j, the weights being those of a
@@ -39,6 +41,15 @@ type backend[V, S any] interface {
 	keep(v V) V
 	// release says the loop no longer needs v.
 	release(v V)
+}
+
+// when is the time of an evaluation as the backend's scalars: base + c·h
+// (base alone when c is 0). The recording backend builds it as a value
+// for dynamics that take time as one (TimeDynamics); the others ignore it.
+type when[S any] struct {
+	base S
+	c    float64
+	h    S
 }
 
 // controller holds the step-size controller's constants.
@@ -107,8 +118,9 @@ func (s Stats) work() Stats {
 type stepRec[V, S any] struct {
 	t, h float64 // start and size
 	// t1 is the step's end: t+h for an adaptive step, the grid's time for
-	// a fixed one (t+h may round away from it).
-	t1     float64
+	// a fixed one (t+h may round away from it; then fixedEnd is set).
+	t1       float64
+	fixedEnd bool
 	tS, hS S   // t and h as the backend's scalars
 	y0, y1 V   // the states at t and t1
 	k      []V // stages; k[0] = f(t, y0)
@@ -178,7 +190,7 @@ func run[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float
 
 // runWith is run with the steps chosen by p.
 func runWith[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float64, hk *hooks[V, S], p stepPolicy[V, S]) ([]V, Stats, error) {
-	r := &runner[V, S]{b: b, o: o, tb: o.Method, times: times, dir: dir, hk: hk, one: [1]float64{1}}
+	r := &runner[V, S]{b: b, o: o, tb: o.Method, times: times, dir: dir, hk: hk, one: [1]float64{1}, t0S: b.constant(times[0])}
 	r.out = make([]V, len(times))
 	r.out[0] = b.keep(r.copyOf(y0))
 	if len(times) == 1 {
@@ -199,6 +211,7 @@ type runner[V, S any] struct {
 	hk    *hooks[V, S]
 	out   []V
 	next  int // index of the next output time
+	t0S   S   // times[0] as the backend's scalar
 	st    Stats
 	coef  []float64
 	x     [1]V // scratch for step's base state
@@ -211,7 +224,7 @@ func (r *runner[V, S]) loop(y0 V, p stepPolicy[V, S]) error {
 	b := r.b
 	s := &stepRec[V, S]{t: r.times[0], k: make([]V, r.tb.Stages()), last: p.needLast()}
 	y := r.enter(s.t, y0)
-	f0, err := r.eval(s.t, 0, y, "derivative at the initial state")
+	f0, err := r.eval(s.t, 0, y, when[S]{base: r.t0S}, "derivative at the initial state")
 	if err != nil {
 		return err
 	}
@@ -225,7 +238,7 @@ func (r *runner[V, S]) loop(y0 V, p stepPolicy[V, S]) error {
 			return err
 		}
 		if !haveF0 {
-			if f0, err = r.eval(s.t, s.h, y, "derivative"); err != nil {
+			if f0, err = r.eval(s.t, s.h, y, when[S]{base: s.tS}, "derivative"); err != nil {
 				return err
 			}
 			haveF0 = true
@@ -275,9 +288,9 @@ func (r *runner[V, S]) copyOf(y V) V {
 	return r.b.lin([]V{y}, []float64{1}, r.b.constant(0), nil, nil)
 }
 
-func (r *runner[V, S]) eval(t, h float64, y V, what string) (V, error) {
+func (r *runner[V, S]) eval(t, h float64, y V, at when[S], what string) (V, error) {
 	r.st.NFE++
-	v, err := r.b.eval(t, h, y)
+	v, err := r.b.eval(t, h, y, at)
 	if err != nil {
 		return v, err
 	}
@@ -311,7 +324,7 @@ func (r *runner[V, S]) step(s *stepRec[V, S], f0 V) (V, error) {
 				k[i] = zero
 				return y1, nil
 			}
-			ki, err := r.eval(t+hv, hv, y1, "derivative")
+			ki, err := r.eval(t+hv, hv, y1, when[S]{s.tS, 1, h}, "derivative")
 			if err != nil {
 				b.release(y1)
 				r.release(k[1:i])
@@ -321,7 +334,7 @@ func (r *runner[V, S]) step(s *stepRec[V, S], f0 V) (V, error) {
 			return y1, nil
 		}
 		yi := b.lin(x, one, h, k[:i], tb.A[i])
-		ki, err := r.eval(t+tb.C[i]*hv, hv, yi, "derivative")
+		ki, err := r.eval(t+tb.C[i]*hv, hv, yi, when[S]{s.tS, tb.C[i], h}, "derivative")
 		b.release(yi)
 		if err != nil {
 			r.release(k[1:i])
@@ -359,7 +372,11 @@ func (r *runner[V, S]) fEnd(s *stepRec[V, S]) (V, error) {
 	if r.tb.FSAL && s.last {
 		return s.k[len(s.k)-1], nil
 	}
-	return r.eval(s.t1, s.h, s.y1, "derivative")
+	at := when[S]{s.tS, 1, s.hS}
+	if s.fixedEnd {
+		at = when[S]{base: r.b.constant(s.t1)}
+	}
+	return r.eval(s.t1, s.h, s.y1, at, "derivative")
 }
 
 // emit writes the outputs whose times lie in (t, t1] (in the direction of

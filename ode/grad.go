@@ -85,9 +85,14 @@ type Parametric interface {
 }
 
 // WithParams returns f declaring params as its parameters, for dynamics
-// written as a Func over leaves of one's own.
+// written as a Func (or TimeFunc) over leaves of one's own. The result is a
+// TimeDynamics if f is.
 func WithParams(f Dynamics, params ...*autograd.Value) Dynamics {
-	return paramDynamics{f, append([]*autograd.Value(nil), params...)}
+	p := paramDynamics{f, append([]*autograd.Value(nil), params...)}
+	if td, ok := f.(TimeDynamics); ok {
+		return paramTimeDynamics{p, td}
+	}
+	return p
 }
 
 type paramDynamics struct {
@@ -96,6 +101,15 @@ type paramDynamics struct {
 }
 
 func (p paramDynamics) Params() []*autograd.Value { return p.ps }
+
+type paramTimeDynamics struct {
+	paramDynamics
+	td TimeDynamics
+}
+
+func (p paramTimeDynamics) EvalTime(g *autograd.Graph, t, y *autograd.Value) *autograd.Value {
+	return p.td.EvalTime(g, t, y)
+}
 
 // GradStats reports the work, time and memory of a differentiable solve.
 // The forward fields are set when SolveGraph returns; for ACA and the
@@ -281,8 +295,8 @@ type naiveBackend struct {
 	steps    []checkpoint // t and h of the accepted steps
 }
 
-func (b *naiveBackend) eval(t, h float64, y *autograd.Value) (*autograd.Value, error) {
-	v, err := b.graphBackend.eval(t, h, y)
+func (b *naiveBackend) eval(t, h float64, y *autograd.Value, at when[*autograd.Value]) (*autograd.Value, error) {
+	v, err := b.graphBackend.eval(t, h, y, at)
 	if err == nil && v != nil && v.Graph() != nil {
 		b.recorded++
 	}

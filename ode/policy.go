@@ -48,6 +48,7 @@ func (p *fixedSteps[V, S]) propose(r *runner[V, S], s *stepRec[V, S]) error {
 		s.t1 = p.tEnd
 	}
 	s.h = s.t1 - s.t
+	s.fixedEnd = true
 	if s.t1 == s.t {
 		return &StepSizeError{T: s.t, H: s.h, fixed: true}
 	}
@@ -116,7 +117,7 @@ func (p *adaptiveSteps[V, S]) start(r *runner[V, S], t float64, y, f0 V) error {
 	hv, _ = p.ctl.clampStep(hv)
 	p.h = r.b.constant(hv)
 	// The time, as a backend scalar: on a graph it depends on the step sizes.
-	p.tS = r.b.constant(t)
+	p.tS = r.t0S
 	return nil
 }
 

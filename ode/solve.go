@@ -20,8 +20,10 @@ import (
 // y, or a tensor of the dynamics' own that they leave unchanged during the
 // solve (the solver copies such results and never writes to them); a Func
 // must not overwrite a result it returned earlier, while a TensorFunc may
-// (Solve copies its results). On a graph, the explicit dependence of f on t
-// is not differentiated (stage times are constants). The values f computes
+// (Solve copies its results). On a graph, the explicit dependence of f on a
+// float64 t is not differentiated; dynamics that depend on time and are
+// solved with the naive method should implement TimeDynamics (TimeFunc),
+// which receives t as a value. The values f computes
 // on the graphs of the ACA and adjoint backward passes are valid only until
 // that step's backward pass: their storage is then reused
 // (autograd.Graph.RecycleOutputs), so f must not keep them.
@@ -41,6 +43,33 @@ type Func func(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value
 
 // Eval calls f.
 func (f Func) Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value {
+	return f(g, t, y)
+}
+
+// TimeDynamics is implemented by dynamics that depend on time and take it
+// as a value on the graph, so that a recorded solve (the naive method)
+// differentiates that dependence too: the stage times of a step depend on
+// the step sizes, which depend on the parameters through the error
+// control. EvalTime computes f(t, y) like Eval; t is a scalar value (shape
+// []) of y's dtype. Where nothing is recorded, or the time is a constant
+// (ACA's re-runs, the adjoint), the solver may call Eval instead, with t
+// as a float64; the two must agree.
+type TimeDynamics interface {
+	Dynamics
+	EvalTime(g *autograd.Graph, t, y *autograd.Value) *autograd.Value
+}
+
+// TimeFunc adapts a function of a time value to TimeDynamics: dynamics
+// that depend on time, written with graph operations on t as on y.
+type TimeFunc func(g *autograd.Graph, t, y *autograd.Value) *autograd.Value
+
+// Eval calls f with t as a constant scalar of y's dtype.
+func (f TimeFunc) Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value {
+	return f(g, autograd.Constant(tensor.Scalar(y.DType(), t)), y)
+}
+
+// EvalTime calls f.
+func (f TimeFunc) EvalTime(g *autograd.Graph, t, y *autograd.Value) *autograd.Value {
 	return f(g, t, y)
 }
 
