@@ -121,9 +121,9 @@ type stepRec[V, S any] struct {
 	// a fixed one (t+h may round away from it; then fixedEnd is set).
 	t1       float64
 	fixedEnd bool
-	tS, hS S   // t and h as the backend's scalars
-	y0, y1 V   // the states at t and t1
-	k      []V // stages; k[0] = f(t, y0)
+	tS, hS   S   // t and h as the backend's scalars
+	y0, y1   V   // the states at t and t1
+	k        []V // stages; k[0] = f(t, y0)
 	// last reports that FSAL's last stage k[s−1] = f(t1, y1) was
 	// computed (the error estimate needs it; a fixed step skips it).
 	last bool
