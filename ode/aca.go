@@ -35,8 +35,12 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 	for i, p := range bw.params {
 		gp[i] = tensor.ZerosLike(p.Data())
 	}
-	wrt := make([]*autograd.Value, 1+len(bw.params))
+	np := len(bw.params)
+	wrt := make([]*autograd.Value, 1+np)
 	copy(wrt[1:], bw.params)
+	if bw.timed {
+		bw.gtimes = tensor.Zeros(tensor.Float64, len(bw.times))
+	}
 	steps := bw.reruns()
 	defer steps.close()
 	for !steps.finished() {
@@ -49,6 +53,11 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		st.Backward.NFE += s.nfe
 		st.Backward.Accepted++
 		wrt[0] = s.z
+		wrt = wrt[:1+np]
+		if s.tl != nil {
+			wrt = append(wrt, s.tl)
+			wrt = append(wrt, s.tauLeaves...)
+		}
 		s.seeds[0] = lam
 		grads, err := s.lg.GradMulti(s.outs, s.seeds, wrt...)
 		st.GraphBytes = max(st.GraphBytes, s.lg.PeakBytes())
@@ -61,6 +70,15 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		}
 		for j := range gp {
 			gp[j].AddScaledInPlace(1, grads[j+1])
+		}
+		if s.tl != nil {
+			// With the step sizes frozen, every step's start time moves with
+			// times[0].
+			gt := bw.gtimes.Float64s()
+			gt[0] += grads[1+np].Item()
+			for m, j := range s.taus {
+				gt[j] += grads[2+np+m].Item()
+			}
 		}
 		steps.done(s)
 	}
@@ -245,15 +263,21 @@ func recvSpin[T any](ch <-chan T, stop <-chan struct{}) (T, bool) {
 // that have gradients, seeds their seeds (seeds[0], λ, is the backward
 // pass's to fill).
 type rerun struct {
-	i        int
-	lg       *autograd.Graph
-	recs     *stepRecords
-	z        *autograd.Value
-	outs     []*autograd.Value
-	seeds    []*tensor.Tensor
-	nfe      int
-	err      error
-	panicked any
+	i    int
+	lg   *autograd.Graph
+	recs *stepRecords
+	z    *autograd.Value
+	// tl is the step's start time as a leaf, and taus the indices of the
+	// outputs inside the step and tauLeaves their times as leaves, when the
+	// solve differentiates its times.
+	tl        *autograd.Value
+	taus      []int
+	tauLeaves []*autograd.Value
+	outs      []*autograd.Value
+	seeds     []*tensor.Tensor
+	nfe       int
+	err       error
+	panicked  any
 }
 
 // rerunner re-runs checkpointed steps, one at a time, with buffers of its
@@ -268,10 +292,20 @@ type rerunner struct {
 	// values past its backward pass.
 	graphs chan *autograd.Graph
 	recs   recordPool
+	// taus holds the output times as leaves when the solve differentiates
+	// them (only read by the step graphs, so shared by them).
+	taus *timing[*autograd.Value]
 }
 
 func (bw *backward) newRerunner() *rerunner {
-	return &rerunner{bw: bw, k: make([]*autograd.Value, bw.o.Method.Stages()), out: make([]*autograd.Value, len(bw.times)), graphs: make(chan *autograd.Graph, 2)}
+	rr := &rerunner{bw: bw, k: make([]*autograd.Value, bw.o.Method.Stages()), out: make([]*autograd.Value, len(bw.times)), graphs: make(chan *autograd.Graph, 2)}
+	if bw.timed {
+		rr.taus = &timing[*autograd.Value]{taus: make([]*autograd.Value, len(bw.times))}
+		for i, t := range bw.times {
+			rr.taus.taus[i] = autograd.Leaf(tensor.Scalar(tensor.Float64, t))
+		}
+	}
+	return rr
 }
 
 // graph returns an empty step graph, a used one if there is one.
@@ -338,6 +372,14 @@ func (rr *rerunner) run(i int) *rerun {
 		return &rerun{i: i, err: err}
 	}
 	st := &stepRec[*autograd.Value, *autograd.Value]{t: c.t, h: c.h, t1: bw.stepEnd(i), fixedEnd: bw.o.fixed(), tS: gb.constant(c.t), hS: gb.constant(c.h), y0: z, k: k}
+	var tl *autograd.Value
+	if rr.taus != nil {
+		// The step's start time moves with the first output time (the
+		// steps keep their sizes), and its outputs with their own.
+		tl = autograd.Leaf(tensor.Scalar(tensor.Float64, c.t))
+		st.tS = tl
+		r.tm = rr.taus
+	}
 	f0, err := r.eval(c.t, c.h, z, when[*autograd.Value]{base: st.tS}, "derivative")
 	if err != nil {
 		return fail(err)
@@ -357,8 +399,12 @@ func (rr *rerunner) run(i int) *rerun {
 	if i+1 < len(bw.ckpt) && !reproduced(y1.Data(), bw.ckpt[i+1].z) {
 		return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: "re-running the step did not reproduce the forward pass (are the dynamics deterministic? dropout, or anything with state that changes between calls, cannot be re-run)"})
 	}
-	s := &rerun{i: i, lg: lg, recs: recs, z: z, nfe: r.st.NFE, outs: []*autograd.Value{y1}, seeds: []*tensor.Tensor{nil}}
+	s := &rerun{i: i, lg: lg, recs: recs, z: z, tl: tl, nfe: r.st.NFE, outs: []*autograd.Value{y1}, seeds: []*tensor.Tensor{nil}}
 	for j := c.first; j < r.next; j++ {
+		if tl != nil {
+			s.taus = append(s.taus, j)
+			s.tauLeaves = append(s.tauLeaves, rr.taus.taus[j])
+		}
 		if !reproduced(out[j].Data(), bw.ys[j]) {
 			return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: fmt.Sprintf("re-running the step did not reproduce output %d (t = %g) of the forward pass (are the dynamics deterministic?)", j, bw.times[j])})
 		}
@@ -369,7 +415,11 @@ func (rr *rerunner) run(i int) *rerun {
 		out[j] = nil
 	}
 	if i == len(bw.ckpt)-1 {
-		if err := bw.checkLeaves(lg, z); err != nil {
+		own := []*autograd.Value{z}
+		if tl != nil {
+			own = append(append(own, tl), rr.taus.taus...)
+		}
+		if err := bw.checkLeaves(lg, own...); err != nil {
 			return fail(err)
 		}
 	}

@@ -111,7 +111,7 @@ func (b *tensorBackend) lin(x []*tensor.Tensor, a []float64, h float64, k []*ten
 	return out
 }
 
-func (b *tensorBackend) dense(x []*tensor.Tensor, a, _ []float64, h float64, k []*tensor.Tensor, c, _ []float64, _ float64, _ float64) *tensor.Tensor {
+func (b *tensorBackend) dense(x []*tensor.Tensor, a, _ []float64, h float64, k []*tensor.Tensor, c, _ []float64, _ float64, _ float64, _ *float64) *tensor.Tensor {
 	return b.lin(x, a, h, k, c)
 }
 

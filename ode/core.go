@@ -23,8 +23,9 @@ type backend[V, S any] interface {
 	// dense returns Σ a_m·x_m + h·Σ c_j·k_j, the weights being those of a
 	// dense-output rule at θ = (tau − t)/h; da and dc are their derivatives
 	// with respect to θ, so that a recording backend can differentiate the
-	// output with respect to h and t.
-	dense(x []V, a, da []float64, h S, k []V, c, dc []float64, t S, tau float64) V
+	// output with respect to h and t, and to tau if tauS (tau as a scalar)
+	// is not nil.
+	dense(x []V, a, da []float64, h S, k []V, c, dc []float64, t S, tau float64, tauS *S) V
 	// add returns a + b (the time after a step).
 	add(a, b S) S
 	// errRatio returns the RMS norm of the scaled error estimate h·Σ e_j·k_j.
@@ -170,11 +171,25 @@ type stepPolicy[V, S any] interface {
 	next(r *runner[V, S], s *stepRec[V, S], accepted bool)
 }
 
+// timing gives a recording backend the output times as scalars (values
+// on a graph), so that the outputs are differentiated with respect to them:
+// t0 starts the time of the steps, taus[i] is times[i].
+type timing[S any] struct {
+	t0   S
+	taus []S
+}
+
 // run integrates from times[0] through every time in times and returns the
 // states there (out[0] is a copy of y0): with a fixed step if o asks for
 // one, with error control otherwise. On a failure during the solve it
 // returns the outputs reached so far with the error.
 func run[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float64, hk *hooks[V, S]) ([]V, Stats, error) {
+	return runTimed(b, o, y0, times, dir, hk, nil)
+}
+
+// runTimed is run with the output times as scalars (tm, if not nil; an
+// adaptive solve only).
+func runTimed[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float64, hk *hooks[V, S], tm *timing[S]) ([]V, Stats, error) {
 	var p stepPolicy[V, S]
 	if o.fixed() {
 		fp, err := newFixedSteps[V, S](o, times)
@@ -185,12 +200,15 @@ func run[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float
 	} else {
 		p = newAdaptiveSteps[V, S](o, dir)
 	}
-	return runWith(b, o, y0, times, dir, hk, p)
+	return runWith(b, o, y0, times, dir, hk, p, tm)
 }
 
-// runWith is run with the steps chosen by p.
-func runWith[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float64, hk *hooks[V, S], p stepPolicy[V, S]) ([]V, Stats, error) {
-	r := &runner[V, S]{b: b, o: o, tb: o.Method, times: times, dir: dir, hk: hk, one: [1]float64{1}, t0S: b.constant(times[0])}
+// runWith is runTimed with the steps chosen by p.
+func runWith[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float64, hk *hooks[V, S], p stepPolicy[V, S], tm *timing[S]) ([]V, Stats, error) {
+	r := &runner[V, S]{b: b, o: o, tb: o.Method, times: times, dir: dir, hk: hk, one: [1]float64{1}, t0S: b.constant(times[0]), tm: tm}
+	if tm != nil {
+		r.t0S = tm.t0
+	}
 	r.out = make([]V, len(times))
 	r.out[0] = b.keep(r.copyOf(y0))
 	if len(times) == 1 {
@@ -212,6 +230,7 @@ type runner[V, S any] struct {
 	out   []V
 	next  int // index of the next output time
 	t0S   S   // times[0] as the backend's scalar
+	tm    *timing[S]
 	st    Stats
 	coef  []float64
 	x     [1]V // scratch for step's base state
@@ -391,7 +410,13 @@ func (r *runner[V, S]) emit(s *stepRec[V, S]) error {
 		if (tau-t1)*r.dir > 0 {
 			return nil
 		}
-		if tau == t1 {
+		var tauS *S
+		if r.tm != nil {
+			// The output depends on its time: even at the step's end it is
+			// the interpolant (equal to y1 to rounding), differentiable in
+			// tau.
+			tauS = &r.tm.taus[r.next]
+		} else if tau == t1 {
 			r.out[r.next] = b.keep(r.copyOf(s.y1))
 			r.next++
 			continue
@@ -417,7 +442,7 @@ func (r *runner[V, S]) emit(s *stepRec[V, S]) error {
 			}
 			c, dc := r.coef[:n], r.coef[n:]
 			denseWeights(tb.Dense, theta, c, dc)
-			y = b.dense([]V{s.y0}, []float64{1}, []float64{0}, s.hS, stages, c, dc, s.tS, tau)
+			y = b.dense([]V{s.y0}, []float64{1}, []float64{0}, s.hS, stages, c, dc, s.tS, tau, tauS)
 		} else {
 			t2 := theta * theta
 			t3 := t2 * theta
@@ -425,7 +450,7 @@ func (r *runner[V, S]) emit(s *stepRec[V, S]) error {
 			da := []float64{6*t2 - 6*theta, -6*t2 + 6*theta}
 			c := []float64{t3 - 2*t2 + theta, t3 - t2}
 			dc := []float64{3*t2 - 4*theta + 1, 3*t2 - 2*theta}
-			y = b.dense([]V{s.y0, s.y1}, a, da, s.hS, []V{s.k[0], s.f1}, c, dc, s.tS, tau)
+			y = b.dense([]V{s.y0, s.y1}, a, da, s.hS, []V{s.k[0], s.f1}, c, dc, s.tS, tau, tauS)
 		}
 		r.out[r.next] = b.keep(y)
 		r.next++

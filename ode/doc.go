@@ -112,6 +112,11 @@
 //     torchdiffeq's mixed norm. GradStats.ReconError reports how far its
 //     reconstructed z(t0) lands from the true one.
 //
+// SolveGraphAt takes the output times as a value too, and differentiates
+// with respect to them (a learned end time, say): dL/dt_0 and dL/dt_i for
+// every method, the naive one the adaptive solve's, ACA's with the steps
+// frozen, the adjoint's from the continuous formulas.
+//
 // GradStats (GraphSolution.Stats) reports the forward and backward
 // evaluations, steps and wall times and the bytes held by graphs and
 // checkpoints; the backward pass of ACA and the adjoint completes it in

@@ -183,6 +183,9 @@ type Gradients struct {
 	// Params holds the gradient with respect to each declared parameter,
 	// in the order Params listed them.
 	Params []*tensor.Tensor
+	// Times is the gradient with respect to the output times, for a solve
+	// by SolveGraphAt (nil otherwise).
+	Times *tensor.Tensor
 }
 
 // ErrConsumed is returned by a backward pass through a solve whose
@@ -245,6 +248,44 @@ const (
 // backward pass of every method fails with a *BackwardError where the
 // gradient with respect to an output or to a step's state is not finite.
 func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, opts Options) (*GraphSolution, error) {
+	return solveGraph(g, f, y0, times, nil, opts)
+}
+
+// SolveGraphAt is SolveGraph with the output times as a value: a 1-D
+// float64 value holding them, a leaf or a value recorded on g. The loss's
+// gradient with respect to them then flows back to it too: dL/dt_i for the
+// outputs, and dL/dt_0 for the start, for every gradient method. Naive
+// differentiates the adaptive solve (the outputs' interpolation, and the
+// stage times of TimeDynamics, which move with the start); ACA the solve
+// with its step sizes frozen, every step moving with the start; the
+// adjoint uses the continuous formulas, dL/dt_i = ⟨∂L/∂z(t_i), f(t_i,
+// z(t_i))⟩ and dL/dt_0 = −⟨dL/dz(t_0), f(t_0, z(t_0))⟩, one evaluation of f
+// each. An output that falls on a step's end is then the step's
+// interpolant there (equal to its end state to rounding), so that it has a
+// derivative in time. It needs an adaptive solve: a fixed step's grid would
+// move with the times. A first step chosen automatically is taken as a
+// constant.
+func SolveGraphAt(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times *autograd.Value, opts Options) (*GraphSolution, error) {
+	switch {
+	case times == nil:
+		return nil, &OptionError{Field: "times", Msg: "nil"}
+	case times.DType() != tensor.Float64 || len(times.Shape()) != 1:
+		return nil, &OptionError{Field: "times", Msg: fmt.Sprintf("a %v value of shape %v; want a 1-D float64 value", times.DType(), times.Shape())}
+	case times.Graph() != nil && times.Graph() != g:
+		return nil, &OptionError{Field: "times", Msg: "recorded on another graph than the one given"}
+	case opts.StepSize != 0 || opts.Steps != 0:
+		return nil, &OptionError{Field: "times", Msg: "gradients with respect to the times need an adaptive solve (a fixed step's grid would move with them); unset StepSize and Steps"}
+	}
+	tv := times
+	if !g.Recording() || !times.RequiresGrad() {
+		tv = nil
+	}
+	return solveGraph(g, f, y0, append([]float64(nil), times.Data().Float64s()...), tv, opts)
+}
+
+// solveGraph is SolveGraph, differentiating with respect to the times too
+// when tv (their value) is not nil.
+func solveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, tv *autograd.Value, opts Options) (*GraphSolution, error) {
 	if f == nil {
 		return nil, &OptionError{Field: "dynamics", Msg: "nil"}
 	}
@@ -259,7 +300,7 @@ func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 		return nil, err
 	}
 	if o.Gradient == Naive {
-		return solveNaive(g, f, y0, times, o, dir)
+		return solveNaive(g, f, y0, times, tv, o, dir)
 	}
 	var params []*autograd.Value
 	if p, ok := f.(Parametric); ok {
@@ -282,7 +323,7 @@ func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 			return nil, &OptionError{Field: "params", Msg: fmt.Sprintf("parameter %d is %v but the state is %v; the adjoint's augmented state needs one dtype", i, p.DType(), y0.DType())}
 		}
 	}
-	return solveCheckpointed(g, f, params, y0, times, o, dir)
+	return solveCheckpointed(g, f, params, y0, times, tv, o, dir)
 }
 
 // naiveBackend is the graph backend of the naive method: it counts the
@@ -303,8 +344,22 @@ func (b *naiveBackend) eval(t, h float64, y *autograd.Value, at when[*autograd.V
 	return v, err
 }
 
-// Name of the operation through which the naive method checks gradients.
-const opCheck = "ode.check"
+// Names of the operation through which the naive method checks gradients,
+// and of the one that takes a time out of the times' value.
+const (
+	opCheck  = "ode.check"
+	opTimeAt = "ode.timeat"
+)
+
+// timeAt returns element i of the 1-D value tv as a scalar value on g.
+func timeAt(g *autograd.Graph, tv *autograd.Value, i int) *autograd.Value {
+	n := tv.Len()
+	return g.Record(autograd.Op{Name: opTimeAt, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		d := tensor.Zeros(tensor.Float64, n)
+		d.Float64s()[i] = gy.Item()
+		return []*tensor.Tensor{d}
+	}}, tensor.Scalar(tensor.Float64, tv.Data().Float64s()[i]), tv)
+}
 
 // checked returns v behind an identity on g whose backward rule fails
 // with err() if the gradient reaching v is not finite: the naive method's
@@ -328,7 +383,7 @@ func checked(g *autograd.Graph, v *autograd.Value, err func() *BackwardError) *a
 // accepted steps and the outputs are checked in the backward pass (see
 // checked): a non-finite gradient there is a BackwardError naming the step
 // or the output, as it is for ACA, instead of NaN gradients.
-func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {
+func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, tv *autograd.Value, o Options, dir float64) (*GraphSolution, error) {
 	start := time.Now()
 	before := g.Bytes()
 	b := &naiveBackend{graphBackend: &graphBackend{g: g, f: f}}
@@ -346,7 +401,15 @@ func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 			})
 		},
 	}
-	ys, st, err := run[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, hk)
+	var tm *timing[*autograd.Value]
+	if tv != nil {
+		tm = &timing[*autograd.Value]{taus: make([]*autograd.Value, len(times))}
+		for i := range times {
+			tm.taus[i] = timeAt(g, tv, i)
+		}
+		tm.t0 = tm.taus[0]
+	}
+	ys, st, err := runTimed[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, hk, tm)
 	if err != nil {
 		st.Runtime = time.Since(start)
 		return partial(times, ys, st, Naive, err)
@@ -403,6 +466,10 @@ type backward struct {
 	// stepTime is the forward pass's mean wall time per accepted step, for
 	// PipelineAuto.
 	stepTime time.Duration
+	// timed is set when the solve differentiates its output times
+	// (SolveGraphAt); the backward pass then leaves dL/dtimes in gtimes.
+	timed  bool
+	gtimes *tensor.Tensor
 }
 
 // unrecordedBackend returns a tensor backend evaluating f without
@@ -427,7 +494,7 @@ func unrecordedBackend(f Dynamics, y0 *tensor.Tensor) *tensorBackend {
 	})
 }
 
-func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {
+func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, y0 *autograd.Value, times []float64, tv *autograd.Value, o Options, dir float64) (*GraphSolution, error) {
 	sol := &GraphSolution{Times: append([]float64(nil), times...), Y: make([]*autograd.Value, len(times)), Stats: GradStats{Method: o.Gradient}}
 	stats := &sol.Stats
 	bw := &backward{f: f, params: params, o: o, times: append([]float64(nil), times...), dir: dir, y0: y0.Data(), stats: stats, meter: g.Meter()}
@@ -453,6 +520,10 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 	}
 	bw.gys = make([]*tensor.Tensor, len(times))
 	inputs := append([]*autograd.Value{y0}, params...)
+	if tv != nil {
+		bw.timed = true
+		inputs = append(inputs, tv)
+	}
 	node := g.Record(autograd.Op{Name: opSolve, Fresh: true, Backward: bw.opBackward, Saved: stats.CheckpointBytes}, tensor.Scalar(tensor.Float64, 0), inputs...)
 	sol.bw = bw
 	sol.Y[0] = y0
@@ -483,6 +554,9 @@ func (bw *backward) opBackward(_ *tensor.Tensor, need []bool) ([]*tensor.Tensor,
 		if need[i+1] {
 			out[i+1] = p
 		}
+	}
+	if bw.timed && need[len(need)-1] {
+		out[len(need)-1] = bw.gtimes
 	}
 	return out, nil
 }
@@ -516,7 +590,7 @@ func (s *GraphSolution) Backward(dY []*tensor.Tensor) (*Gradients, error) {
 	if dY[0] != nil {
 		gz.AddScaledInPlace(1, dY[0])
 	}
-	return &Gradients{Y0: gz, Params: gp}, nil
+	return &Gradients{Y0: gz, Params: gp, Times: bw.gtimes}, nil
 }
 
 // run is the backward pass: it returns the gradients with respect to y0
@@ -544,6 +618,9 @@ func (bw *backward) run() (*tensor.Tensor, []*tensor.Tensor, error) {
 		gz, gp, err = bw.aca()
 	} else {
 		gz, gp, err = bw.adjoint()
+		if err == nil && bw.timed {
+			err = bw.adjointTimes(gz)
+		}
 	}
 	bw.stats.Backward.Runtime = time.Since(start)
 	bw.stats.Backprop = err == nil
@@ -551,13 +628,17 @@ func (bw *backward) run() (*tensor.Tensor, []*tensor.Tensor, error) {
 }
 
 // checkLeaves reports a leaf the dynamics computed with on lg that is
-// neither the state z nor a declared parameter.
-func (bw *backward) checkLeaves(lg *autograd.Graph, z *autograd.Value) error {
+// neither one of the solver's own (the state, the times) nor a declared
+// parameter.
+func (bw *backward) checkLeaves(lg *autograd.Graph, own ...*autograd.Value) error {
 	for _, l := range lg.Leaves() {
-		if l == z {
-			continue
-		}
 		declared := false
+		for _, o := range own {
+			if o == l {
+				declared = true
+				break
+			}
+		}
 		for _, p := range bw.params {
 			if p == l {
 				declared = true

@@ -166,7 +166,7 @@ func solveFrozen(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []floa
 	if err != nil {
 		return nil, err
 	}
-	ys, _, err := runWith(&graphBackend{g: g, f: f}, &o, y0, times, dir, nil, &frozenSteps[*autograd.Value, *autograd.Value]{hs: hs})
+	ys, _, err := runWith(&graphBackend{g: g, f: f}, &o, y0, times, dir, nil, &frozenSteps[*autograd.Value, *autograd.Value]{hs: hs}, nil)
 	return ys, err
 }
 
