@@ -74,43 +74,16 @@ func TestNaiveTimeDependent(t *testing.T) {
 			}
 			fd[j] = (lossAt(k1, a1) - lossAt(k2, a2)) / (2 * eps)
 		}
-		// The same dynamics as a Func, whose time is a float64: naive then
-		// differentiates the step sizes but not the stage times they set,
-		// and misses.
-		{
-			k := autograd.Leaf(tensor.FromFloat64(append([]float64(nil), kv...), 3))
-			a := autograd.Leaf(tensor.Scalar(tensor.Float64, av))
-			td := timeProblem(k, a).(TimeDynamics)
-			f := WithParams(Func(func(g *autograd.Graph, tt float64, y *autograd.Value) *autograd.Value {
-				return td.Eval(g, tt, y)
-			}), k, a)
-			g := autograd.NewGraph()
-			oo := o
-			oo.Gradient = Naive
-			sol, err := SolveGraph(g, f, autograd.Constant(y0), times, oo)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := timeLoss(g, sol.Y).Backward(); err != nil {
-				t.Fatal(err)
-			}
-			got := append(append([]float64(nil), k.Grad().Float64s()...), a.Grad().Item())
-			var worst float64
-			for j := range got {
-				worst = math.Max(worst, math.Abs(got[j]-fd[j])/math.Max(math.Abs(fd[j]), 1e-3))
-			}
-			t.Logf("%s naive with a Func: relative error %.2g", o.Method.Name, worst)
-			if worst < 1e-3 {
-				t.Errorf("%s: naive with a Func is within %.2g of the differences; the docs say it misses ∂f/∂t", o.Method.Name, worst)
-			}
-		}
-		for _, m := range []Gradient{Naive, ACA, Adjoint} {
+		// gradsWith solves with method m and the dynamics mk makes over the
+		// leaves k and a, and returns dL/d(k, a) and its worst relative
+		// error against the differences.
+		gradsWith := func(m Gradient, mk func(k, a *autograd.Value) Dynamics) ([]float64, float64, *GraphSolution) {
 			k := autograd.Leaf(tensor.FromFloat64(append([]float64(nil), kv...), 3))
 			a := autograd.Leaf(tensor.Scalar(tensor.Float64, av))
 			g := autograd.NewGraph()
 			oo := o
 			oo.Gradient = m
-			sol, err := SolveGraph(g, timeProblem(k, a), autograd.Constant(y0), times, oo)
+			sol, err := SolveGraph(g, mk(k, a), autograd.Constant(y0), times, oo)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,6 +95,23 @@ func TestNaiveTimeDependent(t *testing.T) {
 			for j := range got {
 				worst = math.Max(worst, math.Abs(got[j]-fd[j])/math.Max(math.Abs(fd[j]), 1e-3))
 			}
+			return got, worst, sol
+		}
+		// The same dynamics as a Func, whose time is a float64: naive then
+		// differentiates the step sizes but not the stage times they set,
+		// and misses.
+		_, worst, _ := gradsWith(Naive, func(k, a *autograd.Value) Dynamics {
+			td := timeProblem(k, a).(TimeDynamics)
+			return WithParams(Func(func(g *autograd.Graph, tt float64, y *autograd.Value) *autograd.Value {
+				return td.Eval(g, tt, y)
+			}), k, a)
+		})
+		t.Logf("%s naive with a Func: relative error %.2g", o.Method.Name, worst)
+		if worst < 1e-3 {
+			t.Errorf("%s: naive with a Func is within %.2g of the differences; the docs say it misses ∂f/∂t", o.Method.Name, worst)
+		}
+		for _, m := range []Gradient{Naive, ACA, Adjoint} {
+			got, worst, sol := gradsWith(m, timeProblem)
 			t.Logf("%s %s: relative error against the adaptive solve's differences %.2g (%d steps, %d rejected)", o.Method.Name, m, worst, sol.Stats.Forward.Accepted, sol.Stats.Forward.Rejected)
 			tol := 5e-9 // naive: the derivative of the adaptive solve (measured ≤ 6e-10)
 			if m != Naive {
