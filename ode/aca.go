@@ -400,19 +400,8 @@ func (rr *rerunner) run(i int) *rerun {
 		return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: "re-running the step did not reproduce the forward pass (are the dynamics deterministic? dropout, or anything with state that changes between calls, cannot be re-run)"})
 	}
 	s := &rerun{i: i, lg: lg, recs: recs, z: z, tl: tl, nfe: r.st.NFE, outs: []*autograd.Value{y1}, seeds: []*tensor.Tensor{nil}}
-	for j := c.first; j < r.next; j++ {
-		if tl != nil {
-			s.taus = append(s.taus, j)
-			s.tauLeaves = append(s.tauLeaves, rr.taus.taus[j])
-		}
-		if !reproduced(out[j].Data(), bw.ys[j]) {
-			return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: fmt.Sprintf("re-running the step did not reproduce output %d (t = %g) of the forward pass (are the dynamics deterministic?)", j, bw.times[j])})
-		}
-		if bw.gys[j] != nil {
-			s.outs = append(s.outs, out[j])
-			s.seeds = append(s.seeds, bw.gys[j])
-		}
-		out[j] = nil
+	if err := rr.collect(s, c, r.next); err != nil {
+		return fail(err)
 	}
 	if i == len(bw.ckpt)-1 {
 		own := []*autograd.Value{z}
@@ -425,6 +414,29 @@ func (rr *rerunner) run(i int) *rerun {
 	}
 	finished = true
 	return s
+}
+
+// collect checks the outputs the re-run of step s.i emitted into the
+// buffer, out[c.first:next], against the forward pass, and hands those
+// with a gradient to s (and, when the solve differentiates its times,
+// their times), clearing the buffer.
+func (rr *rerunner) collect(s *rerun, c checkpoint, next int) error {
+	bw, out := rr.bw, rr.out
+	for j := c.first; j < next; j++ {
+		if s.tl != nil {
+			s.taus = append(s.taus, j)
+			s.tauLeaves = append(s.tauLeaves, rr.taus.taus[j])
+		}
+		if !reproduced(out[j].Data(), bw.ys[j]) {
+			return &BackwardError{Method: ACA, Step: s.i, T: c.t, H: c.h, What: fmt.Sprintf("re-running the step did not reproduce output %d (t = %g) of the forward pass (are the dynamics deterministic?)", j, bw.times[j])}
+		}
+		if bw.gys[j] != nil {
+			s.outs = append(s.outs, out[j])
+			s.seeds = append(s.seeds, bw.gys[j])
+		}
+		out[j] = nil
+	}
+	return nil
 }
 
 // stepEnd returns the end time of accepted step i as the forward pass had
