@@ -118,5 +118,5 @@ func (d *ODEDemo) Step() (IterResult, error) {
 		return IterResult{}, err
 	}
 	d.Opt.Step()
-	return IterResult{Loss: lossValue, Stats: sol.Stats}, nil
+	return IterResult{Loss: lossValue, Stats: &sol.Stats}, nil
 }

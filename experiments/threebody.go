@@ -300,7 +300,7 @@ func (m *ThreeBodyODE) predict(g *autograd.Graph, times []float64, opts ode.Opti
 	for k, y := range sol.Y {
 		out[k] = g.Slice(y, 1, 0, half)
 	}
-	return out, sol.Stats, nil
+	return out, &sol.Stats, nil
 }
 
 // Epoch takes one gradient step on the observed trajectory and returns the

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -49,6 +50,11 @@ type ToyRow struct {
 	RelErrK    float64 `json:"rel_err_k"`
 	NFEFwd     int     `json:"nfe_fwd"`
 	NFEBwd     int     `json:"nfe_bwd"`
+	// Error, when not empty, says why the method produced no gradient here
+	// (a step-size underflow, a non-finite gradient): the method failed on
+	// this (k, T), which is a result of the sweep, not a failure of it.
+	// Its gradients and relative errors are NaN.
+	Error string `json:"error,omitempty"`
 }
 
 // Toy runs one (method, k, T) of the toy problem.
@@ -79,6 +85,19 @@ func Toy(m ode.Gradient, k, z0, T float64, opts ode.Options) (ToyRow, error) {
 	return r, nil
 }
 
+// failedToyRow is the row of a method that failed on (k, T): the exact
+// gradients, NaN for the method's and its errors, and the reason.
+func failedToyRow(m ode.Gradient, k, z0, T float64, err error) ToyRow {
+	e := math.Exp(2 * k * T)
+	nan := math.NaN()
+	return ToyRow{
+		Method: m.String(), K: k, T: T,
+		GradZ0: nan, GradZ0True: 2 * z0 * e, RelErrZ0: nan,
+		GradK: nan, GradKTrue: 2 * z0 * z0 * T * e, RelErrK: nan,
+		Error: err.Error(),
+	}
+}
+
 func relErr(got, want float64) float64 {
 	if want == 0 {
 		return math.Abs(got)
@@ -105,7 +124,11 @@ func ToySweepContext(ctx context.Context, c ToyConfig, progress func(ToyRow)) ([
 				}
 				r, err := Toy(m, k, c.Z0, T, c.Options)
 				if err != nil {
-					return rows, err
+					var oe *ode.OptionError
+					if errors.As(err, &oe) {
+						return rows, err
+					}
+					r = failedToyRow(m, k, c.Z0, T, err)
 				}
 				rows = append(rows, r)
 				if progress != nil {

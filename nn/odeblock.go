@@ -81,7 +81,7 @@ func (b *ODEBlock) Trajectory(g *autograd.Graph, x *autograd.Value, times []floa
 	if err != nil {
 		return nil, err
 	}
-	b.last = sol.Stats
+	b.last = &sol.Stats
 	return sol, nil
 }
 

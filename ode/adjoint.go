@@ -200,3 +200,44 @@ func (bw *backward) adjoint() (*tensor.Tensor, []*tensor.Tensor, error) {
 	}
 	return a, gp, nil
 }
+
+// adjointTimes sets bw.gtimes, the gradient with respect to the output
+// times, from the continuous formulas the adjoint approximates (as
+// torchdiffeq's adjoint does): dL/dt_i = ⟨∂L/∂z(t_i), f(t_i, z(t_i))⟩ for
+// the outputs after the first, and dL/dt_0 = −⟨dL/dz0, f(t_0, z0)⟩ with
+// gz = dL/dz0, since moving the start of the solve by δ moves every output
+// by −δ·Φ'·f(t_0, z0). Each non-zero term costs one evaluation of f.
+func (bw *backward) adjointTimes(gz *tensor.Tensor) error {
+	b := unrecordedBackend(bw.f, bw.y0)
+	gt := tensor.Zeros(tensor.Float64, len(bw.times))
+	dot := func(i int, y, w *tensor.Tensor) (float64, error) {
+		bw.stats.Backward.NFE++
+		f, err := b.eval(bw.times[i], 0, y, when[float64]{})
+		if err != nil {
+			return 0, err
+		}
+		d := tensor.Dot(f, w)
+		b.release(f)
+		return d, nil
+	}
+	for i := 1; i < len(bw.times); i++ {
+		if bw.gys[i] == nil {
+			continue
+		}
+		d, err := dot(i, bw.ys[i], bw.gys[i])
+		if err != nil {
+			return err
+		}
+		gt.Float64s()[i] = d
+	}
+	d, err := dot(0, bw.y0, gz)
+	if err != nil {
+		return err
+	}
+	gt.Float64s()[0] = -d
+	if !tensor.AllFinite(gt) {
+		return &BackwardError{Method: Adjoint, Step: -1, T: bw.times[0], What: "non-finite gradient with respect to the output times"}
+	}
+	bw.gtimes = gt
+	return nil
+}

@@ -125,12 +125,37 @@ const (
 	opDense   = "ode.dense"
 )
 
-func (b *graphBackend) eval(t float64, y *autograd.Value) (*autograd.Value, error) {
-	v := b.f.Eval(b.g, t, y)
+func (b *graphBackend) eval(t, _ float64, y *autograd.Value, at when[*autograd.Value]) (*autograd.Value, error) {
+	var v *autograd.Value
+	if td, ok := b.f.(TimeDynamics); ok && b.g.Recording() {
+		v = td.EvalTime(b.g, timeValue(b.g, at, y.DType()), y)
+	} else {
+		v = b.f.Eval(b.g, t, y)
+	}
 	if v == nil {
 		return nil, checkDerivative(t, y.Data(), nil)
 	}
 	return v, checkDerivative(t, y.Data(), v.Data())
+}
+
+// Name of the operation that gives time to the dynamics in the state's
+// dtype.
+const opTime = "ode.time"
+
+// timeValue returns the time at as a scalar value of dtype dt on g:
+// at.base + at.c·at.h, differentiable with respect to both.
+func timeValue(g *autograd.Graph, at when[*autograd.Value], dt tensor.DType) *autograd.Value {
+	t := at.base
+	if at.c != 0 {
+		t = g.Add(t, g.Scale(at.h, at.c))
+	}
+	if t.DType() == dt {
+		return t
+	}
+	// A float32 state: the time is converted, its gradient converted back.
+	return g.Record(autograd.Op{Name: opTime, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Scalar(t.DType(), gy.Item())}
+	}}, tensor.Scalar(dt, t.Data().Item()), t)
 }
 
 func scalarOf(v *autograd.Value) float64 { return v.Data().Item() }
@@ -210,14 +235,19 @@ func (r *linRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 
 func (b *graphBackend) add(x, y *autograd.Value) *autograd.Value { return b.g.Add(x, y) }
 
-func (b *graphBackend) dense(x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
-	return denseOp(b.g, b.recs, x, a, da, h, k, c, dc, t, tau)
+func (b *graphBackend) dense(x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64, tauS **autograd.Value) *autograd.Value {
+	var tv *autograd.Value
+	if tauS != nil {
+		tv = *tauS
+	}
+	return denseOp(b.g, b.recs, x, a, da, h, k, c, dc, t, tau, tv)
 }
 
 // denseOp records a dense output y(τ) = Σ a_m(θ)·x_m + h·Σ c_j(θ)·k_j with
 // θ = (τ − t)/h, differentiable with respect to the states, the stages, the
-// step size h and the step's start time t.
-func denseOp(g *autograd.Graph, recs *stepRecords, x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64) *autograd.Value {
+// step size h and the step's start time t, and to τ when it is given as a
+// value tv (then its last input).
+func denseOp(g *autograd.Graph, recs *stepRecords, x []*autograd.Value, a, da []float64, h *autograd.Value, k []*autograd.Value, c, dc []float64, t *autograd.Value, tau float64, tv *autograd.Value) *autograd.Value {
 	r := recs.dense()
 	r.h, r.t, r.hv = h, t, scalarOf(h)
 	r.theta = (tau - scalarOf(t)) / r.hv
@@ -248,6 +278,9 @@ func denseOp(g *autograd.Graph, recs *stepRecords, x []*autograd.Value, a, da []
 	linInto(out, nonzeroInto(nxBuf[:0], r.xs), r.hv, nonzeroInto(nkBuf[:0], r.ks))
 	ins := r.insBuf[:0]
 	ins = append(append(append(ins, x...), k...), h, t)
+	if tv != nil {
+		ins = append(ins, tv)
+	}
 	return g.Record(autograd.Op{Name: opDense, Fresh: true, VJP: r.vjpFn, Scales: r}, out, ins...)
 }
 
@@ -263,7 +296,7 @@ type denseRecord struct {
 	xsBuf     [2]term
 	ksBuf     [8]term
 	wBuf      [2*2 + 2*8]float64
-	insBuf    [12]*autograd.Value
+	insBuf    [13]*autograd.Value
 }
 
 // Scales declares the states' and stages' gradients, a_m·gy and
@@ -283,7 +316,8 @@ func (r *denseRecord) Scales(_ []bool, sc []float64) {
 func (r *denseRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 	nx, nk, hv := len(r.xs), len(r.ks), r.hv
 	gs := make([]*tensor.Tensor, len(need))
-	if need[nx+nk] || need[nx+nk+1] {
+	timed := len(need) > nx+nk+2
+	if need[nx+nk] || need[nx+nk+1] || timed && need[nx+nk+2] {
 		// dL/dθ = ⟨gy, Σ da_m x_m + h Σ dc_j k_j⟩; dθ/dh = −θ/h, dθ/dt = −1/h.
 		var gTheta, gSum float64
 		for m := 0; m < nx; m++ {
@@ -299,6 +333,9 @@ func (r *denseRecord) vjp(gy *tensor.Tensor, need []bool) []*tensor.Tensor {
 		}
 		if need[nx+nk+1] {
 			gs[nx+nk+1] = tensor.Scalar(r.t.DType(), -gTheta/hv)
+		}
+		if timed && need[nx+nk+2] { // dθ/dτ = 1/h
+			gs[nx+nk+2] = tensor.Scalar(tensor.Float64, gTheta/hv)
 		}
 	}
 	return gs
@@ -479,14 +516,3 @@ func (b *graphBackend) constant(x float64) *autograd.Value {
 }
 func (b *graphBackend) keep(v *autograd.Value) *autograd.Value { return v }
 func (b *graphBackend) release(*autograd.Value)                {}
-
-// solveGraph runs a solve on g (recording everything when g is not nil)
-// and returns the outputs as values.
-func solveRecorded(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, opts Options, hk *hooks[*autograd.Value, *autograd.Value]) ([]*autograd.Value, Stats, error) {
-	o, dir, err := prepare(y0.Data(), times, opts)
-	if err != nil {
-		return nil, Stats{}, err
-	}
-	b := &graphBackend{g: g, f: f}
-	return run[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, hk)
-}

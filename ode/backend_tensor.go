@@ -84,7 +84,7 @@ func checkDerivative(t float64, y, dy *tensor.Tensor) error {
 	return nil
 }
 
-func (b *tensorBackend) eval(t float64, y *tensor.Tensor) (*tensor.Tensor, error) {
+func (b *tensorBackend) eval(t, _ float64, y *tensor.Tensor, _ when[float64]) (*tensor.Tensor, error) {
 	dst := b.get()
 	if err := b.f(t, y, dst); err != nil {
 		b.release(dst)
@@ -111,7 +111,7 @@ func (b *tensorBackend) lin(x []*tensor.Tensor, a []float64, h float64, k []*ten
 	return out
 }
 
-func (b *tensorBackend) dense(x []*tensor.Tensor, a, _ []float64, h float64, k []*tensor.Tensor, c, _ []float64, _ float64, _ float64) *tensor.Tensor {
+func (b *tensorBackend) dense(x []*tensor.Tensor, a, _ []float64, h float64, k []*tensor.Tensor, c, _ []float64, _ float64, _ float64, _ *float64) *tensor.Tensor {
 	return b.lin(x, a, h, k, c)
 }
 
@@ -143,7 +143,8 @@ func (b *tensorBackend) initialStep(t0 float64, y0, f0 *tensor.Tensor, dir float
 			})
 		}
 	}
-	return hairer(b.eval, b.release, norm, t0, y0, f0, dir, o.Method.Order, o.RTol, o.ATol)
+	eval := func(t float64, y *tensor.Tensor) (*tensor.Tensor, error) { return b.eval(t, 0, y, when[float64]{}) }
+	return hairer(eval, b.release, norm, t0, y0, f0, dir, o.Method.Order, o.RTol, o.ATol)
 }
 
 func (b *tensorBackend) finite(t *tensor.Tensor) bool { return tensor.AllFinite(t) }

@@ -2,6 +2,7 @@ package ode
 
 import (
 	"math"
+	"time"
 
 	"github.com/acaode/aca/tensor"
 )
@@ -13,15 +14,18 @@ import (
 // against this interface; tensorBackend runs them without recording and
 // graphBackend records them.
 type backend[V, S any] interface {
-	// eval returns f(t, y).
-	eval(t float64, y V) (V, error)
+	// eval returns f(t, y); h is the size of the step it belongs to and at
+	// the time t as the backend's scalars (for dynamics that take time as a
+	// value).
+	eval(t, h float64, y V, at when[S]) (V, error)
 	// lin returns Σ a_m·x_m + h·Σ c_j·k_j, skipping zero coefficients.
 	lin(x []V, a []float64, h S, k []V, c []float64) V
 	// dense returns Σ a_m·x_m + h·Σ c_j·k_j, the weights being those of a
 	// dense-output rule at θ = (tau − t)/h; da and dc are their derivatives
 	// with respect to θ, so that a recording backend can differentiate the
-	// output with respect to h and t.
-	dense(x []V, a, da []float64, h S, k []V, c, dc []float64, t S, tau float64) V
+	// output with respect to h and t, and to tau if tauS (tau as a scalar)
+	// is not nil.
+	dense(x []V, a, da []float64, h S, k []V, c, dc []float64, t S, tau float64, tauS *S) V
 	// add returns a + b (the time after a step).
 	add(a, b S) S
 	// errRatio returns the RMS norm of the scaled error estimate h·Σ e_j·k_j.
@@ -38,6 +42,15 @@ type backend[V, S any] interface {
 	keep(v V) V
 	// release says the loop no longer needs v.
 	release(v V)
+}
+
+// when is the time of an evaluation as the backend's scalars: base + c·h
+// (base alone when c is 0). The recording backend builds it as a value
+// for dynamics that take time as one (TimeDynamics); the others ignore it.
+type when[S any] struct {
+	base S
+	c    float64
+	h    S
 }
 
 // controller holds the step-size controller's constants.
@@ -81,52 +94,129 @@ func (c *controller) clampStep(h float64) (float64, bool) {
 	return h, false
 }
 
-// Stats counts the work of a solve.
+// Stats counts the work of a solve (or of one pass of a differentiable
+// solve, see GradStats).
 type Stats struct {
 	// NFE is the number of evaluations of the dynamics.
 	NFE int
 	// Accepted and Rejected count the steps taken and the trial steps the
 	// error control rejected.
 	Accepted, Rejected int
+	// Runtime is the wall time the solve (or pass) took.
+	Runtime time.Duration
 }
 
-// acceptInfo describes an accepted step to a hook.
-type acceptInfo[V, S any] struct {
-	t, h float64 // start and size of the step
-	hs   S       // the step size as the backend's scalar
-	y0   V       // state at t
-	y1   V       // state at t+h
-	k    []V     // stages; k[s−1] is nil unless computed
+// work returns s without Runtime: the counts, which are the same for the
+// same solve.
+func (s Stats) work() Stats {
+	s.Runtime = 0
+	return s
+}
+
+// stepRec is one trial step: where it starts, its size, its stages and, as
+// the loop learns them, its end state and the derivative there. The loop,
+// the FSAL protocol, the dense output and the hooks all read it.
+type stepRec[V, S any] struct {
+	t, h float64 // start and size
+	// t1 is the step's end: t+h for an adaptive step, the grid's time for
+	// a fixed one (t+h may round away from it; then fixedEnd is set).
+	t1       float64
+	fixedEnd bool
+	tS, hS   S   // t and h as the backend's scalars
+	y0, y1   V   // the states at t and t1
+	k        []V // stages; k[0] = f(t, y0)
+	// last reports that FSAL's last stage k[s−1] = f(t1, y1) was
+	// computed (the error estimate needs it; a fixed step skips it).
+	last bool
+	// f1 is f(t1, y1) once known (haveF1): FSAL's last stage, or an
+	// evaluation made for the dense output that the next step reuses.
+	f1     V
+	haveF1 bool
 	// firstOut is the index of the first output time the step emits (it
-	// emits those in (t, t+h], possibly none).
+	// emits those in (t, t1], possibly none); set when it is accepted.
 	firstOut int
 }
 
 // hooks lets a gradient method observe the loop. Values passed to a hook
 // are valid only during the call: it must keep its own copies.
 type hooks[V, S any] struct {
-	accepted func(a *acceptInfo[V, S])
+	// accepted is called with each accepted step, before its outputs are
+	// emitted.
+	accepted func(s *stepRec[V, S])
+	// state, if set, is given the state at the start of accepted step i
+	// (at time t) before the loop uses it, and returns the value the loop
+	// uses in its place.
+	state func(i int, t float64, y V) V
+}
+
+// stepPolicy chooses the steps of a solve: the size of each trial step and
+// whether it is accepted. The loop (runner.loop) does the rest.
+type stepPolicy[V, S any] interface {
+	// start is called once, with the state and derivative at the first
+	// time t, before any step; it may spend evaluations.
+	start(r *runner[V, S], t float64, y, f0 V) error
+	// propose sets the next trial step's size and end time (s.h, s.hS,
+	// s.t1) and its time as a scalar (s.tS), s.t being its start; an error
+	// ends the solve (step limits, a step too small).
+	propose(r *runner[V, S], s *stepRec[V, S]) error
+	// needLast reports whether the trial steps compute FSAL's last stage.
+	needLast() bool
+	// judge decides on the trial step s, computed with the error stepErr
+	// (nil when its end state and stages are there): accept it, or reject
+	// it and try again; an error ends the solve (after the rejection, if
+	// reject is set too).
+	judge(r *runner[V, S], s *stepRec[V, S], stepErr error) (accept, reject bool, err error)
+	// next is called after each trial step, accepted or rejected, once the
+	// loop has committed or discarded it.
+	next(r *runner[V, S], s *stepRec[V, S], accepted bool)
+}
+
+// timing gives a recording backend the output times as scalars (values
+// on a graph), so that the outputs are differentiated with respect to them:
+// t0 starts the time of the steps, taus[i] is times[i].
+type timing[S any] struct {
+	t0   S
+	taus []S
 }
 
 // run integrates from times[0] through every time in times and returns the
-// states there (out[0] is a copy of y0). On a failure during the solve it
+// states there (out[0] is a copy of y0): with a fixed step if o asks for
+// one, with error control otherwise. On a failure during the solve it
 // returns the outputs reached so far with the error.
 func run[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float64, hk *hooks[V, S]) ([]V, Stats, error) {
-	r := &runner[V, S]{b: b, o: o, tb: o.Method, times: times, dir: dir, hk: hk, one: [1]float64{1}}
+	return runTimed(b, o, y0, times, dir, hk, nil)
+}
+
+// runTimed is run with the output times as scalars (tm, if not nil; an
+// adaptive solve only).
+func runTimed[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float64, hk *hooks[V, S], tm *timing[S]) ([]V, Stats, error) {
+	var p stepPolicy[V, S]
+	if o.frozen != nil {
+		p = &frozenSteps[V, S]{hs: *o.frozen}
+	} else if o.fixed() {
+		fp, err := newFixedSteps[V, S](o, times)
+		if err != nil {
+			return nil, Stats{}, err
+		}
+		p = fp
+	} else {
+		p = newAdaptiveSteps[V, S](o, dir)
+	}
+	return runWith(b, o, y0, times, dir, hk, p, tm)
+}
+
+// runWith is runTimed with the steps chosen by p.
+func runWith[V, S any](b backend[V, S], o *Options, y0 V, times []float64, dir float64, hk *hooks[V, S], p stepPolicy[V, S], tm *timing[S]) ([]V, Stats, error) {
+	r := &runner[V, S]{b: b, o: o, tb: o.Method, times: times, dir: dir, hk: hk, one: [1]float64{1}, t0S: b.constant(times[0]), tm: tm}
+	if tm != nil {
+		r.t0S = tm.t0
+	}
 	r.out = make([]V, len(times))
 	r.out[0] = b.keep(r.copyOf(y0))
 	if len(times) == 1 {
 		return r.out, r.st, nil
 	}
-	var err error
-	if o.schedule != nil {
-		err = r.scheduleLoop(y0)
-	} else if o.fixed() {
-		err = r.fixedLoop(y0)
-	} else {
-		err = r.adaptiveLoop(y0)
-	}
-	if err != nil {
+	if err := r.loop(y0, p); err != nil {
 		return r.out[:r.next], r.st, err
 	}
 	return r.out, r.st, nil
@@ -141,19 +231,87 @@ type runner[V, S any] struct {
 	hk    *hooks[V, S]
 	out   []V
 	next  int // index of the next output time
+	t0S   S   // times[0] as the backend's scalar
+	tm    *timing[S]
 	st    Stats
 	coef  []float64
 	x     [1]V // scratch for step's base state
 	one   [1]float64
 }
 
+// loop takes the steps p chooses until every output time is reached: the
+// one stepping loop of every solve.
+func (r *runner[V, S]) loop(y0 V, p stepPolicy[V, S]) error {
+	b := r.b
+	s := &stepRec[V, S]{t: r.times[0], k: make([]V, r.tb.Stages()), last: p.needLast()}
+	y := r.enter(s.t, y0)
+	f0, err := r.eval(s.t, 0, y, when[S]{base: r.t0S}, "derivative at the initial state")
+	if err != nil {
+		return err
+	}
+	if err := p.start(r, s.t, y, f0); err != nil {
+		return err
+	}
+	haveF0 := true
+	r.next = 1
+	for r.next < len(r.times) {
+		if err := p.propose(r, s); err != nil {
+			return err
+		}
+		if !haveF0 {
+			if f0, err = r.eval(s.t, s.h, y, when[S]{base: s.tS}, "derivative"); err != nil {
+				return err
+			}
+			haveF0 = true
+		}
+		s.y0, s.haveF1 = y, false
+		var stepErr error
+		s.y1, stepErr = r.step(s, f0)
+		accept, reject, err := p.judge(r, s, stepErr)
+		switch {
+		case accept:
+			if err := r.accept(s); err != nil {
+				return err
+			}
+			r.releaseStages(s, true)
+			b.release(y)
+			y, f0, haveF0 = r.enter(s.t1, s.y1), s.f1, s.haveF1
+			s.t = s.t1
+		case reject:
+			r.st.Rejected++
+			if stepErr == nil { // a failed step released its own values
+				b.release(s.y1)
+				r.releaseStages(s, false)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		p.next(r, s, accept)
+	}
+	b.release(y)
+	if haveF0 {
+		b.release(f0)
+	}
+	return nil
+}
+
+// enter returns the state y that starts step r.st.Accepted at time t, as
+// the loop is to use it (see hooks.state).
+func (r *runner[V, S]) enter(t float64, y V) V {
+	if r.hk != nil && r.hk.state != nil {
+		return r.hk.state(r.st.Accepted, t, y)
+	}
+	return y
+}
+
 func (r *runner[V, S]) copyOf(y V) V {
 	return r.b.lin([]V{y}, []float64{1}, r.b.constant(0), nil, nil)
 }
 
-func (r *runner[V, S]) eval(t, h float64, y V, what string) (V, error) {
+func (r *runner[V, S]) eval(t, h float64, y V, at when[S], what string) (V, error) {
 	r.st.NFE++
-	v, err := r.b.eval(t, y)
+	v, err := r.b.eval(t, h, y, at)
 	if err != nil {
 		return v, err
 	}
@@ -165,41 +323,42 @@ func (r *runner[V, S]) eval(t, h float64, y V, what string) (V, error) {
 	return v, nil
 }
 
-// step computes one Runge–Kutta step from (t, y0) with f0 = f(t, y0). k
-// receives the stages (k[0] = f0). The last stage of an FSAL method is
-// computed only when last is set (it is needed for the error estimate and
-// the dense output, not for y1). A NonFiniteError from a stage evaluation
-// is returned as is.
-func (r *runner[V, S]) step(t float64, y0, f0 V, h S, k []V, last bool) (V, error) {
+// step computes the trial step s from its start (s.t, s.y0) with f0 =
+// f(t, y0) and returns its end state; s.k receives the stages (k[0] = f0).
+// The last stage of an FSAL method is computed only when s.last is set (it
+// is needed for the error estimate and the dense output, not for y1). A
+// NonFiniteError from a stage evaluation is returned as is, the stages
+// computed before it released.
+func (r *runner[V, S]) step(s *stepRec[V, S], f0 V) (V, error) {
 	b, tb := r.b, r.tb
-	hv := b.float(h)
-	s := tb.Stages()
+	t, hv, h, k := s.t, s.h, s.hS, s.k
+	n := tb.Stages()
 	k[0] = f0
-	r.x[0] = y0
+	r.x[0] = s.y0
 	x, one := r.x[:], r.one[:]
 	var y1 V
-	for i := 1; i < s; i++ {
-		if tb.FSAL && i == s-1 {
-			y1 = b.lin(x, one, h, k[:s-1], tb.B[:s-1])
-			if !last {
+	for i := 1; i < n; i++ {
+		if tb.FSAL && i == n-1 {
+			y1 = b.lin(x, one, h, k[:n-1], tb.B[:n-1])
+			if !s.last {
 				var zero V
 				k[i] = zero
 				return y1, nil
 			}
-			ki, err := r.eval(t+hv, hv, y1, "derivative")
+			ki, err := r.eval(t+hv, hv, y1, when[S]{s.tS, 1, h}, "derivative")
 			if err != nil {
 				b.release(y1)
-				r.releaseStages(k[1:i])
+				r.release(k[1:i])
 				return y1, err
 			}
 			k[i] = ki
 			return y1, nil
 		}
 		yi := b.lin(x, one, h, k[:i], tb.A[i])
-		ki, err := r.eval(t+tb.C[i]*hv, hv, yi, "derivative")
+		ki, err := r.eval(t+tb.C[i]*hv, hv, yi, when[S]{s.tS, tb.C[i], h}, "derivative")
 		b.release(yi)
 		if err != nil {
-			r.releaseStages(k[1:i])
+			r.release(k[1:i])
 			return y1, err
 		}
 		k[i] = ki
@@ -208,61 +367,84 @@ func (r *runner[V, S]) step(t float64, y0, f0 V, h S, k []V, last bool) (V, erro
 	return y1, nil
 }
 
-func (r *runner[V, S]) releaseStages(k []V) {
-	for _, v := range k {
+func (r *runner[V, S]) release(vs []V) {
+	for _, v := range vs {
 		r.b.release(v)
 	}
 }
 
-// fEnd returns f(t+h, y1): the last stage of an FSAL method if computed, a
-// new evaluation otherwise.
-func (r *runner[V, S]) fEnd(t, h float64, y1 V, k []V, have bool) (V, error) {
-	if r.tb.FSAL && have {
-		return k[len(k)-1], nil
+// releaseStages releases the stages of step s after k[0]; with f0 set,
+// k[0] too. An FSAL stage that became f(t1, y1) is kept for the next step.
+func (r *runner[V, S]) releaseStages(s *stepRec[V, S], f0 bool) {
+	n := len(s.k)
+	for j := 1; j < n; j++ {
+		if !(r.tb.FSAL && j == n-1 && s.haveF1) {
+			r.b.release(s.k[j])
+		}
 	}
-	return r.eval(t+h, h, y1, "derivative")
+	if f0 {
+		r.b.release(s.k[0])
+	}
 }
 
-// emit writes the outputs whose times lie in (t, t+h] (in the direction of
-// integration), interpolating inside the step. It reports whether f(t+h, y1)
-// was evaluated for the interpolation (then *f1 holds it).
-func (r *runner[V, S]) emit(t float64, tS, h S, y0, y1 V, k []V, haveLast bool, f1 *V, haveF1 *bool) error {
+// fEnd returns f(t1, y1): the last stage of an FSAL method if computed, a
+// new evaluation otherwise.
+func (r *runner[V, S]) fEnd(s *stepRec[V, S]) (V, error) {
+	if r.tb.FSAL && s.last {
+		return s.k[len(s.k)-1], nil
+	}
+	at := when[S]{s.tS, 1, s.hS}
+	if s.fixedEnd {
+		at = when[S]{base: r.b.constant(s.t1)}
+	}
+	return r.eval(s.t1, s.h, s.y1, at, "derivative")
+}
+
+// emit writes the outputs whose times lie in (t, t1] (in the direction of
+// integration), interpolating inside the step. When the interpolation needs
+// f(t1, y1) it evaluates it into s.f1 (the next step reuses it).
+func (r *runner[V, S]) emit(s *stepRec[V, S]) error {
 	b, tb := r.b, r.tb
-	hv := b.float(h)
-	t1 := t + hv
-	s := tb.Stages()
+	t, hv, t1 := s.t, s.h, s.t1
+	n := tb.Stages()
 	for r.next < len(r.times) {
 		tau := r.times[r.next]
 		if (tau-t1)*r.dir > 0 {
 			return nil
 		}
-		if tau == t1 {
-			r.out[r.next] = b.keep(r.copyOf(y1))
+		var tauS *S
+		if r.tm != nil {
+			// The output depends on its time: even at the step's end it is
+			// the interpolant (equal to y1 to rounding), differentiable in
+			// tau.
+			tauS = &r.tm.taus[r.next]
+		} else if tau == t1 {
+			r.out[r.next] = b.keep(r.copyOf(s.y1))
 			r.next++
 			continue
 		}
 		theta := (tau - t) / hv
 		// Interpolation needs f(t1, y1): the FSAL stage, or a new evaluation
 		// that the next step reuses as its first stage.
-		if !*haveF1 {
-			v, err := r.fEnd(t, hv, y1, k, haveLast)
+		if !s.haveF1 {
+			v, err := r.fEnd(s)
 			if err != nil {
 				return err
 			}
-			*f1, *haveF1 = v, true
+			s.f1, s.haveF1 = v, true
 		}
 		if r.coef == nil {
-			r.coef = make([]float64, 2*s)
+			r.coef = make([]float64, 2*n)
 		}
 		var y V
 		if tb.Dense != nil {
-			stages := k
-			if tb.FSAL && !haveLast {
-				stages = append(append([]V(nil), k[:s-1]...), *f1)
+			stages := s.k
+			if tb.FSAL && !s.last {
+				stages = append(append([]V(nil), s.k[:n-1]...), s.f1)
 			}
-			c, dc := r.coef[:s], r.coef[s:]
+			c, dc := r.coef[:n], r.coef[n:]
 			denseWeights(tb.Dense, theta, c, dc)
-			y = b.dense([]V{y0}, []float64{1}, []float64{0}, h, stages, c, dc, tS, tau)
+			y = b.dense([]V{s.y0}, []float64{1}, []float64{0}, s.hS, stages, c, dc, s.tS, tau, tauS)
 		} else {
 			t2 := theta * theta
 			t3 := t2 * theta
@@ -270,7 +452,7 @@ func (r *runner[V, S]) emit(t float64, tS, h S, y0, y1 V, k []V, haveLast bool, 
 			da := []float64{6*t2 - 6*theta, -6*t2 + 6*theta}
 			c := []float64{t3 - 2*t2 + theta, t3 - t2}
 			dc := []float64{3*t2 - 4*theta + 1, 3*t2 - 2*theta}
-			y = b.dense([]V{y0, y1}, a, da, h, []V{k[0], *f1}, c, dc, tS, tau)
+			y = b.dense([]V{s.y0, s.y1}, a, da, s.hS, []V{s.k[0], s.f1}, c, dc, s.tS, tau, tauS)
 		}
 		r.out[r.next] = b.keep(y)
 		r.next++
@@ -278,245 +460,20 @@ func (r *runner[V, S]) emit(t float64, tS, h S, y0, y1 V, k []V, haveLast bool, 
 	return nil
 }
 
-// accept finishes an accepted step: hooks, outputs, and the derivative at
-// y1 for the next step (returned with ok = false if not yet computed).
-func (r *runner[V, S]) accept(t float64, tS, h S, y0, y1 V, k []V, haveLast bool) (f1 V, haveF1 bool, err error) {
+// accept commits step s: hooks, outputs, and f(t1, y1) for the next step
+// (s.f1, if known: FSAL's last stage or an evaluation for the outputs).
+func (r *runner[V, S]) accept(s *stepRec[V, S]) error {
 	r.st.Accepted++
+	s.firstOut = r.next
 	if r.hk != nil && r.hk.accepted != nil {
-		r.hk.accepted(&acceptInfo[V, S]{t: t, h: r.b.float(h), hs: h, y0: y0, y1: y1, k: k, firstOut: r.next})
+		r.hk.accepted(s)
 	}
-	if r.tb.FSAL && haveLast {
-		f1, haveF1 = k[len(k)-1], true
+	if r.tb.FSAL && s.last {
+		s.f1, s.haveF1 = s.k[len(s.k)-1], true
 	}
-	if err := r.emit(t, tS, h, y0, y1, k, haveLast, &f1, &haveF1); err != nil {
-		return f1, false, err
-	}
-	return f1, haveF1, nil
-}
-
-func (r *runner[V, S]) fixedLoop(y0 V) error {
-	b, o := r.b, r.o
-	t0, tEnd := r.times[0], r.times[len(r.times)-1]
-	span := tEnd - t0
-	var n int
-	var hFix float64
-	if o.Steps > 0 {
-		n = o.Steps
-		hFix = span / float64(n)
-	} else {
-		hFix = math.Copysign(o.StepSize, span)
-		// Enough steps of StepSize to cover the span; the last is shortened.
-		// Counted in floating point first: a tiny step would overflow an int.
-		nf := math.Ceil(math.Abs(span)/o.StepSize - 1e-9)
-		if nf > float64(o.MaxSteps) {
-			return &StepLimitError{T: t0, H: hFix, Limit: o.MaxSteps, End: tEnd, fixed: true}
-		}
-		n = max(int(nf), 1)
-	}
-	if n > o.MaxSteps {
-		return &StepLimitError{T: t0, H: hFix, Limit: o.MaxSteps, End: tEnd, fixed: true}
-	}
-	s := r.tb.Stages()
-	k := make([]V, s)
-	y := y0
-	f0, err := r.eval(t0, 0, y, "derivative at the initial state")
-	if err != nil {
+	if err := r.emit(s); err != nil {
+		s.haveF1 = false
 		return err
-	}
-	haveF0 := true
-	r.next = 1
-	for i := 0; i < n; i++ {
-		t := t0 + float64(i)*hFix
-		t1 := t0 + float64(i+1)*hFix
-		if i == n-1 {
-			t1 = tEnd
-		}
-		hv := t1 - t
-		if t1 == t {
-			return &StepSizeError{T: t, H: hv, fixed: true}
-		}
-		if !haveF0 {
-			if f0, err = r.eval(t, hv, y, "derivative"); err != nil {
-				return err
-			}
-		}
-		h := b.constant(hv)
-		y1, err := r.step(t, y, f0, h, k, false)
-		if err != nil {
-			return err
-		}
-		if !b.finite(y1) {
-			return &NonFiniteError{T: t, H: hv, What: "state"}
-		}
-		f1, haveF1, err := r.accept(t, b.constant(t), h, y, y1, k, false)
-		if err != nil {
-			return err
-		}
-		r.releaseStages(k)
-		b.release(y)
-		y, f0, haveF0 = y1, f1, haveF1
-	}
-	b.release(y)
-	if haveF0 {
-		b.release(f0)
-	}
-	return nil
-}
-
-// scheduleLoop takes the steps of o.schedule, each accepted, advancing t
-// exactly as the adaptive loop does (so that a schedule recorded from an
-// adaptive solve reproduces it bit for bit).
-func (r *runner[V, S]) scheduleLoop(y0 V) error {
-	b, tb := r.b, r.tb
-	t := r.times[0]
-	f0, err := r.eval(t, 0, y0, "derivative at the initial state")
-	if err != nil {
-		return err
-	}
-	tS := b.constant(t)
-	s := tb.Stages()
-	k := make([]V, s)
-	y := y0
-	haveF0 := true
-	r.next = 1
-	for _, hv := range r.o.schedule {
-		if r.next >= len(r.times) {
-			break
-		}
-		if !haveF0 {
-			if f0, err = r.eval(t, hv, y, "derivative"); err != nil {
-				return err
-			}
-		}
-		h := b.constant(hv)
-		y1, err := r.step(t, y, f0, h, k, tb.FSAL)
-		if err != nil {
-			return err
-		}
-		f1, haveF1, err := r.accept(t, tS, h, y, y1, k, tb.FSAL)
-		if err != nil {
-			return err
-		}
-		t += hv
-		tS = b.add(tS, h)
-		y, f0, haveF0 = y1, f1, haveF1
-	}
-	if r.next < len(r.times) {
-		return &StepLimitError{T: t, Limit: len(r.o.schedule), End: r.times[len(r.times)-1], fixed: true}
-	}
-	return nil
-}
-
-// maxNonFinite is how many trial steps in a row may produce a non-finite
-// state or derivative (each shrinking h by DFactor) before the solve fails
-// with a NonFiniteError.
-const maxNonFinite = 10
-
-func (r *runner[V, S]) adaptiveLoop(y0 V) error {
-	b, o, tb := r.b, r.o, r.tb
-	ctl := &controller{safety: o.Safety, ifactor: o.IFactor, dfactor: o.DFactor, order: tb.Order, minStep: o.MinStep, maxStep: o.MaxStep}
-	t := r.times[0]
-	tEnd := r.times[len(r.times)-1]
-	f0, err := r.eval(t, 0, y0, "derivative at the initial state")
-	if err != nil {
-		return err
-	}
-	var hv float64
-	if o.FirstStep > 0 {
-		hv = o.FirstStep * r.dir
-	} else {
-		r.st.NFE++
-		if hv, err = b.initialStep(t, y0, f0, r.dir, o); err != nil {
-			return err
-		}
-		hv *= r.dir
-	}
-	hv, _ = ctl.clampStep(hv)
-	h := b.constant(hv)
-	// The time, as a backend scalar: on a graph it depends on the step sizes.
-	tS := b.constant(t)
-	s := tb.Stages()
-	k := make([]V, s)
-	y := y0
-	haveF0 := true
-	r.next = 1
-	nonFinite := 0
-	for attempts := 0; r.next < len(r.times); attempts++ {
-		hv = b.float(h)
-		if attempts >= o.MaxSteps {
-			return &StepLimitError{T: t, H: hv, Limit: o.MaxSteps, End: tEnd}
-		}
-		if o.MinStep > 0 && math.Abs(hv) < o.MinStep {
-			return &StepSizeError{T: t, H: hv, MinStep: o.MinStep}
-		}
-		if t+hv == t {
-			return &StepSizeError{T: t, H: hv}
-		}
-		if !haveF0 {
-			if f0, err = r.eval(t, hv, y, "derivative"); err != nil {
-				return err
-			}
-			haveF0 = true
-		}
-		y1, err := r.step(t, y, f0, h, k, true)
-		var ratio S
-		ok := err == nil
-		yFinite := true
-		if ok {
-			ratio = b.errRatio(h, k, tb.BErr, y, y1, o.RTol, o.ATol)
-			rv := b.float(ratio)
-			yFinite = b.finite(y1)
-			ok = !math.IsNaN(rv) && !math.IsInf(rv, 0) && yFinite
-		} else if _, isNF := err.(*NonFiniteError); !isNF {
-			return err
-		}
-		if !ok {
-			// A trial step too long for the dynamics (overflow, or leaving
-			// their domain): shrink and retry, a bounded number of times.
-			nonFinite++
-			r.st.Rejected++
-			if err == nil {
-				b.release(y1)
-				r.releaseStages(k[1:])
-			}
-			if nonFinite > maxNonFinite {
-				what := "error estimate"
-				if nf, isNF := err.(*NonFiniteError); isNF {
-					what = nf.What
-				} else if !yFinite {
-					what = "state"
-				}
-				return &NonFiniteError{T: t, H: hv, What: what + " in every trial step down to this size"}
-			}
-			h = b.constant(hv * o.DFactor)
-			continue
-		}
-		nonFinite = 0
-		if b.float(ratio) <= 1 {
-			f1, haveF1, err := r.accept(t, tS, h, y, y1, k, true)
-			if err != nil {
-				return err
-			}
-			for j := 1; j < s; j++ {
-				if !(tb.FSAL && j == s-1 && haveF1) {
-					b.release(k[j])
-				}
-			}
-			b.release(f0)
-			b.release(y)
-			t += hv
-			tS = b.add(tS, h)
-			y, f0, haveF0 = y1, f1, haveF1
-		} else {
-			r.st.Rejected++
-			b.release(y1)
-			r.releaseStages(k[1:])
-		}
-		h = b.control(h, ratio, ctl)
-	}
-	b.release(y)
-	if haveF0 {
-		b.release(f0)
 	}
 	return nil
 }

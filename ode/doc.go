@@ -59,10 +59,13 @@
 // float64; a batch shares one sequence of steps. SolveFunc is the same for
 // a plain function on []float64.
 //
-// Every solve reports Stats (evaluations, accepted and rejected steps).
+// Every solve reports Stats (evaluations, accepted and rejected steps, wall
+// time).
 // Failures are typed: *OptionError before any work, *StepSizeError,
 // *StepLimitError and *NonFiniteError during the solve, each carrying t and
-// h.
+// h. An adaptive solve whose steps shrink because the dynamics keep
+// producing non-finite values just ahead fails with a *NonFiniteError at
+// the time it reached, not with a step size underflow.
 //
 // # Gradients
 //
@@ -85,8 +88,27 @@
 //     gradient.
 //   - Naive: everything is recorded on the caller's graph, the rejected
 //     trials and the step-size controller included, so the gradient also
-//     follows the step sizes' dependence on the inputs. Memory grows with
-//     every attempted step.
+//     follows the step sizes' dependence on the inputs: it is the derivative
+//     of the adaptive solve. Dynamics that depend on time should then take
+//     it as a value (TimeDynamics, TimeFunc): the stage times move with the
+//     step sizes, and with a Func, whose t is a float64, that dependence is
+//     lost (on a tanh(2t−1) dynamics the tests measure such a gradient
+//     6–24 % off the adaptive solve's central differences, where the
+//     TimeFunc one agrees to 1e-9). Memory grows with every attempted step.
+//
+// Naive here is not torchdiffeq's backpropagation through odeint: current
+// torchdiffeq computes the next step size under torch.no_grad, so that its
+// gradient is, the first step aside, the gradient with the step sizes
+// frozen, which is ACA's (computed with all the activations held). The
+// gradient of the adaptive map that Naive computes differs from it by the
+// step sizes' dependence on the inputs, and neither is always the closer
+// to the true gradient. On the toy problem (dz/dt = −z, T = 10, 1e-5)
+// Naive's relative error in dL/dz0 is 0.20 against ACA's 0.092, both
+// against the exact gradient (TestToyProblem, aca toy). On the three-body
+// model (package experiments, the masses' gradient of the first epoch's
+// loss, seed 1) against central differences of a solve at 1e-12: at rtol
+// 1e-7 Naive 5.3e-5, ACA 1.4e-3, the adjoint 6.3e-5; at 1e-6 Naive
+// 4.2e-4, ACA 1.4e-2, the adjoint 6.1e-4.
 //   - Adjoint (Chen et al.): the forward pass keeps only the outputs; the
 //     backward pass solves [z, a, a_θ] backward in time over each output
 //     interval with its own error control (Options.Adjoint*), restarting z
@@ -94,11 +116,18 @@
 //     torchdiffeq's mixed norm. GradStats.ReconError reports how far its
 //     reconstructed z(t0) lands from the true one.
 //
+// SolveGraphAt takes the output times as a value too, and differentiates
+// with respect to them (a learned end time, say): dL/dt_0 and dL/dt_i for
+// every method, the naive one the adaptive solve's, ACA's with the steps
+// frozen, the adjoint's from the continuous formulas.
+//
 // GradStats (GraphSolution.Stats) reports the forward and backward
-// evaluations and steps and the bytes held by graphs and checkpoints, read
-// after the backward pass. Misuse is an error: a second backward pass
+// evaluations, steps and wall times and the bytes held by graphs and
+// checkpoints; the backward pass of ACA and the adjoint completes it in
+// place. Misuse is an error: a second backward pass
 // through the same solve (ErrConsumed), a non-finite λ (a *BackwardError
-// naming the step), dynamics that change the state's shape, or dynamics
+// naming the step; for Naive, a non-finite gradient of a step's starting
+// state), dynamics that change the state's shape, or dynamics
 // that compute with a leaf they did not declare.
 //
 // A caution measured on the three-body problem (package experiments): near

@@ -35,3 +35,15 @@ func TestFrozenStepsExported(t *testing.T) {
 		t.Error("AcceptedSteps accepted unsorted output times")
 	}
 }
+
+// Options stays comparable (users compare option values), frozen steps
+// included.
+func TestOptionsComparable(t *testing.T) {
+	a := Options{Method: HeunEuler, RTol: 1e-3}
+	if b := a; a != b {
+		t.Fatal("equal options compare unequal")
+	}
+	if c := a.WithFrozenSteps([]float64{0.5, 0.5}); c == a {
+		t.Fatal("frozen steps are invisible to ==")
+	}
+}

@@ -3,8 +3,6 @@ package ode
 import (
 	"errors"
 	"fmt"
-	"math"
-	"runtime"
 	"strings"
 	"time"
 
@@ -25,7 +23,9 @@ const (
 	ACA Gradient = iota
 	// Naive records every operation of the solve on the caller's graph,
 	// rejected trial steps and the step-size controller included, and
-	// backpropagates through all of it.
+	// backpropagates through all of it. Its backward pass checks the
+	// gradient with respect to the state that starts each accepted step,
+	// as ACA checks its λ.
 	Naive
 	// Adjoint is the adjoint method of Chen et al. (2018): the forward
 	// pass records nothing and keeps only the outputs; the backward pass
@@ -85,9 +85,14 @@ type Parametric interface {
 }
 
 // WithParams returns f declaring params as its parameters, for dynamics
-// written as a Func over leaves of one's own.
+// written as a Func (or TimeFunc) over leaves of one's own. The result is a
+// TimeDynamics if f is.
 func WithParams(f Dynamics, params ...*autograd.Value) Dynamics {
-	return paramDynamics{f, append([]*autograd.Value(nil), params...)}
+	p := paramDynamics{f, append([]*autograd.Value(nil), params...)}
+	if td, ok := f.(TimeDynamics); ok {
+		return paramTimeDynamics{p, td}
+	}
+	return p
 }
 
 type paramDynamics struct {
@@ -97,13 +102,24 @@ type paramDynamics struct {
 
 func (p paramDynamics) Params() []*autograd.Value { return p.ps }
 
-// GradStats reports the work and memory of a differentiable solve. The
-// forward fields are set when SolveGraph returns; for ACA and the adjoint
-// the backward fields are set when the backward pass has run (Backprop).
+type paramTimeDynamics struct {
+	paramDynamics
+	td TimeDynamics
+}
+
+func (p paramTimeDynamics) EvalTime(g *autograd.Graph, t, y *autograd.Value) *autograd.Value {
+	return p.td.EvalTime(g, t, y)
+}
+
+// GradStats reports the work, time and memory of a differentiable solve.
+// The forward fields are set when SolveGraph returns; for ACA and the
+// adjoint the backward fields are set when the backward pass has run
+// (Backprop), in the GraphSolution's Stats.
 type GradStats struct {
 	// Method is the gradient method used.
 	Method Gradient
-	// Forward counts the forward solve's evaluations and steps.
+	// Forward counts the forward solve's evaluations and steps, and its wall
+	// time.
 	Forward Stats
 	// Backward counts the backward pass's work. ACA: the evaluations of the
 	// dynamics re-running the accepted steps (Accepted is the number of
@@ -111,7 +127,10 @@ type GradStats struct {
 	// (each one evaluation of f and one vector-Jacobian product) and the
 	// steps of the backward solves. Naive: the evaluations recorded on the
 	// graph, each of which the backward pass differentiates (known at the
-	// forward pass; Accepted and Rejected are the forward ones).
+	// forward pass; Accepted and Rejected are the forward ones). Runtime is
+	// the backward pass's wall time for ACA and the adjoint; zero for
+	// Naive, whose backward pass is the caller's graph's (time
+	// Graph.Backward).
 	Backward Stats
 	// Backprop reports whether the backward pass has run (always true for
 	// Naive, whose backward work is fixed by the forward pass).
@@ -148,8 +167,11 @@ type GraphSolution struct {
 	// Y[i] is the state at Times[i], as a value on the graph (a constant
 	// when the graph is nil or nothing requires a gradient). Y[0] is y0.
 	Y []*autograd.Value
-	// Stats is updated by the backward pass; read it after.
-	Stats *GradStats
+	// Stats is the work of the solve: its forward fields are set by
+	// SolveGraph, and for ACA and the adjoint the backward pass fills in
+	// the backward ones here, in place (see GradStats). Keep a pointer to
+	// it (&sol.Stats), not a copy, to read them after the backward pass.
+	Stats GradStats
 
 	bw *backward // nil for Naive
 }
@@ -161,6 +183,9 @@ type Gradients struct {
 	// Params holds the gradient with respect to each declared parameter,
 	// in the order Params listed them.
 	Params []*tensor.Tensor
+	// Times is the gradient with respect to the output times, for a solve
+	// by SolveGraphAt (nil otherwise).
+	Times *tensor.Tensor
 }
 
 // ErrConsumed is returned by a backward pass through a solve whose
@@ -175,7 +200,8 @@ type BackwardError struct {
 	// Method is the gradient method.
 	Method Gradient
 	// Step is the index of the accepted forward step (0-based) being
-	// differentiated, and T and H its start and size; for the adjoint, the
+	// differentiated, and T and H its start and size (for Naive, the step
+	// whose starting state received a non-finite gradient); for the adjoint, the
 	// index of the interval between output times being solved backward, and
 	// the time and step size where its solve failed. Step is −1 for a
 	// non-finite gradient of the loss with respect to an output (T is the
@@ -215,8 +241,51 @@ const (
 // through the dense-output formula.
 //
 // Errors are those of Solve, and an *OptionError for parameters recorded on
-// a graph, or (for the adjoint) of another dtype than the state.
+// a graph, or (for the adjoint) of another dtype than the state. As with
+// Solve, a solve that fails after it started returns with the error the
+// outputs it reached (Times and Y shorter than requested, Y[0] always
+// there), as constants: no gradient flows through a failed solve. The
+// backward pass of every method fails with a *BackwardError where the
+// gradient with respect to an output or to a step's state is not finite.
 func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, opts Options) (*GraphSolution, error) {
+	return solveGraph(g, f, y0, times, nil, opts)
+}
+
+// SolveGraphAt is SolveGraph with the output times as a value: a 1-D
+// float64 value holding them, a leaf or a value recorded on g. The loss's
+// gradient with respect to them then flows back to it too: dL/dt_i for the
+// outputs, and dL/dt_0 for the start, for every gradient method. Naive
+// differentiates the adaptive solve (the outputs' interpolation, and the
+// stage times of TimeDynamics, which move with the start); ACA the solve
+// with its step sizes frozen, every step moving with the start; the
+// adjoint uses the continuous formulas, dL/dt_i = ⟨∂L/∂z(t_i), f(t_i,
+// z(t_i))⟩ and dL/dt_0 = −⟨dL/dz(t_0), f(t_0, z(t_0))⟩, one evaluation of f
+// each. An output that falls on a step's end is then the step's
+// interpolant there (equal to its end state to rounding), so that it has a
+// derivative in time. It needs an adaptive solve: a fixed step's grid would
+// move with the times. A first step chosen automatically is taken as a
+// constant.
+func SolveGraphAt(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times *autograd.Value, opts Options) (*GraphSolution, error) {
+	switch {
+	case times == nil:
+		return nil, &OptionError{Field: "times", Msg: "nil"}
+	case times.DType() != tensor.Float64 || len(times.Shape()) != 1:
+		return nil, &OptionError{Field: "times", Msg: fmt.Sprintf("a %v value of shape %v; want a 1-D float64 value", times.DType(), times.Shape())}
+	case times.Graph() != nil && times.Graph() != g:
+		return nil, &OptionError{Field: "times", Msg: "recorded on another graph than the one given"}
+	case opts.StepSize != 0 || opts.Steps != 0:
+		return nil, &OptionError{Field: "times", Msg: "gradients with respect to the times need an adaptive solve (a fixed step's grid would move with them); unset StepSize and Steps"}
+	}
+	tv := times
+	if !g.Recording() || !times.RequiresGrad() {
+		tv = nil
+	}
+	return solveGraph(g, f, y0, append([]float64(nil), times.Data().Float64s()...), tv, opts)
+}
+
+// solveGraph is SolveGraph, differentiating with respect to the times too
+// when tv (their value) is not nil.
+func solveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, tv *autograd.Value, opts Options) (*GraphSolution, error) {
 	if f == nil {
 		return nil, &OptionError{Field: "dynamics", Msg: "nil"}
 	}
@@ -231,7 +300,7 @@ func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 		return nil, err
 	}
 	if o.Gradient == Naive {
-		return solveNaive(g, f, y0, times, o, dir)
+		return solveNaive(g, f, y0, times, tv, o, dir)
 	}
 	var params []*autograd.Value
 	if p, ok := f.(Parametric); ok {
@@ -254,31 +323,104 @@ func SolveGraph(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 			return nil, &OptionError{Field: "params", Msg: fmt.Sprintf("parameter %d is %v but the state is %v; the adjoint's augmented state needs one dtype", i, p.DType(), y0.DType())}
 		}
 	}
-	return solveCheckpointed(g, f, params, y0, times, o, dir)
+	return solveCheckpointed(g, f, params, y0, times, tv, o, dir)
 }
 
-// countingGraphBackend counts the evaluations recorded on its graph.
-type countingGraphBackend struct {
+// naiveBackend is the graph backend of the naive method: it counts the
+// evaluations recorded on its graph and remembers the accepted steps, so
+// that the backward pass can name the step where a gradient stops being
+// finite.
+type naiveBackend struct {
 	*graphBackend
 	recorded int
+	steps    []checkpoint // t and h of the accepted steps
 }
 
-func (b *countingGraphBackend) eval(t float64, y *autograd.Value) (*autograd.Value, error) {
-	v, err := b.graphBackend.eval(t, y)
+func (b *naiveBackend) eval(t, h float64, y *autograd.Value, at when[*autograd.Value]) (*autograd.Value, error) {
+	v, err := b.graphBackend.eval(t, h, y, at)
 	if err == nil && v != nil && v.Graph() != nil {
 		b.recorded++
 	}
 	return v, err
 }
 
-func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {
-	before := g.Bytes()
-	b := &countingGraphBackend{graphBackend: &graphBackend{g: g, f: f}}
-	ys, st, err := run[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, nil)
-	if err != nil {
-		return nil, err
+// Names of the operation through which the naive method checks gradients,
+// and of the one that takes a time out of the times' value.
+const (
+	opCheck  = "ode.check"
+	opTimeAt = "ode.timeat"
+)
+
+// timeAt returns element i of the 1-D value tv as a scalar value on g.
+func timeAt(g *autograd.Graph, tv *autograd.Value, i int) *autograd.Value {
+	n := tv.Len()
+	return g.Record(autograd.Op{Name: opTimeAt, Fresh: true, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		d := tensor.Zeros(tensor.Float64, n)
+		d.Float64s()[i] = gy.Item()
+		return []*tensor.Tensor{d}
+	}}, tensor.Scalar(tensor.Float64, tv.Data().Float64s()[i]), tv)
+}
+
+// checked returns v behind an identity on g whose backward rule fails
+// with err() if the gradient reaching v is not finite: the naive method's
+// counterpart of the checks ACA and the adjoint make on λ. All uses of v
+// by the solve after it go through the identity, so v's gradient is summed
+// as before, in the same order. A value that needs no gradient is
+// returned as is.
+func checked(g *autograd.Graph, v *autograd.Value, err func() *BackwardError) *autograd.Value {
+	if !g.Recording() || !v.RequiresGrad() {
+		return v
 	}
-	stats := &GradStats{
+	return g.Record(autograd.Op{Name: opCheck, View: true, Backward: func(gy *tensor.Tensor, _ []bool) ([]*tensor.Tensor, error) {
+		if !tensor.AllFinite(gy) {
+			return nil, err()
+		}
+		return []*tensor.Tensor{gy}, nil
+	}}, v.Data(), v)
+}
+
+// solveNaive records the whole solve on g. The states that start the
+// accepted steps and the outputs are checked in the backward pass (see
+// checked): a non-finite gradient there is a BackwardError naming the step
+// or the output, as it is for ACA, instead of NaN gradients.
+func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float64, tv *autograd.Value, o Options, dir float64) (*GraphSolution, error) {
+	start := time.Now()
+	before := g.Bytes()
+	b := &naiveBackend{graphBackend: &graphBackend{g: g, f: f}}
+	hk := &hooks[*autograd.Value, *autograd.Value]{
+		accepted: func(s *stepRec[*autograd.Value, *autograd.Value]) {
+			b.steps = append(b.steps, checkpoint{t: s.t, h: s.h})
+		},
+		state: func(i int, t float64, y *autograd.Value) *autograd.Value {
+			return checked(g, y, func() *BackwardError {
+				var h float64
+				if i < len(b.steps) {
+					h = b.steps[i].h
+				}
+				return &BackwardError{Method: Naive, Step: i, T: t, H: h, What: "non-finite gradient dL/dz of the state that starts the step, after backpropagating through the solve from there on"}
+			})
+		},
+	}
+	var tm *timing[*autograd.Value]
+	if tv != nil {
+		tm = &timing[*autograd.Value]{taus: make([]*autograd.Value, len(times))}
+		for i := range times {
+			tm.taus[i] = timeAt(g, tv, i)
+		}
+		tm.t0 = tm.taus[0]
+	}
+	ys, st, err := runTimed[*autograd.Value, *autograd.Value](b, &o, y0, times, dir, hk, tm)
+	if err != nil {
+		st.Runtime = time.Since(start)
+		return partial(times, ys, st, Naive, err)
+	}
+	for k := 1; k < len(ys); k++ {
+		ys[k] = checked(g, ys[k], func() *BackwardError {
+			return &BackwardError{Method: Naive, Step: -1, T: times[k], What: fmt.Sprintf("the gradient of the loss with respect to output %d is not finite", k)}
+		})
+	}
+	st.Runtime = time.Since(start)
+	stats := GradStats{
 		Method:     Naive,
 		Forward:    st,
 		Backward:   Stats{NFE: b.recorded, Accepted: st.Accepted, Rejected: st.Rejected},
@@ -288,11 +430,23 @@ func solveNaive(g *autograd.Graph, f Dynamics, y0 *autograd.Value, times []float
 	return &GraphSolution{Times: append([]float64(nil), times...), Y: ys, Stats: stats}, nil
 }
 
-// checkpoint is one accepted step as ACA keeps it.
-type checkpoint struct {
-	t, h  float64
-	z     *tensor.Tensor // the state at t
-	first int            // the first output the step emits
+// partial returns the outputs a solve reached before it failed with err,
+// as constants (no gradient flows through a failed solve), or nil if it
+// failed before any output.
+func partial[V *autograd.Value | *tensor.Tensor](times []float64, ys []V, st Stats, m Gradient, err error) (*GraphSolution, error) {
+	if len(ys) == 0 {
+		return nil, err
+	}
+	sol := &GraphSolution{Times: append([]float64(nil), times[:len(ys)]...), Y: make([]*autograd.Value, len(ys)), Stats: GradStats{Method: m, Forward: st}}
+	for i, y := range ys {
+		switch y := any(y).(type) {
+		case *autograd.Value:
+			sol.Y[i] = autograd.Constant(y.Data())
+		case *tensor.Tensor:
+			sol.Y[i] = autograd.Constant(y)
+		}
+	}
+	return sol, err
 }
 
 // backward holds what the backward pass of ACA or the adjoint needs.
@@ -312,6 +466,10 @@ type backward struct {
 	// stepTime is the forward pass's mean wall time per accepted step, for
 	// PipelineAuto.
 	stepTime time.Duration
+	// timed is set when the solve differentiates its output times
+	// (SolveGraphAt); the backward pass then leaves dL/dtimes in gtimes.
+	timed  bool
+	gtimes *tensor.Tensor
 }
 
 // unrecordedBackend returns a tensor backend evaluating f without
@@ -336,22 +494,24 @@ func unrecordedBackend(f Dynamics, y0 *tensor.Tensor) *tensorBackend {
 	})
 }
 
-func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, y0 *autograd.Value, times []float64, o Options, dir float64) (*GraphSolution, error) {
-	stats := &GradStats{Method: o.Gradient}
+func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, y0 *autograd.Value, times []float64, tv *autograd.Value, o Options, dir float64) (*GraphSolution, error) {
+	sol := &GraphSolution{Times: append([]float64(nil), times...), Y: make([]*autograd.Value, len(times)), Stats: GradStats{Method: o.Gradient}}
+	stats := &sol.Stats
 	bw := &backward{f: f, params: params, o: o, times: append([]float64(nil), times...), dir: dir, y0: y0.Data(), stats: stats, meter: g.Meter()}
 	var hk *hooks[*tensor.Tensor, float64]
 	if o.Gradient == ACA {
-		hk = &hooks[*tensor.Tensor, float64]{accepted: func(a *acceptInfo[*tensor.Tensor, float64]) {
-			bw.ckpt = append(bw.ckpt, checkpoint{t: a.t, h: a.h, z: a.y0.Clone(), first: a.firstOut})
+		hk = &hooks[*tensor.Tensor, float64]{accepted: func(s *stepRec[*tensor.Tensor, float64]) {
+			bw.ckpt = append(bw.ckpt, checkpoint{t: s.t, h: s.h, z: s.y0.Clone(), first: s.firstOut})
 		}}
 	}
 	start := time.Now()
 	ys, st, err := run[*tensor.Tensor, float64](unrecordedBackend(f, y0.Data()), &o, y0.Data(), times, dir, hk)
+	st.Runtime = time.Since(start)
 	if err != nil {
-		return nil, err
+		return partial(times, ys, st, o.Gradient, err)
 	}
 	if st.Accepted > 0 {
-		bw.stepTime = time.Since(start) / time.Duration(st.Accepted)
+		bw.stepTime = st.Runtime / time.Duration(st.Accepted)
 	}
 	stats.Forward = st
 	bw.ys = ys
@@ -360,8 +520,12 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 	}
 	bw.gys = make([]*tensor.Tensor, len(times))
 	inputs := append([]*autograd.Value{y0}, params...)
+	if tv != nil {
+		bw.timed = true
+		inputs = append(inputs, tv)
+	}
 	node := g.Record(autograd.Op{Name: opSolve, Fresh: true, Backward: bw.opBackward, Saved: stats.CheckpointBytes}, tensor.Scalar(tensor.Float64, 0), inputs...)
-	sol := &GraphSolution{Times: append([]float64(nil), times...), Y: make([]*autograd.Value, len(times)), Stats: stats, bw: bw}
+	sol.bw = bw
 	sol.Y[0] = y0
 	for k := 1; k < len(times); k++ {
 		k := k
@@ -390,6 +554,9 @@ func (bw *backward) opBackward(_ *tensor.Tensor, need []bool) ([]*tensor.Tensor,
 		if need[i+1] {
 			out[i+1] = p
 		}
+	}
+	if bw.timed && need[len(need)-1] {
+		out[len(need)-1] = bw.gtimes
 	}
 	return out, nil
 }
@@ -423,7 +590,7 @@ func (s *GraphSolution) Backward(dY []*tensor.Tensor) (*Gradients, error) {
 	if dY[0] != nil {
 		gz.AddScaledInPlace(1, dY[0])
 	}
-	return &Gradients{Y0: gz, Params: gp}, nil
+	return &Gradients{Y0: gz, Params: gp, Times: bw.gtimes}, nil
 }
 
 // run is the backward pass: it returns the gradients with respect to y0
@@ -443,6 +610,7 @@ func (bw *backward) run() (*tensor.Tensor, []*tensor.Tensor, error) {
 	defer func() {
 		bw.ckpt, bw.gys, bw.ys = nil, nil, nil
 	}()
+	start := time.Now()
 	var gz *tensor.Tensor
 	var gp []*tensor.Tensor
 	var err error
@@ -450,19 +618,27 @@ func (bw *backward) run() (*tensor.Tensor, []*tensor.Tensor, error) {
 		gz, gp, err = bw.aca()
 	} else {
 		gz, gp, err = bw.adjoint()
+		if err == nil && bw.timed {
+			err = bw.adjointTimes(gz)
+		}
 	}
+	bw.stats.Backward.Runtime = time.Since(start)
 	bw.stats.Backprop = err == nil
 	return gz, gp, err
 }
 
 // checkLeaves reports a leaf the dynamics computed with on lg that is
-// neither the state z nor a declared parameter.
-func (bw *backward) checkLeaves(lg *autograd.Graph, z *autograd.Value) error {
+// neither one of the solver's own (the state, the times) nor a declared
+// parameter.
+func (bw *backward) checkLeaves(lg *autograd.Graph, own ...*autograd.Value) error {
 	for _, l := range lg.Leaves() {
-		if l == z {
-			continue
-		}
 		declared := false
+		for _, o := range own {
+			if o == l {
+				declared = true
+				break
+			}
+		}
 		for _, p := range bw.params {
 			if p == l {
 				declared = true
@@ -474,354 +650,4 @@ func (bw *backward) checkLeaves(lg *autograd.Graph, z *autograd.Value) error {
 		}
 	}
 	return nil
-}
-
-// aca walks the accepted steps in reverse: each is re-run on a graph of its
-// own from its saved state with its saved step size as a constant, the
-// running λ = dL/dz_{i+1} (plus the gradients of the outputs inside the
-// step) is backpropagated through it, and the graph is dropped.
-//
-// Re-running step i does not need λ, only backpropagating through it does,
-// so when pipelined (Options.ACAPipeline) the re-runs go ahead on a
-// goroutine of their own, one step ahead of the backward passes: the
-// re-run of step i−1 overlaps the backward pass through step i. At most
-// two step graphs are alive at once (a re-run waits for a free slot), and
-// the results are the same bits either way (each graph is built and
-// differentiated by the same code, in the same order).
-func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
-	st := bw.stats
-	lam := tensor.ZerosLike(bw.y0)
-	gp := make([]*tensor.Tensor, len(bw.params))
-	for i, p := range bw.params {
-		gp[i] = tensor.ZerosLike(p.Data())
-	}
-	wrt := make([]*autograd.Value, 1+len(bw.params))
-	copy(wrt[1:], bw.params)
-	rr := bw.newRerunner()
-	// back consumes the re-run of step i: it backpropagates λ through it.
-	back := func(s *rerun) error {
-		c := bw.ckpt[s.i]
-		st.Backward.NFE += s.nfe
-		st.Backward.Accepted++
-		wrt[0] = s.z
-		s.seeds[0] = lam
-		grads, err := s.lg.GradMulti(s.outs, s.seeds, wrt...)
-		st.GraphBytes = max(st.GraphBytes, s.lg.PeakBytes())
-		if err != nil {
-			return err
-		}
-		lam = grads[0]
-		if !tensor.AllFinite(lam) {
-			return &BackwardError{Method: ACA, Step: s.i, T: c.t, H: c.h, What: "non-finite adjoint λ = dL/dz after backpropagating through the step"}
-		}
-		for j := range gp {
-			gp[j].AddScaledInPlace(1, grads[j+1])
-		}
-		return nil
-	}
-	n := len(bw.ckpt)
-	if !bw.pipelined() || n < 2 {
-		for i := n - 1; i >= 0; i-- {
-			s := rr.run(i)
-			if s.err != nil {
-				return nil, nil, s.err
-			}
-			if err := back(s); err != nil {
-				return nil, nil, err
-			}
-			rr.done(s)
-		}
-		return lam, gp, nil
-	}
-	// The re-runs take a slot before building a step graph and the backward
-	// pass returns it once done with that graph, so that at most two are
-	// alive: the one being differentiated and the next one.
-	ch := make(chan *rerun, 1)
-	slots := make(chan struct{}, 2)
-	slots <- struct{}{}
-	slots <- struct{}{}
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := n - 1; i >= 0; i-- {
-			if _, ok := recvSpin(slots, stop); !ok {
-				return
-			}
-			s := rr.runRecovering(i)
-			if !sendSpin(ch, s, stop) {
-				if s.lg != nil {
-					s.lg.Free()
-				}
-				return
-			}
-			if s.err != nil || s.panicked != nil {
-				return
-			}
-		}
-	}()
-	// However the backward pass ends (a result, an error, a panic in a
-	// backward rule), the re-runs stop and their goroutine is gone first.
-	defer func() {
-		close(stop)
-		<-done
-		select { // a re-run sent but not consumed
-		case s := <-ch:
-			if s.lg != nil {
-				s.lg.Free()
-			}
-		default:
-		}
-	}()
-	for i := n - 1; i >= 0; i-- {
-		s, _ := recvSpin(ch, nil)
-		if s.panicked != nil {
-			panic(s.panicked)
-		}
-		if s.err != nil {
-			return nil, nil, s.err
-		}
-		if err := back(s); err != nil {
-			return nil, nil, err
-		}
-		rr.done(s)
-		slots <- struct{}{}
-	}
-	return lam, gp, nil
-}
-
-// pipelined reports whether ACA's backward pass runs its re-runs on a
-// goroutine of their own (see Options.ACAPipeline).
-func (bw *backward) pipelined() bool {
-	if tensor.Threads() < 2 {
-		return false
-	}
-	switch bw.o.ACAPipeline {
-	case PipelineOn:
-		return true
-	case PipelineAuto:
-		return bw.stepTime >= PipelineMinStep
-	}
-	return false
-}
-
-// handoffSpins bounds how long the two goroutines of ACA's backward pass
-// poll each other (yielding in between) before blocking. A step takes tens
-// of microseconds; waking a parked goroutine took as long again on these
-// machines, which cancelled what the overlap saved.
-const handoffSpins = 2000
-
-// sendSpin sends s on ch, or gives up when stop is closed (false).
-func sendSpin(ch chan<- *rerun, s *rerun, stop <-chan struct{}) bool {
-	for range handoffSpins {
-		select {
-		case ch <- s:
-			return true
-		case <-stop:
-			return false
-		default:
-			runtime.Gosched()
-		}
-	}
-	select {
-	case ch <- s:
-		return true
-	case <-stop:
-		return false
-	}
-}
-
-// recvSpin receives from ch, or gives up when stop is closed (false); a
-// nil stop is never closed.
-func recvSpin[T any](ch <-chan T, stop <-chan struct{}) (T, bool) {
-	for range handoffSpins {
-		select {
-		case v := <-ch:
-			return v, true
-		case <-stop:
-			var zero T
-			return zero, false
-		default:
-			runtime.Gosched()
-		}
-	}
-	select {
-	case v := <-ch:
-		return v, true
-	case <-stop:
-		var zero T
-		return zero, false
-	}
-}
-
-// rerun is one accepted step re-run on a graph of its own, ready for its
-// backward pass: outs are the step's end state and the outputs inside it
-// that have gradients, seeds their seeds (seeds[0], λ, is the backward
-// pass's to fill).
-type rerun struct {
-	i        int
-	lg       *autograd.Graph
-	recs     *stepRecords
-	z        *autograd.Value
-	outs     []*autograd.Value
-	seeds    []*tensor.Tensor
-	nfe      int
-	err      error
-	panicked any
-}
-
-// rerunner re-runs checkpointed steps, one at a time, with buffers of its
-// own.
-type rerunner struct {
-	bw  *backward
-	k   []*autograd.Value
-	out []*autograd.Value
-	// graphs holds step graphs whose backward pass is done, for the next
-	// re-runs: their nodes are reused (autograd.Graph.ReuseNodes), and
-	// recs the records of their combinations. Nothing keeps a step graph's
-	// values past its backward pass.
-	graphs chan *autograd.Graph
-	recs   recordPool
-}
-
-func (bw *backward) newRerunner() *rerunner {
-	return &rerunner{bw: bw, k: make([]*autograd.Value, bw.o.Method.Stages()), out: make([]*autograd.Value, len(bw.times)), graphs: make(chan *autograd.Graph, 2)}
-}
-
-// graph returns an empty step graph, a used one if there is one.
-func (rr *rerunner) graph() *autograd.Graph {
-	select {
-	case g := <-rr.graphs:
-		g.Reset()
-		return g
-	default:
-	}
-	g := autograd.NewGraph().RecycleOutputs().ReuseNodes()
-	if rr.bw.meter != nil {
-		g.SetMeter(rr.bw.meter)
-	}
-	return g
-}
-
-// done takes back a re-run whose backward pass is over: its graph and
-// its records.
-func (rr *rerunner) done(s *rerun) {
-	s.lg.Free()
-	select {
-	case rr.graphs <- s.lg:
-	default:
-	}
-	if s.recs != nil {
-		s.recs.release()
-	}
-}
-
-// runRecovering is run, turning a panic of the dynamics into a value the
-// backward pass re-raises on its own goroutine.
-func (rr *rerunner) runRecovering(i int) (s *rerun) {
-	defer func() {
-		if p := recover(); p != nil {
-			s = &rerun{i: i, panicked: p}
-		}
-	}()
-	return rr.run(i)
-}
-
-// run re-runs step i and checks that it reproduces the forward pass.
-func (rr *rerunner) run(i int) *rerun {
-	bw := rr.bw
-	c := bw.ckpt[i]
-	lg := rr.graph()
-	z := autograd.Leaf(c.z)
-	recs := rr.recs.step()
-	gb := &graphBackend{g: lg, f: bw.f, recs: recs}
-	k, out := rr.k, rr.out
-	// A panic in the dynamics takes the step graph's bytes off the meter
-	// and leaves the buffers clean on its way out.
-	finished := false
-	defer func() {
-		if !finished {
-			lg.Free()
-			clear(k)
-			clear(out[c.first:])
-		}
-	}()
-	r := &runner[*autograd.Value, *autograd.Value]{b: gb, o: &bw.o, tb: bw.o.Method, times: bw.times, dir: bw.dir, one: [1]float64{1}, out: out, next: c.first}
-	fail := func(err error) *rerun {
-		// The deferred clean-up frees the graph.
-		return &rerun{i: i, err: err}
-	}
-	f0, err := r.eval(c.t, c.h, z, "derivative")
-	if err != nil {
-		return fail(err)
-	}
-	h := gb.constant(c.h)
-	y1, err := r.step(c.t, z, f0, h, k, false)
-	if err != nil {
-		return fail(err)
-	}
-	var f1 *autograd.Value
-	haveF1 := false
-	if err := r.emit(c.t, gb.constant(c.t), h, z, y1, k, false, &f1, &haveF1); err != nil {
-		return fail(err)
-	}
-	clear(k)
-	// The re-run must reproduce the forward pass: the next checkpoint's
-	// state, and the outputs inside the step.
-	// (The last step's end state is not kept; its outputs are checked.)
-	if i+1 < len(bw.ckpt) && !reproduced(y1.Data(), bw.ckpt[i+1].z) {
-		return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: "re-running the step did not reproduce the forward pass (are the dynamics deterministic? dropout, or anything with state that changes between calls, cannot be re-run)"})
-	}
-	s := &rerun{i: i, lg: lg, recs: recs, z: z, nfe: r.st.NFE, outs: []*autograd.Value{y1}, seeds: []*tensor.Tensor{nil}}
-	for j := c.first; j < r.next; j++ {
-		if !reproduced(out[j].Data(), bw.ys[j]) {
-			return fail(&BackwardError{Method: ACA, Step: i, T: c.t, H: c.h, What: fmt.Sprintf("re-running the step did not reproduce output %d (t = %g) of the forward pass (are the dynamics deterministic?)", j, bw.times[j])})
-		}
-		if bw.gys[j] != nil {
-			s.outs = append(s.outs, out[j])
-			s.seeds = append(s.seeds, bw.gys[j])
-		}
-		out[j] = nil
-	}
-	if i == len(bw.ckpt)-1 {
-		if err := bw.checkLeaves(lg, z); err != nil {
-			return fail(err)
-		}
-	}
-	finished = true
-	return s
-}
-
-// reproduced reports whether a re-run result equals the forward one. It
-// allows rounding-level differences, so that dynamics whose kernels sum in
-// a different order from call to call are not rejected, while anything
-// that changes the dynamics between calls is.
-func reproduced(got, want *tensor.Tensor) bool {
-	var d, scale float64
-	if got.DType() == tensor.Float64 {
-		d, scale = diffScale(got.Float64s(), want.Float64s())
-	} else {
-		d, scale = diffScale(got.Float32s(), want.Float32s())
-	}
-	if d == 0 {
-		return true
-	}
-	eps := 1e-12
-	if want.DType() == tensor.Float32 {
-		eps = 1e-5
-	}
-	return d <= eps*math.Max(scale, 1) // false for NaN too
-}
-
-// diffScale returns max |a − b| and max |b|.
-func diffScale[E float32 | float64](a, b []E) (d, scale float64) {
-	b = b[:len(a)]
-	for i, v := range a {
-		w := float64(b[i])
-		if e := math.Abs(float64(v) - w); e > d || e != e {
-			d = e
-		}
-		scale = math.Max(scale, math.Abs(w))
-	}
-	return d, scale
 }

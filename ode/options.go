@@ -69,10 +69,10 @@ type Options struct {
 	// Ignored by the other methods.
 	ACAPipeline Pipeline
 
-	// schedule, if set, is a sequence of step sizes to take, accepted
-	// without error control: a solve "with the step sizes frozen", the
-	// reference ACA is checked against.
-	schedule []float64
+	// frozen, when not nil, holds the step sizes to take, each accepted
+	// without error control (set by WithFrozenSteps). A pointer, so that
+	// Options stays comparable with ==.
+	frozen *[]float64
 }
 
 // Pipeline is Options.ACAPipeline's choice.
@@ -108,7 +108,7 @@ const (
 )
 
 // fixed reports whether o asks for a fixed step.
-func (o *Options) fixed() bool { return o.StepSize != 0 || o.Steps != 0 || o.schedule != nil }
+func (o *Options) fixed() bool { return o.StepSize != 0 || o.Steps != 0 }
 
 // resolve validates o and returns a copy with defaults filled in.
 func (o Options) resolve() (Options, error) {
@@ -118,6 +118,7 @@ func (o Options) resolve() (Options, error) {
 	if o.Method == nil {
 		o.Method = Dopri5
 	}
+	o.Method = canonical(o.Method)
 	if err := checkTableau(o.Method); err != nil {
 		return o, err
 	}
@@ -165,6 +166,7 @@ func (o Options) resolve() (Options, error) {
 		return bad("aca pipeline", "%d is not PipelineAuto, PipelineOff or PipelineOn", int(o.ACAPipeline))
 	}
 	if o.AdjointMethod != nil {
+		o.AdjointMethod = canonical(o.AdjointMethod)
 		if err := checkTableau(o.AdjointMethod); err != nil {
 			return o, err
 		}

@@ -124,38 +124,50 @@ func TestFirstStepBelowMinStep(t *testing.T) {
 }
 
 // TestDenseOpGradCheck checks the dense-output operation's VJP, including
-// its dependence on h and t through θ, forward and backward in time, for
-// Dopri5's polynomial and for cubic Hermite weights.
+// its dependence on h and t through θ, and on the output time τ when it is
+// a value, forward and backward in time, for Dopri5's polynomial and for
+// cubic Hermite weights.
 func TestDenseOpGradCheck(t *testing.T) {
 	for _, h0 := range []float64{0.5, -0.5} {
 		for _, hermite := range []bool{false, true} {
-			tau := 0.2 + 0.3*h0 // θ = 0.3 when t = 0.2
-			f := func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
-				h, tt := in[len(in)-2], in[len(in)-1]
-				th := (tau - tt.Item()) / h.Item()
-				if hermite {
-					t2, t3 := th*th, th*th*th
-					a := []float64{2*t3 - 3*t2 + 1, -2*t3 + 3*t2}
-					da := []float64{6*t2 - 6*th, -6*t2 + 6*th}
-					c := []float64{t3 - 2*t2 + th, t3 - t2}
-					dc := []float64{3*t2 - 4*th + 1, 3*t2 - 2*th}
-					return denseOp(g, nil, in[0:2], a, da, h, in[2:4], c, dc, tt, tau)
+			for _, timed := range []bool{false, true} {
+				tau0 := 0.2 + 0.3*h0 // θ = 0.3 when t = 0.2
+				f := func(g *autograd.Graph, in []*autograd.Value) *autograd.Value {
+					tau, tv := tau0, (*autograd.Value)(nil)
+					if timed {
+						tv = in[len(in)-1]
+						tau = tv.Item()
+						in = in[:len(in)-1]
+					}
+					h, tt := in[len(in)-2], in[len(in)-1]
+					th := (tau - tt.Item()) / h.Item()
+					if hermite {
+						t2, t3 := th*th, th*th*th
+						a := []float64{2*t3 - 3*t2 + 1, -2*t3 + 3*t2}
+						da := []float64{6*t2 - 6*th, -6*t2 + 6*th}
+						c := []float64{t3 - 2*t2 + th, t3 - t2}
+						dc := []float64{3*t2 - 4*th + 1, 3*t2 - 2*th}
+						return denseOp(g, nil, in[0:2], a, da, h, in[2:4], c, dc, tt, tau, tv)
+					}
+					c, dc := make([]float64, 7), make([]float64, 7)
+					denseWeights(Dopri5.Dense, th, c, dc)
+					return denseOp(g, nil, in[0:1], []float64{1}, []float64{0}, h, in[1:8], c, dc, tt, tau, tv)
 				}
-				c, dc := make([]float64, 7), make([]float64, 7)
-				denseWeights(Dopri5.Dense, th, c, dc)
-				return denseOp(g, nil, in[0:1], []float64{1}, []float64{0}, h, in[1:8], c, dc, tt, tau)
-			}
-			n := 8
-			if hermite {
-				n = 4
-			}
-			var ins []*tensor.Tensor
-			for i := range n {
-				ins = append(ins, randT(uint64(10+i), 1, 2, 3))
-			}
-			ins = append(ins, tensor.Scalar(tensor.Float64, h0), tensor.Scalar(tensor.Float64, 0.2))
-			if _, err := autograd.GradCheck(f, ins, autograd.CheckOptions{}); err != nil {
-				t.Errorf("h = %g, hermite = %v: %v", h0, hermite, err)
+				n := 8
+				if hermite {
+					n = 4
+				}
+				var ins []*tensor.Tensor
+				for i := range n {
+					ins = append(ins, randT(uint64(10+i), 1, 2, 3))
+				}
+				ins = append(ins, tensor.Scalar(tensor.Float64, h0), tensor.Scalar(tensor.Float64, 0.2))
+				if timed {
+					ins = append(ins, tensor.Scalar(tensor.Float64, tau0))
+				}
+				if _, err := autograd.GradCheck(f, ins, autograd.CheckOptions{}); err != nil {
+					t.Errorf("h = %g, hermite = %v, timed = %v: %v", h0, hermite, timed, err)
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package ode
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/tensor"
@@ -19,8 +20,10 @@ import (
 // y, or a tensor of the dynamics' own that they leave unchanged during the
 // solve (the solver copies such results and never writes to them); a Func
 // must not overwrite a result it returned earlier, while a TensorFunc may
-// (Solve copies its results). On a graph, the explicit dependence of f on t
-// is not differentiated (stage times are constants). The values f computes
+// (Solve copies its results). On a graph, the explicit dependence of f on a
+// float64 t is not differentiated; dynamics that depend on time and are
+// solved with the naive method should implement TimeDynamics (TimeFunc),
+// which receives t as a value. The values f computes
 // on the graphs of the ACA and adjoint backward passes are valid only until
 // that step's backward pass: their storage is then reused
 // (autograd.Graph.RecycleOutputs), so f must not keep them.
@@ -40,6 +43,33 @@ type Func func(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value
 
 // Eval calls f.
 func (f Func) Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value {
+	return f(g, t, y)
+}
+
+// TimeDynamics is implemented by dynamics that depend on time and take it
+// as a value on the graph, so that a recorded solve (the naive method)
+// differentiates that dependence too: the stage times of a step depend on
+// the step sizes, which depend on the parameters through the error
+// control. EvalTime computes f(t, y) like Eval; t is a scalar value (shape
+// []) of y's dtype. Where nothing is recorded, or the time is a constant
+// (ACA's re-runs, the adjoint), the solver may call Eval instead, with t
+// as a float64; the two must agree.
+type TimeDynamics interface {
+	Dynamics
+	EvalTime(g *autograd.Graph, t, y *autograd.Value) *autograd.Value
+}
+
+// TimeFunc adapts a function of a time value to TimeDynamics: dynamics
+// that depend on time, written with graph operations on t as on y.
+type TimeFunc func(g *autograd.Graph, t, y *autograd.Value) *autograd.Value
+
+// Eval calls f with t as a constant scalar of y's dtype.
+func (f TimeFunc) Eval(g *autograd.Graph, t float64, y *autograd.Value) *autograd.Value {
+	return f(g, autograd.Constant(tensor.Scalar(y.DType(), t)), y)
+}
+
+// EvalTime calls f.
+func (f TimeFunc) EvalTime(g *autograd.Graph, t, y *autograd.Value) *autograd.Value {
 	return f(g, t, y)
 }
 
@@ -64,7 +94,7 @@ type Solution struct {
 	Times []float64
 	// Y[i] is the state at Times[i]; Y[0] is a copy of y0.
 	Y []*tensor.Tensor
-	// Stats counts the work done.
+	// Stats counts the work done and its wall time.
 	Stats Stats
 }
 
@@ -92,8 +122,10 @@ func Solve(f Dynamics, y0 *tensor.Tensor, times []float64, opts Options) (*Solut
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	b := unrecordedBackend(f, y0)
 	ys, st, err := run[*tensor.Tensor, float64](b, &o, y0, times, dir, nil)
+	st.Runtime = time.Since(start)
 	if err != nil {
 		if len(ys) == 0 {
 			return nil, err
@@ -132,7 +164,7 @@ type FuncSolution struct {
 	Times []float64
 	// Y[i] is the state at Times[i].
 	Y [][]float64
-	// Stats counts the work done.
+	// Stats counts the work done and its wall time.
 	Stats Stats
 }
 
@@ -149,6 +181,7 @@ func SolveFunc(f func(t float64, y, dydt []float64), y0 []float64, times []float
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	b := newTensorBackend(y, func(t float64, y, dst *tensor.Tensor) error {
 		d := dst.Float64s()
 		clear(d)
@@ -156,6 +189,7 @@ func SolveFunc(f func(t float64, y, dydt []float64), y0 []float64, times []float
 		return nil
 	})
 	ys, st, err := run[*tensor.Tensor, float64](b, &o, y, times, dir, nil)
+	st.Runtime = time.Since(start)
 	if err != nil && len(ys) == 0 {
 		return nil, err
 	}

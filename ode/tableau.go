@@ -46,8 +46,8 @@ func (tb *Tableau) Adaptive() bool { return tb.BErr != nil }
 // String returns the method's name.
 func (tb *Tableau) String() string { return tb.Name }
 
-// Euler is the forward Euler method (order 1, fixed step only).
-var Euler = &Tableau{
+// euler is the canonical data of Euler.
+var euler = &Tableau{
 	Name:  "euler",
 	Order: 1,
 	C:     []float64{0},
@@ -55,8 +55,8 @@ var Euler = &Tableau{
 	B:     []float64{1},
 }
 
-// Midpoint is the explicit midpoint method (RK2, order 2, fixed step only).
-var Midpoint = &Tableau{
+// midpoint is the canonical data of Midpoint.
+var midpoint = &Tableau{
 	Name:  "midpoint",
 	Order: 2,
 	C:     []float64{0, 0.5},
@@ -64,9 +64,8 @@ var Midpoint = &Tableau{
 	B:     []float64{0, 1},
 }
 
-// RK4 is the classic fourth-order Runge–Kutta method (fixed step only).
-// torchdiffeq's "rk4" is the 3/8 rule, a different fourth-order method.
-var RK4 = &Tableau{
+// rk4 is the canonical data of RK4.
+var rk4 = &Tableau{
 	Name:  "rk4",
 	Order: 4,
 	C:     []float64{0, 0.5, 0.5, 1},
@@ -74,12 +73,8 @@ var RK4 = &Tableau{
 	B:     []float64{1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6},
 }
 
-// HeunEuler is Heun's method with an embedded Euler estimate: order 2(1),
-// two stages. torchdiffeq calls it adaptive_heun, but starts each step from
-// the derivative at the Euler predictor of the previous one (one evaluation
-// per step); here the next step starts from f(t1, y1), two evaluations per
-// step, so NFE counts with this method are about twice torchdiffeq's.
-var HeunEuler = &Tableau{
+// heunEuler is the canonical data of HeunEuler.
+var heunEuler = &Tableau{
 	Name:  "heun_euler",
 	Order: 2,
 	C:     []float64{0, 1},
@@ -88,9 +83,8 @@ var HeunEuler = &Tableau{
 	BErr:  []float64{0.5 - 1, 0.5},
 }
 
-// BogackiShampine is the Bogacki–Shampine 3(2) pair (RK23, torchdiffeq's
-// bosh3), four stages with FSAL.
-var BogackiShampine = &Tableau{
+// bogackiShampine is the canonical data of BogackiShampine.
+var bogackiShampine = &Tableau{
 	Name:  "bosh3",
 	Order: 3,
 	C:     []float64{0, 0.5, 0.75, 1},
@@ -128,10 +122,8 @@ func dopri5Dense() [][]float64 {
 	return p
 }
 
-// Dopri5 is the Dormand–Prince 5(4) pair (RK45, MATLAB's ode45, the default
-// of torchdiffeq): seven stages with FSAL, and a fourth-order continuous
-// extension.
-var Dopri5 = &Tableau{
+// dopri5 is the canonical data of Dopri5.
+var dopri5 = &Tableau{
 	Name:  "dopri5",
 	Order: 5,
 	C:     []float64{0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
@@ -222,10 +214,8 @@ func denseWeights(p [][]float64, theta float64, w, dw []float64) {
 	}
 }
 
-// Tsit5 is Tsitouras's 5(4) pair (2011), seven stages with FSAL and its own
-// continuous extension. It is usually a little more efficient than Dopri5 at
-// the same tolerance.
-var Tsit5 = &Tableau{
+// tsit5 is the canonical data of Tsit5.
+var tsit5 = &Tableau{
 	Name:  "tsit5",
 	Order: 5,
 	C:     []float64{0, 0.161, 0.327, 0.9, 0.9800255409045097, 1, 1},
@@ -249,9 +239,100 @@ var Tsit5 = &Tableau{
 	Dense: tsit5Dense(),
 }
 
+// The built-in methods. Each exported variable is a deep copy of data the
+// package keeps to itself: a solve given one of these pointers runs the
+// package's own tableau, so that editing a built-in method's fields or
+// slices (or overwriting the whole struct) changes no solve, while the
+// variables keep the type and the use they always had (Options{Method:
+// ode.Dopri5}). A Tableau of one's own is copied when a solve starts.
+var (
+	// Euler is the forward Euler method (order 1, fixed step only).
+	Euler = euler.clone()
+
+	// Midpoint is the explicit midpoint method (RK2, order 2, fixed step only).
+	Midpoint = midpoint.clone()
+
+	// RK4 is the classic fourth-order Runge–Kutta method (fixed step only).
+	// torchdiffeq's "rk4" is the 3/8 rule, a different fourth-order method.
+	RK4 = rk4.clone()
+
+	// HeunEuler is Heun's method with an embedded Euler estimate: order 2(1),
+	// two stages. torchdiffeq calls it adaptive_heun, but starts each step from
+	// the derivative at the Euler predictor of the previous one (one evaluation
+	// per step); here the next step starts from f(t1, y1), two evaluations per
+	// step, so NFE counts with this method are about twice torchdiffeq's.
+	HeunEuler = heunEuler.clone()
+
+	// BogackiShampine is the Bogacki–Shampine 3(2) pair (RK23, torchdiffeq's
+	// bosh3), four stages with FSAL.
+	BogackiShampine = bogackiShampine.clone()
+
+	// Dopri5 is the Dormand–Prince 5(4) pair (RK45, MATLAB's ode45, the default
+	// of torchdiffeq): seven stages with FSAL, and a fourth-order continuous
+	// extension.
+	Dopri5 = dopri5.clone()
+
+	// Tsit5 is Tsitouras's 5(4) pair (2011), seven stages with FSAL and its own
+	// continuous extension. It is usually a little more efficient than Dopri5 at
+	// the same tolerance.
+	Tsit5 = tsit5.clone()
+)
+
+// builtins pairs the exported built-in methods, as first set, with their
+// canonical data.
+var builtins = [...]struct{ exported, data *Tableau }{
+	{Euler, euler}, {Midpoint, midpoint}, {RK4, rk4}, {HeunEuler, heunEuler},
+	{BogackiShampine, bogackiShampine}, {Dopri5, dopri5}, {Tsit5, tsit5},
+}
+
+// canonical returns the tableau a solve runs for tb: the package's own
+// data for a built-in method, a deep copy of anything else (so that the
+// caller may change its tableau during the solve).
+func canonical(tb *Tableau) *Tableau {
+	for _, b := range builtins {
+		if tb == b.exported || tb == b.data {
+			return b.data
+		}
+	}
+	return tb.clone()
+}
+
+// clone returns a deep copy of tb, sharing no slice with it.
+func (tb *Tableau) clone() *Tableau {
+	c := *tb
+	c.C = cloneFloats(tb.C)
+	c.B = cloneFloats(tb.B)
+	c.BErr = cloneFloats(tb.BErr)
+	c.A = cloneRows(tb.A)
+	c.Dense = cloneRows(tb.Dense)
+	return &c
+}
+
+func cloneFloats(x []float64) []float64 {
+	if x == nil {
+		return nil
+	}
+	return append([]float64{}, x...)
+}
+
+func cloneRows(x [][]float64) [][]float64 {
+	if x == nil {
+		return nil
+	}
+	c := make([][]float64, len(x))
+	for i, r := range x {
+		c[i] = cloneFloats(r)
+	}
+	return c
+}
+
 // Methods lists every built-in method, fixed-step ones first.
 func Methods() []*Tableau {
-	return []*Tableau{Euler, Midpoint, RK4, HeunEuler, BogackiShampine, Dopri5, Tsit5}
+	ms := make([]*Tableau, len(builtins))
+	for i, b := range builtins {
+		ms[i] = b.exported
+	}
+	return ms
 }
 
 // ParseMethod returns the built-in method with the given name. It accepts
@@ -260,25 +341,24 @@ func Methods() []*Tableau {
 func ParseMethod(name string) (*Tableau, error) {
 	switch name {
 	case "rk2":
-		return Midpoint, nil
+		name = midpoint.Name
 	case "rk23", "bs3":
-		return BogackiShampine, nil
+		name = bogackiShampine.Name
 	case "rk45":
-		return Dopri5, nil
+		name = dopri5.Name
 	case "adaptive_heun", "heun":
-		return HeunEuler, nil
-	}
-	for _, m := range Methods() {
-		if m.Name == name {
-			return m, nil
-		}
+		name = heunEuler.Name
 	}
 	names := ""
-	for i, m := range Methods() {
+	for i, b := range builtins {
+		// The canonical names: a caller may have edited the exported ones.
+		if b.data.Name == name {
+			return b.exported, nil
+		}
 		if i > 0 {
 			names += ", "
 		}
-		names += m.Name
+		names += b.data.Name
 	}
 	return nil, &OptionError{Field: "method", Msg: "unknown method " + quote(name) + " (want one of " + names + ")"}
 }

@@ -3,6 +3,9 @@ package ode
 import (
 	"math"
 	"testing"
+
+	"github.com/acaode/aca/autograd"
+	"github.com/acaode/aca/tensor"
 )
 
 // TestTableauConsistency checks the order-1 conditions and the structural
@@ -107,4 +110,147 @@ func TestParseMethod(t *testing.T) {
 	if _, err := ParseMethod("rk99"); err == nil {
 		t.Error("ParseMethod accepted rk99")
 	}
+}
+
+// TestBuiltinTableausImmutable edits everything a caller can reach of the
+// built-in methods (every field and slice element of the exported
+// variables, of what Methods and ParseMethod return, and the whole
+// structs) and checks that later solves, recorded or not, give the same
+// bits as before.
+func TestBuiltinTableausImmutable(t *testing.T) {
+	f := Func(func(g *autograd.Graph, tt float64, y *autograd.Value) *autograd.Value {
+		return g.Scale(g.Tanh(y), 1+math.Sin(tt))
+	})
+	y0 := tensor.FromFloat64([]float64{0.3, -1.2, 2}, 3)
+	times := []float64{0, 0.4, 1.5}
+	optsFor := func(m *Tableau, adaptive bool) Options {
+		if adaptive {
+			return Options{Method: m, RTol: 1e-6, ATol: 1e-8, AdjointMethod: m}
+		}
+		return Options{Method: m, Steps: 9, AdjointMethod: m}
+	}
+	// results solves with every method (the adaptive ones also adaptively),
+	// plain and with ACA's and the adjoint's gradients, and returns the
+	// outputs and gradients as one list of values.
+	results := func(methods []*Tableau, adaptive []bool) []float64 {
+		var out []float64
+		for i, m := range methods {
+			for _, ad := range []bool{false, true} {
+				if ad && !adaptive[i] {
+					continue
+				}
+				sol, err := Solve(f, y0, times, optsFor(m, ad))
+				if err != nil {
+					t.Fatalf("%d: %v", i, err)
+				}
+				out = append(out, float64(sol.Stats.NFE))
+				for _, y := range sol.Y {
+					out = append(out, y.Values()...)
+				}
+				for _, gm := range []Gradient{ACA, Adjoint, Naive} {
+					o := optsFor(m, ad)
+					o.Gradient = gm
+					z := autograd.Leaf(y0.Clone())
+					g := autograd.NewGraph()
+					gs, err := SolveGraph(g, f, z, times, o)
+					if err != nil {
+						t.Fatalf("%d %s: %v", i, gm, err)
+					}
+					if err := g.SumAll(g.Mul(gs.Y[2], gs.Y[1])).Backward(); err != nil {
+						t.Fatalf("%d %s: %v", i, gm, err)
+					}
+					out = append(out, z.Grad().Values()...)
+				}
+			}
+		}
+		return out
+	}
+	methods := Methods()
+	saved := make([]Tableau, len(methods))
+	adaptive := make([]bool, len(methods))
+	for i, m := range methods {
+		saved[i] = *m.clone()
+		adaptive[i] = m.Adaptive()
+	}
+	defer func() {
+		for i, m := range methods {
+			*m = *saved[i].clone()
+		}
+	}()
+	want := results(methods, adaptive)
+
+	scribble := func(x []float64) {
+		for i := range x {
+			x[i] = math.NaN()
+		}
+	}
+	for i, m := range methods {
+		parsed, err := ParseMethod(saved[i].Name)
+		if err != nil || parsed != m {
+			t.Fatalf("ParseMethod(%q) = %v, %v", saved[i].Name, parsed, err)
+		}
+		scribble(m.C)
+		scribble(m.B)
+		scribble(m.BErr)
+		for _, row := range m.A {
+			scribble(row)
+		}
+		for _, row := range m.Dense {
+			scribble(row)
+		}
+		m.A = append(m.A, []float64{1})
+		m.Name, m.Order, m.FSAL = "scribbled", 99, !m.FSAL
+	}
+	if got := results(methods, adaptive); !sameBits(got, want) {
+		t.Error("editing the built-in tableaus' fields changed later solves")
+	}
+	// Overwriting the whole structs, with another method or nothing.
+	for i, m := range methods {
+		*m = *saved[(i+1)%len(saved)].clone()
+	}
+	*methods[0] = Tableau{}
+	if got := results(methods, adaptive); !sameBits(got, want) {
+		t.Error("overwriting the built-in tableaus changed later solves")
+	}
+	for i := range methods {
+		if got, err := ParseMethod(saved[i].Name); err != nil || got != methods[i] {
+			t.Errorf("after the edits, ParseMethod(%q) = %v, %v", saved[i].Name, got, err)
+		}
+	}
+}
+
+// TestOwnTableauCopied: a tableau of one's own is copied when the solve
+// starts, so editing it afterwards changes nothing the solve computed.
+func TestOwnTableauCopied(t *testing.T) {
+	mine := BogackiShampine.clone()
+	mine.Name = "mine"
+	f := Func(func(g *autograd.Graph, _ float64, y *autograd.Value) *autograd.Value { return g.Neg(y) })
+	z := autograd.Leaf(tensor.FromFloat64([]float64{1}, 1))
+	g := autograd.NewGraph()
+	sol, err := SolveGraph(g, f, z, []float64{0, 1}, Options{Method: mine, RTol: 1e-6, ATol: 1e-6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scribble := []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+	copy(mine.B, scribble)
+	copy(mine.A[3], scribble)
+	if err := g.SumAll(sol.Y[1]).Backward(); err != nil {
+		t.Fatal(err)
+	}
+	if d := z.Grad().Item() - math.Exp(-1); math.Abs(d) > 1e-5 {
+		t.Errorf("dy(1)/dy0 = %v, want e^-1 (error %g)", z.Grad().Item(), d)
+	}
+}
+
+// sameBits reports whether two lists hold the same float64 bits.
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
 }

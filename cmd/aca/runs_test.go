@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,38 +45,54 @@ func TestPlotFailureKeepsResults(t *testing.T) {
 }
 
 // A run that fails before finishing any result leaves no folder, with
-// --out (a folder the run created) and under runs/.
+// --out (a folder the run created) and under runs/; an existing empty
+// --out folder is the user's and stays. A failure after a finished result
+// leaves the result and a STOPPED note. (The toy sweep records a method's
+// failure as a row, so the failure is made here, through the same calls
+// every subcommand makes: makeRunDir, result, stopRun.)
 func TestFailedRunLeavesNoFolder(t *testing.T) {
+	boom := errors.New("the solver failed: step size underflow at t = 3")
+	fail := func(out string, results int) (int, string) {
+		t.Helper()
+		dir, err := makeRunDir("toy", out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, intr := interruptContext(context.Background())
+		defer intr.stop()
+		for i := range results {
+			if err := dir.result(io.Discard, false, map[string]int{"row": i}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var e bytes.Buffer
+		code := stopRun(&e, "toy", dir, intr, boom, map[string]any{"stopped": boom.Error()})
+		return code, e.String()
+	}
 	dir := filepath.Join(t.TempDir(), "run")
-	// The adjoint's backward solve over T = 354 with k = 1 fails on the
-	// first row.
-	code, _, errOut := runArgs("toy", "--k", "1", "--T", "354", "--method", "adjoint", "--out", dir)
-	if code != 1 || !strings.Contains(errOut, "no run folder is left") {
+	if code, errOut := fail(dir, 0); code != 1 || !strings.Contains(errOut, "no run folder is left") || !strings.Contains(errOut, boom.Error()) {
 		t.Errorf("status %d, stderr %q", code, errOut)
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("left %s: %v", dir, err)
 	}
-	// An existing empty --out folder is the user's: it stays, empty.
 	own := t.TempDir()
-	runArgs("toy", "--k", "1", "--T", "354", "--method", "adjoint", "--out", own)
+	fail(own, 0)
 	if ents, err := os.ReadDir(own); err != nil || len(ents) != 0 {
 		t.Errorf("the user's folder: %v, %v", ents, err)
 	}
-	// Under runs/.
 	wd, _ := os.Getwd()
 	tmp := t.TempDir()
 	if err := os.Chdir(tmp); err != nil {
 		t.Fatal(err)
 	}
 	defer os.Chdir(wd)
-	runArgs("toy", "--k", "1", "--T", "354", "--method", "adjoint")
+	fail("", 0)
 	if ents, _ := os.ReadDir(filepath.Join(tmp, "runs")); len(ents) != 0 {
 		t.Errorf("runs/ holds %v", ents)
 	}
-	// After a finished row, a failure leaves the row and a STOPPED note.
 	dir = filepath.Join(t.TempDir(), "partial")
-	code, _, errOut = runArgs("toy", "--k", "1", "--T", "354", "--method", "naive,adjoint", "--out", dir)
+	code, errOut := fail(dir, 1)
 	if code != 1 || !strings.Contains(errOut, "STOPPED") {
 		t.Errorf("status %d, stderr %q", code, errOut)
 	}
@@ -81,6 +100,35 @@ func TestFailedRunLeavesNoFolder(t *testing.T) {
 	if err != nil || !strings.Contains(string(note), "step size underflow") || !strings.Contains(string(note), "1 result(s)") {
 		t.Errorf("STOPPED: %q %v", note, err)
 	}
+	if b, err := os.ReadFile(filepath.Join(dir, "results.jsonl")); err != nil || string(b) != "{\"row\":0}\n" {
+		t.Errorf("results.jsonl: %q %v", b, err)
+	}
+}
+
+// A method that fails on one (k, T) of the toy sweep is a row saying why,
+// with NaN gradients, and the sweep goes on: the adjoint cannot solve
+// backward over T = 354 with k = 1 (step size underflow), ACA can.
+func TestToyFailedMethodIsARow(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	code, out, errOut := runArgs("toy", "--k", "1", "--T", "354", "--method", "adjoint,aca", "--json", "--quiet", "--out", dir)
+	if code != 0 || !strings.Contains(errOut, "1 of 2 solves failed") {
+		t.Fatalf("status %d, stderr %q", code, errOut)
+	}
+	rows := jsonLines(t, out)
+	if len(rows) != 2 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	adj, aca := rows[0], rows[1]
+	if e, _ := adj["error"].(string); !strings.Contains(e, "step size underflow") || adj["grad_z0"] != "NaN" {
+		t.Errorf("adjoint row %v", adj)
+	}
+	if _, ok := aca["error"]; ok {
+		t.Errorf("ACA row has an error: %v", aca)
+	}
+	if r, ok := aca["rel_err_z0"].(float64); !ok || r > 0.01 {
+		t.Errorf("ACA's relative error in dL/dz0 = %v, want a number ≤ 0.01", aca["rel_err_z0"])
+	}
+	checkRunFiles(t, dir)
 }
 
 // --out must be a folder a file can be written to, checked before work.

@@ -115,6 +115,9 @@ errors against T, one line per method.`, stderr)
 			fmt.Fprintln(stdout, line)
 		}
 	}
+	if n := failedRows(rows); n > 0 {
+		fmt.Fprintf(stderr, "aca toy: %d of %d solves failed (their rows say why in \"error\", with NaN gradients)\n", n, len(rows))
+	}
 	wrote := []string{dir.file("metrics.json"), dir.file("results.jsonl")}
 	if err := toyPlot(dir.file("toy.png"), c, rows); err != nil {
 		plotWarning(stderr, "toy", "toy.png", err)
@@ -123,6 +126,17 @@ errors against T, one line per method.`, stderr)
 	}
 	reportWritten(stdout, stderr, "toy", *rf.json, dir, wrote)
 	return 0
+}
+
+// failedRows counts the rows whose method failed.
+func failedRows(rows []experiments.ToyRow) int {
+	n := 0
+	for _, r := range rows {
+		if r.Error != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // toySummary compares the methods at the largest T for each k.
@@ -143,7 +157,12 @@ func toySummary(rows []experiments.ToyRow) []string {
 		m := last[k]
 		aca, okA := m["aca"]
 		adj, okJ := m["adjoint"]
-		if okA && okJ && aca.RelErrZ0 > 0 {
+		switch {
+		case okA && aca.Error != "":
+			out = append(out, fmt.Sprintf("k = %g, T = %g: ACA failed: %s", k, aca.T, aca.Error))
+		case okJ && adj.Error != "":
+			out = append(out, fmt.Sprintf("k = %g, T = %g: the adjoint failed: %s", k, adj.T, adj.Error))
+		case okA && okJ && aca.RelErrZ0 > 0:
 			out = append(out, fmt.Sprintf("k = %g, T = %g: relative error in dL/dz0 is %.3g for the adjoint and %.3g for ACA (%.3g×).", k, aca.T, adj.RelErrZ0, aca.RelErrZ0, adj.RelErrZ0/aca.RelErrZ0))
 		}
 	}
