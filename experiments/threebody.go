@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -346,6 +347,17 @@ type ThreeBodyProgress func(model, method string, seed uint64, epoch int, loss f
 
 // TrainThreeBodyODE trains an ODE or NODE model and evaluates it.
 func TrainThreeBodyODE(c ThreeBodyConfig, truth *ThreeBodyTruth, kind string, method ode.Gradient, seed uint64, progress ThreeBodyProgress) (ThreeBodyRow, error) {
+	return trainThreeBodyODE(context.Background(), c, truth, kind, method, seed, progress)
+}
+
+// stopped is the error of a run whose context was cancelled before epoch
+// e of model name: it wraps the context's cause, so errors.Is(err,
+// context.Canceled) holds.
+func stopped(ctx context.Context, name string, seed uint64, e int) error {
+	return fmt.Errorf("threebody: %s (seed %d) stopped before epoch %d: %w", name, seed, e+1, context.Cause(ctx))
+}
+
+func trainThreeBodyODE(ctx context.Context, c ThreeBodyConfig, truth *ThreeBodyTruth, kind string, method ode.Gradient, seed uint64, progress ThreeBodyProgress) (ThreeBodyRow, error) {
 	row := ThreeBodyRow{Model: kind, Method: method.String(), Seed: seed}
 	m, err := NewThreeBodyODE(c, truth, kind, method, seed)
 	if err != nil {
@@ -357,6 +369,9 @@ func TrainThreeBodyODE(c ThreeBodyConfig, truth *ThreeBodyTruth, kind string, me
 	}
 	start := time.Now()
 	for e := range epochs {
+		if ctx.Err() != nil {
+			return row, stopped(ctx, kind+" "+method.String(), seed, e)
+		}
 		loss, st, err := m.Epoch()
 		if err != nil {
 			return row, fmt.Errorf("threebody: %s (%s, seed %d), epoch %d: %w", kind, method, seed, e+1, err)
@@ -426,6 +441,10 @@ func (l *lstmModel) rollout(g *autograd.Graph, truth [][]float64, fed, steps int
 // TrainThreeBodyLSTM trains an LSTM baseline (aug: on the augmented
 // inputs) and evaluates it.
 func TrainThreeBodyLSTM(c ThreeBodyConfig, truth *ThreeBodyTruth, aug bool, seed uint64, progress ThreeBodyProgress) (ThreeBodyRow, error) {
+	return trainThreeBodyLSTM(context.Background(), c, truth, aug, seed, progress)
+}
+
+func trainThreeBodyLSTM(ctx context.Context, c ThreeBodyConfig, truth *ThreeBodyTruth, aug bool, seed uint64, progress ThreeBodyProgress) (ThreeBodyRow, error) {
 	name := "LSTM"
 	in := half
 	if aug {
@@ -458,6 +477,9 @@ func TrainThreeBodyLSTM(c ThreeBodyConfig, truth *ThreeBodyTruth, aug bool, seed
 	start := time.Now()
 	obs := truth.Obs
 	for e := range c.LSTMEpochs {
+		if ctx.Err() != nil {
+			return row, stopped(ctx, name, seed, e)
+		}
 		sched.Apply(opt, e)
 		g := autograd.NewGraph()
 		pred := l.rollout(g, truth.Pos, obs, obs-1)
@@ -510,6 +532,14 @@ func (c *ThreeBodyConfig) Jobs() int { return len(c.Seeds) * (2*len(c.Methods) +
 // RunThreeBody trains every model for every seed: ODE and NODE with each
 // method, then the two LSTMs. done is called after each model.
 func RunThreeBody(c ThreeBodyConfig, progress ThreeBodyProgress, done func(ThreeBodyRow)) (*ThreeBodyResult, error) {
+	return RunThreeBodyContext(context.Background(), c, progress, done)
+}
+
+// RunThreeBodyContext is RunThreeBody that stops at a safe point, between
+// two epochs, once ctx is cancelled: it returns the models finished so far
+// (their rows are exactly those of an uninterrupted run) and an error that
+// wraps ctx's cause (errors.Is(err, context.Canceled)).
+func RunThreeBodyContext(ctx context.Context, c ThreeBodyConfig, progress ThreeBodyProgress, done func(ThreeBodyRow)) (*ThreeBodyResult, error) {
 	truth, err := c.Truth()
 	if err != nil {
 		return nil, err
@@ -528,13 +558,13 @@ func RunThreeBody(c ThreeBodyConfig, progress ThreeBodyProgress, done func(Three
 	for _, seed := range c.Seeds {
 		for _, kind := range []string{"ODE", "NODE"} {
 			for _, m := range c.Methods {
-				if err := add(TrainThreeBodyODE(c, truth, kind, m, seed, progress)); err != nil {
+				if err := add(trainThreeBodyODE(ctx, c, truth, kind, m, seed, progress)); err != nil {
 					return res, err
 				}
 			}
 		}
 		for _, aug := range []bool{false, true} {
-			if err := add(TrainThreeBodyLSTM(c, truth, aug, seed, progress)); err != nil {
+			if err := add(trainThreeBodyLSTM(ctx, c, truth, aug, seed, progress)); err != nil {
 				return res, err
 			}
 		}

@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -88,10 +89,20 @@ func relErr(got, want float64) float64 {
 // ToySweep runs the whole sweep, calling progress (if not nil) after each
 // row, and returns the rows in the order method, k, T.
 func ToySweep(c ToyConfig, progress func(ToyRow)) ([]ToyRow, error) {
+	return ToySweepContext(context.Background(), c, progress)
+}
+
+// ToySweepContext is ToySweep that stops between two rows once ctx is
+// cancelled: it returns the rows finished so far and an error wrapping
+// ctx's cause (errors.Is(err, context.Canceled)).
+func ToySweepContext(ctx context.Context, c ToyConfig, progress func(ToyRow)) ([]ToyRow, error) {
 	var rows []ToyRow
 	for _, m := range c.Methods {
 		for _, k := range c.Ks {
 			for _, T := range c.Ts {
+				if ctx.Err() != nil {
+					return rows, fmt.Errorf("toy: stopped after %d rows: %w", len(rows), context.Cause(ctx))
+				}
 				r, err := Toy(m, k, c.Z0, T, c.Options)
 				if err != nil {
 					return rows, err

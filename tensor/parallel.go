@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -15,17 +16,23 @@ var threads atomic.Int32
 // gemmImpl is the BLAS implementation matrix products use.
 var gemmImpl = blas.Default()
 
+// MaxThreads is the largest worker count SetThreads accepts: far above any
+// machine's core count, and small enough that the count is a plain int32.
+const MaxThreads = 4096
+
 // SetThreads sets how many goroutines large kernels (matrix products,
 // convolutions, pooling, elementwise arithmetic on large tensors) split their
-// work over. n ≤ 0 restores the default, runtime.GOMAXPROCS(0). It is a
+// work over. n = 0 restores the default, runtime.GOMAXPROCS(0). A negative
+// n or one above MaxThreads is an error and changes nothing. It is a
 // performance setting only: every kernel of this package partitions its
 // sums the same way whatever the setting, so results are identical for any
 // thread count. (Gonum's BLAS also follows GOMAXPROCS by itself.)
-func SetThreads(n int) {
-	if n < 0 {
-		n = 0
+func SetThreads(n int) error {
+	if n < 0 || n > MaxThreads {
+		return fmt.Errorf("tensor: SetThreads(%d): the thread count must be 0 (one per core) or 1 to %d", n, MaxThreads)
 	}
 	threads.Store(int32(n))
+	return nil
 }
 
 // Threads returns the current worker count (see SetThreads).

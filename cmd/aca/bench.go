@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -65,17 +67,22 @@ one training step. Build with -tags openblas for speed.`},
 
 // spawnBench runs one method of a benchmark in a child process (so that
 // its peak resident set is its own) and returns its JSON line; tests
-// replace it.
-var spawnBench = func(args []string) (benchLine, error) {
+// replace it. When ctx is cancelled the child gets SIGTERM (and SIGKILL
+// if it has not exited 10 s later); if the parent dies, the child is
+// killed too (see childDiesWithParent).
+var spawnBench = func(ctx context.Context, args []string) (benchLine, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return benchLine{}, err
 	}
-	cmd := exec.Command(exe, args...)
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
 	cmd.Env = append(os.Environ(), "ACA_BENCH_CHILD=1")
+	childDiesWithParent(cmd)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
+	if err := runChild(cmd); err != nil {
 		return benchLine{}, fmt.Errorf("%v: %s", err, strings.TrimSpace(errb.String()))
 	}
 	var l benchLine
@@ -87,6 +94,13 @@ var spawnBench = func(args []string) (benchLine, error) {
 	}
 	return benchLine{}, fmt.Errorf("no result line from %v", args)
 }
+
+// Bounds of aca bench's counts: more would not finish in a day for any
+// workload, and their sum cannot overflow.
+const (
+	maxBenchIters  = 1_000_000
+	maxBenchWarmup = 1_000_000
+)
 
 func runBench(args []string, stdout, stderr io.Writer) int {
 	usage := func(w io.Writer) {
@@ -130,25 +144,35 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if st := checkTols(stderr, "bench", *rtol, *atol); st >= 0 {
 		return st
 	}
-	if *iters < 1 {
-		return usageError(stderr, "bench", "iters", "must be at least 1, got %d", *iters)
+	if *iters < 1 || *iters > maxBenchIters {
+		return usageError(stderr, "bench", "iters", "must be between 1 and %d, got %d", maxBenchIters, *iters)
 	}
-	if *warmup < 0 {
-		return usageError(stderr, "bench", "warmup", "must not be negative, got %d", *warmup)
+	if *warmup < 0 || *warmup > maxBenchWarmup {
+		return usageError(stderr, "bench", "warmup", "must be between 0 and %d, got %d", maxBenchWarmup, *warmup)
 	}
-	if *threads < 0 {
-		return usageError(stderr, "bench", "threads", "must not be negative, got %d", *threads)
+	if err := tensor.SetThreads(*threads); err != nil {
+		return usageError(stderr, "bench", "threads", "%v", err)
 	}
-	tensor.SetThreads(*threads)
+	if onlyValidate() {
+		return 0
+	}
+	ctx, intr := interruptContext(context.Background())
+	defer intr.stop()
 
 	if os.Getenv("ACA_BENCH_CHILD") == "1" {
 		// A child measures one method and prints its line.
-		l, err := benchOne(name, methods[0], *rtol, *atol, *iters, *warmup, *rf.seed, nil)
+		l, err := benchOne(ctx, name, methods[0], *rtol, *atol, *iters, *warmup, *rf.seed, nil)
+		if intr.signal() != nil {
+			return intr.exit(stderr, "bench "+name, "no result")
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "aca bench %s: %v\n", name, err)
 			return 1
 		}
-		emitJSON(stdout, l)
+		if err := emitJSON(stdout, l); err != nil {
+			fmt.Fprintf(stderr, "aca bench %s: %v\n", name, err)
+			return 1
+		}
 		return 0
 	}
 	dir, err := makeRunDir("bench-"+name, *rf.out)
@@ -157,26 +181,47 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var lines []benchLine
+	metrics := func(stopped string) map[string]any {
+		m := map[string]any{"command": "bench", "bench": name, "results": lines}
+		if stopped != "" {
+			m["stopped"] = stopped
+		}
+		return m
+	}
 	for _, m := range methods {
 		var l benchLine
+		if ctx.Err() != nil {
+			break
+		}
 		if len(methods) == 1 {
 			bar := progress.New(stderr, "bench "+name+" "+m.String(), *iters+*warmup, *rf.quiet)
-			l, err = benchOne(name, m, *rtol, *atol, *iters, *warmup, *rf.seed, bar)
+			l, err = benchOne(ctx, name, m, *rtol, *atol, *iters, *warmup, *rf.seed, bar)
 			bar.Done()
 		} else {
 			if !*rf.quiet && progress.IsTerminal(stderr) {
 				fmt.Fprintf(stderr, "bench %s: %s …\n", name, m)
 			}
-			l, err = spawnBench([]string{"bench", name, "--method", m.String(), "--rtol", fmt.Sprint(*rtol), "--atol", fmt.Sprint(*atol),
+			l, err = spawnBench(ctx, []string{"bench", name, "--method", m.String(), "--rtol", fmt.Sprint(*rtol), "--atol", fmt.Sprint(*atol),
 				"--iters", strconv.Itoa(*iters), "--warmup", strconv.Itoa(*warmup), "--threads", strconv.Itoa(*threads),
 				"--seed", strconv.FormatUint(*rf.seed, 10), "--json", "--quiet"})
 		}
-		if err != nil {
-			fmt.Fprintf(stderr, "aca bench %s (%s): %v\n", name, m, err)
-			return 1
+		if intr.signal() != nil {
+			break // the method's run was cut short: not a result
 		}
-		lines = append(lines, l)
-		dir.result(stdout, *rf.json, l)
+		if err == nil {
+			lines = append(lines, l)
+			err = dir.result(stdout, *rf.json, l)
+		}
+		if err != nil {
+			return stopRun(stderr, "bench", dir, intr, fmt.Errorf("%s (%s): %w", name, m, err), metrics(stopReason(intr, err)))
+		}
+	}
+	if intr.signal() != nil {
+		return stopRun(stderr, "bench", dir, intr, nil, metrics(stopReason(intr, nil)))
+	}
+	if err := dir.finish(metrics("")); err != nil {
+		fmt.Fprintf(stderr, "aca bench: %v\n", err)
+		return 1
 	}
 	if !*rf.json {
 		var rows [][]string
@@ -185,12 +230,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 				fmt.Sprintf("%d/%d", l.NFEFwd, l.NFEBwd), fmt.Sprintf("%.1f", l.PeakRSSMB), fmt.Sprintf("%.2f", l.GraphMB+l.Checkpoint), sci(l.LossFirst), sci(l.LossLast)})
 		}
 		table(stdout, []string{"BENCH", "METHOD", "RTOL", "ATOL", "MEDIAN MS", "P10 MS", "P90 MS", "NFE FWD/BWD", "PEAK RSS MB", "GRAPH+CKPT MB", "LOSS FIRST", "LOSS LAST"}, rows)
-		fmt.Fprintf(stdout, "\n%d timed iterations after %d warm-up, %d threads, BLAS %s. Wrote %s.\n", *iters, *warmup, tensor.Threads(), tensor.BLAS(), dir.file("metrics.json"))
+		fmt.Fprintf(stdout, "\n%d timed iterations after %d warm-up, %d threads, BLAS %s.\n", *iters, *warmup, tensor.Threads(), tensor.BLAS())
 	}
-	if err := dir.finish(map[string]any{"command": "bench", "bench": name, "results": lines}); err != nil {
-		fmt.Fprintf(stderr, "aca bench: %v\n", err)
-		return 1
-	}
+	reportWritten(stdout, stderr, "bench", *rf.json, dir, []string{dir.file("metrics.json"), dir.file("results.jsonl")})
 	return 0
 }
 
@@ -229,8 +271,9 @@ func newBenchStep(name string, m ode.Gradient, rtol, atol float64, seed uint64) 
 	}
 }
 
-// benchOne times a workload under one method.
-func benchOne(name string, m ode.Gradient, rtol, atol float64, iters, warmup int, seed uint64, bar *progress.Bar) (benchLine, error) {
+// benchOne times a workload under one method; it stops between two
+// iterations once ctx is cancelled, with an error.
+func benchOne(ctx context.Context, name string, m ode.Gradient, rtol, atol float64, iters, warmup int, seed uint64, bar *progress.Bar) (benchLine, error) {
 	step, err := newBenchStep(name, m, rtol, atol, seed)
 	if err != nil {
 		return benchLine{}, err
@@ -239,6 +282,9 @@ func benchOne(name string, m ode.Gradient, rtol, atol float64, iters, warmup int
 	var ms []float64
 	var fwd, bwd []int
 	for i := 0; i < warmup+iters; i++ {
+		if ctx.Err() != nil {
+			return l, fmt.Errorf("stopped before iteration %d: %w", i+1, context.Cause(ctx))
+		}
 		start := time.Now()
 		r, err := step()
 		el := time.Since(start)
@@ -259,29 +305,48 @@ func benchOne(name string, m ode.Gradient, rtol, atol float64, iters, warmup int
 		bar.Add(1)
 	}
 	sort.Float64s(ms)
-	l.MedianMS, l.P10MS, l.P90MS = quantile(ms, 0.5), quantile(ms, 0.1), quantile(ms, 0.9)
-	l.NFEFwd, l.NFEBwd = medianInt(fwd), medianInt(bwd)
+	var errs [5]error
+	l.MedianMS, errs[0] = quantile(ms, 0.5)
+	l.P10MS, errs[1] = quantile(ms, 0.1)
+	l.P90MS, errs[2] = quantile(ms, 0.9)
+	l.NFEFwd, errs[3] = medianInt(fwd)
+	l.NFEBwd, errs[4] = medianInt(bwd)
+	if err := errors.Join(errs[:]...); err != nil {
+		return l, err
+	}
 	l.PeakRSSMB = peakRSSMB()
 	return l, nil
 }
 
-// quantile returns the q-quantile of sorted values (linear interpolation).
-func quantile(sorted []float64, q float64) float64 {
+// errEmptySample is the error of a summary of no values.
+var errEmptySample = errors.New("bench: no timed iteration ran: a summary of an empty sample")
+
+// quantile returns the q-quantile (0 ≤ q ≤ 1) of sorted values by linear
+// interpolation; an empty sample or a q outside [0, 1] is an error.
+func quantile(sorted []float64, q float64) (float64, error) {
 	if len(sorted) == 0 {
-		return 0
+		return 0, errEmptySample
+	}
+	if !(q >= 0 && q <= 1) {
+		return 0, fmt.Errorf("bench: quantile %g is outside [0, 1]", q)
 	}
 	p := q * float64(len(sorted)-1)
 	i := int(p)
 	if i+1 >= len(sorted) {
-		return sorted[len(sorted)-1]
+		return sorted[len(sorted)-1], nil
 	}
-	return sorted[i] + (p-float64(i))*(sorted[i+1]-sorted[i])
+	return sorted[i] + (p-float64(i))*(sorted[i+1]-sorted[i]), nil
 }
 
-func medianInt(v []int) int {
+// medianInt returns the median of v (the upper one of an even count); an
+// empty sample is an error.
+func medianInt(v []int) (int, error) {
+	if len(v) == 0 {
+		return 0, errEmptySample
+	}
 	s := slices.Clone(v)
 	slices.Sort(s)
-	return s[len(s)/2]
+	return s[len(s)/2], nil
 }
 
 // peakRSSMB returns the process's maximum resident set size in MB.

@@ -55,6 +55,9 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	if len(sources) == 0 {
 		return usageError(stderr, "data", "fashion-mnist", "every data set is skipped; name at least one directory")
 	}
+	if onlyValidate() {
+		return 0
+	}
 	var results []dataResult
 	failed := false
 	for _, s := range sources {
@@ -81,7 +84,10 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	}
 	if *asJSON {
 		for _, r := range results {
-			emitJSON(stdout, r)
+			if err := emitJSON(stdout, r); err != nil {
+				fmt.Fprintf(stderr, "aca data: %v\n", err)
+				return 1
+			}
 		}
 	} else {
 		var rows [][]string

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"image/png"
 	"os"
@@ -175,7 +176,7 @@ func TestBenchCommand(t *testing.T) {
 	saved := spawnBench
 	defer func() { spawnBench = saved }()
 	var spawned [][]string
-	spawnBench = func(args []string) (benchLine, error) {
+	spawnBench = func(_ context.Context, args []string) (benchLine, error) {
 		spawned = append(spawned, args)
 		t.Setenv("ACA_BENCH_CHILD", "1")
 		defer os.Unsetenv("ACA_BENCH_CHILD")

@@ -22,12 +22,16 @@ type gradcheckLine struct {
 	Error     string  `json:"error,omitempty"`
 }
 
+// maxConfigs bounds --configs: each configuration of each case is a full
+// finite-difference check.
+const maxConfigs = 10_000
+
 func runGradcheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("gradcheck", `Check the hand-written gradient (VJP) of every differentiable operation
 against central finite differences in float64, on random shapes and values.
 Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per checked configuration")
-	seed := fs.Uint64("seed", 1, "random seed for shapes, values and projection directions")
+	seed := seedFlag(fs, "seed", 1, "random seed for shapes, values and projection directions")
 	configs := fs.Int("configs", 3, "random shape configurations per case (at least 2)")
 	tol := fs.Float64("tol", 1e-6, "largest accepted relative error")
 	eps := fs.Float64("eps", 1e-6, "finite-difference step, relative to max(1, |x|)")
@@ -37,8 +41,8 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 		return st
 	}
 	switch {
-	case *configs < 2:
-		return usageError(stderr, "gradcheck", "configs", "must be at least 2, got %d", *configs)
+	case *configs < 2 || *configs > maxConfigs:
+		return usageError(stderr, "gradcheck", "configs", "must be between 2 and %d, got %d", maxConfigs, *configs)
 	case !(*tol > 0):
 		return usageError(stderr, "gradcheck", "tol", "must be positive, got %g", *tol)
 	case !(*eps > 0) || *eps > 0.1:
@@ -55,6 +59,9 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 		cases = slices.DeleteFunc(cases, func(c opcheck.Case) bool { return !slices.Contains(want, c.Op) })
 	}
 
+	if onlyValidate() {
+		return 0
+	}
 	type summary struct {
 		cases, configs, failed int
 		maxErr                 float64
@@ -86,7 +93,10 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 				}
 			}
 			if *asJSON {
-				emitJSON(stdout, line)
+				if err := emitJSON(stdout, line); err != nil {
+					fmt.Fprintf(stderr, "aca gradcheck: %v\n", err)
+					return 1
+				}
 			}
 		}
 		bar.Add(1)

@@ -33,10 +33,12 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	if st := parse(fs, args); st >= 0 {
 		return st
 	}
-	if *threads < 0 {
-		return usageError(stderr, "info", "threads", "must be 0 (automatic) or positive, got %d", *threads)
+	if err := tensor.SetThreads(*threads); err != nil {
+		return usageError(stderr, "info", "threads", "must be 0 (automatic) or 1 to %d, got %d", tensor.MaxThreads, *threads)
 	}
-	tensor.SetThreads(*threads)
+	if onlyValidate() {
+		return 0
+	}
 	r := infoResult{
 		Version: version, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
 		CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Threads: tensor.Threads(),
@@ -51,7 +53,10 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *asJSON {
-		emitJSON(stdout, r)
+		if err := emitJSON(stdout, r); err != nil {
+			fmt.Fprintf(stderr, "aca info: %v\n", err)
+			return 1
+		}
 		return 0
 	}
 	rows := [][]string{

@@ -25,7 +25,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -110,17 +109,27 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// printFlags documents every flag with its type and default. (The flag
-// package's PrintDefaults leaves out zero defaults; users want to see them.)
+// printFlags documents every flag with its type and default, once: a flag
+// whose usage already says "(default …)" (a default that depends on other
+// flags) gets no second one. (The flag package's PrintDefaults leaves out
+// zero defaults; users want to see them.)
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		kind, usage := flag.UnquoteUsage(f)
+		switch f.Value.(type) {
+		case *seedValue:
+			kind = "uint64"
+		}
 		if kind == "" {
 			kind = "bool"
 		}
 		def := f.DefValue
 		if def == "" {
 			def = `""`
+		}
+		if strings.Contains(usage, "(default") {
+			fmt.Fprintf(w, "  --%s %s\n      %s\n", f.Name, kind, usage)
+			return
 		}
 		fmt.Fprintf(w, "  --%s %s\n      %s (default %s)\n", f.Name, kind, usage, def)
 	})
@@ -142,19 +151,30 @@ func parse(fs *flag.FlagSet, args []string) int {
 	return -1
 }
 
+// validateOnly, when true (tests set it), makes every subcommand return 0
+// right after its flags are parsed and validated, before any work: the
+// flag fuzz test drives the parsers alone.
+var validateOnly bool
+
+// onlyValidate reports whether the subcommand should stop after
+// validation (see validateOnly).
+func onlyValidate() bool { return validateOnly }
+
 // usageError reports a bad flag value, naming the flag, and returns 2.
 func usageError(stderr io.Writer, cmd, flagName, format string, a ...any) int {
 	fmt.Fprintf(stderr, "aca %s: --%s %s\n", cmd, flagName, fmt.Sprintf(format, a...))
 	return 2
 }
 
-// emitJSON writes v as one line of JSON.
-func emitJSON(w io.Writer, v any) {
-	b, err := json.Marshal(v)
+// emitJSON writes v as one line of JSON, non-finite floats as the strings
+// "NaN", "Inf" and "-Inf" (see marshalJSON).
+func emitJSON(w io.Writer, v any) error {
+	b, err := marshalJSON(v, false)
 	if err != nil {
-		panic(err) // the result types are plain data; this is a programming error
+		return err
 	}
-	fmt.Fprintln(w, string(b))
+	_, err = fmt.Fprintln(w, string(b))
+	return err
 }
 
 // table writes rows as left-aligned columns.

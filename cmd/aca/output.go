@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,91 +30,159 @@ func addRunFlags(fs *flag.FlagSet, seed uint64) *runFlags {
 		json:  fs.Bool("json", false, "print one JSON object per result on stdout instead of a table"),
 		quiet: fs.Bool("quiet", false, "no progress bar"),
 		out:   fs.String("out", "", "directory for results, plots and metrics.json (default: a new folder under runs/ named by subcommand and time; an existing run is never overwritten)"),
-		seed:  fs.Uint64("seed", seed, "random seed"),
+		seed:  seedFlag(fs, "seed", seed, "random seed (0 to 18446744073709551615)"),
 	}
 }
 
 // runDir is the directory of one run: its files are written atomically.
+//
+// Its life: makeRunDir creates it and checks that it is writable before any
+// work; result records each finished result; finish writes metrics.json and
+// results.jsonl (before any plot, so that a plot that cannot be drawn costs
+// only itself); stop ends a failed or interrupted run. A run that stops
+// leaves either nothing (no result was finished: the folder is removed if
+// this run created it) or what was finished plus a STOPPED note.
 type runDir struct {
-	path  string
-	lines []any // the JSON results, for results.jsonl
+	path    string
+	created bool  // this run made the folder (so it may remove it)
+	lines   []any // the JSON results, for results.jsonl
 }
 
 // makeRunDir creates the run directory: --out if given (it must not exist
-// or be empty), else runs/<sub>-<time>, with a suffix if taken.
+// or be empty), else runs/<sub>-<time>, with a suffix if taken. It checks
+// that a file can be written there.
 func makeRunDir(sub, out string) (*runDir, error) {
+	var d *runDir
 	if out != "" {
-		if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+		entries, err := os.ReadDir(out)
+		switch {
+		case err == nil && len(entries) > 0:
 			return nil, fmt.Errorf("--out %s already exists and is not empty; a run is never written over another: choose a new directory", out)
-		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		case err == nil:
+			d = &runDir{path: out}
+		case errors.Is(err, os.ErrNotExist):
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return nil, fmt.Errorf("--out %s: %v", out, err)
+			}
+			d = &runDir{path: out, created: true}
+		default:
 			return nil, fmt.Errorf("--out %s: %v", out, err)
 		}
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return nil, fmt.Errorf("--out %s: %v", out, err)
+	} else {
+		base := filepath.Join("runs", sub+"-"+time.Now().Format("20060102-150405"))
+		if err := os.MkdirAll("runs", 0o755); err != nil {
+			return nil, fmt.Errorf("creating runs/: %v", err)
 		}
-		return &runDir{path: out}, nil
+		for i := 1; d == nil; i++ {
+			p := base
+			if i > 1 {
+				p = fmt.Sprintf("%s-%d", base, i)
+			}
+			err := os.Mkdir(p, 0o755)
+			if err == nil {
+				d = &runDir{path: p, created: true}
+			} else if !errors.Is(err, os.ErrExist) {
+				return nil, fmt.Errorf("creating %s: %v", p, err)
+			}
+		}
 	}
-	base := filepath.Join("runs", sub+"-"+time.Now().Format("20060102-150405"))
-	if err := os.MkdirAll("runs", 0o755); err != nil {
-		return nil, fmt.Errorf("creating runs/: %v", err)
+	// A probe file: a folder that cannot take a file fails now, not after
+	// the work.
+	probe, err := os.CreateTemp(d.path, ".write-test-*")
+	if err != nil {
+		d.remove()
+		return nil, fmt.Errorf("--out %s is not writable: %v", d.path, err)
 	}
-	for i := 1; ; i++ {
-		p := base
-		if i > 1 {
-			p = fmt.Sprintf("%s-%d", base, i)
-		}
-		err := os.Mkdir(p, 0o755)
-		if err == nil {
-			return &runDir{path: p}, nil
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("creating %s: %v", p, err)
-		}
+	probe.Close()
+	os.Remove(probe.Name())
+	return d, nil
+}
+
+// remove deletes the folder if this run created it and it is empty.
+func (d *runDir) remove() {
+	if d != nil && d.created {
+		os.Remove(d.path) // fails, harmlessly, if anything is in it
 	}
 }
 
 // file returns the path of name in the run directory.
 func (d *runDir) file(name string) string { return filepath.Join(d.path, name) }
 
-// writeJSON writes v as indented JSON to name, atomically.
+// writeJSON writes v as indented JSON to name, atomically, with
+// non-finite floats as strings (see marshalJSON).
 func (d *runDir) writeJSON(name string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := marshalJSON(v, true)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", d.file(name), err)
 	}
 	return plot.WriteFileAtomic(d.file(name), append(b, '\n'))
 }
 
-// finish writes metrics.json and results.jsonl.
-func (d *runDir) finish(metrics any) error {
-	if err := d.writeJSON("metrics.json", metrics); err != nil {
-		return err
-	}
-	var b strings.Builder
+// writeResults writes results.jsonl: one line per finished result.
+func (d *runDir) writeResults() error {
+	var b bytes.Buffer
 	for _, l := range d.lines {
-		j, err := json.Marshal(l)
+		j, err := marshalJSON(l, false)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", d.file("results.jsonl"), err)
 		}
 		b.Write(j)
 		b.WriteByte('\n')
 	}
-	return plot.WriteFileAtomic(d.file("results.jsonl"), []byte(b.String()))
+	return plot.WriteFileAtomic(d.file("results.jsonl"), b.Bytes())
+}
+
+// finish writes metrics.json and results.jsonl.
+func (d *runDir) finish(metrics any) error {
+	if err := d.writeResults(); err != nil {
+		return err
+	}
+	return d.writeJSON("metrics.json", metrics)
+}
+
+// stop ends a run that failed or was interrupted (why says which, in a
+// sentence). With no finished result the folder is removed (if this run
+// made it) and stop returns "". Otherwise it writes results.jsonl,
+// metrics.json (if metrics is not nil; it should say the run stopped) and
+// a STOPPED note, and returns the folder's path.
+func (d *runDir) stop(why string, metrics any) (string, error) {
+	if len(d.lines) == 0 {
+		d.remove()
+		return "", nil
+	}
+	note := fmt.Sprintf("This run stopped before it finished: %s\n%d result(s) finished; they are in results.jsonl.\n", why, len(d.lines))
+	if err := plot.WriteFileAtomic(d.file("STOPPED"), []byte(note)); err != nil {
+		return d.path, err
+	}
+	if err := d.writeResults(); err != nil {
+		return d.path, err
+	}
+	if metrics != nil {
+		if err := d.writeJSON("metrics.json", metrics); err != nil {
+			return d.path, err
+		}
+	}
+	return d.path, nil
 }
 
 // result records a result line: printed as JSON if asked, and kept for
 // results.jsonl.
-func (d *runDir) result(w io.Writer, asJSON bool, v any) {
+func (d *runDir) result(w io.Writer, asJSON bool, v any) error {
 	if d != nil {
 		d.lines = append(d.lines, v)
 	}
 	if asJSON {
-		emitJSON(w, v)
+		return emitJSON(w, v)
 	}
+	return nil
 }
 
+// maxListValues bounds a number list flag (after ranges are expanded):
+// each value is at least one solve.
+const maxListValues = 100_000
+
 // floatList parses a comma-separated list of numbers; "a:b" (integers)
-// expands to a, a+1, …, b.
+// expands to a, a+1, …, b. At most maxListValues values.
 func floatList(s string) ([]float64, error) {
 	var out []float64
 	for _, part := range strings.Split(s, ",") {
@@ -122,11 +190,18 @@ func floatList(s string) ([]float64, error) {
 		if part == "" {
 			continue
 		}
+		if len(out) >= maxListValues {
+			return nil, fmt.Errorf("has more than %d values", maxListValues)
+		}
 		if a, b, ok := strings.Cut(part, ":"); ok {
 			lo, err1 := strconv.Atoi(strings.TrimSpace(a))
 			hi, err2 := strconv.Atoi(strings.TrimSpace(b))
 			if err1 != nil || err2 != nil || hi < lo {
 				return nil, fmt.Errorf("%q is not a range of integers lo:hi", part)
+			}
+			// hi − lo may overflow; then it is negative.
+			if n := hi - lo; n < 0 || n >= maxListValues-len(out) {
+				return nil, fmt.Errorf("range %q has more than %d values", part, maxListValues)
 			}
 			for v := lo; v <= hi; v++ {
 				out = append(out, float64(v))
@@ -211,4 +286,61 @@ func sci(v float64) string {
 		return strconv.FormatFloat(v, 'g', 4, 64)
 	}
 	return strconv.FormatFloat(v, 'e', 2, 64)
+}
+
+// stopRun ends a run that was interrupted (intr has a signal) or failed
+// with err: it writes what was finished (see runDir.stop; metrics, if not
+// nil, goes to metrics.json and should say the run stopped), says so on
+// stderr and returns the exit status: 130 or 143 for a signal, 1 for a
+// failure.
+func stopRun(stderr io.Writer, sub string, dir *runDir, intr *interrupt, err error, metrics any) int {
+	sig := intr.signal()
+	why := ""
+	if sig != nil {
+		why = "interrupted by " + signalName(sig)
+	} else {
+		fmt.Fprintf(stderr, "aca %s: %v\n", sub, err)
+		why = err.Error()
+	}
+	path, werr := dir.stop(why, metrics)
+	what := "nothing was finished, so no run folder is left"
+	switch {
+	case werr != nil:
+		what = fmt.Sprintf("writing the finished results failed: %v", werr)
+	case path != "":
+		what = fmt.Sprintf("the %d finished result(s) are in %s (see its STOPPED note)", len(dir.lines), path)
+	}
+	if sig != nil {
+		return intr.exit(stderr, sub, what)
+	}
+	fmt.Fprintf(stderr, "aca %s: %s\n", sub, what)
+	return 1
+}
+
+// plotWarning reports a plot that could not be drawn or written: the run's
+// numbers are already written, so it costs only the picture.
+func plotWarning(stderr io.Writer, sub, file string, err error) {
+	fmt.Fprintf(stderr, "aca %s: warning: %s not written: %v\n", sub, file, err)
+}
+
+// stopReason is the sentence metrics.json's "stopped" field holds.
+func stopReason(intr *interrupt, err error) string {
+	if s := intr.signal(); s != nil {
+		return "interrupted by " + signalName(s)
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// reportWritten says which files a finished run wrote: on stdout after the
+// table, or, with --json (whose stdout holds only result lines), on stderr
+// as "aca SUB: run folder DIR".
+func reportWritten(stdout, stderr io.Writer, sub string, asJSON bool, dir *runDir, files []string) {
+	if asJSON {
+		fmt.Fprintf(stderr, "aca %s: run folder %s\n", sub, dir.path)
+		return
+	}
+	fmt.Fprintf(stdout, "\nWrote %s.\n", strings.Join(files, ", "))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,10 @@ import (
 	"github.com/acaode/aca/internal/plot"
 	"github.com/acaode/aca/internal/progress"
 )
+
+// maxReversePoints bounds --points: each point is kept twice (forward and
+// reverse) and drawn; a million is far past what a plot shows.
+const maxReversePoints = 1_000_000
 
 func runReverse(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("reverse", `The adjoint method's reverse-time error (the paper's Fig. 4 and 5). A
@@ -65,42 +70,74 @@ one PNG per image (input, forward result, each reconstruction).`, stderr)
 	if !(*convT > 0) || math.IsInf(*convT, 0) {
 		return usageError(stderr, "reverse", "conv-T", "must be a positive number, got %g", *convT)
 	}
-	if *points < 2 {
-		return usageError(stderr, "reverse", "points", "must be at least 2, got %d", *points)
+	if *points < 2 || *points > maxReversePoints {
+		return usageError(stderr, "reverse", "points", "must be between 2 and %d, got %d", maxReversePoints, *points)
+	}
+	if onlyValidate() {
+		return 0
 	}
 	dir, err := makeRunDir("reverse", *rf.out)
 	if err != nil {
 		fmt.Fprintf(stderr, "aca reverse: %v\n", err)
 		return 2
 	}
+	ctx, intr := interruptContext(context.Background())
+	defer intr.stop()
 	img, h, w, source := experiments.ReverseImage(*imageDir)
 	bar := progress.New(stderr, "reverse", 2*len(rt), *rf.quiet)
 	var rows []experiments.ReverseRow
 	var vdps []*experiments.VdPReverse
 	var convs []*experiments.ConvReverse
-	for i := range rt {
-		v, err := experiments.ReverseVdP(m, rt[i], at[i], *T, *points)
-		if err != nil {
-			fmt.Fprintf(stderr, "aca reverse: %v\n", err)
-			return 1
+	metrics := func(stopped string) map[string]any {
+		m := map[string]any{"command": "reverse", "solver": m.Name, "T": *T, "conv_T": *convT, "image": source, "kernel": experiments.ConvKernel(*rf.seed).Float64s(), "rows": rows}
+		if stopped != "" {
+			m["stopped"] = stopped
 		}
-		vdps = append(vdps, v)
-		rows = append(rows, v.Row)
-		dir.result(stdout, *rf.json, v.Row)
-		bar.Add(1)
+		return m
 	}
-	for i := range rt {
-		c, err := experiments.ReverseConv(m, rt[i], at[i], *convT, img, h, w, *rf.seed)
-		if err != nil {
-			fmt.Fprintf(stderr, "aca reverse: %v\n", err)
-			return 1
+	// Each solve is a safe point: the loop stops before the next one once
+	// a signal has arrived.
+	err = func() error {
+		for i := range rt {
+			if ctx.Err() != nil {
+				return nil
+			}
+			v, err := experiments.ReverseVdP(m, rt[i], at[i], *T, *points)
+			if err != nil {
+				return err
+			}
+			vdps = append(vdps, v)
+			rows = append(rows, v.Row)
+			bar.Add(1)
+			if err := dir.result(stdout, *rf.json, v.Row); err != nil {
+				return err
+			}
 		}
-		convs = append(convs, c)
-		rows = append(rows, c.Row)
-		dir.result(stdout, *rf.json, c.Row)
-		bar.Add(1)
-	}
+		for i := range rt {
+			if ctx.Err() != nil {
+				return nil
+			}
+			c, err := experiments.ReverseConv(m, rt[i], at[i], *convT, img, h, w, *rf.seed)
+			if err != nil {
+				return err
+			}
+			convs = append(convs, c)
+			rows = append(rows, c.Row)
+			bar.Add(1)
+			if err := dir.result(stdout, *rf.json, c.Row); err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
 	bar.Done()
+	if err != nil || intr.signal() != nil {
+		return stopRun(stderr, "reverse", dir, intr, err, metrics(stopReason(intr, err)))
+	}
+	if err := dir.finish(metrics("")); err != nil {
+		fmt.Fprintf(stderr, "aca reverse: %v\n", err)
+		return 1
+	}
 	if !*rf.json {
 		var tab [][]string
 		for _, r := range rows {
@@ -115,17 +152,13 @@ one PNG per image (input, forward result, each reconstruction).`, stderr)
 		table(stdout, []string{"PROBLEM", "RTOL", "ATOL", "NFE FWD", "NFE REV", "MAX |z̃(0) − z(0)|", "RELATIVE", "× TOLERANCE"}, tab)
 		fmt.Fprintf(stdout, "\nImage: %s. × TOLERANCE is the error over atol + rtol·max|z(0)|.\n", source)
 	}
+	wrote := []string{dir.file("metrics.json"), dir.file("results.jsonl")}
 	if err := reversePlots(dir, vdps, convs); err != nil {
-		fmt.Fprintf(stderr, "aca reverse: %v\n", err)
-		return 1
+		plotWarning(stderr, "reverse", "a plot", err)
+	} else {
+		wrote = append(wrote, dir.file("vdp.png"), dir.file("conv.png"), "the images in "+dir.path)
 	}
-	if err := dir.finish(map[string]any{"command": "reverse", "solver": m.Name, "T": *T, "conv_T": *convT, "image": source, "kernel": experiments.ConvKernel(*rf.seed).Float64s(), "rows": rows}); err != nil {
-		fmt.Fprintf(stderr, "aca reverse: %v\n", err)
-		return 1
-	}
-	if !*rf.json {
-		fmt.Fprintf(stdout, "Wrote %s, %s and the images in %s.\n", dir.file("vdp.png"), dir.file("conv.png"), dir.path)
-	}
+	reportWritten(stdout, stderr, "reverse", *rf.json, dir, wrote)
 	return 0
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,9 @@ import (
 	"github.com/acaode/aca/internal/plot"
 	"github.com/acaode/aca/internal/progress"
 )
+
+// maxEpochs bounds the epoch flags: a million NODE epochs is days of work.
+const maxEpochs = 1_000_000
 
 func runThreeBody(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("threebody", `The three-body problem (the paper's section 4.4, Table 5): three bodies of
@@ -39,17 +43,11 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 		c.Seeds = []uint64{*rf.seed}
 	}
 	if *seeds != "" {
-		vs, err := floatList(*seeds)
+		ss, err := parseSeeds(*seeds)
 		if err != nil {
 			return usageError(stderr, "threebody", "seeds", "%v", err)
 		}
-		c.Seeds = nil
-		for _, v := range vs {
-			if v < 0 || v != float64(uint64(v)) {
-				return usageError(stderr, "threebody", "seeds", "%g is not a non-negative integer", v)
-			}
-			c.Seeds = append(c.Seeds, uint64(v))
-		}
+		c.Seeds = ss
 	}
 	var err error
 	if c.Methods, err = methodList(*methods); err != nil {
@@ -82,8 +80,8 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 		v    int
 		dst  *int
 	}{{"ode-epochs", *odeEpochs, &c.ODEEpochs}, {"node-epochs", *nodeEpochs, &c.NODEEpochs}, {"lstm-epochs", *lstmEpochs, &c.LSTMEpochs}} {
-		if e.v < 0 {
-			return usageError(stderr, "threebody", e.name, "must not be negative, got %d", e.v)
+		if e.v < 0 || e.v > maxEpochs {
+			return usageError(stderr, "threebody", e.name, "must be between 0 (the default) and %d, got %d", maxEpochs, e.v)
 		}
 		if e.v > 0 {
 			*e.dst = e.v
@@ -92,21 +90,45 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 	if err := c.Validate(); err != nil {
 		return usageError(stderr, "threebody", "masses", "%v", err)
 	}
+	if onlyValidate() {
+		return 0
+	}
 	dir, err := makeRunDir("threebody", *rf.out)
 	if err != nil {
 		fmt.Fprintf(stderr, "aca threebody: %v\n", err)
 		return 2
 	}
+	ctx, intr := interruptContext(context.Background())
+	defer intr.stop()
 	total := 0
 	for range c.Seeds {
 		total += len(c.Methods)*(c.ODEEpochs+c.NODEEpochs) + 2*c.LSTMEpochs
 	}
 	bar := progress.New(stderr, "threebody", total, *rf.quiet)
-	res, err := experiments.RunThreeBody(c, func(string, string, uint64, int, float64) { bar.Add(1) }, func(r experiments.ThreeBodyRow) {
-		dir.result(stdout, *rf.json, r)
+	var werr error
+	res, err := experiments.RunThreeBodyContext(ctx, c, func(string, string, uint64, int, float64) { bar.Add(1) }, func(r experiments.ThreeBodyRow) {
+		if e := dir.result(stdout, *rf.json, r); e != nil && werr == nil {
+			werr = e
+		}
 	})
 	bar.Done()
-	if err != nil {
+	metrics := func(stopped string) map[string]any {
+		m := map[string]any{"command": "threebody", "config": c}
+		if res != nil {
+			m["summary"], m["rows"] = experiments.Summarize(res.Rows), res.Rows
+		}
+		if stopped != "" {
+			m["stopped"] = stopped
+		}
+		return m
+	}
+	if err == nil {
+		err = werr
+	}
+	if err != nil || intr.signal() != nil {
+		return stopRun(stderr, "threebody", dir, intr, err, metrics(stopReason(intr, err)))
+	}
+	if err := dir.finish(metrics("")); err != nil {
 		fmt.Fprintf(stderr, "aca threebody: %v\n", err)
 		return 1
 	}
@@ -114,17 +136,13 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 	if !*rf.json {
 		fmt.Fprintln(stdout, threeBodyTable(sum, len(c.Seeds)))
 	}
+	wrote := []string{dir.file("metrics.json"), dir.file("results.jsonl")}
 	if err := threeBodyPlot(dir.file("threebody.png"), res, c.Seeds[0]); err != nil {
-		fmt.Fprintf(stderr, "aca threebody: %v\n", err)
-		return 1
+		plotWarning(stderr, "threebody", "threebody.png", err)
+	} else {
+		wrote = append(wrote, dir.file("threebody.png"))
 	}
-	if err := dir.finish(map[string]any{"command": "threebody", "config": c, "summary": sum, "rows": res.Rows}); err != nil {
-		fmt.Fprintf(stderr, "aca threebody: %v\n", err)
-		return 1
-	}
-	if !*rf.json {
-		fmt.Fprintf(stdout, "\nWrote %s, %s and %s.\n", dir.file("threebody.png"), dir.file("metrics.json"), dir.file("results.jsonl"))
-	}
+	reportWritten(stdout, stderr, "threebody", *rf.json, dir, wrote)
 	return 0
 }
 
@@ -137,10 +155,14 @@ func threeBodyTable(sum []experiments.ThreeBodySummary, seeds int) string {
 		if s.MassMean != nil {
 			mass = fmt.Sprintf("%.4f %.4f %.4f (max err %.2g%%)", s.MassMean[0], s.MassMean[1], s.MassMean[2], 100*s.MassRelErrMax)
 		}
-		rows = append(rows, []string{s.Model, s.Method, fmt.Sprintf("%s ± %s", sci(s.TestMean), sci(s.TestStd)), fmt.Sprintf("%s ± %s", sci(s.TrainMean), sci(s.TrainSD)), fmt.Sprintf("%.2f", s.SecondsMean), mass})
+		rows = append(rows, []string{s.Model, s.Method, meanPM(s.TestMean, s.TestStd, s.Runs), meanPM(s.TrainMean, s.TrainSD, s.Runs), fmt.Sprintf("%.2f", s.SecondsMean), mass})
 	}
 	table(&b, []string{"MODEL", "METHOD", "TEST MSE [0, 2]", "TRAIN MSE [0, 1]", "SECONDS", "LEARNED MASSES"}, rows)
-	fmt.Fprintf(&b, "\nMean ± sample std over %d seed(s); seconds are the mean training wall time per model.", seeds)
+	if seeds > 1 {
+		fmt.Fprintf(&b, "\nMean ± sample std over %d seeds; seconds are the mean training wall time per model.", seeds)
+	} else {
+		b.WriteString("\nOne seed, so no spread (--seeds a,b,… for several); seconds are the training wall time per model.")
+	}
 	return b.String()
 }
 
@@ -189,4 +211,13 @@ func threeBodyPlot(path string, res *experiments.ThreeBodyResult, seed uint64) e
 		figs = append(figs, f)
 	}
 	return plot.SaveGridPNG(path, figs, 2)
+}
+
+// meanPM formats a mean over runs, with "± std" only when there are
+// several runs (the spread of one run is not a measurement).
+func meanPM(mean, std float64, runs int) string {
+	if runs < 2 {
+		return sci(mean)
+	}
+	return fmt.Sprintf("%s ± %s", sci(mean), sci(std))
 }

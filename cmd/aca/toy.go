@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,10 @@ import (
 	"github.com/acaode/aca/internal/progress"
 	"github.com/acaode/aca/ode"
 )
+
+// maxToyRows bounds the sweep (methods × k × T), each row a solve and a
+// backward pass.
+const maxToyRows = 1_000_000
 
 func runToy(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("toy", `The paper's toy problem (section 4.1, Fig. 6): dz/dt = k·z, z(0) = z0,
@@ -55,23 +60,47 @@ errors against T, one line per method.`, stderr)
 	if !m.Adaptive() {
 		return usageError(stderr, "toy", "solver", "%s has no error estimate; the toy problem compares adaptive solves (%s)", m.Name, joinAdaptive())
 	}
+	if n := len(c.Methods) * len(c.Ks) * len(c.Ts); n > maxToyRows {
+		return usageError(stderr, "toy", "T", "with --k and --method makes %d solves; at most %d", n, maxToyRows)
+	}
 	if st := checkTols(stderr, "toy", *rtol, *atol); st >= 0 {
 		return st
 	}
 	c.Options = ode.Options{Method: m, RTol: *rtol, ATol: *atol}
+	if onlyValidate() {
+		return 0
+	}
 	dir, err := makeRunDir("toy", *rf.out)
 	if err != nil {
 		fmt.Fprintf(stderr, "aca toy: %v\n", err)
 		return 2
 	}
+	ctx, intr := interruptContext(context.Background())
+	defer intr.stop()
 
 	bar := progress.New(stderr, "toy", len(c.Methods)*len(c.Ks)*len(c.Ts), *rf.quiet)
-	rows, err := experiments.ToySweep(c, func(r experiments.ToyRow) {
-		dir.result(stdout, *rf.json, r)
+	var werr error
+	rows, err := experiments.ToySweepContext(ctx, c, func(r experiments.ToyRow) {
+		if e := dir.result(stdout, *rf.json, r); e != nil && werr == nil {
+			werr = e
+		}
 		bar.Add(1)
 	})
 	bar.Done()
-	if err != nil {
+	metrics := func(stopped string) map[string]any {
+		m := map[string]any{"command": "toy", "solver": m.Name, "rtol": *rtol, "atol": *atol, "z0": c.Z0, "rows": rows, "summary": toySummary(rows)}
+		if stopped != "" {
+			m["stopped"] = stopped
+		}
+		return m
+	}
+	if err == nil {
+		err = werr
+	}
+	if err != nil || intr.signal() != nil {
+		return stopRun(stderr, "toy", dir, intr, err, metrics(stopReason(intr, err)))
+	}
+	if err := dir.finish(metrics("")); err != nil {
 		fmt.Fprintf(stderr, "aca toy: %v\n", err)
 		return 1
 	}
@@ -86,17 +115,13 @@ errors against T, one line per method.`, stderr)
 			fmt.Fprintln(stdout, line)
 		}
 	}
+	wrote := []string{dir.file("metrics.json"), dir.file("results.jsonl")}
 	if err := toyPlot(dir.file("toy.png"), c, rows); err != nil {
-		fmt.Fprintf(stderr, "aca toy: %v\n", err)
-		return 1
+		plotWarning(stderr, "toy", "toy.png", err)
+	} else {
+		wrote = append(wrote, dir.file("toy.png"))
 	}
-	if err := dir.finish(map[string]any{"command": "toy", "solver": m.Name, "rtol": *rtol, "atol": *atol, "z0": c.Z0, "rows": rows, "summary": toySummary(rows)}); err != nil {
-		fmt.Fprintf(stderr, "aca toy: %v\n", err)
-		return 1
-	}
-	if !*rf.json {
-		fmt.Fprintf(stdout, "\nWrote %s, %s and %s.\n", dir.file("toy.png"), dir.file("metrics.json"), dir.file("results.jsonl"))
-	}
+	reportWritten(stdout, stderr, "toy", *rf.json, dir, wrote)
 	return 0
 }
 
@@ -139,6 +164,9 @@ func toyPlot(path string, c experiments.ToyConfig, rows []experiments.ToyRow) er
 						e := r.RelErrZ0
 						if which == "dL/dk" {
 							e = r.RelErrK
+						}
+						if math.IsInf(e, 0) || math.IsNaN(e) {
+							continue // not drawable; the numbers are in the JSON
 						}
 						s.X = append(s.X, r.T)
 						s.Y = append(s.Y, e)

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// The command's JSON contract for numbers: a finite float is a JSON
+// number, as encoding/json writes it; a non-finite one, which JSON cannot
+// hold, is one of the strings "NaN", "Inf" and "-Inf". A result may be
+// non-finite (a method that blows up, an exact gradient that underflows so
+// that a relative error is infinite), and the whole result line is still
+// written. marshalJSON is the one encoder of everything the command
+// writes as JSON: --json lines, metrics.json and results.jsonl.
+
+// nonFinite returns the string that stands for a non-finite float.
+func nonFinite(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case v > 0:
+		return "Inf"
+	default:
+		return "-Inf"
+	}
+}
+
+// marshalJSON encodes v like encoding/json (struct tags with omitempty
+// and "-", embedded structs, maps with sorted keys, json.Marshaler and
+// encoding.TextMarshaler), except that non-finite floats become the
+// strings "NaN", "Inf" and "-Inf". With indent, the output is indented by
+// two spaces.
+func marshalJSON(v any, indent bool) ([]byte, error) {
+	var b bytes.Buffer
+	if err := encodeJSON(&b, reflect.ValueOf(v), 0); err != nil {
+		return nil, err
+	}
+	if !indent {
+		return b.Bytes(), nil
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, b.Bytes(), "", "  "); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+var (
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// maxJSONDepth bounds the nesting, as a guard against cyclic pointers.
+const maxJSONDepth = 200
+
+// encodeJSON writes v as compact JSON.
+func encodeJSON(b *bytes.Buffer, v reflect.Value, depth int) error {
+	if depth > maxJSONDepth {
+		return fmt.Errorf("json: nesting deeper than %d (a cycle?)", maxJSONDepth)
+	}
+	if !v.IsValid() {
+		b.WriteString("null")
+		return nil
+	}
+	t := v.Type()
+	// Types that encode themselves: delegate to encoding/json, which
+	// handles the nil pointer and the text form the same way.
+	if (t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType)) && t.Kind() != reflect.Interface {
+		if t.Kind() == reflect.Pointer && v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		j, err := json.Marshal(v.Interface())
+		if err != nil {
+			return err
+		}
+		b.Write(j)
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Float32, reflect.Float64:
+		f := v.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			b.WriteString(`"` + nonFinite(f) + `"`)
+			return nil
+		}
+		var j []byte
+		var err error
+		if t.Kind() == reflect.Float32 {
+			j, err = json.Marshal(float32(f))
+		} else {
+			j, err = json.Marshal(f)
+		}
+		if err != nil {
+			return err
+		}
+		b.Write(j)
+	case reflect.Bool, reflect.String,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		j, err := json.Marshal(v.Interface())
+		if err != nil {
+			return err
+		}
+		b.Write(j)
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		return encodeJSON(b, v.Elem(), depth+1)
+	case reflect.Slice:
+		if v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		if t.Elem().Kind() == reflect.Uint8 {
+			j, err := json.Marshal(v.Interface()) // base64, as encoding/json
+			if err != nil {
+				return err
+			}
+			b.Write(j)
+			return nil
+		}
+		return encodeArray(b, v, depth)
+	case reflect.Array:
+		return encodeArray(b, v, depth)
+	case reflect.Map:
+		if v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		if t.Key().Kind() != reflect.String {
+			return fmt.Errorf("json: unsupported map key type %s", t.Key())
+		}
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, c reflect.Value) int { return strings.Compare(a.String(), c.String()) })
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			kj, _ := json.Marshal(k.String())
+			b.Write(kj)
+			b.WriteByte(':')
+			if err := encodeJSON(b, v.MapIndex(k), depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+	case reflect.Struct:
+		b.WriteByte('{')
+		first := true
+		if err := encodeFields(b, v, depth, &first); err != nil {
+			return err
+		}
+		b.WriteByte('}')
+	default:
+		return fmt.Errorf("json: unsupported type %s", t)
+	}
+	return nil
+}
+
+func encodeArray(b *bytes.Buffer, v reflect.Value, depth int) error {
+	b.WriteByte('[')
+	for i := range v.Len() {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if err := encodeJSON(b, v.Index(i), depth+1); err != nil {
+			return err
+		}
+	}
+	b.WriteByte(']')
+	return nil
+}
+
+// encodeFields writes the fields of struct v (the fields of untagged
+// embedded structs in place, as encoding/json does for the usual case).
+func encodeFields(b *bytes.Buffer, v reflect.Value, depth int, first *bool) error {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		fv := v.Field(i)
+		if sf.Anonymous && name == "" {
+			ft := sf.Type
+			if ft.Kind() == reflect.Pointer {
+				if fv.IsNil() {
+					continue
+				}
+				ft, fv = ft.Elem(), fv.Elem()
+			}
+			if ft.Kind() == reflect.Struct && !ft.Implements(jsonMarshalerType) {
+				if err := encodeFields(b, fv, depth+1, first); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		if slices.Contains(strings.Split(opts, ","), "omitempty") && emptyJSON(fv) {
+			continue
+		}
+		if !*first {
+			b.WriteByte(',')
+		}
+		*first = false
+		kj, _ := json.Marshal(name)
+		b.Write(kj)
+		b.WriteByte(':')
+		if err := encodeJSON(b, fv, depth+1); err != nil {
+			return fmt.Errorf("field %s: %w", sf.Name, err)
+		}
+	}
+	return nil
+}
+
+// emptyJSON is encoding/json's notion of empty for omitempty.
+func emptyJSON(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
+}
