@@ -1,0 +1,226 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/acaode/aca/data"
+	"github.com/acaode/aca/experiments"
+)
+
+// writeBarsIDX writes the two-class bars of data.Synthetic2Class (size×size)
+// as a Fashion-MNIST folder: n training and n/2 test images.
+func writeBarsIDX(t *testing.T, dir string, n, size int) {
+	t.Helper()
+	for _, split := range []struct {
+		prefix string
+		n      int
+		seed   uint64
+	}{{"train", n, 1}, {"t10k", n / 2, 2}} {
+		ds, err := data.Synthetic2Class(split.n, size, split.seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := &data.IDX{Type: data.IDXUint8, Dims: []int{split.n, size, size}}
+		for _, v := range ds.Images.Float32s() {
+			img.Data = append(img.Data, byte(math.Round(float64(v)*255)))
+		}
+		lab := &data.IDX{Type: data.IDXUint8, Dims: []int{split.n}}
+		for _, l := range ds.Labels {
+			lab.Data = append(lab.Data, byte(l))
+		}
+		for name, x := range map[string]*data.IDX{split.prefix + "-images-idx3-ubyte": img, split.prefix + "-labels-idx1-ubyte": lab} {
+			f, err := os.Create(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := data.EncodeIDX(f, x); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func hasKeys(t *testing.T, m map[string]any, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			t.Errorf("%s line has no %q: %v", m["type"], k, m)
+		}
+	}
+}
+
+// TestClassifyCommand runs a two-run study as a job array would (each run
+// index into its own folder), merges the folders with classify report,
+// extends one with --resume, and checks the numbers, the JSON keys and the
+// files.
+func TestClassifyCommand(t *testing.T) {
+	dataDir, out := t.TempDir(), t.TempDir()
+	writeBarsIDX(t, dataDir, 128, 12)
+	common := []string{"classify", "--data-dir", dataDir, "--width", "8", "--batch", "16", "--epochs", "4", "--lr", "0.03", "--lr-milestones", "4",
+		"--solver", "euler", "--steps", "2", "--crop", "0", "--runs", "2", "--method", "aca", "--json", "--quiet"}
+	for _, i := range []string{"1", "2"} {
+		code, stdout, stderr := runArgs(append(common, "--run-index", i, "--out", filepath.Join(out, "job"+i))...)
+		if code != 0 {
+			t.Fatalf("run index %s: status %d: %s", i, code, stderr)
+		}
+		counts := map[string]int{}
+		for _, m := range jsonLines(t, stdout) {
+			counts[m["type"].(string)]++
+			switch m["type"] {
+			case "epoch":
+				hasKeys(t, m, "model", "run", "seed", "epoch", "lr", "train_loss", "train_acc", "test_acc", "seconds", "train_seconds", "nfe_forward", "nfe_backward", "graph_peak_bytes", "max_rss_bytes")
+				if m["seed"].(float64) != map[string]float64{"1": 1, "2": 2}[i] {
+					t.Errorf("run index %s trained seed %v", i, m["seed"])
+				}
+			case "run":
+				hasKeys(t, m, "label", "run", "seed", "test_acc", "params")
+				if acc := m["test_acc"].(float64); acc < 0.7 {
+					t.Errorf("%s run %s: test accuracy %.3f on the bars (chance 0.5)", m["label"], i, acc)
+				}
+			case "swap":
+				hasKeys(t, m, "label", "solver", "error_rate", "nfe", "trained")
+			case "icc":
+				hasKeys(t, m, "label", "subset", "images", "raters")
+			}
+		}
+		// 2 models × 4 epochs; 2 runs; 6 swap rows; 2 accuracy lines;
+		// 6 swap summaries; 4 ICC rows (one run each: not computed).
+		want := map[string]int{"epoch": 8, "run": 2, "swap": 6, "accuracy": 2, "swap_summary": 6, "icc": 4}
+		for k, v := range want {
+			if counts[k] != v {
+				t.Errorf("run index %s: %d %s lines, want %d", i, counts[k], k, v)
+			}
+		}
+		for _, f := range []string{"plan.json", "metrics.json", "results.jsonl", "accuracy-epoch.png", "accuracy-runs.png",
+			"node-aca-run" + i + "/run.json", "node-aca-run" + i + "/predictions.csv", "node-aca-run" + i + "/checkpoint.safetensors", "resnet-run" + i + "/predictions.csv"} {
+			if _, err := os.Stat(filepath.Join(out, "job"+i, f)); err != nil {
+				t.Errorf("run index %s: %v", i, err)
+			}
+		}
+	}
+
+	// The merge: ICC over the two runs of each model.
+	code, stdout, stderr := runArgs("classify", "report", "--json", "--out", filepath.Join(out, "report"), filepath.Join(out, "job1"), filepath.Join(out, "job2"))
+	if code != 0 {
+		t.Fatalf("report: status %d: %s", code, stderr)
+	}
+	iccs := 0
+	for _, m := range jsonLines(t, stdout) {
+		switch m["type"] {
+		case "accuracy":
+			if m["runs"].(float64) != 2 {
+				t.Errorf("accuracy over %v runs, want 2", m["runs"])
+			}
+		case "icc":
+			hasKeys(t, m, "ICC1", "ICC1k", "ICC1Lower", "ICC1Upper", "ICC1kLower", "ICC1kUpper")
+			if m["subset"] == "all" {
+				iccs++
+				if m["raters"].(float64) != 2 || m["images"].(float64) != 64 || m["note"] != nil {
+					t.Errorf("ICC on all images: %v", m)
+				}
+				if v, ok := m["ICC1"].(float64); !ok || !(v > 0 && v <= 1) {
+					t.Errorf("ICC1 %v: the runs agree on most bars, want (0, 1]", m["ICC1"])
+				}
+			}
+		}
+	}
+	if iccs != 2 {
+		t.Errorf("%d whole-set ICC rows, want 2 (node-aca, resnet)", iccs)
+	}
+	var metrics struct {
+		Report experiments.ClassifyReport `json:"report"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "report", "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &metrics); err != nil || len(metrics.Report.Runs) != 4 || len(metrics.Report.Curves) != 2 {
+		t.Errorf("report metrics.json: %v, %d runs", err, len(metrics.Report.Runs))
+	}
+
+	// --resume extends a finished study by an epoch.
+	code, stdout, stderr = runArgs("classify", "--resume", filepath.Join(out, "job1"), "--epochs", "5", "--json", "--quiet")
+	if code != 0 {
+		t.Fatalf("resume: status %d: %s", code, stderr)
+	}
+	epochs := 0
+	for _, m := range jsonLines(t, stdout) {
+		if m["type"] == "epoch" {
+			epochs++
+			if m["epoch"].(float64) != 5 {
+				t.Errorf("resumed study trained epoch %v, want only 5", m["epoch"])
+			}
+		}
+	}
+	if epochs != 2 {
+		t.Errorf("resume trained %d epochs, want 2 (one per model)", epochs)
+	}
+	rec, err := experiments.ReadRecord(filepath.Join(out, "job1", "resnet-run1"))
+	if err != nil || rec.Status != "done" || len(rec.Epochs) != 5 {
+		t.Errorf("resumed record: %v, %+v", err, rec)
+	}
+}
+
+func TestClassifyFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--data", "mnist"}, "--data"},
+		{[]string{"--data", "cifar10"}, "--data-dir"},
+		{[]string{"--model", "vit"}, "--model"},
+		{[]string{"--method", "aca,backprop"}, "--method"},
+		{[]string{"--depth", "34"}, "--depth"},
+		{[]string{"--width", "0"}, "--width"},
+		{[]string{"--solver", "rk9"}, "--solver"},
+		{[]string{"--rtol", "-1"}, "--rtol"},
+		{[]string{"--steps", "0"}, "--steps"},
+		{[]string{"--epochs", "0"}, "--epochs"},
+		{[]string{"--batch", "0"}, "--batch"},
+		{[]string{"--lr", "0"}, "--lr"},
+		{[]string{"--lr-milestones", "5,3"}, "--lr-milestones"},
+		{[]string{"--lr-milestones", "1.5"}, "--lr-milestones"},
+		{[]string{"--lr-factor", "-0.1"}, "--lr-factor"},
+		{[]string{"--flip", "maybe"}, "--flip"},
+		{[]string{"--runs", "0"}, "--runs"},
+		{[]string{"--runs", "3", "--run-index", "4"}, "--run-index"},
+		{[]string{"--subset", "-1"}, "--subset"},
+		{[]string{"--seed", "18446744073709551615", "--runs", "2"}, "--seed"},
+		{[]string{"--resume", "/nonexistent/study"}, "--resume"},
+		{[]string{"--resume", "/tmp", "--width", "8"}, "--width"},
+		{[]string{"--bogus"}, "bogus"},
+	} {
+		code, _, stderr := runArgs(append([]string{"classify"}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.flag) {
+			t.Errorf("%v: status %d, stderr %q; want 2 naming %s", tc.args, code, stderr, tc.flag)
+		}
+	}
+	if code, _, stderr := runArgs("classify", "report"); code != 2 || !strings.Contains(stderr, "run folders") {
+		t.Errorf("report without folders: status %d, %q", code, stderr)
+	}
+}
+
+// TestClassifyMissingData checks the message for a data set that is not
+// there: it names Debian's package and --data-dir, and leaves no folder.
+func TestClassifyMissingData(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runArgs("classify", "--data-dir", filepath.Join(t.TempDir(), "none"), "--out", out, "--quiet")
+	if code != 1 || !strings.Contains(stderr, "dataset-fashion-mnist") || !strings.Contains(stderr, "--data-dir") {
+		t.Errorf("status %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("%s was made for a run that could not start", out)
+	}
+	code, _, stderr = runArgs("classify", "--data", "cifar10", "--data-dir", t.TempDir(), "--out", out, "--quiet")
+	if code != 1 || !strings.Contains(stderr, "--data-dir") || !strings.Contains(stderr, "cifar-10-batches-bin") {
+		t.Errorf("CIFAR: status %d, stderr %q", code, stderr)
+	}
+}
