@@ -8,6 +8,7 @@ import (
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/nn"
 	"github.com/acaode/aca/ode"
+	"github.com/acaode/aca/optim"
 	"github.com/acaode/aca/tensor"
 )
 
@@ -202,11 +203,21 @@ func TestSolverSwap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	x := autograd.Constant(tensor.RandN(tensor.NewRNG(3), tensor.Float64, 0, 1, 2, 1, 12, 12))
+	// Train a step (ACA, the default solver), then swap.
+	opt, err := optim.NewSGD(nn.Params(n), optim.SGDConfig{LR: 0.1, Momentum: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := autograd.NewGraph()
+	if err := nn.CrossEntropy(g, n.Forward(g, x), []int{1, 2}, 0).Backward(); err != nil {
+		t.Fatal(err)
+	}
+	opt.Step()
 	before := map[string][]float64{}
 	for _, p := range nn.NamedParams(n) {
 		before[p.Name] = slices.Clone(p.Value.Data().Values())
 	}
-	x := autograd.Constant(tensor.RandN(tensor.NewRNG(3), tensor.Float64, 0, 1, 2, 1, 12, 12))
 	var outs [][]float64
 	for _, o := range []ode.Options{
 		{Method: ode.Dopri5, RTol: 1e-9, ATol: 1e-9},
