@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/acaode/aca/data"
 	"github.com/acaode/aca/experiments"
+	"github.com/acaode/aca/stats"
 )
 
 // writeBarsIDX writes the two-class bars of data.Synthetic2Class (size×size)
@@ -126,8 +128,27 @@ func TestClassifyCommand(t *testing.T) {
 				if m["raters"].(float64) != 2 || m["images"].(float64) != 64 || m["note"] != nil {
 					t.Errorf("ICC on all images: %v", m)
 				}
-				if v, ok := m["ICC1"].(float64); !ok || !(v > 0 && v <= 1) {
-					t.Errorf("ICC1 %v: the runs agree on most bars, want (0, 1]", m["ICC1"])
+				// The same number from the two predictions files directly.
+				dir := map[string]string{"node-aca": "node-aca", "resnet": "resnet"}[m["label"].(string)]
+				var ratings [][]float64
+				for j, job := range []string{"job1", "job2"} {
+					p, err := experiments.ReadPredictions(filepath.Join(out, job, fmt.Sprintf("%s-run%d", dir, j+1), experiments.PredictionsFile))
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i := range p.Index {
+						if j == 0 {
+							ratings = append(ratings, make([]float64, 2))
+						}
+						ratings[i][j] = p.Probs[i][p.Label[i]]
+					}
+				}
+				want, err := stats.ICC(ratings)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m["ICC1"] != want.ICC1 || m["ICC1k"] != want.ICC1k || m["ICC1Lower"] != want.ICC1Lower || m["ICC1kUpper"] != want.ICC1kUpper {
+					t.Errorf("%s: ICC %v, want %+v", m["label"], m, want)
 				}
 			}
 		}
