@@ -224,6 +224,11 @@ func TestClassifyFlags(t *testing.T) {
 			t.Errorf("%v: status %d, stderr %q; want 2 naming %s", tc.args, code, stderr, tc.flag)
 		}
 	}
+	for _, args := range [][]string{{"classify", "-h"}, {"classify", "report", "-h"}} {
+		if code, _, stderr := runArgs(args...); code != 0 || !strings.Contains(stderr, "--json") {
+			t.Errorf("%v: status %d, %q", args, code, stderr)
+		}
+	}
 	if code, _, stderr := runArgs("classify", "report"); code != 2 || !strings.Contains(stderr, "run folders") {
 		t.Errorf("report without folders: status %d, %q", code, stderr)
 	}
