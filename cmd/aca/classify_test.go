@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/acaode/aca/data"
@@ -248,5 +249,57 @@ func TestClassifyMissingData(t *testing.T) {
 	code, _, stderr = runArgs("classify", "--data", "cifar10", "--data-dir", t.TempDir(), "--out", out, "--quiet")
 	if code != 1 || !strings.Contains(stderr, "--data-dir") || !strings.Contains(stderr, "cifar-10-batches-bin") {
 		t.Errorf("CIFAR: status %d, stderr %q", code, stderr)
+	}
+}
+
+// TestClassifySignalResume interrupts a study with SIGINT after its first
+// epoch, checks the exit status and the advice, resumes it with --resume,
+// and compares its predictions with an uninterrupted study's, byte for
+// byte.
+func TestClassifySignalResume(t *testing.T) {
+	exe := buildACA(t)
+	dataDir, out := t.TempDir(), t.TempDir()
+	writeBarsIDX(t, dataDir, 128, 12)
+	args := []string{"classify", "--data-dir", dataDir, "--model", "resnet", "--width", "4", "--batch", "16", "--epochs", "8",
+		"--lr", "0.03", "--json", "--quiet"}
+	ref, stopped := filepath.Join(out, "ref"), filepath.Join(out, "stopped")
+	if code, _, stderr := runArgs(append(args, "--out", ref)...); code != 0 {
+		t.Fatalf("uninterrupted: status %d: %s", code, stderr)
+	}
+	s := startACA(t, exe, append(args, "--out", stopped)...)
+	s.waitLines(t, 1)
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	code, errOut, _ := s.wait(t)
+	if code != 130 || !strings.Contains(errOut, "interrupted by SIGINT") || !strings.Contains(errOut, "aca classify --resume "+stopped) {
+		t.Fatalf("status %d, stderr %q; want 130 and the --resume command", code, errOut)
+	}
+	rec, err := experiments.ReadRecord(filepath.Join(stopped, "resnet-run1"))
+	if err != nil || rec.Status != "running" || len(rec.Epochs) == 0 || len(rec.Epochs) == 8 {
+		t.Fatalf("interrupted record: %v %+v", err, rec)
+	}
+	if code, _, stderr := runArgs("classify", "--resume", stopped, "--json", "--quiet"); code != 0 {
+		t.Fatalf("resume: status %d: %s", code, stderr)
+	}
+	a, err := os.ReadFile(filepath.Join(ref, "resnet-run1", experiments.PredictionsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(stopped, "resnet-run1", experiments.PredictionsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Error("the resumed study's predictions differ from the uninterrupted study's")
+	}
+	rec, err = experiments.ReadRecord(filepath.Join(stopped, "resnet-run1"))
+	if err != nil || rec.Status != "done" || len(rec.Epochs) != 8 {
+		t.Fatalf("resumed record: %v %+v", err, rec)
+	}
+	for i, e := range rec.Epochs {
+		if e.Epoch != i+1 {
+			t.Errorf("epoch %d recorded as %d", i+1, e.Epoch)
+		}
 	}
 }
