@@ -689,7 +689,7 @@ func classifyFigures(rep *experiments.ClassifyReport) []namedFigure {
 				plot.Series{X: x, Y: c.Max, Dashed: true, Colour: i + 1})
 		}
 	}
-	dist := &plot.Figure{Title: "Test accuracy of every run, by model (x: model in the order of the legend)", XLabel: "model", YLabel: "test accuracy", Width: 720, Height: 460, XMin: 0.5, XMax: float64(len(rep.Accuracy)) + 1.5}
+	dist := &plot.Figure{Title: "Test accuracy of every run, by model (x: model in the order of the legend)", XLabel: "model", YLabel: "test accuracy", Width: 720, Height: 460, XMin: 0.5, XMax: float64(len(rep.Accuracy)) + 0.5}
 	for i, a := range rep.Accuracy {
 		s := plot.Series{Name: fmt.Sprintf("%d: %s", i+1, a.Label), NoLine: true, Colour: i + 1}
 		for k, v := range a.Values {
