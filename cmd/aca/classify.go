@@ -355,11 +355,11 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 		hooks := experiments.ClassifyHooks{
 			Batch: func(int, int, int) { bar.Add(1) },
 			Epoch: func(e experiments.ClassifyEpoch) {
-				rec.Epochs = append(rec.Epochs[:e.Epoch-1:e.Epoch-1], e)
-				errs := []error{experiments.WriteRecord(rd, rec), writeMetrics("")}
-				if asJSON {
-					errs = append(errs, dir.result(stdout, true, epochLine{Type: "epoch", ClassifyEpoch: e}))
-				} else {
+				// The checkpoint's history is the truth; the record follows it.
+				k := min(len(rec.Epochs), e.Epoch-1)
+				rec.Epochs = append(rec.Epochs[:k:k], e)
+				errs := []error{experiments.WriteRecord(rd, rec), writeMetrics(""), dir.result(stdout, asJSON, epochLine{Type: "epoch", ClassifyEpoch: e})}
+				if !asJSON {
 					bar.Done()
 					if header {
 						fmt.Fprintln(stdout, epochHeader)
@@ -396,19 +396,15 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 			fmt.Fprintf(stderr, "aca classify: %v\n", err)
 			return 1
 		}
-		if asJSON {
-			line := runLine{Type: "run", Label: c.Label(), Run: c.Run, Seed: c.Seed, TestAcc: res.TestAcc, Params: res.Params}
-			if err := dir.result(stdout, true, line); err != nil {
-				fmt.Fprintf(stderr, "aca classify: %v\n", err)
-				return 1
-			}
-			for _, s := range res.Swap {
-				if err := dir.result(stdout, true, swapLine{Type: "swap", Label: c.Label(), Run: c.Run, Seed: c.Seed, SwapRow: s}); err != nil {
-					fmt.Fprintf(stderr, "aca classify: %v\n", err)
-					return 1
-				}
-			}
-		} else {
+		errs := []error{dir.result(stdout, asJSON, runLine{Type: "run", Label: c.Label(), Run: c.Run, Seed: c.Seed, TestAcc: res.TestAcc, Params: res.Params})}
+		for _, s := range res.Swap {
+			errs = append(errs, dir.result(stdout, asJSON, swapLine{Type: "swap", Label: c.Label(), Run: c.Run, Seed: c.Seed, SwapRow: s}))
+		}
+		if err := errors.Join(errs...); err != nil {
+			fmt.Fprintf(stderr, "aca classify: %v\n", err)
+			return 1
+		}
+		if !asJSON {
 			fmt.Fprintf(stdout, "%s: test accuracy %.4f, %d parameters\n", label, res.TestAcc, res.Params)
 			if len(res.Swap) > 0 {
 				fmt.Fprintln(stdout, swapRunTable(res.Swap))
@@ -581,16 +577,19 @@ func classifyReport(dir *runDir, roots []string, records []*experiments.Classify
 			metrics["plan"] = json.RawMessage(b)
 		}
 	}
-	if asJSON {
-		for i := range rep.Accuracy {
-			dir.result(stdout, true, accuracyLine{Type: "accuracy", AccuracySummary: rep.Accuracy[i]})
-		}
-		for i := range rep.Swap {
-			dir.result(stdout, true, swapSummaryLine{Type: "swap_summary", SwapSummary: rep.Swap[i]})
-		}
-		for i := range rep.ICC {
-			dir.result(stdout, true, iccLine{Type: "icc", ICCRow: rep.ICC[i]})
-		}
+	var errs []error
+	for i := range rep.Accuracy {
+		errs = append(errs, dir.result(stdout, asJSON, accuracyLine{Type: "accuracy", AccuracySummary: rep.Accuracy[i]}))
+	}
+	for i := range rep.Swap {
+		errs = append(errs, dir.result(stdout, asJSON, swapSummaryLine{Type: "swap_summary", SwapSummary: rep.Swap[i]}))
+	}
+	for i := range rep.ICC {
+		errs = append(errs, dir.result(stdout, asJSON, iccLine{Type: "icc", ICCRow: rep.ICC[i]}))
+	}
+	if err := errors.Join(errs...); err != nil {
+		fmt.Fprintf(stderr, "aca classify: %v\n", err)
+		return 1
 	}
 	if err := dir.finish(metrics); err != nil {
 		fmt.Fprintf(stderr, "aca classify: %v\n", err)
