@@ -195,3 +195,69 @@ func TestODEDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickThreeBodyACA: with the quick setting's old tolerance (1e-6),
+// ACA trained the ODE model 100× worse than naive backpropagation (test
+// MSE 1.65e-4 against 1.47e-6, masses off by 0.25 %): its frozen-step
+// gradient is poor on a coarse grid near the close encounter. The quick
+// setting must train ACA as well as naive: masses within 0.1 % and a test
+// MSE within 3× naive's.
+func TestQuickThreeBodyACA(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two models for 150 epochs")
+	}
+	c := QuickThreeBody()
+	truth, err := c.Truth()
+	if err != nil {
+		t.Fatal(err)
+	}
+	naive, err := TrainThreeBodyODE(c, truth, "ODE", ode.Naive, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aca, err := TrainThreeBodyODE(c, truth, "ODE", ode.ACA, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("test MSE: naive %.3g, ACA %.3g; mass errors %.2g, %.2g", naive.TestMSE, aca.TestMSE, naive.MassRelErr, aca.MassRelErr)
+	if aca.MassRelErr > 1e-3 || aca.TestMSE > 3*naive.TestMSE {
+		t.Errorf("ACA: test MSE %.3g (naive %.3g), mass error %.3g", aca.TestMSE, naive.TestMSE, aca.MassRelErr)
+	}
+}
+
+// The three-body progress bar counted epochs, so its ETA said 40 s at 6 %
+// of a 118 s run: an LSTM epoch counted as much as a NODE adjoint epoch,
+// which takes eight times as long. Work weighs each epoch by its cost; the
+// share of the full run's work done after each model must match the share
+// of its wall time, measured per model on a full run (README, Table 5:
+// seconds per model).
+func TestThreeBodyWorkFollowsTime(t *testing.T) {
+	c := DefaultThreeBody()
+	c.Seeds = []uint64{1}
+	secs := []struct {
+		model, method string
+		s             float64
+	}{
+		{"ODE", "naive", 0.69}, {"ODE", "adjoint", 0.65}, {"ODE", "aca", 0.38},
+		{"NODE", "naive", 5.19}, {"NODE", "adjoint", 11.41}, {"NODE", "aca", 3.63},
+		{"LSTM", "backprop", 0.89}, {"LSTM-aug", "backprop", 2.45},
+	}
+	total := 0.0
+	for _, s := range secs {
+		total += s.s
+	}
+	epochs := map[string]int{"ODE": c.ODEEpochs, "NODE": c.NODEEpochs, "LSTM": c.LSTMEpochs, "LSTM-aug": c.LSTMEpochs}
+	work, timeDone, count, countTotal := 0.0, 0.0, 0, 0
+	for _, s := range secs {
+		countTotal += epochs[s.model]
+	}
+	for _, s := range secs {
+		work += float64(epochs[s.model]) * EpochCost(s.model, s.method)
+		timeDone += s.s
+		count += epochs[s.model]
+		share, want := work/c.Work(), timeDone/total
+		if math.Abs(share-want) > 0.01 {
+			t.Errorf("after %s %s: %.1f %% of the work, %.1f %% of the time (epoch count: %.1f %%)", s.model, s.method, 100*share, 100*want, 100*float64(count)/float64(countTotal))
+		}
+	}
+}

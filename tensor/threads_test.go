@@ -16,9 +16,10 @@ func TestSetThreads(t *testing.T) {
 	if Threads() != 1 {
 		t.Errorf("Threads() = %d after SetThreads(1)", Threads())
 	}
-	SetThreads(-4)
-	if Threads() != runtime.GOMAXPROCS(0) {
-		t.Errorf("Threads() = %d after SetThreads(-4), want GOMAXPROCS %d", Threads(), runtime.GOMAXPROCS(0))
+	// A negative count is an error now (it used to mean the default) and
+	// changes nothing; see TestSetThreadsBounds.
+	if err := SetThreads(-4); err == nil || Threads() != 1 {
+		t.Errorf("SetThreads(-4): error %v, Threads() = %d; want an error and 1", err, Threads())
 	}
 	SetThreads(0)
 	if Threads() != runtime.GOMAXPROCS(0) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -60,8 +61,13 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	}
 	var results []dataResult
 	failed := false
+	ctx, intr := interruptContext(context.Background())
+	defer intr.stop()
 	for _, s := range sources {
 		for _, train := range []bool{true, false} {
+			if ctx.Err() != nil {
+				return intr.exit(stderr, "data", "stopped before "+s.name+" was read")
+			}
 			r := dataResult{Dataset: s.name, Split: map[bool]string{true: "train", false: "test"}[train], Dir: s.dir}
 			ds, err := s.load(s.dir, train)
 			if err == nil {

@@ -4,10 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/acaode/aca/experiments"
+	"github.com/acaode/aca/ode"
 )
 
 // jsonLines parses every stdout line as a JSON object.
@@ -150,7 +155,33 @@ func TestThreeBodyCommand(t *testing.T) {
 		t.Errorf("%d rows, want ODE, NODE, LSTM, LSTM-aug", len(rows))
 	}
 	if jsonKind(rows[0]["masses"]) != "array" {
-		t.Errorf("the ODE row has no masses: %v", rows[0])
+		t.Fatalf("the ODE row has no masses: %v", rows[0])
+	}
+	// The same model trained directly: the command's row is its row, and
+	// 20 epochs move the masses towards the truth.
+	c := experiments.QuickThreeBody()
+	c.ODEEpochs = 20
+	truth, err := c.Truth()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := experiments.TrainThreeBodyODE(c, truth, "ODE", ode.ACA, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0]["test_mse"] != want.TestMSE || rows[0]["train_mse"] != want.TrainMSE || rows[0]["mass_rel_err"] != want.MassRelErr {
+		t.Errorf("ODE row %v; trained directly: test %g, train %g, mass error %g", rows[0], want.TestMSE, want.TrainMSE, want.MassRelErr)
+	}
+	init, err := experiments.NewThreeBodyODE(c, truth, "ODE", ode.ACA, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := 0.0
+	for i, v := range init.Mass.Data().Float64s() {
+		before = math.Max(before, math.Abs(v-c.Masses[i])/c.Masses[i])
+	}
+	if got := rows[0]["mass_rel_err"].(float64); !(got < 0.9*before) {
+		t.Errorf("20 epochs: mass error %.3g, initially %.3g", got, before)
 	}
 	checkRunFiles(t, out, "threebody.png")
 }
@@ -169,6 +200,34 @@ func TestBenchCommand(t *testing.T) {
 		checkKeys(t, rows, keys)
 		if rows[0]["bench"] != w || rows[0]["iters"].(float64) != 2 || rows[0]["median_ms"].(float64) <= 0 || rows[0]["nfe_fwd"].(float64) <= 0 {
 			t.Errorf("%s: %v", w, rows[0])
+		}
+		if p10, med, p90 := rows[0]["p10_ms"].(float64), rows[0]["median_ms"].(float64), rows[0]["p90_ms"].(float64); !(p10 <= med && med <= p90) {
+			t.Errorf("%s: percentiles out of order: %g %g %g", w, p10, med, p90)
+		}
+		// The first loss and the NFE are those of the workload's first
+		// steps run directly (same seed and tolerances).
+		d := benchWorkloads[w]
+		step, err := newBenchStep(w, ode.ACA, d.rtol, d.atol, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var first experiments.IterResult
+		var nfe []int
+		for i := range 3 {
+			r, err := step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				first = r
+			}
+			if i >= 1 {
+				nfe = append(nfe, r.Stats.Forward.NFE)
+			}
+		}
+		slices.Sort(nfe)
+		if rows[0]["loss_first"] != first.Loss || rows[0]["nfe_fwd"] != float64(nfe[1]) {
+			t.Errorf("%s: loss_first %v, nfe_fwd %v; run directly: %g, %d", w, rows[0]["loss_first"], rows[0]["nfe_fwd"], first.Loss, nfe[1])
 		}
 		checkRunFiles(t, out)
 	}

@@ -85,11 +85,11 @@ func TestSeeds(t *testing.T) {
 
 // The Table 5 summary showed "± 0" for one seed.
 func TestThreeBodyTableSpread(t *testing.T) {
-	one := threeBodyTable([]experiments.ThreeBodySummary{{Model: "ODE", Method: "aca", Runs: 1, TestMean: 1.5e-4}}, 1)
+	one := threeBodyTable([]experiments.ThreeBodySummary{{Model: "ODE", Method: "aca", Runs: 1, TestMean: 1.5e-4}}, 1, false)
 	if strings.Contains(one, "±") || !strings.Contains(one, "1.50e-04") {
 		t.Errorf("one seed:\n%s", one)
 	}
-	two := threeBodyTable([]experiments.ThreeBodySummary{{Model: "ODE", Method: "aca", Runs: 2, TestMean: 1.5e-4, TestStd: 2e-5}}, 2)
+	two := threeBodyTable([]experiments.ThreeBodySummary{{Model: "ODE", Method: "aca", Runs: 2, TestMean: 1.5e-4, TestStd: 2e-5}}, 2, false)
 	if !strings.Contains(two, "1.50e-04 ± 2.00e-05") {
 		t.Errorf("two seeds:\n%s", two)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -26,7 +27,7 @@ type gradcheckLine struct {
 // finite-difference check.
 const maxConfigs = 10_000
 
-func runGradcheck(args []string, stdout, stderr io.Writer) int {
+func runGradcheck(args []string, stdout, stderr io.Writer) (st int) {
 	fs := newFlags("gradcheck", `Check the hand-written gradient (VJP) of every differentiable operation
 against central finite differences in float64, on random shapes and values.
 Prints one row per operation; exits with status 1 if any check fails.`, stderr)
@@ -72,7 +73,12 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 	bar := progress.New(stderr, "gradcheck", len(cases), *quiet)
 	opt := autograd.CheckOptions{Tol: *tol, Eps: *eps}
 	failed := 0
+	ctx, intr := interruptContext(context.Background())
+	defer intr.stop()
 	for _, c := range cases {
+		if ctx.Err() != nil {
+			break // a safe point: between two cases
+		}
 		s := byOp[c.Op]
 		if s == nil {
 			s = &summary{}
@@ -102,6 +108,10 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 		bar.Add(1)
 	}
 	bar.Done()
+	if intr.signal() != nil {
+		// The table below covers the cases checked before the signal.
+		defer func() { st = intr.exit(stderr, "gradcheck", "the table covers the operations checked so far") }()
+	}
 	if !*asJSON {
 		rows := make([][]string, 0, len(order))
 		worst := 0.0
@@ -116,7 +126,9 @@ Prints one row per operation; exits with status 1 if any check fails.`, stderr)
 		}
 		table(stdout, []string{"OPERATION", "CASES", "CONFIGS", "MAX REL ERR", "STATUS"}, rows)
 		fmt.Fprintln(stdout)
-		if failed == 0 {
+		if failed == 0 && intr.signal() != nil {
+			fmt.Fprintf(stdout, "The %d operations checked before the interruption pass: worst relative error %.2e ≤ %.0e (seed %d).\n", len(order), worst, *tol, *seed)
+		} else if failed == 0 {
 			fmt.Fprintf(stdout, "All %d operations pass: worst relative error %.2e ≤ %.0e (seed %d).\n", len(order), worst, *tol, *seed)
 		} else {
 			fmt.Fprintf(stdout, "%d configurations FAILED:\n", failed)

@@ -18,11 +18,16 @@
 //	toy        gradient errors on dz/dt = kz against the exact ones (Fig. 6)
 //
 // Every subcommand documents its flags with -h. With --json a subcommand
-// prints one JSON object per result line on stdout. Bad flags or values exit
-// with status 2 and a message naming the flag. The experiment subcommands
-// (bench, toy, reverse, threebody) write their results, plots and a
-// metrics.json into --out DIR, by default a new folder under runs/; they
+// prints one JSON object per result line on stdout; non-finite numbers are
+// the strings "NaN", "Inf" and "-Inf" there and in every file written. Bad
+// flags or values exit with status 2 and a message naming the flag. The
+// experiment subcommands (bench, toy, reverse, threebody) write
+// results.jsonl and metrics.json, then their plots, into --out DIR, by
+// default a new folder under runs/ (named on stderr with --json); they
 // show a progress bar on stderr when it is a terminal (--quiet: never).
+// SIGINT and SIGTERM stop a run at a safe point: the finished results stay
+// with a STOPPED note (or no folder, if nothing finished), and the exit
+// status is 130 or 143.
 package main
 
 import (

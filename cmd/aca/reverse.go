@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -154,7 +155,7 @@ one PNG per image (input, forward result, each reconstruction).`, stderr)
 	}
 	wrote := []string{dir.file("metrics.json"), dir.file("results.jsonl")}
 	if err := reversePlots(dir, vdps, convs); err != nil {
-		plotWarning(stderr, "reverse", "a plot", err)
+		plotWarning(stderr, "reverse", "a plot", err) // the others are written
 	} else {
 		wrote = append(wrote, dir.file("vdp.png"), dir.file("conv.png"), "the images in "+dir.path)
 	}
@@ -179,11 +180,14 @@ func reversePlots(dir *runDir, vdps []*experiments.VdPReverse, convs []*experime
 					{Name: "reverse", X: column(v.Reverse, 0), Y: column(v.Reverse, 1), Dashed: true, Colour: 2},
 				}})
 	}
+	// Each file is drawn on its own: one that cannot be drawn costs only
+	// itself.
+	var errs []error
 	if err := plot.SaveGridPNG(dir.file("vdp.png"), figs, 2); err != nil {
-		return err
+		errs = append(errs, fmt.Errorf("vdp.png: %w", err))
 	}
 	if len(convs) == 0 {
-		return nil
+		return errors.Join(errs...)
 	}
 	// The input's range for every image but the forward result's own file,
 	// so that the reconstructions compare with the input.
@@ -207,10 +211,13 @@ func reversePlots(dir *runDir, vdps []*experiments.VdPReverse, convs []*experime
 	for i, f := range files {
 		row[i] = f.g
 		if err := plot.SaveGrayRow(dir.file(f.name), []plot.Gray{f.g}, f.lo, f.hi); err != nil {
-			return err
+			errs = append(errs, fmt.Errorf("%s: %w", f.name, err))
 		}
 	}
-	return plot.SaveGrayRow(dir.file("conv.png"), row, lo, hi)
+	if err := plot.SaveGrayRow(dir.file("conv.png"), row, lo, hi); err != nil {
+		errs = append(errs, fmt.Errorf("conv.png: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // column returns element i of every state.

@@ -213,6 +213,24 @@ func TestSignalsStopRuns(t *testing.T) {
 	}
 }
 
+// gradcheck and data have no run folder: gradcheck stops between two
+// cases, prints the table of what it checked and exits 130.
+func TestSignalStopsGradcheck(t *testing.T) {
+	exe := buildACA(t)
+	s := startACA(t, exe, "gradcheck", "--configs", "2000", "--quiet")
+	time.Sleep(time.Second)
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	code, errOut, out := s.wait(t)
+	if code != 130 || !strings.Contains(errOut, "aca gradcheck: interrupted by SIGINT") {
+		t.Errorf("status %d, stderr %q", code, errOut)
+	}
+	if all := strings.Join(out, "\n"); !strings.Contains(all, "OPERATION") || strings.Contains(all, "All ") {
+		t.Errorf("the table of what was checked:\n%s", all)
+	}
+}
+
 // childrenOf lists the processes whose parent is pid.
 func childrenOf(pid int) []int {
 	var out []int

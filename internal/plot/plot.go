@@ -281,6 +281,15 @@ func fitRange(name string, fmin, fmax, dlo, dhi float64, log bool) (lo, hi float
 			}
 		}
 		lo, hi = a.untransform(t0-d), a.untransform(t1+d)
+		// On a log axis the margin may leave the floats (data up to
+		// 1e300, or down to 1e-300): the range then stops at the largest
+		// float, not at +Inf, and at the data, not at 0.
+		if log {
+			hi = math.Min(hi, math.MaxFloat64)
+			if !(lo > 0) {
+				lo = dlo
+			}
+		}
 	}
 	if s := a.t(hi) - a.t(lo); !(s > 0) || !finite(s) {
 		return 0, 0, fmt.Errorf("plot: %s range [%g, %g] cannot be drawn", name, lo, hi)

@@ -501,3 +501,24 @@ func TestLegendCorners(t *testing.T) {
 		}
 	}
 }
+
+// Data near the ends of the floats (a relative error of 1e300 on a log
+// axis, which aca toy --k -5 --T 1:80 produces) used to push the axis's
+// margin to +Inf and fail the plot.
+func TestFitRangeNearFloatLimits(t *testing.T) {
+	for _, tc := range []struct {
+		dlo, dhi float64
+		log      bool
+	}{
+		{8e-197, 1e300, true}, {1e-5, 1.5e308, true}, {1, 1e300, true}, {1e-300, 1e300, true},
+	} {
+		lo, hi, err := fitRange("Y", 0, 0, tc.dlo, tc.dhi, tc.log) // data ≥ 1e-300: no denormals
+		if err != nil {
+			t.Errorf("[%g, %g] log %v: %v", tc.dlo, tc.dhi, tc.log, err)
+			continue
+		}
+		if !(lo <= tc.dlo && hi >= tc.dhi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+			t.Errorf("[%g, %g] log %v: range [%g, %g] does not hold the data", tc.dlo, tc.dhi, tc.log, lo, hi)
+		}
+	}
+}

@@ -23,6 +23,7 @@ type Bar struct {
 	start   time.Time
 	last    time.Time
 	enabled bool
+	work    bool // steps are units of work, not items: no count is drawn
 	now     func() time.Time
 }
 
@@ -40,6 +41,16 @@ func IsTerminal(w io.Writer) bool {
 // and quiet is false.
 func New(w io.Writer, label string, total int, quiet bool) *Bar {
 	return newBar(w, label, total, !quiet && IsTerminal(w), time.Now)
+}
+
+// NewWork is New for a bar whose steps are units of work of unequal
+// items (say, epochs weighted by their measured cost): it draws the
+// percentage and the ETA, which follow the work, but not the count of
+// units, which means nothing to a reader.
+func NewWork(w io.Writer, label string, total int, quiet bool) *Bar {
+	b := New(w, label, total, quiet)
+	b.work = true
+	return b
 }
 
 func newBar(w io.Writer, label string, total int, enabled bool, now func() time.Time) *Bar {
@@ -87,7 +98,11 @@ func (b *Bar) line(t time.Time) string {
 		rem := time.Duration(float64(elapsed) * (float64(b.total-b.done) / float64(b.done)))
 		eta = rem.Round(time.Second).String()
 	}
-	return fmt.Sprintf("%s [%s%s] %d/%d %3.0f%% %s elapsed, ETA %s",
+	count := fmt.Sprintf(" %d/%d", b.done, b.total)
+	if b.work {
+		count = ""
+	}
+	return fmt.Sprintf("%s [%s%s]%s %3.0f%% %s elapsed, ETA %s",
 		b.label, strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
-		b.done, b.total, 100*frac, elapsed.Round(time.Second), eta)
+		count, 100*frac, elapsed.Round(time.Second), eta)
 }

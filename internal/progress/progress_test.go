@@ -39,3 +39,18 @@ func TestBarLineAndETA(t *testing.T) {
 		t.Errorf("final line %q", buf.String())
 	}
 }
+
+// A work bar draws the share of the work and its ETA without the count.
+func TestWorkBar(t *testing.T) {
+	var buf bytes.Buffer
+	t0 := time.Unix(0, 0)
+	now := t0
+	b := newBar(&buf, "tb", 1000, true, func() time.Time { return now })
+	b.work = true
+	now = t0.Add(6 * time.Second)
+	b.Add(60) // 6 % of the work in 6 s: 94 s to go
+	got := buf.String()
+	if !strings.Contains(got, "  6% 6s elapsed, ETA 1m34s") || strings.Contains(got, "60/1000") {
+		t.Errorf("line %q", got)
+	}
+}
