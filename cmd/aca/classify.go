@@ -313,13 +313,17 @@ func dataError(name, dir string, err error) string {
 func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trainSet, testSet *data.Dataset, dir *runDir, asJSON, quiet bool, stdout, stderr io.Writer) int {
 	host, _ := os.Hostname()
 	var records []*experiments.ClassifyRecord
-	writeMetrics := func(stopped string) error {
+	metrics := func(stopped string) map[string]any {
 		m := map[string]any{"command": "classify", "plan": plan, "runs": records}
 		if stopped != "" {
 			m["stopped"] = stopped
 		}
-		return dir.writeJSON("metrics.json", m)
+		return m
 	}
+	writeMetrics := func(stopped string) error { return dir.writeJSON("metrics.json", metrics(stopped)) }
+	// A stopped study leaves a STOPPED note (see runDir.stop); continuing
+	// it removes the note.
+	os.Remove(dir.file("STOPPED"))
 	header := true
 	for _, spec := range plan.Runs {
 		c := plan.Base
@@ -379,11 +383,18 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 		}
 		var ie *experiments.InterruptedError
 		if errors.As(err, &ie) {
-			_ = writeMetrics(stopReason(intr, nil))
+			// The folder stays (it holds the checkpoint) even with no
+			// finished result, so metrics.json says it stopped either way.
+			why := stopReason(intr, nil)
+			if _, err := dir.stop(why, metrics(why)); err != nil || len(dir.lines) == 0 {
+				_ = writeMetrics(why)
+			}
 			return intr.exit(stderr, "classify", fmt.Sprintf("%s saved after batch %d of epoch %d; continue the study with: aca classify --resume %s", label, ie.Batch, ie.Epoch, dir.path))
 		}
 		if err != nil {
-			_ = writeMetrics(err.Error())
+			if _, werr := dir.stop(err.Error(), metrics(err.Error())); werr != nil || len(dir.lines) == 0 {
+				_ = writeMetrics(err.Error())
+			}
 			fmt.Fprintf(stderr, "aca classify: %s: %v\n(the finished epochs are checkpointed: aca classify --resume %s continues)\n", label, err, dir.path)
 			return 1
 		}

@@ -279,8 +279,14 @@ func TestClassifySignalResume(t *testing.T) {
 	if err != nil || rec.Status != "running" || len(rec.Epochs) == 0 || len(rec.Epochs) == 8 {
 		t.Fatalf("interrupted record: %v %+v", err, rec)
 	}
+	if _, err := os.Stat(filepath.Join(stopped, "STOPPED")); err != nil {
+		t.Errorf("no STOPPED note: %v", err)
+	}
 	if code, _, stderr := runArgs("classify", "--resume", stopped, "--json", "--quiet"); code != 0 {
 		t.Fatalf("resume: status %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(stopped, "STOPPED")); err == nil {
+		t.Error("the finished study still has its STOPPED note")
 	}
 	a, err := os.ReadFile(filepath.Join(ref, "resnet-run1", experiments.PredictionsFile))
 	if err != nil {
