@@ -13,6 +13,7 @@ import (
 	"github.com/acaode/aca/data"
 	"github.com/acaode/aca/experiments"
 	"github.com/acaode/aca/stats"
+	"github.com/acaode/aca/tensor"
 )
 
 // writeBarsIDX writes the two-class bars of data.Synthetic2Class (size×size)
@@ -307,5 +308,48 @@ func TestClassifySignalResume(t *testing.T) {
 		if e.Epoch != i+1 {
 			t.Errorf("epoch %d recorded as %d", i+1, e.Epoch)
 		}
+	}
+}
+
+// TestClassifyCIFAR runs a ResNet on generated CIFAR-10 files in the
+// official layout (cifar-10-batches-bin under --data-dir): the crop
+// defaults to 4 pixels and the flip is on for CIFAR.
+func TestClassifyCIFAR(t *testing.T) {
+	dataDir, out := t.TempDir(), filepath.Join(t.TempDir(), "study")
+	bin := filepath.Join(dataDir, "cifar-10-batches-bin")
+	if err := os.Mkdir(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rng := tensor.NewRNG(3)
+	for _, name := range []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"} {
+		x := tensor.RandU(rng, tensor.Float32, 0, 1, 8, 3, 32, 32)
+		labels := []int{0, 1, 2, 3, 4, 5, 6, 7}
+		f, err := os.Create(filepath.Join(bin, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := data.EncodeCIFAR10(f, x, labels); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, stderr := runArgs("classify", "--data", "cifar10", "--data-dir", dataDir, "--model", "resnet", "--width", "4",
+		"--epochs", "1", "--batch", "16", "--json", "--quiet", "--out", out)
+	if code != 0 {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	rec, err := experiments.ReadRecord(filepath.Join(out, "resnet-run1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rec.Config
+	if rec.Status != "done" || c.Data != "cifar10" || c.Crop != 4 || !c.Flip || len(rec.Epochs) != 1 {
+		t.Errorf("record %+v", rec)
+	}
+	p, err := experiments.ReadPredictions(filepath.Join(out, "resnet-run1", experiments.PredictionsFile))
+	if err != nil || len(p.Index) != 8 || len(p.Probs[0]) != 10 {
+		t.Errorf("predictions: %v, %d rows", err, len(p.Index))
 	}
 }
