@@ -9,6 +9,7 @@
 // Subcommands:
 //
 //	bench      time the workloads the peers are timed on: mlp, conv, threebody
+//	classify   image classification: NODE18 (ACA, adjoint, naive) vs ResNet18 (Fig. 7, Tables 2-3)
 //	data       check the image data sets: counts, shapes, classes
 //	gradcheck  check every differentiable operation against finite differences
 //	info       print the build: version, BLAS backend, threads
@@ -51,6 +52,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"bench", "time the workloads the peers are timed on: mlp, conv, threebody", runBench},
+		{"classify", "image classification: NODE18 (ACA, adjoint, naive) vs ResNet18 (Fig. 7, Tables 2-3)", runClassify},
 		{"data", "check the image data sets: counts, shapes, classes", runData},
 		{"gradcheck", "check every differentiable operation against finite differences", runGradcheck},
 		{"info", "print the build: version, BLAS backend, threads", runInfo},
