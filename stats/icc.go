@@ -15,24 +15,31 @@ import (
 // (Average_raters_absolute).
 type ICCResult struct {
 	// Subjects and Raters are the matrix's rows and columns, n and k.
-	Subjects, Raters int
+	Subjects int `json:"subjects"`
+	Raters   int `json:"raters"`
 	// ICC1 is the reliability of one rater, (MSB − MSW)/(MSB + (k−1)·MSW);
 	// ICC1k that of the mean of the k raters, (MSB − MSW)/MSB.
-	ICC1, ICC1k float64
+	ICC1  float64 `json:"icc1"`
+	ICC1k float64 `json:"icc1k"`
 	// The 95% confidence intervals from F quantiles (alpha 0.05):
 	// FL = F/q(0.975; DF1, DF2) and FU = F·q(0.975; DF2, DF1) give
 	// ICC1 in [(FL−1)/(FL+k−1), (FU−1)/(FU+k−1)] and ICC1k in
 	// [1 − 1/FL, 1 − 1/FU].
-	ICC1Lower, ICC1Upper, ICC1kLower, ICC1kUpper float64
+	ICC1Lower  float64 `json:"icc1_lower"`
+	ICC1Upper  float64 `json:"icc1_upper"`
+	ICC1kLower float64 `json:"icc1k_lower"`
+	ICC1kUpper float64 `json:"icc1k_upper"`
 	// F is MSB/MSW, with DF1 = n−1 and DF2 = n·(k−1) degrees of freedom;
 	// P is the probability that an F(DF1, DF2) variable exceeds it (the
 	// test of no between-subject variance).
-	F        float64
-	DF1, DF2 float64
-	P        float64
+	F   float64 `json:"f"`
+	DF1 float64 `json:"df1"`
+	DF2 float64 `json:"df2"`
+	P   float64 `json:"p"`
 	// MSB and MSW are the one-way ANOVA mean squares between subjects and
 	// within subjects.
-	MSB, MSW float64
+	MSB float64 `json:"msb"`
+	MSW float64 `json:"msw"`
 }
 
 // ICCAlpha is the level of the confidence intervals ICC reports (psych's

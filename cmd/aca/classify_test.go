@@ -124,7 +124,7 @@ func TestClassifyCommand(t *testing.T) {
 				t.Errorf("accuracy over %v runs, want 2", m["runs"])
 			}
 		case "icc":
-			hasKeys(t, m, "ICC1", "ICC1k", "ICC1Lower", "ICC1Upper", "ICC1kLower", "ICC1kUpper")
+			hasKeys(t, m, "icc1", "icc1k", "icc1_lower", "icc1_upper", "icc1k_lower", "icc1k_upper")
 			if m["subset"] == "all" {
 				iccs++
 				if m["raters"].(float64) != 2 || m["images"].(float64) != 64 || m["note"] != nil {
@@ -149,7 +149,7 @@ func TestClassifyCommand(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if m["ICC1"] != want.ICC1 || m["ICC1k"] != want.ICC1k || m["ICC1Lower"] != want.ICC1Lower || m["ICC1kUpper"] != want.ICC1kUpper {
+				if m["icc1"] != want.ICC1 || m["icc1k"] != want.ICC1k || m["icc1_lower"] != want.ICC1Lower || m["icc1k_upper"] != want.ICC1kUpper {
 					t.Errorf("%s: ICC %v, want %+v", m["label"], m, want)
 				}
 			}
