@@ -107,8 +107,14 @@ func TestACAMemorySameBits(t *testing.T) {
 						if all.KeptSteps > 0 {
 							per = all.KeptBytes / int64(all.KeptSteps)
 						}
-						for _, budget := range []int64{0, 1, 2 * per, 1 << 40, ACAMemoryAll} {
+						for k, budget := range []int64{0, 1, 2 * per, 1 << 40, ACAMemoryAll, 2 * per, ACAMemoryAll} {
 							o.ACAMemory = budget
+							// The last two again with the re-runs
+							// pipelined (kept and re-run steps mixed).
+							o.ACAPipeline = PipelineOff
+							if k >= 5 {
+								o.ACAPipeline = PipelineOn
+							}
 							got, gotY, st, meter := keptRun(t, p, o)
 							if d := bitDiff(want, got); d != "" {
 								t.Errorf("budget %d: gradients differ from budget 0's: %s", budget, d)
