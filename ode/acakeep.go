@@ -41,6 +41,20 @@ type keepBackend struct {
 	next   *autograd.Graph
 	nextZ  *autograd.Value
 	xs, ks []term
+
+	// recordDense is set while an accepted step that may be kept emits
+	// its outputs: an output inside it is then recorded on its graph too,
+	// as the re-run would record it, with f(t1, y1) evaluated on the graph
+	// (f1, once per step; extra counts these evaluations). recorded maps
+	// the output handed to the loop (the unrecorded forward pass's
+	// values) to the recorded one.
+	recordDense bool
+	y1          *autograd.Value
+	t1          float64
+	f1          *autograd.Value
+	denseFailed bool
+	extra       int
+	recorded    map[*autograd.Value]*autograd.Value
 }
 
 // graphFor returns the graph an evaluation at y is recorded on.
@@ -77,10 +91,38 @@ func (b *keepBackend) lin(x []*autograd.Value, a []float64, h float64, k []*auto
 	return linOp(b.cur, nil, x, a, autograd.Constant(tensor.Scalar(tensor.Float64, h)), k, c)
 }
 
-// dense computes an output inside a step without recording it: such a
-// step is re-run by the backward pass (see Options.ACAMemory). The values
-// are those of the unrecorded forward pass.
-func (b *keepBackend) dense(x []*autograd.Value, a, _ []float64, h float64, k []*autograd.Value, c, _ []float64, _ float64, _ float64, _ *float64) *autograd.Value {
+// dense computes an output inside a step as the unrecorded forward pass
+// does, and, for a step that may be kept (recordDense), records it on the
+// step's graph as the backward pass's re-run would: from the step's
+// stages and f(t1, y1) evaluated on the graph at its end state (the
+// stage the loop has, FSAL's last or an evaluation for the dense output,
+// starts the next step's graph instead).
+func (b *keepBackend) dense(x []*autograd.Value, a, da []float64, h float64, k []*autograd.Value, c, dc []float64, t float64, tau float64, _ *float64) *autograd.Value {
+	out := b.plainDense(x, a, h, k, c)
+	if !b.recordDense || b.denseFailed {
+		return out
+	}
+	if b.f1 == nil {
+		b.extra++
+		f1, err := b.eval(b.t1, h, b.y1, when[float64]{})
+		if err != nil || !tensor.AllFinite(f1.Data()) {
+			// The forward pass evaluated the same: not reached with
+			// deterministic dynamics. The step is re-run instead.
+			b.denseFailed = true
+			return out
+		}
+		b.f1 = f1
+	}
+	kk := append([]*autograd.Value(nil), k...)
+	kk[len(kk)-1] = b.f1
+	h1 := autograd.Constant(tensor.Scalar(tensor.Float64, h))
+	t0 := autograd.Constant(tensor.Scalar(tensor.Float64, t))
+	b.recorded[out] = denseOp(b.cur, nil, x, a, da, h1, kk, c, dc, t0, tau, nil)
+	return out
+}
+
+// plainDense is the unrecorded forward pass's dense output.
+func (b *keepBackend) plainDense(x []*autograd.Value, a []float64, h float64, k []*autograd.Value, c []float64) *autograd.Value {
 	out := tensor.ZerosLike(x[0].Data())
 	b.xs, b.ks = b.xs[:0], b.ks[:0]
 	for m, am := range a {
@@ -171,7 +213,7 @@ func (b *keepBackend) free() {
 // a step past the budget, or one that emits an output inside it) and
 // returns the outputs' data and the stats.
 func keepForward(bw *backward, y0 *tensor.Tensor, o *Options) ([]*tensor.Tensor, Stats, int64, error) {
-	kb := &keepBackend{f: bw.f, tb: unrecordedBackend(bw.f, y0)}
+	kb := &keepBackend{f: bw.f, tb: unrecordedBackend(bw.f, y0), recorded: map[*autograd.Value]*autograd.Value{}}
 	budget := o.ACAMemory
 	var keptBytes int64
 	// The step just accepted (pending until its outputs are emitted):
@@ -186,7 +228,8 @@ func keepForward(bw *backward, y0 *tensor.Tensor, o *Options) ([]*tensor.Tensor,
 			return
 		}
 		pending = false
-		if n := kb.cur.Bytes(); keep && (budget < 0 || keptBytes+n <= budget) {
+		kb.recordDense, kb.y1, kb.f1 = false, nil, nil
+		if n := kb.cur.Bytes(); keep && !kb.denseFailed && (budget < 0 || keptBytes+n <= budget) {
 			keptBytes += n
 			bw.kept[curStep] = &keptStep{g: kb.cur, z: kb.z, y1: curY1}
 		} else {
@@ -205,22 +248,16 @@ func keepForward(bw *backward, y0 *tensor.Tensor, o *Options) ([]*tensor.Tensor,
 			pending, curStep, curY1 = true, len(bw.ckpt), s.y1
 			bw.ckpt = append(bw.ckpt, checkpoint{t: s.t, h: s.h, z: s.y0.Data(), first: s.firstOut})
 			bw.kept = append(bw.kept, nil)
-			// Kept only if every output it emits is at its end (an output
-			// inside it needs the dense output, which is not recorded),
-			// and its graph fits: the outputs add a copy of the end state
-			// each.
-			keep = true
+			// Kept if its graph fits; the outputs it emits add a copy of
+			// the end state each (and f(t1, y1) for those inside it,
+			// which finish counts).
 			n := kb.cur.Bytes()
 			for j := s.firstOut; j < len(times) && (times[j]-s.t1)*bw.dir <= 0; j++ {
-				if times[j] != s.t1 {
-					keep = false
-					break
-				}
 				n += s.y1.Data().Bytes()
 			}
-			if keep && budget >= 0 && keptBytes+n > budget {
-				keep = false
-			}
+			keep = budget < 0 || keptBytes+n <= budget
+			kb.recordDense, kb.denseFailed = keep, false
+			kb.y1, kb.t1, kb.f1 = s.y1, s.t1, nil
 		},
 	}
 	ys, st, err := run[*autograd.Value, float64](kb, o, autograd.Constant(y0), times, bw.dir, hk)
@@ -235,6 +272,7 @@ func keepForward(bw *backward, y0 *tensor.Tensor, o *Options) ([]*tensor.Tensor,
 	}
 	finish()
 	kb.free() // the graph started after the last step
+	st.NFE += kb.extra
 	out := make([]*tensor.Tensor, len(ys))
 	for i, y := range ys {
 		out[i] = y.Data()
@@ -249,6 +287,11 @@ func keepForward(bw *backward, y0 *tensor.Tensor, o *Options) ([]*tensor.Tensor,
 			last = bw.ckpt[i+1].first
 		}
 		ks.outs = ys[first:last]
+		for m, v := range ks.outs {
+			if rec, ok := kb.recorded[v]; ok {
+				ks.outs[m] = rec
+			}
+		}
 	}
 	return out, st, keptBytes, nil
 }

@@ -77,11 +77,13 @@ type Options struct {
 	// autograd counts them, Graph.Bytes) stay within ACAMemory, and
 	// checkpoints the steps past the budget as before; the backward pass
 	// backpropagates through a kept graph directly and re-runs the others.
-	// A negative value (ACAMemoryAll) keeps every step. The gradients are
-	// the same bits for every budget. A step that emits an output between
-	// its ends (dense output) is always re-run, and so is every step of a
-	// solve that differentiates its output times (SolveGraphAt). Ignored by
-	// the other methods.
+	// A negative value (ACAMemoryAll) keeps every step. The outputs and
+	// gradients are the same bits for every budget, and so are the steps;
+	// a kept step with an output inside it spends one more evaluation in
+	// the forward pass (f at its end state on its own graph, for the dense
+	// output, as the re-run would), counted in GradStats.Forward.NFE. A
+	// solve that differentiates its output times (SolveGraphAt) re-runs
+	// every step. Ignored by the other methods.
 	ACAMemory int64
 
 	// frozen, when not nil, holds the step sizes to take, each accepted

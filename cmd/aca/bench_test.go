@@ -38,8 +38,8 @@ func TestParseBytes(t *testing.T) {
 }
 
 // TestBenchACAMemory checks --aca-memory end to end on the MLP workload:
-// keeping every step's graph reports the kept steps, re-runs fewer
-// evaluations in the backward pass, and trains to the same losses (the
+// keeping every step's graph reports the kept steps, re-runs nothing in
+// the backward pass (NFE 0), and trains to the same losses (the
 // gradients are the same bits).
 func TestBenchACAMemory(t *testing.T) {
 	rows := map[string]map[string]any{}
@@ -56,14 +56,16 @@ func TestBenchACAMemory(t *testing.T) {
 	if none["kept_steps"].(float64) != 0 || none["aca_memory_mb"].(float64) != 0 {
 		t.Errorf("budget 0: %v", none)
 	}
-	if all["aca_memory_mb"].(float64) != -1 || all["kept_steps"].(float64) < 1 || all["nfe_bwd"].(float64) >= none["nfe_bwd"].(float64) {
+	if all["aca_memory_mb"].(float64) != -1 || all["kept_steps"].(float64) < 1 || all["nfe_bwd"].(float64) != 0 || none["nfe_bwd"].(float64) == 0 {
 		t.Errorf("budget all: kept %v, backward NFE %v (budget 0: %v)", all["kept_steps"], all["nfe_bwd"], none["nfe_bwd"])
 	}
 	if some["aca_memory_mb"].(float64) != 0.02 || some["kept_steps"].(float64) > all["kept_steps"].(float64) {
 		t.Errorf("budget 20KB: %v", some)
 	}
 	for _, r := range []map[string]any{all, some} {
-		if r["loss_last"] != none["loss_last"] || r["nfe_fwd"] != none["nfe_fwd"] {
+		// The same steps; a kept step with outputs inside it evaluates f
+		// once more (at most one per output time, 10 here).
+		if d := r["nfe_fwd"].(float64) - none["nfe_fwd"].(float64); r["loss_last"] != none["loss_last"] || d < 0 || d > 10 {
 			t.Errorf("budget %v: loss_last %v, nfe_fwd %v; budget 0: %v, %v", r["aca_memory_mb"], r["loss_last"], r["nfe_fwd"], none["loss_last"], none["nfe_fwd"])
 		}
 	}
