@@ -3,6 +3,7 @@ package ode
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/acaode/aca/autograd"
@@ -283,4 +284,34 @@ func countKept(ks []*keptStep) int {
 		}
 	}
 	return n
+}
+
+// TestACAMemoryForwardError checks that a solve keeping step graphs that
+// fails part way returns the typed error with the outputs it reached, as
+// the unrecorded one does, and leaves nothing on the meter.
+func TestACAMemoryForwardError(t *testing.T) {
+	p := mlpProblem([]float64{0, 0.5, 1})
+	for _, budget := range []int64{0, ACAMemoryAll} {
+		calls := 0
+		y0, ps := p.leaves()
+		inner := p.dyn(ps)
+		f := WithParams(Func(func(g *autograd.Graph, tt float64, y *autograd.Value) *autograd.Value {
+			calls++
+			v := inner.Eval(g, tt, y)
+			if calls > 14 {
+				v = g.Scale(v, math.Inf(1))
+			}
+			return v
+		}), ps...)
+		m := &autograd.Meter{}
+		g := autograd.NewGraph().SetMeter(m)
+		sol, err := SolveGraph(g, f, y0, p.times, Options{Method: RK4, Steps: 8, Gradient: ACA, ACAMemory: budget})
+		var nf *NonFiniteError
+		if !errors.As(err, &nf) || sol == nil || len(sol.Y) != 1 || nf.T != 0.4375 {
+			t.Fatalf("budget %d: %v, %v", budget, sol, err)
+		}
+		if c := m.Current(); c != 0 {
+			t.Errorf("budget %d: the meter holds %d bytes after the failed solve", budget, c)
+		}
+	}
 }
