@@ -210,8 +210,8 @@ func (b *keepBackend) free() {
 
 // keepForward is ACA's forward pass when it may keep step graphs (see
 // Options.ACAMemory and keepBackend). It fills bw.ckpt and bw.kept (nil for
-// a step past the budget, or one that emits an output inside it) and
-// returns the outputs' data and the stats.
+// a step past the budget) and returns the outputs' data, the stats (the
+// evaluations for kept steps' dense outputs included) and the kept bytes.
 func keepForward(bw *backward, y0 *tensor.Tensor, o *Options) ([]*tensor.Tensor, Stats, int64, error) {
 	kb := &keepBackend{f: bw.f, tb: unrecordedBackend(bw.f, y0), recorded: map[*autograd.Value]*autograd.Value{}}
 	budget := o.ACAMemory
@@ -261,6 +261,7 @@ func keepForward(bw *backward, y0 *tensor.Tensor, o *Options) ([]*tensor.Tensor,
 		},
 	}
 	ys, st, err := run[*autograd.Value, float64](kb, o, autograd.Constant(y0), times, bw.dir, hk)
+	st.NFE += kb.extra
 	if err != nil {
 		kb.free()
 		bw.freeKept()
@@ -272,7 +273,6 @@ func keepForward(bw *backward, y0 *tensor.Tensor, o *Options) ([]*tensor.Tensor,
 	}
 	finish()
 	kb.free() // the graph started after the last step
-	st.NFE += kb.extra
 	out := make([]*tensor.Tensor, len(ys))
 	for i, y := range ys {
 		out[i] = y.Data()
