@@ -283,3 +283,36 @@ func Ops() []string {
 	slices.Sort(out)
 	return out
 }
+
+// Mark returns a position in g's record: the number of operations recorded
+// so far (released ones included). Truncate(m) later drops everything
+// recorded after it.
+func (g *Graph) Mark() int {
+	if g == nil {
+		return 0
+	}
+	return len(g.nodes)
+}
+
+// Truncate releases the operations recorded after mark (a value Mark
+// returned), with their bytes, as if they had never been recorded, and
+// keeps those before it. The values they returned keep their data but must
+// not be used on g again. It is for a solver that records a trial step and
+// throws it away when the step is rejected. Truncate panics if mark is
+// beyond the record.
+func (g *Graph) Truncate(mark int) {
+	if g == nil || g.freed {
+		return
+	}
+	if mark < 0 || mark > len(g.nodes) {
+		panic(fmt.Sprintf("autograd: Truncate(%d) on a graph of %d operations", mark, len(g.nodes)))
+	}
+	for i := len(g.nodes) - 1; i >= mark; i-- {
+		if n := g.nodes[i]; n != nil {
+			g.hold(-n.bytes)
+			g.releaseNode(n)
+			g.nodes[i] = nil
+		}
+	}
+	g.nodes = g.nodes[:mark]
+}

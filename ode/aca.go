@@ -50,8 +50,10 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		}
 		// Backpropagate λ through the re-run of step s.i.
 		c := bw.ckpt[s.i]
-		st.Backward.NFE += s.nfe
-		st.Backward.Accepted++
+		if !s.kept {
+			st.Backward.NFE += s.nfe
+			st.Backward.Accepted++
+		}
 		wrt[0] = s.z
 		wrt = wrt[:1+np]
 		if s.tl != nil {
@@ -60,7 +62,9 @@ func (bw *backward) aca() (*tensor.Tensor, []*tensor.Tensor, error) {
 		}
 		s.seeds[0] = lam
 		grads, err := s.lg.GradMulti(s.outs, s.seeds, wrt...)
-		st.GraphBytes = max(st.GraphBytes, s.lg.PeakBytes())
+		if !s.kept {
+			st.GraphBytes = max(st.GraphBytes, s.lg.PeakBytes())
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -278,6 +282,9 @@ type rerun struct {
 	nfe       int
 	err       error
 	panicked  any
+	// kept is set when lg is the step's graph kept from the forward pass
+	// (Options.ACAMemory): nothing was re-run.
+	kept bool
 }
 
 // rerunner re-runs checkpointed steps, one at a time, with buffers of its
@@ -327,6 +334,9 @@ func (rr *rerunner) graph() *autograd.Graph {
 // its records.
 func (rr *rerunner) done(s *rerun) {
 	s.lg.Free()
+	if s.kept {
+		return
+	}
 	select {
 	case rr.graphs <- s.lg:
 	default:
@@ -351,6 +361,9 @@ func (rr *rerunner) runRecovering(i int) (s *rerun) {
 func (rr *rerunner) run(i int) *rerun {
 	bw := rr.bw
 	c := bw.ckpt[i]
+	if i < len(bw.kept) && bw.kept[i] != nil {
+		return rr.fromKept(i, c)
+	}
 	lg := rr.graph()
 	z := autograd.Leaf(c.z)
 	recs := rr.recs.step()
@@ -413,6 +426,29 @@ func (rr *rerunner) run(i int) *rerun {
 		}
 	}
 	finished = true
+	return s
+}
+
+// fromKept hands over step i's graph kept from the forward pass, as a
+// re-run would: its end state and its outputs with a gradient, seeded.
+// The graph is the backward pass's from now on.
+func (rr *rerunner) fromKept(i int, c checkpoint) *rerun {
+	bw := rr.bw
+	ks := bw.kept[i]
+	bw.kept[i] = nil
+	s := &rerun{i: i, lg: ks.g, z: ks.z, kept: true, outs: []*autograd.Value{ks.y1}, seeds: []*tensor.Tensor{nil}}
+	for m, v := range ks.outs {
+		if g := bw.gys[c.first+m]; g != nil {
+			s.outs = append(s.outs, v)
+			s.seeds = append(s.seeds, g)
+		}
+	}
+	if i == len(bw.ckpt)-1 {
+		if err := bw.checkLeaves(ks.g, ks.z); err != nil {
+			ks.g.Free()
+			return &rerun{i: i, err: err}
+		}
+	}
 	return s
 }
 

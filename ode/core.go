@@ -147,6 +147,26 @@ type hooks[V, S any] struct {
 	// (at time t) before the loop uses it, and returns the value the loop
 	// uses in its place.
 	state func(i int, t float64, y V) V
+	// rejected, if set, is called with each rejected trial step after the
+	// loop has released it.
+	rejected func(s *stepRec[V, S])
+}
+
+// stepStarter is implemented by a backend that records each step on a
+// graph of its own (ACA keeping step graphs, see keepBackend): before the
+// loop evaluates f at the end state y1 of a trial step (FSAL's last stage,
+// or f(t1, y1) for the dense output), it gets the value to evaluate it at,
+// the start of the next step's graph.
+type stepStarter[V any] interface {
+	startNext(y1 V) V
+}
+
+// endInput returns the value f(t1, y1) is evaluated at (see stepStarter).
+func (r *runner[V, S]) endInput(y1 V) V {
+	if ss, ok := any(r.b).(stepStarter[V]); ok {
+		return ss.startNext(y1)
+	}
+	return y1
 }
 
 // stepPolicy chooses the steps of a solve: the size of each trial step and
@@ -283,6 +303,9 @@ func (r *runner[V, S]) loop(y0 V, p stepPolicy[V, S]) error {
 				b.release(s.y1)
 				r.releaseStages(s, false)
 			}
+			if r.hk != nil && r.hk.rejected != nil {
+				r.hk.rejected(s)
+			}
 		}
 		if err != nil {
 			return err
@@ -345,7 +368,7 @@ func (r *runner[V, S]) step(s *stepRec[V, S], f0 V) (V, error) {
 				k[i] = zero
 				return y1, nil
 			}
-			ki, err := r.eval(t+hv, hv, y1, when[S]{s.tS, 1, h}, "derivative")
+			ki, err := r.eval(t+hv, hv, r.endInput(y1), when[S]{s.tS, 1, h}, "derivative")
 			if err != nil {
 				b.release(y1)
 				r.release(k[1:i])
@@ -397,7 +420,7 @@ func (r *runner[V, S]) fEnd(s *stepRec[V, S]) (V, error) {
 	if s.fixedEnd {
 		at = when[S]{base: r.b.constant(s.t1)}
 	}
-	return r.eval(s.t1, s.h, s.y1, at, "derivative")
+	return r.eval(s.t1, s.h, r.endInput(s.y1), at, "derivative")
 }
 
 // emit writes the outputs whose times lie in (t, t1] (in the direction of

@@ -85,7 +85,15 @@
 //     output. Its gradient is exact for the discrete solve with its step
 //     sizes frozen; it checks that each re-run reproduces the forward pass,
 //     so dynamics that change between calls are an error, not a wrong
-//     gradient.
+//     gradient. With Options.ACAMemory set, the forward pass records each
+//     trial step on a graph of its own instead (a rejected trial's is
+//     dropped) and keeps the accepted steps' graphs while they fit in the
+//     budget, as the PyTorch peers' fast mode keeps the whole solve's: the
+//     backward pass backpropagates through a kept graph at once and
+//     re-runs only the other steps. The kept graphs are those the re-runs
+//     would build, so the outputs and gradients are the same bits for
+//     every budget; the backward NFE counts the re-runs only (0 when every
+//     step was kept), GradStats.KeptSteps and KeptBytes what was kept.
 //   - Naive: everything is recorded on the caller's graph, the rejected
 //     trials and the step-size controller included, so the gradient also
 //     follows the step sizes' dependence on the inputs: it is the derivative

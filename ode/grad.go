@@ -123,7 +123,9 @@ type GradStats struct {
 	Forward Stats
 	// Backward counts the backward pass's work. ACA: the evaluations of the
 	// dynamics re-running the accepted steps (Accepted is the number of
-	// steps re-run). Adjoint: the evaluations of the augmented dynamics
+	// steps re-run); a step whose graph the forward pass kept
+	// (Options.ACAMemory) is not re-run and counts in neither, so a solve
+	// that kept every step has a backward NFE of 0. Adjoint: the evaluations of the augmented dynamics
 	// (each one evaluation of f and one vector-Jacobian product) and the
 	// steps of the backward solves. Naive: the evaluations recorded on the
 	// graph, each of which the backward pass differentiates (known at the
@@ -146,6 +148,13 @@ type GradStats struct {
 	// and the backward pass besides the outputs: ACA's accepted states and
 	// their times and step sizes; zero for the others.
 	CheckpointBytes int64
+	// KeptBytes is, for ACA with Options.ACAMemory set, the bytes of the
+	// step graphs the forward pass kept for the backward pass (as autograd
+	// counts them), and KeptSteps the number of accepted steps kept; the
+	// others (Forward.Accepted − KeptSteps) are re-run. The checkpoints of
+	// kept steps are their times and step sizes only.
+	KeptBytes int64
+	KeptSteps int
 	// ReconError is, for the adjoint, the largest absolute difference
 	// between the state its backward solve reconstructs at the first time
 	// and the true initial state (the reverse inaccuracy of the paper's
@@ -158,7 +167,7 @@ type GradStats struct {
 
 // PeakBytes is the largest memory held at once for the solve's gradient:
 // graphs plus checkpoints.
-func (s *GradStats) PeakBytes() int64 { return s.GraphBytes + s.CheckpointBytes }
+func (s *GradStats) PeakBytes() int64 { return s.GraphBytes + s.CheckpointBytes + s.KeptBytes }
 
 // GraphSolution is the result of SolveGraph.
 type GraphSolution struct {
@@ -459,10 +468,14 @@ type backward struct {
 	y0     *tensor.Tensor
 	ys     []*tensor.Tensor // forward outputs
 	ckpt   []checkpoint     // ACA
-	gys    []*tensor.Tensor // output gradients collected from the graph
-	stats  *GradStats
-	meter  *autograd.Meter
-	done   bool
+	// kept holds, for ACA keeping step graphs (Options.ACAMemory), the
+	// graph of each accepted step the forward pass kept (nil for a step to
+	// re-run).
+	kept  []*keptStep
+	gys   []*tensor.Tensor // output gradients collected from the graph
+	stats *GradStats
+	meter *autograd.Meter
+	done  bool
 	// stepTime is the forward pass's mean wall time per accepted step, for
 	// PipelineAuto.
 	stepTime time.Duration
@@ -498,14 +511,21 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 	sol := &GraphSolution{Times: append([]float64(nil), times...), Y: make([]*autograd.Value, len(times)), Stats: GradStats{Method: o.Gradient}}
 	stats := &sol.Stats
 	bw := &backward{f: f, params: params, o: o, times: append([]float64(nil), times...), dir: dir, y0: y0.Data(), stats: stats, meter: g.Meter()}
-	var hk *hooks[*tensor.Tensor, float64]
-	if o.Gradient == ACA {
-		hk = &hooks[*tensor.Tensor, float64]{accepted: func(s *stepRec[*tensor.Tensor, float64]) {
-			bw.ckpt = append(bw.ckpt, checkpoint{t: s.t, h: s.h, z: s.y0.Clone(), first: s.firstOut})
-		}}
-	}
 	start := time.Now()
-	ys, st, err := run[*tensor.Tensor, float64](unrecordedBackend(f, y0.Data()), &o, y0.Data(), times, dir, hk)
+	var ys []*tensor.Tensor
+	var st Stats
+	var err error
+	if o.Gradient == ACA && o.ACAMemory != 0 && tv == nil {
+		ys, st, stats.KeptBytes, err = keepForward(bw, y0.Data(), &o)
+	} else {
+		var hk *hooks[*tensor.Tensor, float64]
+		if o.Gradient == ACA {
+			hk = &hooks[*tensor.Tensor, float64]{accepted: func(s *stepRec[*tensor.Tensor, float64]) {
+				bw.ckpt = append(bw.ckpt, checkpoint{t: s.t, h: s.h, z: s.y0.Clone(), first: s.firstOut})
+			}}
+		}
+		ys, st, err = run[*tensor.Tensor, float64](unrecordedBackend(f, y0.Data()), &o, y0.Data(), times, dir, hk)
+	}
 	st.Runtime = time.Since(start)
 	if err != nil {
 		return partial(times, ys, st, o.Gradient, err)
@@ -515,8 +535,13 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 	}
 	stats.Forward = st
 	bw.ys = ys
-	for _, c := range bw.ckpt {
-		stats.CheckpointBytes += c.z.Bytes() + 16 // t and h
+	for i, c := range bw.ckpt {
+		stats.CheckpointBytes += 16 // t and h
+		if i < len(bw.kept) && bw.kept[i] != nil {
+			stats.KeptSteps++
+		} else {
+			stats.CheckpointBytes += c.z.Bytes()
+		}
 	}
 	bw.gys = make([]*tensor.Tensor, len(times))
 	inputs := append([]*autograd.Value{y0}, params...)
@@ -524,7 +549,7 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 		bw.timed = true
 		inputs = append(inputs, tv)
 	}
-	node := g.Record(autograd.Op{Name: opSolve, Fresh: true, Backward: bw.opBackward, Saved: stats.CheckpointBytes}, tensor.Scalar(tensor.Float64, 0), inputs...)
+	node := g.Record(autograd.Op{Name: opSolve, Fresh: true, Backward: bw.opBackward, Saved: stats.CheckpointBytes + stats.KeptBytes}, tensor.Scalar(tensor.Float64, 0), inputs...)
 	sol.bw = bw
 	sol.Y[0] = y0
 	for k := 1; k < len(times); k++ {
@@ -603,12 +628,14 @@ func (bw *backward) run() (*tensor.Tensor, []*tensor.Tensor, error) {
 	bw.done = true
 	for k, g := range bw.gys {
 		if g != nil && !tensor.AllFinite(g) {
-			bw.ckpt, bw.gys, bw.ys = nil, nil, nil
+			bw.freeKept()
+			bw.ckpt, bw.gys, bw.ys, bw.kept = nil, nil, nil, nil
 			return nil, nil, &BackwardError{Method: bw.o.Gradient, Step: -1, T: bw.times[k], What: fmt.Sprintf("the gradient of the loss with respect to output %d is not finite", k)}
 		}
 	}
 	defer func() {
-		bw.ckpt, bw.gys, bw.ys = nil, nil, nil
+		bw.freeKept()
+		bw.ckpt, bw.gys, bw.ys, bw.kept = nil, nil, nil, nil
 	}()
 	start := time.Now()
 	var gz *tensor.Tensor

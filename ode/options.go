@@ -68,12 +68,34 @@ type Options struct {
 	// kept on the struct, a counter); dynamics that do set PipelineOff.
 	// Ignored by the other methods.
 	ACAPipeline Pipeline
+	// ACAMemory is how many bytes of step graphs ACA may keep from the
+	// forward pass for the backward one. 0 (the default) keeps none: the
+	// forward pass records nothing and the backward pass re-runs every
+	// accepted step from its checkpoint. Otherwise the forward pass records
+	// each trial step on a graph of its own (dropping a rejected step's),
+	// keeps an accepted step's graph while the kept graphs' bytes (as
+	// autograd counts them, Graph.Bytes) stay within ACAMemory, and
+	// checkpoints the steps past the budget as before; the backward pass
+	// backpropagates through a kept graph directly and re-runs the others.
+	// A negative value (ACAMemoryAll) keeps every step. The outputs and
+	// gradients are the same bits for every budget, and so are the steps;
+	// a kept step with an output inside it spends one more evaluation in
+	// the forward pass (f at its end state on its own graph, for the dense
+	// output, as the re-run would), counted in GradStats.Forward.NFE. A
+	// solve that differentiates its output times (SolveGraphAt) re-runs
+	// every step. Ignored by the other methods.
+	ACAMemory int64
 
 	// frozen, when not nil, holds the step sizes to take, each accepted
 	// without error control (set by WithFrozenSteps). A pointer, so that
 	// Options stays comparable with ==.
 	frozen *[]float64
 }
+
+// ACAMemoryAll is an Options.ACAMemory that keeps the graph of every
+// accepted step: the backward pass re-runs none (the peers' "keep the
+// graph" mode).
+const ACAMemoryAll int64 = -1
 
 // Pipeline is Options.ACAPipeline's choice.
 type Pipeline int
