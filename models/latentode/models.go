@@ -80,6 +80,8 @@ type Model interface {
 	// Run computes the model on the batch. rng draws the latent ODE's
 	// ε (nil: ε = 0, for evaluation); klWeight weights its KL term.
 	Run(g *autograd.Graph, b *Batch, rng *rand.Rand, klWeight float64) (*Output, error)
+	// Config returns the model's configuration.
+	Config() Config
 }
 
 // mlp returns Layers linear layers from in to out through Units, tanh
@@ -116,3 +118,9 @@ func maskedMSE(g *autograd.Graph, b *Batch, pred *autograd.Value) *autograd.Valu
 	w := autograd.Constant(b.lossWeights())
 	return g.SumAll(g.Mul(w, g.Square(g.Sub(pred, autograd.Constant(b.X)))))
 }
+
+// Config returns the model's configuration.
+func (m *LatentODE) Config() Config { return m.cfg }
+
+// Config returns the model's configuration.
+func (r *Recurrent) Config() Config { return r.cfg }
