@@ -78,16 +78,15 @@ func DefaultLatent() LatentConfig {
 }
 
 // QuickLatent is a reduced run: one fraction (50 %), one seed, smaller
-// models (latent 8, encoder state 16, ODE functions of 2 layers of 32
-// units, baselines of 32 units), 400 training and 100 test sequences, 4
-// epochs of batches of 50.
+// models (latent 10, encoder state 20, ODE functions of 2 layers of 50
+// units, baselines of 50 units), 20 epochs of batches of 50. (The command's
+// --quick also generates 1000 pendulum sequences instead of 10 000.)
 func QuickLatent() LatentConfig {
 	c := DefaultLatent()
 	c.Observed = []float64{0.5}
 	c.Seeds = []uint64{1}
-	c.Epochs = 4
-	c.Sizes.Latent, c.Sizes.Rec, c.Sizes.Units, c.Sizes.Layers, c.Sizes.Hidden = 8, 16, 32, 2, 32
-	c.TrainLimit, c.TestLimit = 400, 100
+	c.Epochs = 20
+	c.Sizes.Latent, c.Sizes.Rec, c.Sizes.Units, c.Sizes.Layers, c.Sizes.Hidden = 10, 20, 50, 2, 50
 	return c
 }
 

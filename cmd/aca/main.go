@@ -54,6 +54,7 @@ func commands() []command {
 		{"data", "check the image data sets: counts, shapes, classes", runData},
 		{"gradcheck", "check every differentiable operation against finite differences", runGradcheck},
 		{"info", "print the build: version, BLAS backend, threads", runInfo},
+		{"latent", "latent ODE on irregularly sampled series: RNN, GRU, latent ODE (Table 4)", runLatent},
 		{"reverse", "reverse-time reconstruction error of the adjoint (Fig. 4-5)", runReverse},
 		{"threebody", "learn three-body dynamics: ODE, NODE and LSTMs (Table 5)", runThreeBody},
 		{"toy", "gradient errors on dz/dt = kz against the exact ones (Fig. 6)", runToy},
