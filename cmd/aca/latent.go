@@ -144,9 +144,17 @@ sequences: observed points, truth, reconstruction).`, stderr)
 	}
 	ctx, intr := interruptContext(context.Background())
 	defer intr.stop()
+	// A new run stopped before any result leaves no folder: config.json
+	// goes, so that the folder is empty and stop removes it.
+	forget := func() {
+		if *resume == "" && len(dir.lines) == 0 {
+			os.Remove(dir.file("config.json"))
+		}
+	}
 
 	set, err := loadLatentData(ctx, stderr, setup, cachePath, *rf.quiet)
 	if err != nil {
+		forget()
 		return stopRun(stderr, "latent", dir, intr, err, nil)
 	}
 	ntr, _ := set.Len()
@@ -174,6 +182,7 @@ sequences: observed points, truth, reconstruction).`, stderr)
 		err = werr
 	}
 	if err != nil || intr.signal() != nil {
+		forget()
 		return stopRun(stderr, "latent", dir, intr, err, metrics(stopReason(intr, err)))
 	}
 	os.Remove(dir.file("STOPPED")) // a resumed run that now finished

@@ -138,3 +138,21 @@ func TestLatentFlags(t *testing.T) {
 		}
 	}
 }
+
+// A damaged cache stops the run with an error naming the file, and leaves
+// no run folder.
+func TestLatentCorruptCache(t *testing.T) {
+	tmp := t.TempDir()
+	cache := filepath.Join(tmp, "pendulum.bin")
+	if err := os.WriteFile(cache, []byte("not a cache"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "run")
+	code, _, stderr := runArgs("latent", "--quick", "--sequences", "10", "--quiet", "--cache", cache, "--out", out)
+	if code != 1 || !strings.Contains(stderr, cache) || !strings.Contains(stderr, "corrupt") {
+		t.Fatalf("status %d, stderr %q; want 1 naming %s", code, stderr, cache)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("run folder left behind: %v", err)
+	}
+}
