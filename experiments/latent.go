@@ -5,8 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/acaode/aca/autograd"
@@ -15,6 +20,7 @@ import (
 	"github.com/acaode/aca/nn"
 	"github.com/acaode/aca/ode"
 	"github.com/acaode/aca/optim"
+	"github.com/acaode/aca/train"
 )
 
 // LatentModels are the model names of the latent ODE experiment, in the
@@ -243,6 +249,23 @@ func (c *LatentConfig) limit(n, lim int) int {
 // stops at the next batch with ctx's error; the rows finished are
 // returned with it.
 func RunLatent(ctx context.Context, set *latentdata.Set, c LatentConfig, skip map[string]bool, tick func(work int), emit func(LatentRow)) ([]LatentRow, error) {
+	return RunLatentCheckpointed(ctx, set, c, skip, "", tick, emit)
+}
+
+// LatentCheckpoint is the file in dir that holds the unfinished run key's
+// state after each epoch (see RunLatentCheckpointed).
+func LatentCheckpoint(dir, key string) string {
+	return filepath.Join(dir, "checkpoint-"+strings.NewReplacer("/", "_").Replace(key)+".safetensors")
+}
+
+// RunLatentCheckpointed is RunLatent saving each run's state (weights,
+// Adam's moments, the random sources, the step and the counts so far) to
+// LatentCheckpoint(dir, key) after every epoch, atomically, and starting a
+// run from its checkpoint if one is there: a run stopped between epochs
+// continues where it stopped and ends with the same numbers (the time
+// excepted). A run's checkpoint is removed once its row has been emitted.
+// An empty dir saves nothing.
+func RunLatentCheckpointed(ctx context.Context, set *latentdata.Set, c LatentConfig, skip map[string]bool, dir string, tick func(work int), emit func(LatentRow)) ([]LatentRow, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -253,13 +276,22 @@ func RunLatent(ctx context.Context, set *latentdata.Set, c LatentConfig, skip ma
 		if skip[LatentRunKey(r.model, r.methodName(), r.observed, r.seed)] {
 			continue
 		}
-		row, err := c.runOne(ctx, set, r, nTrain, nTest, tick)
+		ckpt := ""
+		if dir != "" {
+			ckpt = LatentCheckpoint(dir, LatentRunKey(r.model, r.methodName(), r.observed, r.seed))
+		}
+		row, err := c.runOne(ctx, set, r, nTrain, nTest, ckpt, tick)
 		if err != nil {
 			return rows, err
 		}
 		rows = append(rows, row)
 		if emit != nil {
 			emit(row)
+		}
+		if ckpt != "" {
+			if err := os.Remove(ckpt); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return rows, err
+			}
 		}
 	}
 	return rows, nil
@@ -306,7 +338,7 @@ func (c *LatentConfig) newModel(r latentRun, dim int) (latentode.Model, error) {
 	return latentode.NewRecurrent(rng, r.model, sz)
 }
 
-func (c *LatentConfig) runOne(ctx context.Context, set *latentdata.Set, r latentRun, nTrain, nTest int, tick func(int)) (LatentRow, error) {
+func (c *LatentConfig) runOne(ctx context.Context, set *latentdata.Set, r latentRun, nTrain, nTest int, ckpt string, tick func(int)) (LatentRow, error) {
 	row := LatentRow{Model: r.model, Method: r.methodName(), Observed: r.observed, Seed: r.seed, Epochs: c.Epochs}
 	fail := func(err error) (LatentRow, error) {
 		return row, fmt.Errorf("latent: %s: %w", r.describe(), err)
@@ -328,16 +360,54 @@ func (c *LatentConfig) runOne(ctx context.Context, set *latentdata.Set, r latent
 	if err != nil {
 		return fail(err)
 	}
-	shuffle := rand.New(rand.NewPCG(subSeed(r.seed, "shuffle", r.model, row.Method), 0))
-	noise := rand.New(rand.NewPCG(subSeed(r.seed, "noise", r.model, row.Method), 0))
-	order := make([]int, nTrain)
-	for i := range order {
-		order[i] = i
-	}
-	start := time.Now()
-	step := 0
+	shuffle := train.NewRNG(subSeed(r.seed, "shuffle", r.model, row.Method))
+	noise := train.NewRNG(subSeed(r.seed, "noise", r.model, row.Method))
+	state := &train.Checkpoint{Model: m, Optimizer: opt, RNGs: map[string]*train.RNG{"shuffle": shuffle, "noise": noise}}
+	step, first := 0, 0
 	var nfeF, nfeB int
-	for range c.Epochs {
+	var before float64 // seconds of training before a resume
+	if ckpt != "" {
+		switch _, err := os.Stat(ckpt); {
+		case err == nil:
+			if err := train.Load(ckpt, state); err != nil {
+				return fail(err)
+			}
+			first = state.Epoch
+			var perr error
+			geti := func(k string) int {
+				v, err := strconv.Atoi(state.Metadata[k])
+				if err != nil && perr == nil {
+					perr = fmt.Errorf("%s: metadata %q: %v", ckpt, k, err)
+				}
+				return v
+			}
+			getf := func(k string) float64 {
+				v, err := strconv.ParseFloat(state.Metadata[k], 64)
+				if err != nil && perr == nil {
+					perr = fmt.Errorf("%s: metadata %q: %v", ckpt, k, err)
+				}
+				return v
+			}
+			step, nfeF, nfeB = geti("step"), geti("nfe_forward"), geti("nfe_backward")
+			before, row.TrainLoss = getf("seconds"), getf("train_loss")
+			if perr != nil {
+				return fail(perr)
+			}
+			if first > c.Epochs {
+				return fail(fmt.Errorf("%s holds %d epochs, the run has %d", ckpt, first, c.Epochs))
+			}
+		case !errors.Is(err, fs.ErrNotExist):
+			return fail(err)
+		}
+	}
+	order := make([]int, nTrain)
+	start := time.Now()
+	for epoch := first; epoch < c.Epochs; epoch++ {
+		// The order depends only on the random source's state, so that a
+		// resumed run shuffles as the uninterrupted one does.
+		for i := range order {
+			order[i] = i
+		}
 		shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		batches, err := latentBatches(set, set.Train, order, trainMasks, c.Batch, m.Config())
 		if err != nil {
@@ -356,7 +426,7 @@ func (c *LatentConfig) runOne(ctx context.Context, set *latentdata.Set, r latent
 			opt.SetLR(c.LR * math.Pow(0.999, float64(step)))
 			opt.ZeroGrad()
 			g := autograd.NewGraph()
-			out, err := m.Run(g, b, noise, kl)
+			out, err := m.Run(g, b, noise.Rand, kl)
 			if err != nil {
 				g.Free()
 				return fail(err)
@@ -381,8 +451,19 @@ func (c *LatentConfig) runOne(ctx context.Context, set *latentdata.Set, r latent
 			}
 		}
 		row.TrainLoss = sum / float64(len(batches))
+		if ckpt != "" {
+			state.Epoch = epoch + 1
+			state.Metadata = map[string]string{
+				"step": strconv.Itoa(step), "nfe_forward": strconv.Itoa(nfeF), "nfe_backward": strconv.Itoa(nfeB),
+				"seconds":    strconv.FormatFloat(before+time.Since(start).Seconds(), 'g', -1, 64),
+				"train_loss": strconv.FormatFloat(row.TrainLoss, 'g', -1, 64),
+			}
+			if err := train.Save(ckpt, state); err != nil {
+				return fail(err)
+			}
+		}
 	}
-	row.Seconds = time.Since(start).Seconds()
+	row.Seconds = before + time.Since(start).Seconds()
 	row.SecondsPerEpoch = row.Seconds / float64(c.Epochs)
 	row.NFEForward = float64(nfeF) / float64(c.Epochs)
 	row.NFEBackward = float64(nfeB) / float64(c.Epochs)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"testing"
 
 	"github.com/acaode/aca/data/latentdata"
@@ -118,5 +119,49 @@ func TestLatentValidate(t *testing.T) {
 	c.Methods = []ode.Gradient{ode.ACA}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A run stopped in its second epoch continues from its checkpoint and ends
+// with the numbers of the uninterrupted run; the checkpoint is then gone.
+func TestRunLatentCheckpointResume(t *testing.T) {
+	set, c := tinyLatent(t)
+	c.Models, c.Methods = []string{"latent-ode"}, []ode.Gradient{ode.ACA}
+	want, err := RunLatent(context.Background(), set, c, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	batches := 0
+	// 40 training sequences in batches of 10: stop after 6 batches, in
+	// the second epoch.
+	_, err = RunLatentCheckpointed(ctx, set, c, nil, dir, func(int) {
+		batches++
+		if batches == 6 {
+			cancel()
+		}
+	}, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	ckpt := LatentCheckpoint(dir, want[0].Key())
+	if _, err := os.Stat(ckpt); err != nil {
+		t.Fatalf("no checkpoint after the first epoch: %v", err)
+	}
+	batches = 0
+	got, err := RunLatentCheckpointed(context.Background(), set, c, nil, dir, func(int) { batches++ }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if batches != 8 {
+		t.Errorf("the resumed run trained %d batches, want the last two epochs' 8", batches)
+	}
+	a, b := got[0], want[0]
+	if a.TestMSE != b.TestMSE || a.TrainLoss != b.TrainLoss || a.NFEForward != b.NFEForward || a.NFEBackward != b.NFEBackward {
+		t.Errorf("resumed %+v, uninterrupted %+v", a, b)
+	}
+	if _, err := os.Stat(ckpt); !os.IsNotExist(err) {
+		t.Errorf("checkpoint left after the run: %v", err)
 	}
 }

@@ -86,7 +86,7 @@ sequences: observed points, truth, reconstruction).`, stderr)
 	atol := fs.Float64("atol", 1e-4, "the latent ODE's absolute tolerance")
 	sequences := fs.Int("sequences", 0, "pendulum sequences to generate, 80% train (0: 10000; 1000 with --quick)")
 	cache := fs.String("cache", "", "pendulum cache file (default runs/cache/pendulum-N.bin; regenerated if made with other parameters)")
-	resume := fs.String("resume", "", "continue the stopped run in this folder with its recorded configuration (flags other than --quiet, --json and --cache are ignored); finished runs are kept, an unfinished one starts again")
+	resume := fs.String("resume", "", "continue the stopped run in this folder with its recorded configuration (flags other than --quiet, --json and --cache are ignored): finished runs are kept, the unfinished one continues from its last epoch")
 	if st := parse(fs, args); st >= 0 {
 		return st
 	}
@@ -144,23 +144,45 @@ sequences: observed points, truth, reconstruction).`, stderr)
 	}
 	ctx, intr := interruptContext(context.Background())
 	defer intr.stop()
-	// A new run stopped before any result leaves no folder: config.json
-	// goes, so that the folder is empty and stop removes it.
-	forget := func() {
-		if *resume == "" && len(dir.lines) == 0 {
-			os.Remove(dir.file("config.json"))
+	// stopped ends a failed or interrupted run. With a finished row or an
+	// epoch checkpoint the folder stays, with a STOPPED note, for --resume;
+	// a new run with neither leaves no folder.
+	stopped := func(err error, metrics any) int {
+		ckpts, _ := filepath.Glob(filepath.Join(dir.path, "checkpoint-*.safetensors"))
+		if len(dir.lines) == 0 && len(ckpts) == 0 {
+			if *resume == "" {
+				os.Remove(dir.file("config.json")) // so that the folder is empty and goes
+			}
+			return stopRun(stderr, "latent", dir, intr, err, metrics)
 		}
+		hint := fmt.Sprintf("aca latent --resume %s continues it", dir.path)
+		if len(dir.lines) > 0 {
+			fmt.Fprintf(stderr, "aca latent: %s\n", hint)
+			return stopRun(stderr, "latent", dir, intr, err, metrics)
+		}
+		if intr.signal() == nil {
+			fmt.Fprintf(stderr, "aca latent: %v\n", err)
+		}
+		note := fmt.Sprintf("This run stopped before it finished: %s\nNo run finished; the unfinished one's epoch checkpoint is in this folder: %s.\n", stopReason(intr, err), hint)
+		if werr := plot.WriteFileAtomic(dir.file("STOPPED"), []byte(note)); werr != nil {
+			fmt.Fprintf(stderr, "aca latent: %v\n", werr)
+		}
+		what := fmt.Sprintf("no run finished; the unfinished one's checkpoint is in %s (%s)", dir.path, hint)
+		if intr.signal() != nil {
+			return intr.exit(stderr, "latent", what)
+		}
+		fmt.Fprintf(stderr, "aca latent: %s\n", what)
+		return 1
 	}
 
 	set, err := loadLatentData(ctx, stderr, setup, cachePath, *rf.quiet)
 	if err != nil {
-		forget()
-		return stopRun(stderr, "latent", dir, intr, err, nil)
+		return stopped(err, nil)
 	}
 	ntr, _ := set.Len()
 	bar := progress.NewWork(stderr, "latent", c.LatentWork(ntr, skip), *rf.quiet)
 	var werr error
-	res, err := experiments.RunLatent(ctx, set, c, skip, bar.Add, func(r experiments.LatentRow) {
+	res, err := experiments.RunLatentCheckpointed(ctx, set, c, skip, dir.path, bar.Add, func(r experiments.LatentRow) {
 		if e := dir.result(stdout, *rf.json, r); e != nil && werr == nil {
 			werr = e
 		}
@@ -182,8 +204,7 @@ sequences: observed points, truth, reconstruction).`, stderr)
 		err = werr
 	}
 	if err != nil || intr.signal() != nil {
-		forget()
-		return stopRun(stderr, "latent", dir, intr, err, metrics(stopReason(intr, err)))
+		return stopped(err, metrics(stopReason(intr, err)))
 	}
 	os.Remove(dir.file("STOPPED")) // a resumed run that now finished
 	if err := dir.finish(metrics("")); err != nil {

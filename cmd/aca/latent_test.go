@@ -5,7 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/acaode/aca/experiments"
 )
 
 // tinyLatentArgs is a run of seconds on the periodic set.
@@ -154,5 +158,75 @@ func TestLatentCorruptCache(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Fatalf("run folder left behind: %v", err)
+	}
+}
+
+// SIGINT during the latent ODE's training (after the RNN's row): exit 130,
+// the folder keeps the finished row, the latent ODE's epoch checkpoint and
+// a STOPPED note; --resume finishes with the rows of an uninterrupted run.
+func TestLatentInterruptedResume(t *testing.T) {
+	exe := buildACA(t)
+	tmp := t.TempDir()
+	args := func(out string) []string {
+		return []string{"latent", "--quick", "--data", "periodic", "--sequences", "30", "--epochs", "12", "--batch", "8",
+			"--observed", "0.3", "--model", "rnn,latent-ode", "--method", "aca", "--json", "--quiet", "--out", out}
+	}
+	code, whole, stderr := runArgs(args(filepath.Join(tmp, "whole"))...)
+	if code != 0 {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	want := strings.Split(strings.TrimSpace(whole), "\n")
+
+	dir := filepath.Join(tmp, "cut")
+	s := startACA(t, exe, args(dir)...)
+	first := s.waitLines(t, 1)
+	// Wait for the latent ODE's first epoch checkpoint, then interrupt.
+	ckpt := experiments.LatentCheckpoint(dir, experiments.LatentRunKey("latent-ode", "aca", 0.3, 1))
+	for {
+		if _, err := os.Stat(ckpt); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	code, errOut, rest := s.wait(t)
+	if code != 130 || len(rest) != 0 {
+		// The run may have finished between the checkpoint and the signal
+		// only if 11 epochs took less than the signal's delivery.
+		t.Fatalf("status %d, %d more rows; stderr %s", code, len(rest), errOut)
+	}
+	if !strings.Contains(errOut, "--resume "+dir) {
+		t.Errorf("stderr does not say how to resume: %q", errOut)
+	}
+	checkStoppedRun(t, dir, "interrupted by SIGINT", first)
+	if m, _ := filepath.Glob(filepath.Join(dir, "checkpoint-*.safetensors")); len(m) != 1 || m[0] != ckpt {
+		t.Fatalf("checkpoints %v, want %s", m, ckpt)
+	}
+	code, resumed, stderr := runArgs("latent", "--resume", dir, "--json", "--quiet")
+	if code != 0 {
+		t.Fatalf("resume: status %d: %s", code, stderr)
+	}
+	got := append(first, strings.Split(strings.TrimSpace(resumed), "\n")...)
+	if len(got) != len(want) {
+		t.Fatalf("rows %d, want %d", len(got), len(want))
+	}
+	for i := range got {
+		var a, b map[string]any
+		json.Unmarshal([]byte(got[i]), &a)
+		json.Unmarshal([]byte(want[i]), &b)
+		for _, k := range []string{"seconds", "seconds_per_epoch"} {
+			delete(a, k)
+			delete(b, k)
+		}
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if string(ja) != string(jb) {
+			t.Errorf("row %d: interrupted and resumed %s, uninterrupted %s", i, ja, jb)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "checkpoint-*")); len(m) != 0 {
+		t.Errorf("checkpoints left after the resumed run: %v", m)
 	}
 }
