@@ -129,9 +129,35 @@ func (c *LatentConfig) Validate() error {
 			return errors.New("latent: the latent ODE needs at least one gradient method")
 		}
 	}
+	if d := firstRepeat(c.Observed); d >= 0 {
+		return fmt.Errorf("latent: observed fraction %g listed twice", c.Observed[d])
+	}
+	if d := firstRepeat(c.Models); d >= 0 {
+		return fmt.Errorf("latent: model %s listed twice", c.Models[d])
+	}
+	if d := firstRepeat(c.Methods); d >= 0 {
+		return fmt.Errorf("latent: method %s listed twice", c.Methods[d])
+	}
+	if d := firstRepeat(c.Seeds); d >= 0 {
+		return fmt.Errorf("latent: seed %d listed twice", c.Seeds[d])
+	}
 	sz := c.Sizes
 	sz.Dim = 1
 	return sz.Check()
+}
+
+// firstRepeat returns the index of the first element equal to an earlier
+// one, or −1: a run is named by its model, method, fraction and seed, so
+// each may appear once.
+func firstRepeat[T comparable](xs []T) int {
+	seen := map[T]bool{}
+	for i, x := range xs {
+		if seen[x] {
+			return i
+		}
+		seen[x] = true
+	}
+	return -1
 }
 
 // LatentRow is one trained model.

@@ -108,6 +108,8 @@ func TestLatentValidate(t *testing.T) {
 		"batch":    func(c *LatentConfig) { c.Batch = 0 },
 		"lr":       func(c *LatentConfig) { c.LR = math.NaN() },
 		"sizes":    func(c *LatentConfig) { c.Sizes.Units = 0 },
+		"repeat":   func(c *LatentConfig) { c.Methods = []ode.Gradient{ode.ACA, ode.Naive, ode.ACA} },
+		"repeat 2": func(c *LatentConfig) { c.Observed = []float64{0.1, 0.1} },
 	} {
 		c := DefaultLatent()
 		mod(&c)

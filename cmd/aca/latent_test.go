@@ -134,6 +134,8 @@ func TestLatentFlags(t *testing.T) {
 		{[]string{"latent", "--rtol", "-1"}, "--rtol"},
 		{[]string{"latent", "--sequences", "1"}, "--sequences"},
 		{[]string{"latent", "--seeds", "2,2"}, "--seeds"},
+		{[]string{"latent", "--model", "rnn,rnn"}, "listed twice"},
+		{[]string{"latent", "--method", "aca,aca"}, "listed twice"},
 		{[]string{"latent", "--resume", "/nonexistent/run"}, "--resume"},
 	} {
 		code, _, stderr := runArgs(c.args...)
