@@ -72,7 +72,7 @@ MSE ×1e-2 over all times in the shape of Table 4 (mean ± std over seeds),
 the time and NFE per epoch of each model, and writes latent.png (a few test
 sequences: observed points, truth, reconstruction).`, stderr)
 	rf := addRunFlags(fs, 1)
-	quick := fs.Bool("quick", false, "a reduced run: 1000 pendulum sequences, 50% observed, one seed, small models, 20 epochs (about 3 minutes on 2 cores)")
+	quick := fs.Bool("quick", false, "a reduced run: 1000 pendulum sequences, 50% observed, one seed, small models, 20 epochs (3 minutes of CPU; 5 to 7 minutes on 2 cores shared with other jobs)")
 	dataName := fs.String("data", "pendulum", "data set: pendulum or periodic")
 	observed := fs.String("observed", "", "observed fractions, comma-separated (default 0.1,0.2,0.5; with --quick, 0.5)")
 	models := fs.String("model", "all", "models: rnn, gru, latent-ode, comma-separated, or all")
