@@ -10,7 +10,7 @@ import (
 )
 
 // subcommandArgs are the argument prefixes of every subcommand with flags.
-var subcommandArgs = [][]string{{"toy"}, {"reverse"}, {"threebody"}, {"gradcheck"}, {"info"}, {"data"}, {"bench", "mlp"}, {"bench", "conv"}, {"bench", "threebody"}, {"classify"}, {"classify", "report"}}
+var subcommandArgs = [][]string{{"toy"}, {"reverse"}, {"threebody"}, {"gradcheck"}, {"info"}, {"data"}, {"bench", "mlp"}, {"bench", "conv"}, {"bench", "threebody"}, {"bench", "classify"}, {"classify"}, {"classify", "report"}, {"latent"}}
 
 // -h printed some defaults twice: "(default: a new folder …) (default "")".
 func TestHelpDefaultsOnce(t *testing.T) {

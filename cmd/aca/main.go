@@ -8,11 +8,12 @@
 //
 // Subcommands:
 //
-//	bench      time the workloads the peers are timed on: mlp, conv, threebody
+//	bench      time the workloads the peers are timed on: mlp, conv, threebody, classify
 //	classify   image classification: NODE18 (ACA, adjoint, naive) vs ResNet18 (Fig. 7, Tables 2-3)
 //	data       check the image data sets: counts, shapes, classes
 //	gradcheck  check every differentiable operation against finite differences
 //	info       print the build: version, BLAS backend, threads
+//	latent     latent ODE on irregularly sampled series: RNN, GRU, latent ODE (Table 4)
 //	reverse    reverse-time reconstruction error of the adjoint (Fig. 4-5)
 //	threebody  learn three-body dynamics: ODE, NODE and LSTMs (Table 5)
 //	toy        gradient errors on dz/dt = kz against the exact ones (Fig. 6)
@@ -21,7 +22,8 @@
 // prints one JSON object per result line on stdout; non-finite numbers are
 // the strings "NaN", "Inf" and "-Inf" there and in every file written. Bad
 // flags or values exit with status 2 and a message naming the flag. The
-// experiment subcommands (bench, toy, reverse, threebody) write
+// experiment subcommands (bench, toy, reverse, threebody, classify,
+// latent) write
 // results.jsonl and metrics.json, then their plots, into --out DIR, by
 // default a new folder under runs/ (named on stderr with --json); they
 // show a progress bar on stderr when it is a terminal (--quiet: never).
@@ -51,11 +53,12 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"bench", "time the workloads the peers are timed on: mlp, conv, threebody", runBench},
+		{"bench", "time the workloads the peers are timed on: mlp, conv, threebody, classify", runBench},
 		{"classify", "image classification: NODE18 (ACA, adjoint, naive) vs ResNet18 (Fig. 7, Tables 2-3)", runClassify},
 		{"data", "check the image data sets: counts, shapes, classes", runData},
 		{"gradcheck", "check every differentiable operation against finite differences", runGradcheck},
 		{"info", "print the build: version, BLAS backend, threads", runInfo},
+		{"latent", "latent ODE on irregularly sampled series: RNN, GRU, latent ODE (Table 4)", runLatent},
 		{"reverse", "reverse-time reconstruction error of the adjoint (Fig. 4-5)", runReverse},
 		{"threebody", "learn three-body dynamics: ODE, NODE and LSTMs (Table 5)", runThreeBody},
 		{"toy", "gradient errors on dz/dt = kz against the exact ones (Fig. 6)", runToy},

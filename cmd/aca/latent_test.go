@@ -1,0 +1,234 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/acaode/aca/experiments"
+)
+
+// tinyLatentArgs is a run of seconds on the periodic set.
+func tinyLatentArgs(out string, extra ...string) []string {
+	return append([]string{"latent", "--quick", "--data", "periodic", "--sequences", "30", "--epochs", "1", "--batch", "10", "--observed", "0.3", "--json", "--quiet", "--out", out}, extra...)
+}
+
+// A tiny run of each model through the command: one JSON row per model
+// (the latent ODE once per method) with the documented keys, the run
+// folder's files and the plot.
+func TestLatentCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "latent")
+	code, stdout, stderr := runArgs(tinyLatentArgs(out)...)
+	if code != 0 {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	rows := jsonLines(t, stdout)
+	checkKeys(t, rows, map[string]string{"model": "string", "observed": "number", "seed": "number", "test_mse": "number", "train_loss": "number",
+		"epochs": "number", "seconds": "number", "seconds_per_epoch": "number", "nfe_forward_per_epoch": "number", "nfe_backward_per_epoch": "number"})
+	var got []string
+	for _, r := range rows {
+		m, _ := r["method"].(string)
+		got = append(got, r["model"].(string)+"/"+m)
+		if r["observed"] != 0.3 || r["epochs"] != 1.0 {
+			t.Errorf("row %v", r)
+		}
+	}
+	if want := "rnn/ gru/ latent-ode/naive latent-ode/adjoint latent-ode/aca"; strings.Join(got, " ") != want {
+		t.Fatalf("rows %v, want %s", got, want)
+	}
+	checkRunFiles(t, out, "latent.png")
+	b, err := os.ReadFile(filepath.Join(out, "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Summary []map[string]any `json:"summary"`
+		Config  latentSetup      `json:"config"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Summary) != 5 || m.Config.Data != "periodic" || m.Config.Periodic.Sequences != 30 {
+		t.Fatalf("metrics.json: %d summaries, config %+v", len(m.Summary), m.Config)
+	}
+	// The table form.
+	code, stdout, stderr = runArgs("latent", "--quick", "--data", "periodic", "--sequences", "30", "--epochs", "1", "--batch", "10", "--observed", "0.3,0.6", "--model", "gru", "--quiet", "--out", filepath.Join(t.TempDir(), "t"))
+	if code != 0 {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	for _, s := range []string{"GRU-Δt", "30% OBSERVED", "60% OBSERVED", "SECONDS / EPOCH"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("table lacks %q:\n%s", s, stdout)
+		}
+	}
+}
+
+// A stopped run resumed with --resume keeps its finished rows and makes the
+// missing ones, which equal those of an uninterrupted run.
+func TestLatentResume(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "latent")
+	args := tinyLatentArgs(out, "--model", "rnn,latent-ode", "--method", "aca,naive")
+	code, full, stderr := runArgs(args...)
+	if code != 0 {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	lines := strings.SplitAfter(strings.TrimSpace(full), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d rows, want 3", len(lines))
+	}
+	// As if stopped after the first row.
+	if err := os.WriteFile(filepath.Join(out, "results.jsonl"), []byte(lines[0]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(out, "STOPPED"), []byte("stopped\n"), 0o644)
+	code, resumed, stderr := runArgs("latent", "--resume", out, "--json", "--quiet", "--epochs", "99")
+	if code != 0 {
+		t.Fatalf("resume: status %d: %s", code, stderr)
+	}
+	rl := strings.SplitAfter(strings.TrimSpace(resumed), "\n")
+	if len(rl) != 2 {
+		t.Fatalf("resume made %d rows, want 2", len(rl))
+	}
+	// Seconds differ between runs; everything else is the same.
+	for i, l := range rl {
+		var a, b map[string]any
+		json.Unmarshal([]byte(l), &a)
+		json.Unmarshal([]byte(lines[i+1]), &b)
+		for _, k := range []string{"seconds", "seconds_per_epoch"} {
+			delete(a, k)
+			delete(b, k)
+		}
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if string(ja) != string(jb) {
+			t.Errorf("resumed row %s, uninterrupted %s", ja, jb)
+		}
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "results.jsonl"))
+	if n := strings.Count(string(data), "\n"); n != 3 {
+		t.Errorf("results.jsonl has %d lines after the resume, want 3", n)
+	}
+	if _, err := os.Stat(filepath.Join(out, "STOPPED")); !os.IsNotExist(err) {
+		t.Errorf("STOPPED note still there: %v", err)
+	}
+}
+
+func TestLatentFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"latent", "--data", "hopper"}, "--data"},
+		{[]string{"latent", "--observed", "0"}, "--observed"},
+		{[]string{"latent", "--observed", "0.5,1.5"}, "--observed"},
+		{[]string{"latent", "--model", "lstm"}, "--model"},
+		{[]string{"latent", "--method", "euler"}, "--method"},
+		{[]string{"latent", "--epochs", "-1"}, "--epochs"},
+		{[]string{"latent", "--batch", "0"}, "--batch"},
+		{[]string{"latent", "--lr", "0"}, "--lr"},
+		{[]string{"latent", "--solver", "nope"}, "--solver"},
+		{[]string{"latent", "--rtol", "-1"}, "--rtol"},
+		{[]string{"latent", "--sequences", "1"}, "--sequences"},
+		{[]string{"latent", "--seeds", "2,2"}, "--seeds"},
+		{[]string{"latent", "--model", "rnn,rnn"}, "listed twice"},
+		{[]string{"latent", "--method", "aca,aca"}, "listed twice"},
+		{[]string{"latent", "--resume", "/nonexistent/run"}, "--resume"},
+	} {
+		code, _, stderr := runArgs(c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: status %d, stderr %q; want 2 naming %s", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// A damaged cache stops the run with an error naming the file, and leaves
+// no run folder.
+func TestLatentCorruptCache(t *testing.T) {
+	tmp := t.TempDir()
+	cache := filepath.Join(tmp, "pendulum.bin")
+	if err := os.WriteFile(cache, []byte("not a cache"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "run")
+	code, _, stderr := runArgs("latent", "--quick", "--sequences", "10", "--quiet", "--cache", cache, "--out", out)
+	if code != 1 || !strings.Contains(stderr, cache) || !strings.Contains(stderr, "corrupt") {
+		t.Fatalf("status %d, stderr %q; want 1 naming %s", code, stderr, cache)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("run folder left behind: %v", err)
+	}
+}
+
+// SIGINT during the latent ODE's training (after the RNN's row): exit 130,
+// the folder keeps the finished row, the latent ODE's epoch checkpoint and
+// a STOPPED note; --resume finishes with the rows of an uninterrupted run.
+func TestLatentInterruptedResume(t *testing.T) {
+	exe := buildACA(t)
+	tmp := t.TempDir()
+	args := func(out string) []string {
+		return []string{"latent", "--quick", "--data", "periodic", "--sequences", "30", "--epochs", "12", "--batch", "8",
+			"--observed", "0.3", "--model", "rnn,latent-ode", "--method", "aca", "--json", "--quiet", "--out", out}
+	}
+	code, whole, stderr := runArgs(args(filepath.Join(tmp, "whole"))...)
+	if code != 0 {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	want := strings.Split(strings.TrimSpace(whole), "\n")
+
+	dir := filepath.Join(tmp, "cut")
+	s := startACA(t, exe, args(dir)...)
+	first := s.waitLines(t, 1)
+	// Wait for the latent ODE's first epoch checkpoint, then interrupt.
+	ckpt := experiments.LatentCheckpoint(dir, experiments.LatentRunKey("latent-ode", "aca", 0.3, 1))
+	for {
+		if _, err := os.Stat(ckpt); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	code, errOut, rest := s.wait(t)
+	if code != 130 || len(rest) != 0 {
+		// The run may have finished between the checkpoint and the signal
+		// only if 11 epochs took less than the signal's delivery.
+		t.Fatalf("status %d, %d more rows; stderr %s", code, len(rest), errOut)
+	}
+	if !strings.Contains(errOut, "--resume "+dir) {
+		t.Errorf("stderr does not say how to resume: %q", errOut)
+	}
+	checkStoppedRun(t, dir, "interrupted by SIGINT", first)
+	if m, _ := filepath.Glob(filepath.Join(dir, "checkpoint-*.safetensors")); len(m) != 1 || m[0] != ckpt {
+		t.Fatalf("checkpoints %v, want %s", m, ckpt)
+	}
+	code, resumed, stderr := runArgs("latent", "--resume", dir, "--json", "--quiet")
+	if code != 0 {
+		t.Fatalf("resume: status %d: %s", code, stderr)
+	}
+	got := append(first, strings.Split(strings.TrimSpace(resumed), "\n")...)
+	if len(got) != len(want) {
+		t.Fatalf("rows %d, want %d", len(got), len(want))
+	}
+	for i := range got {
+		var a, b map[string]any
+		json.Unmarshal([]byte(got[i]), &a)
+		json.Unmarshal([]byte(want[i]), &b)
+		for _, k := range []string{"seconds", "seconds_per_epoch"} {
+			delete(a, k)
+			delete(b, k)
+		}
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if string(ja) != string(jb) {
+			t.Errorf("row %d: interrupted and resumed %s, uninterrupted %s", i, ja, jb)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "checkpoint-*")); len(m) != 0 {
+		t.Errorf("checkpoints left after the resumed run: %v", m)
+	}
+}
