@@ -193,24 +193,11 @@ sequences: observed points, truth, reconstruction).`, stderr)
 	})
 	bar.Done()
 	all := latentRows(dir)
-	metrics := func(stopped string) map[string]any {
-		m := map[string]any{"command": "latent", "config": setup, "summary": experiments.SummarizeLatent(all), "rows": all}
-		if stopped != "" {
-			m["stopped"] = stopped
-		}
-		return m
-	}
-	if err == nil {
-		err = werr
-	}
-	if err != nil || intr.signal() != nil {
-		return stopped(err, metrics(stopReason(intr, err)))
+	metrics := map[string]any{"command": "latent", "config": setup, "summary": experiments.SummarizeLatent(all), "rows": all}
+	if code, done := conclude(stderr, "latent", dir, intr, err, werr, metrics, stopped); done {
+		return code
 	}
 	os.Remove(dir.file("STOPPED")) // a resumed run that now finished
-	if err := dir.finish(metrics("")); err != nil {
-		fmt.Fprintf(stderr, "aca latent: %v\n", err)
-		return 1
-	}
 	if !*rf.json {
 		fmt.Fprintln(stdout, latentTable(experiments.SummarizeLatent(all), c, setup))
 	}

@@ -344,3 +344,26 @@ func reportWritten(stdout, stderr io.Writer, sub string, asJSON bool, dir *runDi
 	}
 	fmt.Fprintf(stdout, "\nWrote %s.\n", strings.Join(files, ", "))
 }
+
+// conclude ends a run's work. When the run failed (err), writing a result
+// failed (werr) or a signal arrived, it sets metrics["stopped"] to the
+// reason, keeps what finished through stop (stopRun when stop is nil) and
+// returns stop's status and true. Otherwise it writes metrics.json and
+// results.jsonl and returns 0 and false, or 1 and true if that fails.
+func conclude(stderr io.Writer, sub string, dir *runDir, intr *interrupt, err, werr error, metrics map[string]any, stop func(error, any) int) (int, bool) {
+	if err == nil {
+		err = werr
+	}
+	if err != nil || intr.signal() != nil {
+		metrics["stopped"] = stopReason(intr, err)
+		if stop == nil {
+			return stopRun(stderr, sub, dir, intr, err, metrics), true
+		}
+		return stop(err, metrics), true
+	}
+	if err := dir.finish(metrics); err != nil {
+		fmt.Fprintf(stderr, "aca %s: %v\n", sub, err)
+		return 1, true
+	}
+	return 0, false
+}

@@ -116,25 +116,12 @@ model, and writes threebody.png (true and predicted trajectories).`, stderr)
 		}
 	})
 	bar.Done()
-	metrics := func(stopped string) map[string]any {
-		m := map[string]any{"command": "threebody", "config": c}
-		if res != nil {
-			m["summary"], m["rows"] = experiments.Summarize(res.Rows), res.Rows
-		}
-		if stopped != "" {
-			m["stopped"] = stopped
-		}
-		return m
+	metrics := map[string]any{"command": "threebody", "config": c}
+	if res != nil {
+		metrics["summary"], metrics["rows"] = experiments.Summarize(res.Rows), res.Rows
 	}
-	if err == nil {
-		err = werr
-	}
-	if err != nil || intr.signal() != nil {
-		return stopRun(stderr, "threebody", dir, intr, err, metrics(stopReason(intr, err)))
-	}
-	if err := dir.finish(metrics("")); err != nil {
-		fmt.Fprintf(stderr, "aca threebody: %v\n", err)
-		return 1
+	if code, done := conclude(stderr, "threebody", dir, intr, err, werr, metrics, nil); done {
+		return code
 	}
 	sum := experiments.Summarize(res.Rows)
 	if !*rf.json {

@@ -87,22 +87,9 @@ errors against T, one line per method.`, stderr)
 		bar.Add(1)
 	})
 	bar.Done()
-	metrics := func(stopped string) map[string]any {
-		m := map[string]any{"command": "toy", "solver": m.Name, "rtol": *rtol, "atol": *atol, "z0": c.Z0, "rows": rows, "summary": toySummary(rows)}
-		if stopped != "" {
-			m["stopped"] = stopped
-		}
-		return m
-	}
-	if err == nil {
-		err = werr
-	}
-	if err != nil || intr.signal() != nil {
-		return stopRun(stderr, "toy", dir, intr, err, metrics(stopReason(intr, err)))
-	}
-	if err := dir.finish(metrics("")); err != nil {
-		fmt.Fprintf(stderr, "aca toy: %v\n", err)
-		return 1
+	metrics := map[string]any{"command": "toy", "solver": m.Name, "rtol": *rtol, "atol": *atol, "z0": c.Z0, "rows": rows, "summary": toySummary(rows)}
+	if code, done := conclude(stderr, "toy", dir, intr, err, werr, metrics, nil); done {
+		return code
 	}
 	if !*rf.json {
 		tab := make([][]string, 0, len(rows))
