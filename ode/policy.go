@@ -90,7 +90,7 @@ type adaptiveSteps[V, S any] struct {
 	attempts int
 	// nonFinite counts the trial steps in a row rejected for a non-finite
 	// value (then shrink is set), and lastNF is the last of them, unless a
-	// step was rejected for its error since.
+	// finite trial step (accepted, or rejected for its error) came since.
 	nonFinite int
 	shrink    bool
 	lastNF    *NonFiniteError
@@ -184,10 +184,12 @@ func (p *adaptiveSteps[V, S]) judge(r *runner[V, S], s *stepRec[V, S], stepErr e
 		return false, true, nil
 	}
 	p.nonFinite = 0
+	// A finite trial, accepted or rejected for its error, ends the run of
+	// non-finite ones: a later underflow is not their fault.
+	p.lastNF = nil
 	if b.float(p.ratio) <= 1 {
 		return true, false, nil
 	}
-	p.lastNF = nil
 	return false, true, nil
 }
 
