@@ -161,6 +161,12 @@ func (c *ClassifyConfig) Validate() error {
 	case c.Run < 1:
 		return bad("run %d: want ≥ 1", c.Run)
 	}
+	// The architecture's own limits (GroupNorm's groups divide every
+	// stage's width), before any data is loaded. The channels and classes
+	// do not change them.
+	if err := (models.Config{Depth: c.Depth, Width: c.Width, InChannels: 1, Classes: 10, Norm: c.Norm}).Validate(c.Model == "node"); err != nil {
+		return bad("%v", err)
+	}
 	for i, m := range c.Milestones {
 		if m < 1 || (i > 0 && m <= c.Milestones[i-1]) {
 			return bad("lr milestones %v: want positive and strictly increasing", c.Milestones)

@@ -123,6 +123,14 @@ func (c Config) resolve(node bool) (Config, error) {
 	return c, nil
 }
 
+// Validate reports what NewNODE (node true) or NewResNet (node false)
+// would refuse in c, without building anything: a caller can check a
+// configuration (a command-line width, say) before it loads data.
+func (c Config) Validate(node bool) error {
+	_, err := c.resolve(node)
+	return err
+}
+
 // groups is the number of GroupNorm groups for c channels, min(32, c).
 func groups(c int) int { return min(32, c) }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -163,7 +162,7 @@ var spawnBench = func(ctx context.Context, args []string) (benchLine, error) {
 	var l benchLine
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
-		if err := json.Unmarshal(sc.Bytes(), &l); err == nil && l.Bench != "" {
+		if err := unmarshalJSON(sc.Bytes(), &l); err == nil && l.Bench != "" {
 			return l, nil
 		}
 	}

@@ -257,6 +257,13 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 				c.Crop = 2
 			}
 		}
+		for _, m := range models {
+			mc := c
+			mc.Model = m
+			if err := mc.Validate(); err != nil && strings.Contains(err.Error(), "width") {
+				return bad("width", "%d: %v", c.Width, err)
+			}
+		}
 		swapSteps := c.Steps
 		c.Swap = experiments.DefaultSwap(swapSteps, c.RTol, c.ATol)
 		c.Method, c.Model = "aca", "node"
@@ -281,6 +288,12 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 	var dir *runDir
 	if *resume != "" {
 		dir = &runDir{path: *resume}
+		// results.jsonl holds every result line of the study, the earlier
+		// sessions' included.
+		if dir.lines, err = readResultLines(dir.file("results.jsonl")); err != nil {
+			fmt.Fprintf(stderr, "aca classify: --resume %s: %v\n", *resume, err)
+			return 1
+		}
 	} else {
 		if dir, err = makeRunDir("classify", *rf.out); err != nil {
 			fmt.Fprintf(stderr, "aca classify: %v\n", err)
@@ -392,10 +405,21 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 			return intr.exit(stderr, "classify", fmt.Sprintf("%s saved after batch %d of epoch %d; continue the study with: aca classify --resume %s", label, ie.Batch, ie.Epoch, dir.path))
 		}
 		if err != nil {
+			fmt.Fprintf(stderr, "aca classify: %s: %v\n", label, err)
+			if _, serr := os.Stat(filepath.Join(rd, experiments.CheckpointFile)); serr != nil && len(dir.lines) == 0 && dir.created {
+				// Nothing finished and nothing to resume: the folder this
+				// run made goes, as for every subcommand.
+				os.RemoveAll(dir.path)
+				fmt.Fprintln(stderr, "aca classify: nothing was finished, so no run folder is left")
+				return 1
+			} else if serr != nil {
+				fmt.Fprintf(stderr, "aca classify: %s failed before its first epoch finished, so it has no checkpoint; the finished results are in %s (see its STOPPED note)\n", label, dir.path)
+			} else {
+				fmt.Fprintf(stderr, "aca classify: the finished epochs are checkpointed: aca classify --resume %s continues (from the last checkpoint)\n", dir.path)
+			}
 			if _, werr := dir.stop(err.Error(), metrics(err.Error())); werr != nil || len(dir.lines) == 0 {
 				_ = writeMetrics(err.Error())
 			}
-			fmt.Fprintf(stderr, "aca classify: %s: %v\n(the finished epochs are checkpointed: aca classify --resume %s continues)\n", label, err, dir.path)
 			return 1
 		}
 		if err := experiments.WritePredictions(filepath.Join(rd, experiments.PredictionsFile), res.Predictions); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -307,6 +308,46 @@ func TestClassifySignalResume(t *testing.T) {
 	for i, e := range rec.Epochs {
 		if e.Epoch != i+1 {
 			t.Errorf("epoch %d recorded as %d", i+1, e.Epoch)
+		}
+	}
+	// results.jsonl holds every session's lines: the same result lines,
+	// in the same order, as the uninterrupted study's (times aside).
+	kinds := func(dir string) []string {
+		b, err := os.ReadFile(filepath.Join(dir, "results.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range jsonLines(t, string(b)) {
+			out = append(out, fmt.Sprintf("%v %v %v", m["type"], m["epoch"], m["test_acc"]))
+		}
+		return out
+	}
+	if a, b := kinds(ref), kinds(stopped); strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("results.jsonl after resuming:\n%s\nuninterrupted:\n%s", strings.Join(b, "\n"), strings.Join(a, "\n"))
+	}
+}
+
+// A study whose first run fails before any epoch finishes (a learning rate
+// that makes the loss NaN in the first batches) leaves no folder and no
+// advice to resume what has no checkpoint; a width GroupNorm cannot split
+// is a bad flag, found before any data is read.
+func TestClassifyFailsBeforeFirstEpoch(t *testing.T) {
+	dataDir := t.TempDir()
+	writeBarsIDX(t, dataDir, 64, 12)
+	dir := filepath.Join(t.TempDir(), "study")
+	code, _, errOut := runArgs("classify", "--data-dir", dataDir, "--model", "resnet", "--width", "4", "--batch", "16", "--epochs", "2",
+		"--lr", "1e30", "--quiet", "--out", dir)
+	if code != 1 || !strings.Contains(errOut, "no run folder is left") || strings.Contains(errOut, "--resume") {
+		t.Errorf("status %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("left %s: %v", dir, err)
+	}
+	for _, w := range []string{"40", "6"} {
+		code, _, errOut = runArgs("classify", "--data-dir", t.TempDir(), "--width", w, "--quiet", "--out", filepath.Join(t.TempDir(), "w"))
+		if code != 2 || !strings.Contains(errOut, "--width "+w) || !strings.Contains(errOut, "GroupNorm") {
+			t.Errorf("--width %s: status %d, stderr %q", w, code, errOut)
 		}
 	}
 }

@@ -249,3 +249,115 @@ func emptyJSON(v reflect.Value) bool {
 	}
 	return false
 }
+
+// unmarshalJSON is json.Unmarshal that also reads back what marshalJSON
+// writes for non-finite floats: the strings "NaN", "Inf" and "-Inf" in a
+// float field of a struct (nested and embedded structs included) become
+// NaN, +Inf and −Inf. The same strings in a string field stay strings.
+func unmarshalJSON(data []byte, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return json.Unmarshal(data, v)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return err
+	}
+	var fixes []nonFiniteFix
+	tree = findNonFinite(tree, rv.Type().Elem(), nil, &fixes)
+	if len(fixes) == 0 {
+		return json.Unmarshal(data, v)
+	}
+	b, err := json.Marshal(tree)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return err
+	}
+	for _, f := range fixes {
+		rv.Elem().FieldByIndex(f.index).SetFloat(f.value)
+	}
+	return nil
+}
+
+// nonFiniteFix is a float field to set after decoding.
+type nonFiniteFix struct {
+	index []int
+	value float64
+}
+
+// findNonFinite walks a decoded JSON value beside the struct type t it
+// will be decoded into, replaces each non-finite string that lands in a
+// float field by 0 and records the field and its value in fixes.
+func findNonFinite(node any, t reflect.Type, index []int, fixes *[]nonFiniteFix) any {
+	switch t.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if s, ok := node.(string); ok {
+			var val float64
+			switch s {
+			case "NaN":
+				val = math.NaN()
+			case "Inf":
+				val = math.Inf(1)
+			case "-Inf":
+				val = math.Inf(-1)
+			default:
+				return node
+			}
+			*fixes = append(*fixes, nonFiniteFix{slices.Clone(index), val})
+			return json.Number("0")
+		}
+	case reflect.Struct:
+		obj, ok := node.(map[string]any)
+		if !ok || t.Implements(jsonUnmarshalerType) || reflect.PointerTo(t).Implements(jsonUnmarshalerType) {
+			return node
+		}
+		for _, f := range reflect.VisibleFields(t) {
+			if !f.IsExported() || (f.Anonymous && f.Tag.Get("json") == "") {
+				continue // promoted fields are visited on their own
+			}
+			if inPointer(t, f.Index) {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			key, ok := name, false
+			if _, ok = obj[name]; !ok {
+				for k := range obj {
+					if strings.EqualFold(k, name) {
+						key, ok = k, true
+						break
+					}
+				}
+			}
+			if ok {
+				obj[key] = findNonFinite(obj[key], f.Type, append(index, f.Index...), fixes)
+			}
+		}
+		return obj
+	}
+	return node
+}
+
+var jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// inPointer reports whether the field at index is reached through an
+// embedded pointer (which FieldByIndex cannot set before decoding makes it).
+func inPointer(t reflect.Type, index []int) bool {
+	for _, i := range index[:len(index)-1] {
+		f := t.Field(i)
+		if f.Type.Kind() == reflect.Pointer {
+			return true
+		}
+		t = f.Type
+	}
+	return false
+}

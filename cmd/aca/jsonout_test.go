@@ -169,3 +169,50 @@ func TestToyNonFiniteJSON(t *testing.T) {
 	}
 	checkRunFiles(t, dir)
 }
+
+// What marshalJSON writes, unmarshalJSON reads back: non-finite floats in
+// plain, nested and embedded fields, and the same strings left alone in
+// string fields.
+func TestUnmarshalJSONRoundTrip(t *testing.T) {
+	type inner struct {
+		X float64 `json:"x"`
+		Y float32
+	}
+	type base struct {
+		B float64 `json:"b"`
+	}
+	type row struct {
+		base
+		Name  string  `json:"name"`
+		A     float64 `json:"a"`
+		In    inner   `json:"in"`
+		Count int     `json:"count"`
+		Skip  float64 `json:"-"`
+	}
+	for _, c := range []row{
+		{base{math.Inf(-1)}, "NaN", math.NaN(), inner{math.Inf(1), float32(math.NaN())}, 3, 0},
+		{base{1.5}, "Inf", 2, inner{-0.25, 4}, -1, 0},
+	} {
+		b, err := marshalJSON(c, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got row
+		if err := unmarshalJSON(b, &got); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		same := func(x, y float64) bool { return x == y || (math.IsNaN(x) && math.IsNaN(y)) }
+		if got.Name != c.Name || got.Count != c.Count || !same(got.A, c.A) || !same(got.B, c.B) ||
+			!same(got.In.X, c.In.X) || !same(float64(got.In.Y), float64(c.In.Y)) {
+			t.Errorf("%s read back as %+v, want %+v", b, got, c)
+		}
+		var plain row
+		if err := json.Unmarshal(b, &plain); (err == nil) != (c.Count == -1) {
+			t.Errorf("%s: encoding/json error %v (the test's premise: it rejects the strings)", b, err)
+		}
+	}
+	var r row
+	if err := unmarshalJSON([]byte(`{"a":"nan"}`), &r); err == nil {
+		t.Error(`"nan" (not the contract's spelling) was accepted for a float`)
+	}
+}

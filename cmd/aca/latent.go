@@ -241,8 +241,10 @@ func latentFlags(stderr io.Writer, f latentFlagValues) (latentSetup, int) {
 	default:
 		return bad("data", "%q is not a data set (pendulum or periodic)", f.data)
 	}
-	if f.sequences < 0 || f.sequences > 1_000_000 {
-		return bad("sequences", "must be between 0 (the default) and 1000000, got %d", f.sequences)
+	// 100 000 sequences of 100 times × 14 dimensions are 1.1 GB of float64,
+	// held twice while the set is split and scaled.
+	if f.sequences < 0 || f.sequences > 100_000 {
+		return bad("sequences", "must be between 0 (the default) and 100000, got %d", f.sequences)
 	}
 	if f.sequences > 0 {
 		if f.sequences < 2 {
@@ -308,7 +310,15 @@ func latentFlags(stderr io.Writer, f latentFlagValues) (latentSetup, int) {
 	s.Solver, s.RTol, s.ATol = f.solver, f.rtol, f.atol
 	s.Sizes, s.MaskSeed, s.TrainLimit, s.TestLimit = c.Sizes, c.MaskSeed, c.TrainLimit, c.TestLimit
 	if _, err := s.config(); err != nil {
-		return bad("model", "%v", err)
+		// Name the flag the configuration error is about.
+		flag := "model"
+		for _, f := range []struct{ word, flag string }{{"observed", "observed"}, {"method", "method"}, {"seed", "seeds"}} {
+			if strings.Contains(err.Error(), f.word) {
+				flag = f.flag
+				break
+			}
+		}
+		return bad(flag, "%v", err)
 	}
 	return s, -1
 }
@@ -353,7 +363,7 @@ func readLatentRows(path string) ([]experiments.LatentRow, error) {
 			continue
 		}
 		var r experiments.LatentRow
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+		if err := unmarshalJSON(sc.Bytes(), &r); err != nil {
 			return nil, fmt.Errorf("%s: line %d: %v", path, n, err)
 		}
 		rows = append(rows, r)

@@ -232,3 +232,20 @@ func TestLatentInterruptedResume(t *testing.T) {
 		t.Errorf("checkpoints left after the resumed run: %v", m)
 	}
 }
+
+// A list flag that repeats a value is refused, naming that flag, and the
+// pendulum set's size is bounded by the memory it takes.
+func TestLatentRepeatsNameTheirFlag(t *testing.T) {
+	for _, c := range [][]string{
+		{"--observed", "0.5,0.5", "--observed"},
+		{"--method", "aca,aca", "--method"},
+		{"--model", "rnn,rnn", "--model"},
+		{"--seeds", "1,1", "--seeds"},
+		{"--sequences", "100001", "--sequences"},
+	} {
+		code, _, errOut := runArgs("latent", "--quick", c[0], c[1], "--out", filepath.Join(t.TempDir(), "x"))
+		if code != 2 || !strings.Contains(errOut, c[2]+" ") {
+			t.Errorf("%s %s: status %d, stderr %q", c[0], c[1], code, errOut)
+		}
+	}
+}

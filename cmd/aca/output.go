@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -366,4 +367,28 @@ func conclude(stderr io.Writer, sub string, dir *runDir, intr *interrupt, err, w
 		return 1, true
 	}
 	return 0, false
+}
+
+// readResultLines reads a results.jsonl that a run wrote (none: no lines),
+// each line kept as it was written, so that a resumed run's results.jsonl
+// still holds the earlier sessions' lines.
+func readResultLines(path string) ([]any, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var lines []any
+	for n, l := range bytes.Split(b, []byte("\n")) {
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		if !json.Valid(l) {
+			return nil, fmt.Errorf("%s: line %d is not JSON", path, n+1)
+		}
+		lines = append(lines, json.RawMessage(bytes.Clone(l)))
+	}
+	return lines, nil
 }
