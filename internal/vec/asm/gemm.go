@@ -19,6 +19,7 @@ func gemm() {
 	gemm2x16Mask()
 	linear2()
 	linear2Tail()
+	gemmTiles()
 }
 
 // accs are the eight accumulators of every block kernel here.
