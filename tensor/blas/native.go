@@ -171,13 +171,15 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 				ap := getBuf[T](roundUp(rows, mr) * kc)
 				packA(tA, a, lda, i0, rows, pc, kc, ap)
 				var edge [vec.TileMR * 16]T
-				for ir := 0; ir < rows; ir += mr {
-					pa := ap[ir*kc : (ir+mr)*kc]
-					h := min(mr, rows-ir)
-					for j := j0; j < j1; j++ {
-						pb := bp[j*kc*nr : (j+1)*kc*nr]
-						col := jc + j*nr
-						wd := min(nr, n-col)
+				// Each micro-panel of B stays in L1 while the panels of
+				// A's block (in L2) stream past it.
+				for j := j0; j < j1; j++ {
+					pb := bp[j*kc*nr : (j+1)*kc*nr]
+					col := jc + j*nr
+					wd := min(nr, n-col)
+					for ir := 0; ir < rows; ir += mr {
+						pa := ap[ir*kc : (ir+mr)*kc]
+						h := min(mr, rows-ir)
 						ci := (i0+ir)*ldc + col
 						if h == mr && wd == nr {
 							kn.tile(kc, alpha, pa, pb, bt, c[ci:], ldc, accum)
