@@ -140,11 +140,14 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 	for jc := 0; jc < n; jc += nativeNC {
 		nc := min(nativeNC, n-jc)
 		panels := (nc + nr - 1) / nr
-		// Column parts: split the panels of B when there are fewer row
-		// blocks than workers.
+		// Column parts: split the panels of B too when there are fewer
+		// than four units of work per worker, so that a worker the system
+		// holds up (the machine is shared) delays the product by a
+		// fraction of its share, not all of it. Each part packs its own
+		// copy of its row block of A.
 		parts := 1
-		if mb < w {
-			parts = min((w+mb-1)/mb, panels)
+		if w > 1 && mb < 4*w {
+			parts = max(1, min((4*w+mb-1)/mb, panels))
 		}
 		for pc := 0; pc < k; pc += nativeKC {
 			kc := min(nativeKC, k-pc)
