@@ -836,19 +836,23 @@ lin2t_rows:
 	VZEROUPPER
 	RET
 
-// func gemmTile32AVX2(k int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, accum int)
+// func gemmTile32AVX2(k int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·gemmTile32AVX2(SB), NOSPLIT, $0-56
+TEXT ·gemmTile32AVX2(SB), NOSPLIT, $0-64
 	// C(r, j) = alpha·S(r, j) (+ beta·C(r, j) when accum ≠ 0) for the 6-row tile
-	// of C at c (row stride ldc elements), S(r, j) = Σ_{p<k} a[6p+r]·b[w·p+j] with
-	// w the tile width (two vectors): A and B packed as BLIS micro-panels. Each
-	// accumulator takes one fused multiply-add per p, in order of p; the
-	// result is alpha·S rounded once, or fma(alpha, S, beta·C).
+	// of C at c (row stride ldc elements), S(r, j) = Σ_{p<k} a[6p+r]·b[ldb·p+j]
+	// for j below the tile width (two vectors): A packed as a BLIS micro-panel,
+	// B a micro-panel (ldb = the width) or rows of a matrix. Each accumulator
+	// takes one fused multiply-add per p, in order of p; the result is
+	// alpha·S rounded once, or fma(alpha, S, beta·C).
 	MOVQ       k+0(FP), CX
 	MOVQ       a+8(FP), SI
 	MOVQ       b+16(FP), DI
-	MOVQ       c+24(FP), DX
-	MOVQ       ldc+32(FP), R8
+	MOVQ       ldb+24(FP), R12
+	SHLQ       $0x02, R12
+	LEAQ       (R12)(R12*2), R13
+	MOVQ       c+32(FP), DX
+	MOVQ       ldc+40(FP), R8
 	SHLQ       $0x02, R8
 	LEAQ       (R8)(R8*2), R9
 	LEAQ       (R8)(R8*4), R10
@@ -901,8 +905,8 @@ loop:
 	VBROADCASTSS 20(SI), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
-	VMOVUPS      64(DI), Y12
-	VMOVUPS      96(DI), Y13
+	VMOVUPS      (DI)(R12*1), Y12
+	VMOVUPS      32(DI)(R12*1), Y13
 	VBROADCASTSS 24(SI), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
@@ -921,8 +925,8 @@ loop:
 	VBROADCASTSS 44(SI), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
-	VMOVUPS      128(DI), Y12
-	VMOVUPS      160(DI), Y13
+	VMOVUPS      (DI)(R12*2), Y12
+	VMOVUPS      32(DI)(R12*2), Y13
 	VBROADCASTSS 48(SI), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
@@ -941,8 +945,8 @@ loop:
 	VBROADCASTSS 68(SI), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
-	VMOVUPS      192(DI), Y12
-	VMOVUPS      224(DI), Y13
+	VMOVUPS      (DI)(R13*1), Y12
+	VMOVUPS      32(DI)(R13*1), Y13
 	VBROADCASTSS 72(SI), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
@@ -962,7 +966,7 @@ loop:
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
 	ADDQ         $0x00000060, SI
-	ADDQ         $0x00000100, DI
+	LEAQ         (DI)(R12*4), DI
 	DECQ         R11
 	JNZ          loop
 
@@ -992,13 +996,13 @@ tail_loop:
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
 	ADDQ         $0x18, SI
-	ADDQ         $0x40, DI
+	ADDQ         R12, DI
 	DECQ         CX
 	JNZ          tail_loop
 
 store:
-	VBROADCASTSS alpha+40(FP), Y14
-	MOVQ         accum+48(FP), AX
+	VBROADCASTSS alpha+48(FP), Y14
+	MOVQ         accum+56(FP), AX
 	TESTQ        AX, AX
 	JNZ          accum
 	VMULPS       Y0, Y14, Y0
@@ -1029,7 +1033,7 @@ store:
 	RET
 
 accum:
-	VBROADCASTSS beta+44(FP), Y15
+	VBROADCASTSS beta+52(FP), Y15
 	VMULPS       (DX), Y15, Y12
 	VFMADD231PS  Y0, Y14, Y12
 	VMOVUPS      Y12, (DX)
@@ -1069,19 +1073,23 @@ accum:
 	VZEROUPPER
 	RET
 
-// func gemmTile64AVX2(k int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, accum int)
+// func gemmTile64AVX2(k int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·gemmTile64AVX2(SB), NOSPLIT, $0-64
+TEXT ·gemmTile64AVX2(SB), NOSPLIT, $0-72
 	// C(r, j) = alpha·S(r, j) (+ beta·C(r, j) when accum ≠ 0) for the 6-row tile
-	// of C at c (row stride ldc elements), S(r, j) = Σ_{p<k} a[6p+r]·b[w·p+j] with
-	// w the tile width (two vectors): A and B packed as BLIS micro-panels. Each
-	// accumulator takes one fused multiply-add per p, in order of p; the
-	// result is alpha·S rounded once, or fma(alpha, S, beta·C).
+	// of C at c (row stride ldc elements), S(r, j) = Σ_{p<k} a[6p+r]·b[ldb·p+j]
+	// for j below the tile width (two vectors): A packed as a BLIS micro-panel,
+	// B a micro-panel (ldb = the width) or rows of a matrix. Each accumulator
+	// takes one fused multiply-add per p, in order of p; the result is
+	// alpha·S rounded once, or fma(alpha, S, beta·C).
 	MOVQ       k+0(FP), CX
 	MOVQ       a+8(FP), SI
 	MOVQ       b+16(FP), DI
-	MOVQ       c+24(FP), DX
-	MOVQ       ldc+32(FP), R8
+	MOVQ       ldb+24(FP), R12
+	SHLQ       $0x03, R12
+	LEAQ       (R12)(R12*2), R13
+	MOVQ       c+32(FP), DX
+	MOVQ       ldc+40(FP), R8
 	SHLQ       $0x03, R8
 	LEAQ       (R8)(R8*2), R9
 	LEAQ       (R8)(R8*4), R10
@@ -1134,8 +1142,8 @@ loop:
 	VBROADCASTSD 40(SI), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	VMOVUPD      64(DI), Y12
-	VMOVUPD      96(DI), Y13
+	VMOVUPD      (DI)(R12*1), Y12
+	VMOVUPD      32(DI)(R12*1), Y13
 	VBROADCASTSD 48(SI), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
@@ -1154,8 +1162,8 @@ loop:
 	VBROADCASTSD 88(SI), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	VMOVUPD      128(DI), Y12
-	VMOVUPD      160(DI), Y13
+	VMOVUPD      (DI)(R12*2), Y12
+	VMOVUPD      32(DI)(R12*2), Y13
 	VBROADCASTSD 96(SI), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
@@ -1174,8 +1182,8 @@ loop:
 	VBROADCASTSD 136(SI), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	VMOVUPD      192(DI), Y12
-	VMOVUPD      224(DI), Y13
+	VMOVUPD      (DI)(R13*1), Y12
+	VMOVUPD      32(DI)(R13*1), Y13
 	VBROADCASTSD 144(SI), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
@@ -1195,7 +1203,7 @@ loop:
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
 	ADDQ         $0x000000c0, SI
-	ADDQ         $0x00000100, DI
+	LEAQ         (DI)(R12*4), DI
 	DECQ         R11
 	JNZ          loop
 
@@ -1225,13 +1233,13 @@ tail_loop:
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
 	ADDQ         $0x30, SI
-	ADDQ         $0x40, DI
+	ADDQ         R12, DI
 	DECQ         CX
 	JNZ          tail_loop
 
 store:
-	VBROADCASTSD alpha+40(FP), Y14
-	MOVQ         accum+56(FP), AX
+	VBROADCASTSD alpha+48(FP), Y14
+	MOVQ         accum+64(FP), AX
 	TESTQ        AX, AX
 	JNZ          accum
 	VMULPD       Y0, Y14, Y0
@@ -1262,7 +1270,7 @@ store:
 	RET
 
 accum:
-	VBROADCASTSD beta+48(FP), Y15
+	VBROADCASTSD beta+56(FP), Y15
 	VMULPD       (DX), Y15, Y12
 	VFMADD231PD  Y0, Y14, Y12
 	VMOVUPD      Y12, (DX)

@@ -17,37 +17,39 @@ const (
 )
 
 // GemmTile32 computes one micro-tile of a packed matrix product (the BLIS
-// micro-kernel): with S(r, j) = Σ_{p<k} a[TileMR·p + r]·b[TileNR32·p + j]
-// for r < TileMR and j < TileNR32 (A and B packed as micro-panels, k
-// columns of A by k rows of B), it sets C(r, j) = c[r·ldc + j] to
+// micro-kernel): with S(r, j) = Σ_{p<k} a[TileMR·p + r]·b[ldb·p + j] for
+// r < TileMR and j < TileNR32 (A packed as a micro-panel, k columns of A by
+// k rows of B; B a packed micro-panel with ldb = TileNR32, or TileNR32
+// columns of a row-major matrix with row stride ldb), it sets
+// C(r, j) = c[r·ldc + j] to
 // alpha·S(r, j) when accum is false, without reading C, and to
 // fma(alpha, S(r, j), beta·C(r, j)) when it is true. Each sum is
 // accumulated in order of p by fused multiply-adds from zero, so a result
 // depends only on the operands, never on where the tile lies. It panics if
-// a slice is too short for k, or ldc < TileNR32.
-func GemmTile32(k int, alpha float32, a, b []float32, beta float32, c []float32, ldc int, accum bool) {
-	checkTile("GemmTile32", k, len(a), len(b), TileNR32, len(c), ldc)
+// a slice is too short for k, or ldb or ldc < TileNR32.
+func GemmTile32(k int, alpha float32, a, b []float32, ldb int, beta float32, c []float32, ldc int, accum bool) {
+	checkTile("GemmTile32", k, len(a), len(b), ldb, TileNR32, len(c), ldc)
 	if useAsm {
 		if k == 0 {
 			a, b = c, c // not read
 		}
-		gemmTile32AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, beta, b2i(accum))
+		gemmTile32AVX2(k, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta, b2i(accum))
 		return
 	}
-	gemmTile32Go(k, alpha, a, b, beta, c, ldc, accum)
+	gemmTile32Go(k, alpha, a, b, ldb, beta, c, ldc, accum)
 }
 
 // GemmTile64 is GemmTile32 in double precision, with TileNR64 columns.
-func GemmTile64(k int, alpha float64, a, b []float64, beta float64, c []float64, ldc int, accum bool) {
-	checkTile("GemmTile64", k, len(a), len(b), TileNR64, len(c), ldc)
+func GemmTile64(k int, alpha float64, a, b []float64, ldb int, beta float64, c []float64, ldc int, accum bool) {
+	checkTile("GemmTile64", k, len(a), len(b), ldb, TileNR64, len(c), ldc)
 	if useAsm {
 		if k == 0 {
 			a, b = c, c // not read
 		}
-		gemmTile64AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, beta, b2i(accum))
+		gemmTile64AVX2(k, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta, b2i(accum))
 		return
 	}
-	gemmTile64Go(k, alpha, a, b, beta, c, ldc, accum)
+	gemmTile64Go(k, alpha, a, b, ldb, beta, c, ldc, accum)
 }
 
 // GemmTile32Go is the portable Go version of GemmTile32, which GemmTile32
@@ -58,16 +60,16 @@ func GemmTile64(k int, alpha float64, a, b []float64, beta float64, c []float64,
 // rare double-rounding cases (an addend more than 2⁵ times the product and
 // a float64 result exactly halfway between two float32 values); the final
 // fma(alpha, S, beta·C) is rounded exactly once.
-func GemmTile32Go(k int, alpha float32, a, b []float32, beta float32, c []float32, ldc int, accum bool) {
-	checkTile("GemmTile32Go", k, len(a), len(b), TileNR32, len(c), ldc)
-	gemmTile32Go(k, alpha, a, b, beta, c, ldc, accum)
+func GemmTile32Go(k int, alpha float32, a, b []float32, ldb int, beta float32, c []float32, ldc int, accum bool) {
+	checkTile("GemmTile32Go", k, len(a), len(b), ldb, TileNR32, len(c), ldc)
+	gemmTile32Go(k, alpha, a, b, ldb, beta, c, ldc, accum)
 }
 
 // GemmTile64Go is the portable Go version of GemmTile64, exported for
 // tests; its results are bit-identical to the assembly's.
-func GemmTile64Go(k int, alpha float64, a, b []float64, beta float64, c []float64, ldc int, accum bool) {
-	checkTile("GemmTile64Go", k, len(a), len(b), TileNR64, len(c), ldc)
-	gemmTile64Go(k, alpha, a, b, beta, c, ldc, accum)
+func GemmTile64Go(k int, alpha float64, a, b []float64, ldb int, beta float64, c []float64, ldc int, accum bool) {
+	checkTile("GemmTile64Go", k, len(a), len(b), ldb, TileNR64, len(c), ldc)
+	gemmTile64Go(k, alpha, a, b, ldb, beta, c, ldc, accum)
 }
 
 func b2i(v bool) int {
@@ -77,15 +79,15 @@ func b2i(v bool) int {
 	return 0
 }
 
-func checkTile(name string, k, na, nb, nr, nc, ldc int) {
-	if k < 0 || ldc < nr {
-		panic(fmt.Sprintf("vec: %s: k %d, ldc %d (at least %d)", name, k, ldc, nr))
+func checkTile(name string, k, na, nb, ldb, nr, nc, ldc int) {
+	if k < 0 || ldb < nr || ldc < nr {
+		panic(fmt.Sprintf("vec: %s: k %d, ldb %d, ldc %d (at least %d)", name, k, ldb, ldc, nr))
 	}
 	if na < TileMR*k {
 		panic(fmt.Sprintf("vec: %s: packed A has %d elements, needs %d", name, na, TileMR*k))
 	}
-	if nb < nr*k {
-		panic(fmt.Sprintf("vec: %s: packed B has %d elements, needs %d", name, nb, nr*k))
+	if k > 0 && nb < (k-1)*ldb+nr {
+		panic(fmt.Sprintf("vec: %s: B has %d elements, needs %d", name, nb, (k-1)*ldb+nr))
 	}
 	if need := (TileMR-1)*ldc + nr; nc < need {
 		panic(fmt.Sprintf("vec: %s: C has %d elements, needs %d", name, nc, need))
@@ -94,15 +96,15 @@ func checkTile(name string, k, na, nb, nr, nc, ldc int) {
 
 // gemmTile32Go computes the tile a row and four columns at a time, with
 // the sums in registers; the order of every sum is that of the assembly.
-func gemmTile32Go(k int, alpha float32, a, b []float32, beta float32, c []float32, ldc int, accum bool) {
-	a, b = a[:TileMR*k], b[:TileNR32*k]
+func gemmTile32Go(k int, alpha float32, a, b []float32, ldb int, beta float32, c []float32, ldc int, accum bool) {
+	a = a[:TileMR*k]
 	for r := 0; r < TileMR; r++ {
 		row := c[r*ldc : r*ldc+TileNR32]
 		for j := 0; j < TileNR32; j += 4 {
 			var s0, s1, s2, s3 float32
 			for p := 0; p < k; p++ {
 				av := float64(a[TileMR*p+r])
-				bp := b[TileNR32*p+j : TileNR32*p+j+4 : TileNR32*p+j+4]
+				bp := b[ldb*p+j : ldb*p+j+4 : ldb*p+j+4]
 				s0 = float32(math.FMA(av, float64(bp[0]), float64(s0)))
 				s1 = float32(math.FMA(av, float64(bp[1]), float64(s1)))
 				s2 = float32(math.FMA(av, float64(bp[2]), float64(s2)))
@@ -122,15 +124,15 @@ func gemmTile32Go(k int, alpha float32, a, b []float32, beta float32, c []float3
 
 // gemmTile64Go is gemmTile32Go in double precision, where math.FMA is
 // exactly the assembly's fused multiply-add.
-func gemmTile64Go(k int, alpha float64, a, b []float64, beta float64, c []float64, ldc int, accum bool) {
-	a, b = a[:TileMR*k], b[:TileNR64*k]
+func gemmTile64Go(k int, alpha float64, a, b []float64, ldb int, beta float64, c []float64, ldc int, accum bool) {
+	a = a[:TileMR*k]
 	for r := 0; r < TileMR; r++ {
 		row := c[r*ldc : r*ldc+TileNR64]
 		for j := 0; j < TileNR64; j += 4 {
 			var s0, s1, s2, s3 float64
 			for p := 0; p < k; p++ {
 				av := a[TileMR*p+r]
-				bp := b[TileNR64*p+j : TileNR64*p+j+4 : TileNR64*p+j+4]
+				bp := b[ldb*p+j : ldb*p+j+4 : ldb*p+j+4]
 				s0 = math.FMA(av, bp[0], s0)
 				s1 = math.FMA(av, bp[1], s1)
 				s2 = math.FMA(av, bp[2], s2)

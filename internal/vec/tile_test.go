@@ -15,15 +15,20 @@ var tileKs = []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 257}
 
 // TestGemmTile64 checks both paths of GemmTile64 bit for bit against an
 // operation-by-operation model (math.FMA in order of p, then the final
-// fused multiply-add or product), for both modes, with C inside a wider
-// matrix whose other elements must stay untouched.
+// fused multiply-add or product), for both modes, with B packed or strided
+// and C inside a wider matrix whose other elements must stay untouched.
 func TestGemmTile64(t *testing.T) {
 	paths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(21, 22))
 		for _, k := range tileKs {
 			for _, accum := range []bool{false, true} {
 				const ldc = TileNR64 + 3
-				a, b := make([]float64, TileMR*k), make([]float64, TileNR64*k)
+				// Packed B (ldb = the tile width), or rows of a wider matrix.
+				ldb := TileNR64
+				if accum {
+					ldb += 7
+				}
+				a, b := make([]float64, TileMR*k), make([]float64, max(0, (k-1)*ldb+TileNR64))
 				for i := range a {
 					a[i] = rng.NormFloat64()
 				}
@@ -43,7 +48,7 @@ func TestGemmTile64(t *testing.T) {
 					for j := range TileNR64 {
 						var s float64
 						for p := range k {
-							s = math.FMA(a[TileMR*p+r], b[TileNR64*p+j], s)
+							s = math.FMA(a[TileMR*p+r], b[ldb*p+j], s)
 						}
 						if accum {
 							want[r*ldc+j] = math.FMA(alpha, s, beta*want[r*ldc+j])
@@ -52,7 +57,7 @@ func TestGemmTile64(t *testing.T) {
 						}
 					}
 				}
-				GemmTile64(k, alpha, a, b, beta, c, ldc, accum)
+				GemmTile64(k, alpha, a, b, ldb, beta, c, ldc, accum)
 				for i := range c {
 					if math.Float64bits(c[i]) != math.Float64bits(want[i]) {
 						t.Fatalf("k=%d accum=%v: c[%d] = %v, want %v", k, accum, i, c[i], want[i])
@@ -72,7 +77,12 @@ func TestGemmTile32(t *testing.T) {
 		for _, k := range tileKs {
 			for _, accum := range []bool{false, true} {
 				const ldc = TileNR32 + 5
-				a, b := make([]float32, TileMR*k), make([]float32, TileNR32*k)
+				// Packed B (ldb = the tile width), or rows of a wider matrix.
+				ldb := TileNR32
+				if accum {
+					ldb += 7
+				}
+				a, b := make([]float32, TileMR*k), make([]float32, max(0, (k-1)*ldb+TileNR32))
 				for i := range a {
 					a[i] = float32(rng.NormFloat64())
 				}
@@ -92,7 +102,7 @@ func TestGemmTile32(t *testing.T) {
 					for j := range TileNR32 {
 						var s float32
 						for p := range k {
-							s = bigFMA32(a[TileMR*p+r], b[TileNR32*p+j], s)
+							s = bigFMA32(a[TileMR*p+r], b[ldb*p+j], s)
 						}
 						if accum {
 							want[r*ldc+j] = bigFMA32(alpha, s, beta*want[r*ldc+j])
@@ -101,7 +111,7 @@ func TestGemmTile32(t *testing.T) {
 						}
 					}
 				}
-				GemmTile32(k, alpha, a, b, beta, c, ldc, accum)
+				GemmTile32(k, alpha, a, b, ldb, beta, c, ldc, accum)
 				for i := range c {
 					if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("k=%d accum=%v: c[%d] = %v, want %v", k, accum, i, c[i], want[i])
@@ -130,11 +140,11 @@ func TestGemmTileGoExported(t *testing.T) {
 		b32[i] = float32(rng.NormFloat64())
 	}
 	c1, c2 := make([]float64, TileMR*TileNR64), make([]float64, TileMR*TileNR64)
-	GemmTile64(k, 2, a, b, 0, c1, TileNR64, false)
-	GemmTile64Go(k, 2, a, b, 0, c2, TileNR64, false)
+	GemmTile64(k, 2, a, b, TileNR64, 0, c1, TileNR64, false)
+	GemmTile64Go(k, 2, a, b, TileNR64, 0, c2, TileNR64, false)
 	d1, d2 := make([]float32, TileMR*TileNR32), make([]float32, TileMR*TileNR32)
-	GemmTile32(k, 2, a32, b32, 0, d1, TileNR32, false)
-	GemmTile32Go(k, 2, a32, b32, 0, d2, TileNR32, false)
+	GemmTile32(k, 2, a32, b32, TileNR32, 0, d1, TileNR32, false)
+	GemmTile32Go(k, 2, a32, b32, TileNR32, 0, d2, TileNR32, false)
 	for i := range c1 {
 		if c1[i] != c2[i] {
 			t.Fatalf("GemmTile64 and GemmTile64Go differ at %d: %v, %v", i, c1[i], c2[i])
@@ -155,10 +165,18 @@ func TestGemmTileShortSlices(t *testing.T) {
 		f      func()
 		substr string
 	}{
-		{"A", func() { GemmTile64(3, 1, make([]float64, 17), make([]float64, 24), 0, make([]float64, 48), 8, false) }, "packed A"},
-		{"B", func() { GemmTile32(3, 1, make([]float32, 18), make([]float32, 47), 0, make([]float32, 96), 16, false) }, "packed B"},
-		{"C", func() { GemmTile32Go(1, 1, make([]float32, 6), make([]float32, 16), 0, make([]float32, 95), 16, false) }, "C has 95"},
-		{"ldc", func() { GemmTile64Go(1, 1, make([]float64, 6), make([]float64, 8), 0, make([]float64, 48), 7, false) }, "ldc 7"},
+		{"A", func() {
+			GemmTile64(3, 1, make([]float64, 17), make([]float64, 24), 8, 0, make([]float64, 48), 8, false)
+		}, "packed A"},
+		{"B", func() {
+			GemmTile32(3, 1, make([]float32, 18), make([]float32, 47), 16, 0, make([]float32, 96), 16, false)
+		}, "B has 47"},
+		{"C", func() {
+			GemmTile32Go(1, 1, make([]float32, 6), make([]float32, 16), 16, 0, make([]float32, 95), 16, false)
+		}, "C has 95"},
+		{"ldc", func() {
+			GemmTile64Go(1, 1, make([]float64, 6), make([]float64, 8), 8, 0, make([]float64, 48), 7, false)
+		}, "ldc 7"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {

@@ -50,10 +50,19 @@ const (
 	nativeNC   = 4080
 )
 
+// nativeDirectRows is the number of rows of C up to which Native reads a
+// non-transposed B in place rather than packing it: eight tiles of rows,
+// the products of the Winograd convolution (32 output channels), where
+// packing took half as long as the arithmetic.
+const nativeDirectRows = 8 * vec.TileMR
+
 // nativeParFlops is the product size (m·n·k) below which Native runs on the
-// calling goroutine alone: smaller products take less time than starting
-// and joining workers is worth.
-const nativeParFlops = 1 << 18
+// calling goroutine alone: smaller products take less time (under 100 µs)
+// than starting and joining workers is worth, and package tensor calls
+// them from its own workers (the Winograd convolution's 32×256×32
+// products, one chunk of a batch per worker), where more workers only
+// contend for the same cores.
+const nativeParFlops = 1 << 21
 
 type nativeImpl struct {
 	threads  func() int // worker count; nil means runtime.GOMAXPROCS(0)
@@ -107,7 +116,7 @@ func (x nativeImpl) Dgemm(transA, transB bool, m, n, k int, alpha float64, a []f
 // kernel is one precision's micro-kernel with its tile width and row block.
 type kernel[T float32 | float64] struct {
 	nr, mc int
-	tile   func(k int, alpha T, a, b []T, beta T, c []T, ldc int, accum bool)
+	tile   func(k int, alpha T, a, b []T, ldb int, beta T, c []T, ldc int, accum bool)
 }
 
 // nativeGemm is Native's product on w workers.
@@ -135,6 +144,10 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 	}
 	mc := roundUp((m+mb-1)/mb, mr)
 	mb = (m + mc - 1) / mc
+	// With few rows, each panel of B serves few tiles and packing it
+	// would cost a large part of the product: the kernel reads B's rows in
+	// place instead (same values, same order, so the same bits).
+	direct := !tB && m <= nativeDirectRows
 	bp := getBuf[T](nativeKC * roundUp(min(n, nativeNC), nr))
 	defer putBuf(bp)
 	for jc := 0; jc < n; jc += nativeNC {
@@ -156,6 +169,9 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 				bw = 1
 			}
 			run(bw, panels, func(j int) {
+				if direct && (j+1)*nr <= nc {
+					return // read in place
+				}
 				packB(tB, b, ldb, pc, kc, jc+j*nr, min(nr, nc-j*nr), nr, bp[j*kc*nr:(j+1)*kc*nr])
 			})
 			// The first KC block applies beta (and does not read C when
@@ -177,15 +193,18 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 				// Each micro-panel of B stays in L1 while the panels of
 				// A's block (in L2) stream past it.
 				for j := j0; j < j1; j++ {
-					pb := bp[j*kc*nr : (j+1)*kc*nr]
+					pb, ldp := bp[j*kc*nr:(j+1)*kc*nr], nr
 					col := jc + j*nr
 					wd := min(nr, n-col)
+					if direct && wd == nr {
+						pb, ldp = b[pc*ldb+col:], ldb
+					}
 					for ir := 0; ir < rows; ir += mr {
 						pa := ap[ir*kc : (ir+mr)*kc]
 						h := min(mr, rows-ir)
 						ci := (i0+ir)*ldc + col
 						if h == mr && wd == nr {
-							kn.tile(kc, alpha, pa, pb, bt, c[ci:], ldc, accum)
+							kn.tile(kc, alpha, pa, pb, ldp, bt, c[ci:], ldc, accum)
 							continue
 						}
 						// An edge tile: through a full tile on the stack,
@@ -197,7 +216,7 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 								copy(t[r*nr:r*nr+wd], c[ci+r*ldc:ci+r*ldc+wd])
 							}
 						}
-						kn.tile(kc, alpha, pa, pb, bt, t, nr, accum)
+						kn.tile(kc, alpha, pa, pb, ldp, bt, t, nr, accum)
 						for r := 0; r < h; r++ {
 							copy(c[ci+r*ldc:ci+r*ldc+wd], t[r*nr:r*nr+wd])
 						}
@@ -288,7 +307,21 @@ func packA[T float32 | float64](tA bool, a []T, lda, i0, rows, p0, kc int, dst [
 // into one micro-panel: dst[p·nr + j] = op(B)(p0+p, j0+j), zero past cols.
 func packB[T float32 | float64](tB bool, b []T, ldb, p0, kc, j0, cols, nr int, dst []T) {
 	if !tB {
-		// op(B)(p, j) = b[p·ldb + j]: a contiguous row piece per p.
+		// op(B)(p, j) = b[p·ldb + j]: a contiguous row piece per p, copied
+		// as one array for a full panel (a call to memmove per 64 bytes
+		// cost more than the copy).
+		switch {
+		case cols == 16 && nr == 16:
+			for p := 0; p < kc; p++ {
+				*(*[16]T)(dst[p*16:]) = *(*[16]T)(b[(p0+p)*ldb+j0:])
+			}
+			return
+		case cols == 8 && nr == 8:
+			for p := 0; p < kc; p++ {
+				*(*[8]T)(dst[p*8:]) = *(*[8]T)(b[(p0+p)*ldb+j0:])
+			}
+			return
+		}
 		for p := 0; p < kc; p++ {
 			dp := dst[p*nr : p*nr+nr]
 			copy(dp, b[(p0+p)*ldb+j0:][:cols])

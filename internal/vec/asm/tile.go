@@ -64,19 +64,24 @@ func gemmTiles() {
 // packed as k groups of six row values and B as k rows of two vectors.
 func gemmTile(t tileKind) {
 	vecBytes := 32
-	rowBytes := 2 * vecBytes // one packed row of B
-	text(t.name, "func(k int, a, b, c *"+t.typ+", ldc int, alpha, beta "+t.typ+", accum int)",
+	rowBytes := 2 * vecBytes // one row of the tile
+	shift := uint8(map[int]int{4: 2, 8: 3}[t.size])
+	text(t.name, "func(k int, a, b *"+t.typ+", ldb int, c *"+t.typ+", ldc int, alpha, beta "+t.typ+", accum int)",
 		"C(r, j) = alpha·S(r, j) (+ beta·C(r, j) when accum ≠ 0) for the 6-row tile",
-		"of C at c (row stride ldc elements), S(r, j) = Σ_{p<k} a[6p+r]·b[w·p+j] with",
-		"w the tile width (two vectors): A and B packed as BLIS micro-panels. Each",
-		"accumulator takes one fused multiply-add per p, in order of p; the",
-		"result is alpha·S rounded once, or fma(alpha, S, beta·C).")
+		"of C at c (row stride ldc elements), S(r, j) = Σ_{p<k} a[6p+r]·b[ldb·p+j]",
+		"for j below the tile width (two vectors): A packed as a BLIS micro-panel,",
+		"B a micro-panel (ldb = the width) or rows of a matrix. Each accumulator",
+		"takes one fused multiply-add per p, in order of p; the result is",
+		"alpha·S rounded once, or fma(alpha, S, beta·C).")
 	Load(Param("k"), RCX)
 	Load(Param("a"), RSI)
 	Load(Param("b"), RDI)
+	Load(Param("ldb"), R12)
+	SHLQ(U8(shift), R12)
+	LEAQ(at(R12, R12, 2, 0), R13) // 3·ldb
 	Load(Param("c"), RDX)
 	Load(Param("ldc"), R8)
-	SHLQ(U8(uint8(map[int]int{4: 2, 8: 3}[t.size])), R8)
+	SHLQ(U8(shift), R8)
 	LEAQ(at(R8, R8, 2, 0), R9)  // 3·ldc
 	LEAQ(at(R8, R8, 4, 0), R10) // 5·ldc
 	rows := []Mem{off(RDX, 0), at(RDX, R8, 1, 0), at(RDX, R8, 2, 0), at(RDX, R9, 1, 0), at(RDX, R8, 4, 0), at(RDX, R10, 1, 0)}
@@ -88,9 +93,19 @@ func gemmTile(t tileKind) {
 	}
 	zero(tileAccs...)
 
+	// Row p < 4 of B from DI: DI, DI+ldb, DI+2·ldb, DI+3·ldb.
+	brow := func(p, disp int) Mem {
+		switch p {
+		case 0:
+			return off(RDI, disp)
+		case 3:
+			return at(RDI, R13, 1, disp)
+		}
+		return at(RDI, R12, uint8(p), disp)
+	}
 	step := func(p int) {
-		t.load(off(RDI, p*rowBytes), Y12)
-		t.load(off(RDI, p*rowBytes+vecBytes), Y13)
+		t.load(brow(p, 0), Y12)
+		t.load(brow(p, vecBytes), Y13)
 		for r := range tileMR {
 			a := []VecPhysical{Y14, Y15}[r%2]
 			t.bcast(off(RSI, (p*tileMR+r)*t.size), a)
@@ -106,7 +121,7 @@ func gemmTile(t tileKind) {
 		step(p)
 	}
 	ADDQ(U32(tileUnroll*tileMR*t.size), RSI)
-	ADDQ(U32(tileUnroll*rowBytes), RDI)
+	LEAQ(at(RDI, R12, 4, 0), RDI)
 	count(R11, "loop")
 
 	Label("tail")
@@ -115,7 +130,7 @@ func gemmTile(t tileKind) {
 	Label("tail_loop")
 	step(0)
 	ADDQ(U8(tileMR*t.size), RSI)
-	ADDQ(U8(rowBytes), RDI)
+	ADDQ(R12, RDI)
 	count(RCX, "tail_loop")
 
 	Label("store")
