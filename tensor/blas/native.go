@@ -153,6 +153,7 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 	for jc := 0; jc < n; jc += nativeNC {
 		nc := min(nativeNC, n-jc)
 		panels := (nc + nr - 1) / nr
+		state := make([]atomic.Int32, panels) // 0 to pack, 1 packing, 2 packed
 		// Column parts: split the panels of B too when there are fewer
 		// than four units of work per worker, so that a worker the system
 		// holds up (the machine is shared) delays the product by a
@@ -164,16 +165,28 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 		}
 		for pc := 0; pc < k; pc += nativeKC {
 			kc := min(nativeKC, k-pc)
-			bw := w
-			if panels < 2 {
-				bw = 1
+			// Panels of B are packed by the first unit that needs them, so
+			// that no worker waits for all of B before starting (one
+			// hand-off per KC block, not two; on a busy machine each costs
+			// the wake-up of a worker). A unit that finds a panel being
+			// packed by another waits for it, yielding.
+			for j := range state {
+				state[j].Store(0)
 			}
-			run(bw, panels, func(j int) {
-				if direct && (j+1)*nr <= nc {
-					return // read in place
+			ready := func(j int) {
+				s := &state[j]
+				if s.Load() == 2 {
+					return
 				}
-				packB(tB, b, ldb, pc, kc, jc+j*nr, min(nr, nc-j*nr), nr, bp[j*kc*nr:(j+1)*kc*nr])
-			})
+				if s.CompareAndSwap(0, 1) {
+					packB(tB, b, ldb, pc, kc, jc+j*nr, min(nr, nc-j*nr), nr, bp[j*kc*nr:(j+1)*kc*nr])
+					s.Store(2)
+					return
+				}
+				for s.Load() != 2 {
+					runtime.Gosched()
+				}
+			}
 			// The first KC block applies beta (and does not read C when
 			// beta is zero); later ones add to what the first wrote.
 			bt, accum := beta, beta != 0
@@ -197,7 +210,9 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 					col := jc + j*nr
 					wd := min(nr, n-col)
 					if direct && wd == nr {
-						pb, ldp = b[pc*ldb+col:], ldb
+						pb, ldp = b[pc*ldb+col:], ldb // read in place
+					} else {
+						ready(j)
 					}
 					for ir := 0; ir < rows; ir += mr {
 						pa := ap[ir*kc : (ir+mr)*kc]
