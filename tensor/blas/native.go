@@ -134,12 +134,15 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 	if m*n*k < nativeParFlops {
 		w = 1
 	}
-	// Row blocks: at most MC rows, a multiple of MR, and as many blocks as
-	// there are workers when that is more (so both halves of a 256-row
-	// product get the same share). The blocking of rows and columns does
+	// Row blocks: at most MC rows, a multiple of MR. With several
+	// workers, at least four blocks per worker where blocks of two tiles
+	// or more allow it, so that a worker the system holds up (the machine
+	// is shared) delays the product by a fraction of its share, and a
+	// multiple of the worker count. The blocking of rows and columns does
 	// not change any sum; only KC does, and it is fixed.
 	mb := (m + kn.mc - 1) / kn.mc
 	if w > 1 {
+		mb = max(mb, min(4*w, (m+2*mr-1)/(2*mr)))
 		mb = (mb + w - 1) / w * w
 	}
 	mc := roundUp((m+mb-1)/mb, mr)
@@ -155,13 +158,11 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 		panels := (nc + nr - 1) / nr
 		state := make([]atomic.Int32, panels) // 0 to pack, 1 packing, 2 packed
 		// Column parts: split the panels of B too when there are fewer
-		// than four units of work per worker, so that a worker the system
-		// holds up (the machine is shared) delays the product by a
-		// fraction of its share, not all of it. Each part packs its own
-		// copy of its row block of A.
+		// row blocks than workers (each part packs its own copy of its
+		// row block of A, so not more often than that).
 		parts := 1
-		if w > 1 && mb < 4*w {
-			parts = max(1, min((4*w+mb-1)/mb, panels))
+		if mb < w {
+			parts = max(1, min((w+mb-1)/mb, panels))
 		}
 		for pc := 0; pc < k; pc += nativeKC {
 			kc := min(nativeKC, k-pc)
@@ -169,23 +170,25 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 			// that no worker waits for all of B before starting (one
 			// hand-off per KC block, not two; on a busy machine each costs
 			// the wake-up of a worker). A unit that finds a panel being
-			// packed by another waits for it, yielding.
+			// packed by another packs a copy of its own rather than wait
+			// for a worker the system may have descheduled.
 			for j := range state {
 				state[j].Store(0)
 			}
-			ready := func(j int) {
-				s := &state[j]
+			ready := func(j int, own []T) []T {
+				s, shared := &state[j], bp[j*kc*nr:(j+1)*kc*nr]
 				if s.Load() == 2 {
-					return
+					return shared
 				}
+				dst := own
 				if s.CompareAndSwap(0, 1) {
-					packB(tB, b, ldb, pc, kc, jc+j*nr, min(nr, nc-j*nr), nr, bp[j*kc*nr:(j+1)*kc*nr])
+					dst = shared
+				}
+				packB(tB, b, ldb, pc, kc, jc+j*nr, min(nr, nc-j*nr), nr, dst)
+				if &dst[0] == &shared[0] {
 					s.Store(2)
-					return
 				}
-				for s.Load() != 2 {
-					runtime.Gosched()
-				}
+				return dst
 			}
 			// The first KC block applies beta (and does not read C when
 			// beta is zero); later ones add to what the first wrote.
@@ -201,18 +204,20 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 				j0 := part * panels / parts
 				j1 := (part + 1) * panels / parts
 				ap := getBuf[T](roundUp(rows, mr) * kc)
+				own := getBuf[T](kc * nr)
 				packA(tA, a, lda, i0, rows, pc, kc, ap)
 				var edge [vec.TileMR * 16]T
 				// Each micro-panel of B stays in L1 while the panels of
 				// A's block (in L2) stream past it.
 				for j := j0; j < j1; j++ {
-					pb, ldp := bp[j*kc*nr:(j+1)*kc*nr], nr
+					var pb []T
+					ldp := nr
 					col := jc + j*nr
 					wd := min(nr, n-col)
 					if direct && wd == nr {
 						pb, ldp = b[pc*ldb+col:], ldb // read in place
 					} else {
-						ready(j)
+						pb = ready(j, own)
 					}
 					for ir := 0; ir < rows; ir += mr {
 						pa := ap[ir*kc : (ir+mr)*kc]
@@ -238,6 +243,7 @@ func nativeGemm[T float32 | float64](w int, kn kernel[T], tA, tB bool, m, n, k i
 					}
 				}
 				putBuf(ap)
+				putBuf(own)
 			})
 		}
 	}
