@@ -94,28 +94,35 @@ func checkTile(name string, k, na, nb, ldb, nr, nc, ldc int) {
 	}
 }
 
-// gemmTile32Go computes the tile a row and four columns at a time, with
-// the sums in registers; the order of every sum is that of the assembly.
+// gemmTile32Go computes the tile two rows and four columns at a time, the
+// eight sums in registers; the order of every sum is that of the assembly.
 func gemmTile32Go(k int, alpha float32, a, b []float32, ldb int, beta float32, c []float32, ldc int, accum bool) {
 	a = a[:TileMR*k]
-	for r := 0; r < TileMR; r++ {
-		row := c[r*ldc : r*ldc+TileNR32]
+	for r := 0; r < TileMR; r += 2 {
 		for j := 0; j < TileNR32; j += 4 {
-			var s0, s1, s2, s3 float32
+			var s0, s1, s2, s3, t0, t1, t2, t3 float32
 			for p := 0; p < k; p++ {
-				av := float64(a[TileMR*p+r])
+				ap := a[TileMR*p+r : TileMR*p+r+2 : TileMR*p+r+2]
+				a0, a1 := float64(ap[0]), float64(ap[1])
 				bp := b[ldb*p+j : ldb*p+j+4 : ldb*p+j+4]
-				s0 = float32(math.FMA(av, float64(bp[0]), float64(s0)))
-				s1 = float32(math.FMA(av, float64(bp[1]), float64(s1)))
-				s2 = float32(math.FMA(av, float64(bp[2]), float64(s2)))
-				s3 = float32(math.FMA(av, float64(bp[3]), float64(s3)))
+				b0, b1, b2, b3 := float64(bp[0]), float64(bp[1]), float64(bp[2]), float64(bp[3])
+				s0 = float32(math.FMA(a0, b0, float64(s0)))
+				s1 = float32(math.FMA(a0, b1, float64(s1)))
+				s2 = float32(math.FMA(a0, b2, float64(s2)))
+				s3 = float32(math.FMA(a0, b3, float64(s3)))
+				t0 = float32(math.FMA(a1, b0, float64(t0)))
+				t1 = float32(math.FMA(a1, b1, float64(t1)))
+				t2 = float32(math.FMA(a1, b2, float64(t2)))
+				t3 = float32(math.FMA(a1, b3, float64(t3)))
 			}
-			out := row[j : j+4 : j+4]
-			for i, s := range [4]float32{s0, s1, s2, s3} {
-				if accum {
-					out[i] = fma32(alpha, s, beta*out[i])
-				} else {
-					out[i] = alpha * s
+			for h, sums := range [2][4]float32{{s0, s1, s2, s3}, {t0, t1, t2, t3}} {
+				out := c[(r+h)*ldc+j : (r+h)*ldc+j+4 : (r+h)*ldc+j+4]
+				for i, s := range sums {
+					if accum {
+						out[i] = fma32(alpha, s, beta*out[i])
+					} else {
+						out[i] = alpha * s
+					}
 				}
 			}
 		}
@@ -126,24 +133,31 @@ func gemmTile32Go(k int, alpha float32, a, b []float32, ldb int, beta float32, c
 // exactly the assembly's fused multiply-add.
 func gemmTile64Go(k int, alpha float64, a, b []float64, ldb int, beta float64, c []float64, ldc int, accum bool) {
 	a = a[:TileMR*k]
-	for r := 0; r < TileMR; r++ {
-		row := c[r*ldc : r*ldc+TileNR64]
+	for r := 0; r < TileMR; r += 2 {
 		for j := 0; j < TileNR64; j += 4 {
-			var s0, s1, s2, s3 float64
+			var s0, s1, s2, s3, t0, t1, t2, t3 float64
 			for p := 0; p < k; p++ {
-				av := a[TileMR*p+r]
+				ap := a[TileMR*p+r : TileMR*p+r+2 : TileMR*p+r+2]
+				a0, a1 := ap[0], ap[1]
 				bp := b[ldb*p+j : ldb*p+j+4 : ldb*p+j+4]
-				s0 = math.FMA(av, bp[0], s0)
-				s1 = math.FMA(av, bp[1], s1)
-				s2 = math.FMA(av, bp[2], s2)
-				s3 = math.FMA(av, bp[3], s3)
+				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				s0 = math.FMA(a0, b0, s0)
+				s1 = math.FMA(a0, b1, s1)
+				s2 = math.FMA(a0, b2, s2)
+				s3 = math.FMA(a0, b3, s3)
+				t0 = math.FMA(a1, b0, t0)
+				t1 = math.FMA(a1, b1, t1)
+				t2 = math.FMA(a1, b2, t2)
+				t3 = math.FMA(a1, b3, t3)
 			}
-			out := row[j : j+4 : j+4]
-			for i, s := range [4]float64{s0, s1, s2, s3} {
-				if accum {
-					out[i] = math.FMA(alpha, s, beta*out[i])
-				} else {
-					out[i] = alpha * s
+			for h, sums := range [2][4]float64{{s0, s1, s2, s3}, {t0, t1, t2, t3}} {
+				out := c[(r+h)*ldc+j : (r+h)*ldc+j+4 : (r+h)*ldc+j+4]
+				for i, s := range sums {
+					if accum {
+						out[i] = math.FMA(alpha, s, beta*out[i])
+					} else {
+						out[i] = alpha * s
+					}
 				}
 			}
 		}
