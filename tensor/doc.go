@@ -28,8 +28,9 @@
 //
 // # Performance
 //
-// Matrix products go through package blas: Gonum's pure-Go implementation by
-// default, OpenBLAS through cgo with the openblas build tag. Large elementwise
+// Matrix products go through package blas: its own GEMM (Native: packed
+// panels, an AVX2+FMA micro-kernel, over SetThreads goroutines) by default,
+// OpenBLAS through cgo with the openblas build tag. Large elementwise
 // kernels, im2col and pooling split their work over SetThreads goroutines
 // (default: runtime.GOMAXPROCS).
 //

@@ -14,7 +14,7 @@ import (
 var threads atomic.Int32
 
 // gemmImpl is the BLAS implementation matrix products use.
-var gemmImpl = blas.Default()
+var gemmImpl = blas.WithThreads(blas.Default(), Threads)
 
 // MaxThreads is the largest worker count SetThreads accepts: far above any
 // machine's core count, and small enough that the count is a plain int32.
@@ -26,7 +26,7 @@ const MaxThreads = 4096
 // n or one above MaxThreads is an error and changes nothing. It is a
 // performance setting only: every kernel of this package partitions its
 // sums the same way whatever the setting, so results are identical for any
-// thread count. (Gonum's BLAS also follows GOMAXPROCS by itself.)
+// thread count.
 func SetThreads(n int) error {
 	if n < 0 || n > MaxThreads {
 		return fmt.Errorf("tensor: SetThreads(%d): the thread count must be 0 (one per core) or 1 to %d", n, MaxThreads)
@@ -44,7 +44,7 @@ func Threads() int {
 }
 
 // BLAS returns the name of the matrix-product implementation in use
-// ("gonum" or "openblas").
+// ("native", "gonum" or "openblas").
 func BLAS() string { return gemmImpl.Name() }
 
 // SIMD returns the vector instructions the elementwise kernels (tanh, exp,

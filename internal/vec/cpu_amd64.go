@@ -144,3 +144,9 @@ func dotDev32AVX2(gy, x *float32, n int, mu float64) (float64, float64)
 
 //go:noescape
 func allFinite32AVX2(x *float32, n int) bool
+
+//go:noescape
+func gemmTile32AVX2(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, accum int)
+
+//go:noescape
+func gemmTile64AVX2(k int, a, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, accum int)

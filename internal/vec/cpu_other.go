@@ -65,3 +65,11 @@ func sum32AVX2(x *float32, n int) float64                               { panic(
 func sqDev32AVX2(x *float32, n int, mu float64) float64                 { panic(noAsm) }
 func dotDev32AVX2(gy, x *float32, n int, mu float64) (float64, float64) { panic(noAsm) }
 func allFinite32AVX2(x *float32, n int) bool                            { panic(noAsm) }
+
+func gemmTile32AVX2(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, accum int) {
+	panic(noAsm)
+}
+
+func gemmTile64AVX2(k int, a, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, accum int) {
+	panic(noAsm)
+}

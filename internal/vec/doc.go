@@ -51,6 +51,14 @@
 // from package math, i.e. they are correctly rounded up to the rare
 // double-rounding case.
 //
+// GemmTile32 and GemmTile64 are the micro-kernels of a packed (BLIS-style)
+// matrix product: a 6×16 (float32) or 6×8 (float64) tile of C in twelve
+// ymm accumulators, one fused multiply-add per element and step of the
+// inner dimension, in order. Their Go versions are exported (GemmTile32Go,
+// GemmTile64Go) so that callers can test both paths; the float64 one gives
+// the assembly's bits, the float32 one too except in rare double-rounding
+// cases (see GemmTile32Go).
+//
 // # Fallbacks (purego, other architectures, CPUs without AVX2/FMA)
 //
 // Tanh64, Exp64 and Sigmoid64 use math.Tanh, math.Exp and

@@ -15,7 +15,7 @@ import (
 // lda, ldb and ldc are the row strides of A, B and C as stored (before any
 // transpose). Implementations are safe for concurrent use.
 type Impl interface {
-	// Name identifies the implementation ("gonum", "openblas").
+	// Name identifies the implementation ("native", "gonum", "openblas").
 	Name() string
 	// Sgemm is the float32 product.
 	Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)

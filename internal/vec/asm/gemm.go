@@ -7,8 +7,9 @@ import (
 )
 
 // gemm declares gemm_amd64.s: the float64 matrix-product micro-kernels
-// (4×8 and 2×16 blocks of fused multiply-adds, dot products) and the
-// two-input linear layer.
+// (4×8 and 2×16 blocks of fused multiply-adds, dot products), the
+// two-input linear layer, and the packed-panel tiles of both precisions
+// that tensor/blas's GEMM is built on (tile.go).
 func gemm() {
 	gemm4x8()
 	gemm4x8Loop()
@@ -19,6 +20,7 @@ func gemm() {
 	gemm2x16Mask()
 	linear2()
 	linear2Tail()
+	gemmTiles()
 }
 
 // accs are the eight accumulators of every block kernel here.

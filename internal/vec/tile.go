@@ -1,0 +1,165 @@
+package vec
+
+import (
+	"fmt"
+	"math"
+)
+
+// Sizes of the packed-panel micro-tiles of GemmTile32 and GemmTile64. A
+// tile has TileMR rows; its columns fill two AVX2 vectors, so TileNR32 of
+// float32 and TileNR64 of float64. The twelve accumulators of a tile and
+// the registers for one packed row of B and two broadcasts of A use all
+// sixteen ymm registers.
+const (
+	TileMR   = 6
+	TileNR32 = 16
+	TileNR64 = 8
+)
+
+// GemmTile32 computes one micro-tile of a packed matrix product (the BLIS
+// micro-kernel): with S(r, j) = Σ_{p<k} a[TileMR·p + r]·b[ldb·p + j] for
+// r < TileMR and j < TileNR32 (A packed as a micro-panel, k columns of A by
+// k rows of B; B a packed micro-panel with ldb = TileNR32, or TileNR32
+// columns of a row-major matrix with row stride ldb), it sets
+// C(r, j) = c[r·ldc + j] to
+// alpha·S(r, j) when accum is false, without reading C, and to
+// fma(alpha, S(r, j), beta·C(r, j)) when it is true. Each sum is
+// accumulated in order of p by fused multiply-adds from zero, so a result
+// depends only on the operands, never on where the tile lies. It panics if
+// a slice is too short for k, or ldb or ldc < TileNR32.
+func GemmTile32(k int, alpha float32, a, b []float32, ldb int, beta float32, c []float32, ldc int, accum bool) {
+	checkTile("GemmTile32", k, len(a), len(b), ldb, TileNR32, len(c), ldc)
+	if useAsm {
+		if k == 0 {
+			a, b = c, c // not read
+		}
+		gemmTile32AVX2(k, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta, b2i(accum))
+		return
+	}
+	gemmTile32Go(k, alpha, a, b, ldb, beta, c, ldc, accum)
+}
+
+// GemmTile64 is GemmTile32 in double precision, with TileNR64 columns.
+func GemmTile64(k int, alpha float64, a, b []float64, ldb int, beta float64, c []float64, ldc int, accum bool) {
+	checkTile("GemmTile64", k, len(a), len(b), ldb, TileNR64, len(c), ldc)
+	if useAsm {
+		if k == 0 {
+			a, b = c, c // not read
+		}
+		gemmTile64AVX2(k, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta, b2i(accum))
+		return
+	}
+	gemmTile64Go(k, alpha, a, b, ldb, beta, c, ldc, accum)
+}
+
+// GemmTile32Go is the portable Go version of GemmTile32, which GemmTile32
+// runs on CPUs without AVX2 and FMA and under the purego tag; it is
+// exported so that callers can test both paths on the same data. Each
+// fused multiply-add of the sums is a float64 FMA rounded to float32,
+// which equals the single-rounded float32 FMA of the assembly except in
+// rare double-rounding cases (an addend more than 2⁵ times the product and
+// a float64 result exactly halfway between two float32 values); the final
+// fma(alpha, S, beta·C) is rounded exactly once.
+func GemmTile32Go(k int, alpha float32, a, b []float32, ldb int, beta float32, c []float32, ldc int, accum bool) {
+	checkTile("GemmTile32Go", k, len(a), len(b), ldb, TileNR32, len(c), ldc)
+	gemmTile32Go(k, alpha, a, b, ldb, beta, c, ldc, accum)
+}
+
+// GemmTile64Go is the portable Go version of GemmTile64, exported for
+// tests; its results are bit-identical to the assembly's.
+func GemmTile64Go(k int, alpha float64, a, b []float64, ldb int, beta float64, c []float64, ldc int, accum bool) {
+	checkTile("GemmTile64Go", k, len(a), len(b), ldb, TileNR64, len(c), ldc)
+	gemmTile64Go(k, alpha, a, b, ldb, beta, c, ldc, accum)
+}
+
+func b2i(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+func checkTile(name string, k, na, nb, ldb, nr, nc, ldc int) {
+	if k < 0 || ldb < nr || ldc < nr {
+		panic(fmt.Sprintf("vec: %s: k %d, ldb %d, ldc %d (at least %d)", name, k, ldb, ldc, nr))
+	}
+	if na < TileMR*k {
+		panic(fmt.Sprintf("vec: %s: packed A has %d elements, needs %d", name, na, TileMR*k))
+	}
+	if k > 0 && nb < (k-1)*ldb+nr {
+		panic(fmt.Sprintf("vec: %s: B has %d elements, needs %d", name, nb, (k-1)*ldb+nr))
+	}
+	if need := (TileMR-1)*ldc + nr; nc < need {
+		panic(fmt.Sprintf("vec: %s: C has %d elements, needs %d", name, nc, need))
+	}
+}
+
+// gemmTile32Go computes the tile two rows and four columns at a time, the
+// eight sums in registers; the order of every sum is that of the assembly.
+func gemmTile32Go(k int, alpha float32, a, b []float32, ldb int, beta float32, c []float32, ldc int, accum bool) {
+	a = a[:TileMR*k]
+	for r := 0; r < TileMR; r += 2 {
+		for j := 0; j < TileNR32; j += 4 {
+			var s0, s1, s2, s3, t0, t1, t2, t3 float32
+			for p := 0; p < k; p++ {
+				ap := a[TileMR*p+r : TileMR*p+r+2 : TileMR*p+r+2]
+				a0, a1 := float64(ap[0]), float64(ap[1])
+				bp := b[ldb*p+j : ldb*p+j+4 : ldb*p+j+4]
+				b0, b1, b2, b3 := float64(bp[0]), float64(bp[1]), float64(bp[2]), float64(bp[3])
+				s0 = float32(math.FMA(a0, b0, float64(s0)))
+				s1 = float32(math.FMA(a0, b1, float64(s1)))
+				s2 = float32(math.FMA(a0, b2, float64(s2)))
+				s3 = float32(math.FMA(a0, b3, float64(s3)))
+				t0 = float32(math.FMA(a1, b0, float64(t0)))
+				t1 = float32(math.FMA(a1, b1, float64(t1)))
+				t2 = float32(math.FMA(a1, b2, float64(t2)))
+				t3 = float32(math.FMA(a1, b3, float64(t3)))
+			}
+			for h, sums := range [2][4]float32{{s0, s1, s2, s3}, {t0, t1, t2, t3}} {
+				out := c[(r+h)*ldc+j : (r+h)*ldc+j+4 : (r+h)*ldc+j+4]
+				for i, s := range sums {
+					if accum {
+						out[i] = fma32(alpha, s, beta*out[i])
+					} else {
+						out[i] = alpha * s
+					}
+				}
+			}
+		}
+	}
+}
+
+// gemmTile64Go is gemmTile32Go in double precision, where math.FMA is
+// exactly the assembly's fused multiply-add.
+func gemmTile64Go(k int, alpha float64, a, b []float64, ldb int, beta float64, c []float64, ldc int, accum bool) {
+	a = a[:TileMR*k]
+	for r := 0; r < TileMR; r += 2 {
+		for j := 0; j < TileNR64; j += 4 {
+			var s0, s1, s2, s3, t0, t1, t2, t3 float64
+			for p := 0; p < k; p++ {
+				ap := a[TileMR*p+r : TileMR*p+r+2 : TileMR*p+r+2]
+				a0, a1 := ap[0], ap[1]
+				bp := b[ldb*p+j : ldb*p+j+4 : ldb*p+j+4]
+				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				s0 = math.FMA(a0, b0, s0)
+				s1 = math.FMA(a0, b1, s1)
+				s2 = math.FMA(a0, b2, s2)
+				s3 = math.FMA(a0, b3, s3)
+				t0 = math.FMA(a1, b0, t0)
+				t1 = math.FMA(a1, b1, t1)
+				t2 = math.FMA(a1, b2, t2)
+				t3 = math.FMA(a1, b3, t3)
+			}
+			for h, sums := range [2][4]float64{{s0, s1, s2, s3}, {t0, t1, t2, t3}} {
+				out := c[(r+h)*ldc+j : (r+h)*ldc+j+4 : (r+h)*ldc+j+4]
+				for i, s := range sums {
+					if accum {
+						out[i] = math.FMA(alpha, s, beta*out[i])
+					} else {
+						out[i] = alpha * s
+					}
+				}
+			}
+		}
+	}
+}

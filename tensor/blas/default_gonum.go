@@ -1,7 +1,0 @@
-//go:build !openblas
-
-package blas
-
-// Default returns the implementation this build selected: Gonum, because the
-// openblas build tag is not set.
-func Default() Impl { return Gonum }
