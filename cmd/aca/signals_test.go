@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"github.com/acaode/aca/tensor/blas"
 	"io"
 	"os"
 	"os/exec"
@@ -51,7 +52,14 @@ func buildACA(t *testing.T) string {
 		t.Skip("builds the binary")
 	}
 	exe := filepath.Join(t.TempDir(), "aca")
-	cmd := exec.Command("go", "build", "-o", exe, ".")
+	// The binary must compute what this test binary computes: with the
+	// openblas tag when the tests run with it (results compared across
+	// the two would otherwise differ in their last bits).
+	args := []string{"build", "-o", exe}
+	if blas.Default().Name() == "openblas" {
+		args = append(args, "-tags", "openblas")
+	}
+	cmd := exec.Command("go", append(args, ".")...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
