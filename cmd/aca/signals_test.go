@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"github.com/acaode/aca/tensor/blas"
 	"io"
 	"os"
 	"os/exec"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/acaode/aca/tensor/blas"
 )
 
 // The helper itself: a simulated signal cancels the context and names the
