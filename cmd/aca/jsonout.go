@@ -181,54 +181,121 @@ func encodeArray(b *bytes.Buffer, v reflect.Value, depth int) error {
 	return nil
 }
 
-// encodeFields writes the fields of struct v (the fields of untagged
-// embedded structs in place, as encoding/json does for the usual case).
+// encodeFields writes the fields of struct v as encoding/json does: the
+// fields of untagged embedded structs in place, and where two fields
+// claim one name the shallower wins (at equal depth the tagged one; if
+// that does not decide, neither is written).
 func encodeFields(b *bytes.Buffer, v reflect.Value, depth int, first *bool) error {
-	t := v.Type()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		fv := v.Field(i)
-		if sf.Anonymous && name == "" {
-			ft := sf.Type
-			if ft.Kind() == reflect.Pointer {
-				if fv.IsNil() {
-					continue
-				}
-				ft, fv = ft.Elem(), fv.Elem()
-			}
-			if ft.Kind() == reflect.Struct && !ft.Implements(jsonMarshalerType) {
-				if err := encodeFields(b, fv, depth+1, first); err != nil {
-					return err
-				}
-				continue
-			}
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = sf.Name
-		}
-		if slices.Contains(strings.Split(opts, ","), "omitempty") && emptyJSON(fv) {
+	for _, f := range jsonFields(v.Type()) {
+		fv, ok := fieldByIndex(v, f.index)
+		if !ok || (f.omitEmpty && emptyJSON(fv)) {
 			continue
 		}
 		if !*first {
 			b.WriteByte(',')
 		}
 		*first = false
-		kj, _ := json.Marshal(name)
+		kj, _ := json.Marshal(f.name)
 		b.Write(kj)
 		b.WriteByte(':')
 		if err := encodeJSON(b, fv, depth+1); err != nil {
-			return fmt.Errorf("field %s: %w", sf.Name, err)
+			return fmt.Errorf("field %s: %w", f.name, err)
 		}
 	}
 	return nil
+}
+
+// jsonField is a field encoding/json would write.
+type jsonField struct {
+	name      string
+	index     []int
+	tagged    bool
+	omitEmpty bool
+}
+
+// jsonFields lists the fields of struct type t that encoding/json writes,
+// in its order (by index sequence), after its dominance rules.
+func jsonFields(t reflect.Type) []jsonField {
+	var all []jsonField
+	var walk func(t reflect.Type, index []int, seen map[reflect.Type]bool)
+	walk = func(t reflect.Type, index []int, seen map[reflect.Type]bool) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		defer delete(seen, t)
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			tag := sf.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			idx := append(slices.Clone(index), i)
+			if sf.Anonymous && name == "" {
+				ft := sf.Type
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if ft.Kind() == reflect.Struct && !ft.Implements(jsonMarshalerType) && !reflect.PointerTo(ft).Implements(jsonMarshalerType) {
+					walk(ft, idx, seen)
+					continue
+				}
+			}
+			if !sf.IsExported() {
+				continue
+			}
+			f := jsonField{name: name, index: idx, tagged: name != "", omitEmpty: slices.Contains(strings.Split(opts, ","), "omitempty")}
+			if f.name == "" {
+				f.name = sf.Name
+			}
+			all = append(all, f)
+		}
+	}
+	walk(t, nil, map[reflect.Type]bool{})
+	byName := map[string][]jsonField{}
+	for _, f := range all {
+		byName[f.name] = append(byName[f.name], f)
+	}
+	var out []jsonField
+	for _, fs := range byName {
+		minDepth := len(fs[0].index)
+		for _, f := range fs {
+			minDepth = min(minDepth, len(f.index))
+		}
+		var top, tagged []jsonField
+		for _, f := range fs {
+			if len(f.index) == minDepth {
+				top = append(top, f)
+				if f.tagged {
+					tagged = append(tagged, f)
+				}
+			}
+		}
+		switch {
+		case len(top) == 1:
+			out = append(out, top[0])
+		case len(tagged) == 1:
+			out = append(out, tagged[0])
+		}
+	}
+	slices.SortFunc(out, func(a, b jsonField) int { return slices.Compare(a.index, b.index) })
+	return out
+}
+
+// fieldByIndex is v.FieldByIndex that reports false where the path goes
+// through a nil embedded pointer (encoding/json skips those fields).
+func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
+	for k, i := range index {
+		if k > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}, false
+			}
+			v = v.Elem()
+		}
+		v = v.Field(i)
+	}
+	return v, true
 }
 
 // emptyJSON is encoding/json's notion of empty for omitempty.

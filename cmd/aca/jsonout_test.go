@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acaode/aca/experiments"
 	"github.com/acaode/aca/ode"
 )
 
@@ -214,5 +215,49 @@ func TestUnmarshalJSONRoundTrip(t *testing.T) {
 	var r row
 	if err := unmarshalJSON([]byte(`{"a":"nan"}`), &r); err == nil {
 		t.Error(`"nan" (not the contract's spelling) was accepted for a float`)
+	}
+}
+
+// Where two fields claim one JSON name, marshalJSON keeps the one
+// encoding/json keeps: the shallower; at equal depth the tagged one;
+// neither if that does not decide. (classify's ICC line wrote "raters"
+// twice, from its own field and the embedded stats.ICCResult's.)
+func TestMarshalJSONFieldDominance(t *testing.T) {
+	type A struct {
+		N int `json:"n"`
+		X int
+		Y int `json:"y"`
+	}
+	type B struct {
+		X int
+		Y int
+		Z int `json:"z"`
+	}
+	type C struct {
+		Z int `json:"z"`
+	}
+	type Outer struct {
+		N int `json:"n"` // shallower than A's n
+		A
+		B          // X: A's and B's, both untagged at depth 1: neither; Y: A's tagged wins
+		*C         // nil: its z is skipped, B's z is at the same depth but tagged too: neither
+		W  float64 `json:"w"`
+	}
+	for _, v := range []any{
+		Outer{N: 1, A: A{N: 2, X: 3, Y: 4}, B: B{X: 5, Y: 6, Z: 7}, W: 0.5},
+		Outer{N: 1, A: A{N: 2, X: 3, Y: 4}, B: B{X: 5, Y: 6, Z: 7}, C: &C{Z: 8}, W: 0.5},
+		experiments.ICCRow{Label: "resnet", Subset: "all", Images: 3, Raters: 2},
+	} {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := marshalJSON(v, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("marshalJSON %s\nencoding/json %s", got, want)
+		}
 	}
 }
