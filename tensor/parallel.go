@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/acaode/aca/internal/scratch"
 	"github.com/acaode/aca/internal/vec"
 	"github.com/acaode/aca/tensor/blas"
 )
@@ -98,71 +99,24 @@ func parallelFor(n, grain int, fn func(lo, hi int)) {
 }
 
 // Scratch buffers (im2col columns, padded planes, per-block partial sums)
-// come from small free lists rather than sync.Pool: the garbage collector
-// empties a sync.Pool every cycle or two, and a training loop allocates enough
-// to run it constantly, so megabyte buffers were being reallocated and
-// re-zeroed on nearly every call.
-type freeList[T float] struct {
-	mu   sync.Mutex
-	bufs [][]T
-}
-
-// maxFree bounds how many idle buffers a list keeps.
-const maxFree = 16
-
+// come from free lists that keep them between calls (internal/scratch).
 var (
-	scratch32 freeList[float32]
-	scratch64 freeList[float64]
+	scratch32 scratch.List[float32]
+	scratch64 scratch.List[float64]
 )
 
-func listFor[T float]() *freeList[T] {
+func listFor[T float]() *scratch.List[T] {
 	var zero T
 	switch any(zero).(type) {
 	case float32:
-		return any(&scratch32).(*freeList[T])
+		return any(&scratch32).(*scratch.List[T])
 	default:
-		return any(&scratch64).(*freeList[T])
+		return any(&scratch64).(*scratch.List[T])
 	}
 }
 
 // getScratch returns a slice of length n with unspecified contents.
-func getScratch[T float](n int) []T {
-	l := listFor[T]()
-	l.mu.Lock()
-	best := -1
-	for i, b := range l.bufs {
-		if cap(b) >= n && (best < 0 || cap(b) < cap(l.bufs[best])) {
-			best = i
-		}
-	}
-	if best >= 0 {
-		b := l.bufs[best]
-		l.bufs[best] = l.bufs[len(l.bufs)-1]
-		l.bufs = l.bufs[:len(l.bufs)-1]
-		l.mu.Unlock()
-		return b[:n]
-	}
-	l.mu.Unlock()
-	return make([]T, n)
-}
+func getScratch[T float](n int) []T { return listFor[T]().Get(n) }
 
-// putScratch returns a buffer from getScratch for reuse; when the list is
-// full the smallest buffer is dropped.
-func putScratch[T float](b []T) {
-	l := listFor[T]()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.bufs) < maxFree {
-		l.bufs = append(l.bufs, b)
-		return
-	}
-	small := 0
-	for i, x := range l.bufs {
-		if cap(x) < cap(l.bufs[small]) {
-			small = i
-		}
-	}
-	if cap(b) > cap(l.bufs[small]) {
-		l.bufs[small] = b
-	}
-}
+// putScratch returns a buffer from getScratch for reuse.
+func putScratch[T float](b []T) { listFor[T]().Put(b) }

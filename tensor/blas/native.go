@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/acaode/aca/internal/scratch"
 	"github.com/acaode/aca/internal/vec"
 )
 
@@ -365,63 +366,20 @@ func packB[T float32 | float64](tB bool, b []T, ldb, p0, kc, j0, cols, nr int, d
 // bufs32 and bufs64 keep packing buffers between products, so that a
 // product does not allocate (and the runtime zero) megabytes each time.
 var (
-	bufs32 bufList[float32]
-	bufs64 bufList[float64]
+	bufs32 scratch.List[float32]
+	bufs64 scratch.List[float64]
 )
 
-type bufList[T float32 | float64] struct {
-	mu   sync.Mutex
-	bufs [][]T
-}
-
-// maxBufs bounds how many idle buffers a list keeps.
-const maxBufs = 16
-
-func listOf[T float32 | float64]() *bufList[T] {
+func listOf[T float32 | float64]() *scratch.List[T] {
 	var z T
 	if _, ok := any(z).(float32); ok {
-		return any(&bufs32).(*bufList[T])
+		return any(&bufs32).(*scratch.List[T])
 	}
-	return any(&bufs64).(*bufList[T])
+	return any(&bufs64).(*scratch.List[T])
 }
 
 // getBuf returns a slice of length n with unspecified contents.
-func getBuf[T float32 | float64](n int) []T {
-	l := listOf[T]()
-	l.mu.Lock()
-	best := -1 // the smallest that fits
-	for i, b := range l.bufs {
-		if cap(b) >= n && (best < 0 || cap(b) < cap(l.bufs[best])) {
-			best = i
-		}
-	}
-	if best >= 0 {
-		b := l.bufs[best]
-		l.bufs[best] = l.bufs[len(l.bufs)-1]
-		l.bufs = l.bufs[:len(l.bufs)-1]
-		l.mu.Unlock()
-		return b[:n]
-	}
-	l.mu.Unlock()
-	return make([]T, n)
-}
+func getBuf[T float32 | float64](n int) []T { return listOf[T]().Get(n) }
 
 // putBuf returns a buffer from getBuf to its list.
-func putBuf[T float32 | float64](b []T) {
-	l := listOf[T]()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.bufs) < maxBufs {
-		l.bufs = append(l.bufs, b)
-		return
-	}
-	small := 0
-	for i, x := range l.bufs {
-		if cap(x) < cap(l.bufs[small]) {
-			small = i
-		}
-	}
-	if cap(b) > cap(l.bufs[small]) {
-		l.bufs[small] = b
-	}
-}
+func putBuf[T float32 | float64](b []T) { listOf[T]().Put(b) }
