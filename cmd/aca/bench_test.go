@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -113,29 +110,13 @@ func TestBenchClassify(t *testing.T) {
 		t.Errorf("the second step's loss differs with the steps' graphs kept: %v against %v", losses["all"], losses["0"])
 	}
 
-	saved := spawnBench
-	defer func() { spawnBench = saved }()
-	var spawned [][]string
-	spawnBench = func(_ context.Context, args []string) (benchLine, error) {
-		spawned = append(spawned, args)
-		t.Setenv("ACA_BENCH_CHILD", "1")
-		defer os.Unsetenv("ACA_BENCH_CHILD")
-		code, stdout, stderr := runArgs(args...)
-		if code != 0 {
-			t.Fatalf("child %v: %d %s", args, code, stderr)
-		}
-		var l benchLine
-		if err := json.Unmarshal([]byte(strings.TrimSpace(stdout)), &l); err != nil {
-			t.Fatal(err)
-		}
-		return l, nil
-	}
+	children := benchInProcess(t)
 	code, stdout, stderr := runArgs("bench", "classify", "--width", "4", "--batch", "2", "--iters", "1", "--warmup", "0", "--aca-memory", "1MB", "--rtol", "0.1", "--atol", "0.01", "--out", filepath.Join(t.TempDir(), "all"))
-	if code != 0 || len(spawned) != 4 {
-		t.Fatalf("status %d, %d children: %s %s", code, len(spawned), stdout, stderr)
+	if code != 0 || len(*children) != 4 {
+		t.Fatalf("status %d, %d children: %s %s", code, len(*children), stdout, stderr)
 	}
 	for i, want := range []string{"resnet", "node", "node", "node"} {
-		a := spawned[i]
+		a := (*children)[i]
 		j := slices.Index(a, "--model")
 		if j < 0 || a[j+1] != want || !slices.Contains(a, "--width") || !slices.Contains(a, "1000000") {
 			t.Errorf("child %d: %v", i, a)

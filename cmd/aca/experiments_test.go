@@ -232,26 +232,10 @@ func TestBenchCommand(t *testing.T) {
 		checkRunFiles(t, out)
 	}
 	// Several methods run in child processes; here in-process.
-	saved := spawnBench
-	defer func() { spawnBench = saved }()
-	var spawned [][]string
-	spawnBench = func(_ context.Context, args []string) (benchLine, error) {
-		spawned = append(spawned, args)
-		t.Setenv("ACA_BENCH_CHILD", "1")
-		defer os.Unsetenv("ACA_BENCH_CHILD")
-		code, stdout, stderr := runArgs(args...)
-		if code != 0 {
-			t.Fatalf("child %v: %d %s", args, code, stderr)
-		}
-		var l benchLine
-		if err := json.Unmarshal([]byte(strings.TrimSpace(stdout)), &l); err != nil {
-			t.Fatal(err)
-		}
-		return l, nil
-	}
+	children := benchInProcess(t)
 	code, stdout, stderr := runArgs("bench", "mlp", "--iters", "1", "--warmup", "0", "--rtol", "1e-3", "--atol", "1e-4", "--out", filepath.Join(t.TempDir(), "all"))
-	if code != 0 || len(spawned) != 3 || !strings.Contains(stdout, "adjoint") || !strings.Contains(stdout, "MEDIAN MS") {
-		t.Errorf("--method all: status %d, %d children, %s %s", code, len(spawned), stdout, stderr)
+	if code != 0 || len(*children) != 3 || !strings.Contains(stdout, "adjoint") || !strings.Contains(stdout, "MEDIAN MS") {
+		t.Errorf("--method all: status %d, %d children, %s %s", code, len(*children), stdout, stderr)
 	}
 }
 
@@ -318,4 +302,29 @@ func TestExperimentHelp(t *testing.T) {
 	if code, out, _ := runArgs("bench", "-h"); code != 0 || !strings.Contains(out, "threebody") {
 		t.Errorf("bench -h: status %d, %s", code, out)
 	}
+}
+
+// benchInProcess makes aca bench run its per-method children in this
+// process for the rest of the test, and returns the list their arguments
+// are appended to.
+func benchInProcess(t *testing.T) *[][]string {
+	t.Helper()
+	saved := spawnBench
+	t.Cleanup(func() { spawnBench = saved })
+	spawned := new([][]string)
+	spawnBench = func(_ context.Context, args []string) (benchLine, error) {
+		*spawned = append(*spawned, args)
+		t.Setenv("ACA_BENCH_CHILD", "1")
+		defer os.Unsetenv("ACA_BENCH_CHILD")
+		code, stdout, stderr := runArgs(args...)
+		if code != 0 {
+			t.Fatalf("child %v: %d %s", args, code, stderr)
+		}
+		var l benchLine
+		if err := json.Unmarshal([]byte(strings.TrimSpace(stdout)), &l); err != nil {
+			t.Fatal(err)
+		}
+		return l, nil
+	}
+	return spawned
 }
