@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/acaode/aca/internal/jsonx"
 	"io/fs"
 	"math"
 	"os"
@@ -492,7 +493,7 @@ func (r *classifyRun) save() error {
 	if err := order.UnmarshalBinary(r.orderStart); err != nil {
 		return err
 	}
-	hist, err := json.Marshal(r.history)
+	hist, err := jsonx.Marshal(r.history, false)
 	if err != nil {
 		return fmt.Errorf("classify: saving metrics: %v", err)
 	}
@@ -557,7 +558,7 @@ func (r *classifyRun) load() error {
 		return err
 	}
 	var hist []ClassifyEpoch
-	if err := json.Unmarshal([]byte(ck.Metadata[metaHistory]), &hist); err != nil {
+	if err := jsonx.Unmarshal([]byte(ck.Metadata[metaHistory]), &hist); err != nil {
 		return fmt.Errorf("classify: %s: metrics: %v", r.path, err)
 	}
 	var pm map[string]string

@@ -3,9 +3,9 @@ package experiments
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/acaode/aca/internal/jsonx"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,10 +42,12 @@ type ClassifyRecord struct {
 	ClassifyResult
 }
 
-// WriteRecord writes rec to dir/run.json atomically.
+// WriteRecord writes rec to dir/run.json atomically. A non-finite number
+// is written as "NaN", "Inf" or "-Inf" (see internal/jsonx), which
+// ReadRecord reads back.
 func WriteRecord(dir string, rec *ClassifyRecord) error {
 	rec.Format = RunRecordFormat
-	b, err := json.MarshalIndent(rec, "", "  ")
+	b, err := jsonx.Marshal(rec, true)
 	if err != nil {
 		return fmt.Errorf("classify: %s: %v", filepath.Join(dir, RunRecordFile), err)
 	}
@@ -60,7 +62,7 @@ func ReadRecord(dir string) (*ClassifyRecord, error) {
 		return nil, err
 	}
 	var rec ClassifyRecord
-	if err := json.Unmarshal(b, &rec); err != nil {
+	if err := jsonx.Unmarshal(b, &rec); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if rec.Format != RunRecordFormat {

@@ -484,3 +484,26 @@ func TestFindAndLoadRuns(t *testing.T) {
 		t.Error("an empty folder gave runs")
 	}
 }
+
+// A run record holding non-finite numbers (a diverged epoch's loss, a swap
+// solver whose NFE is undefined) is written and read back whole; with
+// encoding/json it could not be written at all.
+func TestRecordNonFinite(t *testing.T) {
+	dir := t.TempDir()
+	rec := &ClassifyRecord{Status: "running", Host: "h", ClassifyResult: ClassifyResult{
+		Config: tinyClassify("node", "aca"),
+		Epochs: []ClassifyEpoch{{Model: "node", Epoch: 1, TrainLoss: 0.5}, {Model: "node", Epoch: 2, TrainLoss: math.NaN(), TestAcc: 0.1}},
+		Swap:   []SwapRow{{ErrorRate: 1, NFE: math.Inf(1), Err: "step size underflow"}},
+	}}
+	if err := WriteRecord(dir, rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadRecord(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Epochs) != 2 || got.Epochs[0].TrainLoss != 0.5 || !math.IsNaN(got.Epochs[1].TrainLoss) ||
+		got.Epochs[1].TestAcc != 0.1 || len(got.Swap) != 1 || !math.IsInf(got.Swap[0].NFE, 1) || got.Host != "h" {
+		t.Errorf("read back %+v", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/acaode/aca/internal/jsonx"
 	"io"
 	"os"
 	"os/exec"
@@ -163,7 +164,7 @@ var spawnBench = func(ctx context.Context, args []string) (benchLine, error) {
 	var l benchLine
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
-		if err := unmarshalJSON(sc.Bytes(), &l); err == nil && l.Bench != "" {
+		if err := jsonx.Unmarshal(sc.Bytes(), &l); err == nil && l.Bench != "" {
 			return l, nil
 		}
 	}

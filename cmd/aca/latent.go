@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/acaode/aca/internal/jsonx"
 	"io"
 	"math"
 	"os"
@@ -363,7 +364,7 @@ func readLatentRows(path string) ([]experiments.LatentRow, error) {
 			continue
 		}
 		var r experiments.LatentRow
-		if err := unmarshalJSON(sc.Bytes(), &r); err != nil {
+		if err := jsonx.Unmarshal(sc.Bytes(), &r); err != nil {
 			return nil, fmt.Errorf("%s: line %d: %v", path, n, err)
 		}
 		rows = append(rows, r)

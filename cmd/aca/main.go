@@ -35,6 +35,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/acaode/aca/internal/jsonx"
 	"io"
 	"os"
 	"sort"
@@ -177,9 +178,9 @@ func usageError(stderr io.Writer, cmd, flagName, format string, a ...any) int {
 }
 
 // emitJSON writes v as one line of JSON, non-finite floats as the strings
-// "NaN", "Inf" and "-Inf" (see marshalJSON).
+// "NaN", "Inf" and "-Inf" (see jsonx.Marshal).
 func emitJSON(w io.Writer, v any) error {
-	b, err := marshalJSON(v, false)
+	b, err := jsonx.Marshal(v, false)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/acaode/aca/internal/jsonx"
 	"io"
 	"math"
 	"os"
@@ -110,9 +111,9 @@ func (d *runDir) remove() {
 func (d *runDir) file(name string) string { return filepath.Join(d.path, name) }
 
 // writeJSON writes v as indented JSON to name, atomically, with
-// non-finite floats as strings (see marshalJSON).
+// non-finite floats as strings (see jsonx.Marshal).
 func (d *runDir) writeJSON(name string, v any) error {
-	b, err := marshalJSON(v, true)
+	b, err := jsonx.Marshal(v, true)
 	if err != nil {
 		return fmt.Errorf("%s: %w", d.file(name), err)
 	}
@@ -123,7 +124,7 @@ func (d *runDir) writeJSON(name string, v any) error {
 func (d *runDir) writeResults() error {
 	var b bytes.Buffer
 	for _, l := range d.lines {
-		j, err := marshalJSON(l, false)
+		j, err := jsonx.Marshal(l, false)
 		if err != nil {
 			return fmt.Errorf("%s: %w", d.file("results.jsonl"), err)
 		}

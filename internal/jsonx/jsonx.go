@@ -1,4 +1,10 @@
-package main
+// Package jsonx is encoding/json with one difference: non-finite floats,
+// which JSON cannot hold, are written as the strings "NaN", "Inf" and
+// "-Inf" and read back from them. The aca command writes every JSON it
+// produces with it (--json lines, metrics.json, results.jsonl), and the
+// experiments write their run records with it, so that a result that is
+// NaN or infinite is still written whole.
+package jsonx
 
 import (
 	"bytes"
@@ -11,13 +17,11 @@ import (
 	"strings"
 )
 
-// The command's JSON contract for numbers: a finite float is a JSON
-// number, as encoding/json writes it; a non-finite one, which JSON cannot
-// hold, is one of the strings "NaN", "Inf" and "-Inf". A result may be
-// non-finite (a method that blows up, an exact gradient that underflows so
-// that a relative error is infinite), and the whole result line is still
-// written. marshalJSON is the one encoder of everything the command
-// writes as JSON: --json lines, metrics.json and results.jsonl.
+// The contract for numbers: a finite float is a JSON number, as
+// encoding/json writes it; a non-finite one, which JSON cannot hold, is one
+// of the strings "NaN", "Inf" and "-Inf". A result may be non-finite (a
+// method that blows up, an exact gradient that underflows so that a
+// relative error is infinite), and the whole result is still written.
 
 // nonFinite returns the string that stands for a non-finite float.
 func nonFinite(v float64) string {
@@ -31,12 +35,12 @@ func nonFinite(v float64) string {
 	}
 }
 
-// marshalJSON encodes v like encoding/json (struct tags with omitempty
+// Marshal encodes v like encoding/json (struct tags with omitempty
 // and "-", embedded structs, maps with sorted keys, json.Marshaler and
 // encoding.TextMarshaler), except that non-finite floats become the
 // strings "NaN", "Inf" and "-Inf". With indent, the output is indented by
 // two spaces.
-func marshalJSON(v any, indent bool) ([]byte, error) {
+func Marshal(v any, indent bool) ([]byte, error) {
 	var b bytes.Buffer
 	if err := encodeJSON(&b, reflect.ValueOf(v), 0); err != nil {
 		return nil, err
@@ -317,11 +321,12 @@ func emptyJSON(v reflect.Value) bool {
 	return false
 }
 
-// unmarshalJSON is json.Unmarshal that also reads back what marshalJSON
+// Unmarshal is json.Unmarshal that also reads back what Marshal
 // writes for non-finite floats: the strings "NaN", "Inf" and "-Inf" in a
-// float field of a struct (nested and embedded structs included) become
-// NaN, +Inf and −Inf. The same strings in a string field stay strings.
-func unmarshalJSON(data []byte, v any) error {
+// float field (of nested and embedded structs, of slices and arrays, and
+// through pointers) become NaN, +Inf and −Inf. The same strings in a string
+// field stay strings.
+func Unmarshal(data []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return json.Unmarshal(data, v)
@@ -345,21 +350,64 @@ func unmarshalJSON(data []byte, v any) error {
 		return err
 	}
 	for _, f := range fixes {
-		rv.Elem().FieldByIndex(f.index).SetFloat(f.value)
+		f.apply(rv.Elem())
 	}
 	return nil
 }
 
-// nonFiniteFix is a float field to set after decoding.
+// nonFiniteFix is a float to set after decoding: where it is, from the
+// decoded value, and its value.
 type nonFiniteFix struct {
-	index []int
+	path  []pathStep
 	value float64
 }
 
-// findNonFinite walks a decoded JSON value beside the struct type t it
-// will be decoded into, replaces each non-finite string that lands in a
-// float field by 0 and records the field and its value in fixes.
-func findNonFinite(node any, t reflect.Type, index []int, fixes *[]nonFiniteFix) any {
+// pathStep is one step from a value to a float inside it: the struct field
+// at index field (through embedded structs) when field is not nil, the
+// element elem of a slice or array otherwise. Pointers on the way are
+// followed.
+type pathStep struct {
+	field []int
+	elem  int
+}
+
+// apply sets the float that f names inside v.
+func (f nonFiniteFix) apply(v reflect.Value) {
+	deref := func() bool {
+		for v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return false
+			}
+			v = v.Elem()
+		}
+		return true
+	}
+	for _, s := range f.path {
+		if !deref() {
+			return
+		}
+		if s.field != nil {
+			w, err := v.FieldByIndexErr(s.field)
+			if err != nil {
+				return
+			}
+			v = w
+		} else {
+			v = v.Index(s.elem)
+		}
+	}
+	if deref() {
+		v.SetFloat(f.value)
+	}
+}
+
+// findNonFinite walks a decoded JSON value beside the type t it will be
+// decoded into, replaces each non-finite string that lands in a float by 0
+// and records where it is and its value in fixes.
+func findNonFinite(node any, t reflect.Type, path []pathStep, fixes *[]nonFiniteFix) any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	switch t.Kind() {
 	case reflect.Float32, reflect.Float64:
 		if s, ok := node.(string); ok {
@@ -374,7 +422,7 @@ func findNonFinite(node any, t reflect.Type, index []int, fixes *[]nonFiniteFix)
 			default:
 				return node
 			}
-			*fixes = append(*fixes, nonFiniteFix{slices.Clone(index), val})
+			*fixes = append(*fixes, nonFiniteFix{slices.Clone(path), val})
 			return json.Number("0")
 		}
 	case reflect.Struct:
@@ -406,10 +454,19 @@ func findNonFinite(node any, t reflect.Type, index []int, fixes *[]nonFiniteFix)
 				}
 			}
 			if ok {
-				obj[key] = findNonFinite(obj[key], f.Type, append(index, f.Index...), fixes)
+				obj[key] = findNonFinite(obj[key], f.Type, append(slices.Clip(path), pathStep{field: f.Index}), fixes)
 			}
 		}
 		return obj
+	case reflect.Slice, reflect.Array:
+		arr, ok := node.([]any)
+		if !ok || t.Implements(jsonUnmarshalerType) || reflect.PointerTo(t).Implements(jsonUnmarshalerType) {
+			return node
+		}
+		for i := range arr {
+			arr[i] = findNonFinite(arr[i], t.Elem(), append(slices.Clip(path), pathStep{elem: i}), fixes)
+		}
+		return arr
 	}
 	return node
 }

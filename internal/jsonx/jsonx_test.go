@@ -1,15 +1,14 @@
-package main
+package jsonx_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/acaode/aca/experiments"
+	"github.com/acaode/aca/internal/jsonx"
 	"github.com/acaode/aca/ode"
 )
 
@@ -48,13 +47,13 @@ func sample(v float64) jsonSample {
 		Ptr: &jsonInner{A: 1}, Method: ode.ACA, Methods: []ode.Gradient{ode.Naive, ode.Adjoint}, Bytes: []byte{1, 2}, Untag: v, private: v}
 }
 
-// On finite values marshalJSON writes exactly what encoding/json writes;
+// On finite values Marshal writes exactly what encoding/json writes;
 // non-finite floats become the strings "NaN", "Inf" and "-Inf" and nothing
 // else changes.
-func TestMarshalJSONMatchesEncodingJSON(t *testing.T) {
+func TestMarshalMatchesEncodingJSON(t *testing.T) {
 	for _, v := range []float64{0, 1.5, -3e-7, 1e30, 1e-30} {
 		for _, indent := range []bool{false, true} {
-			got, err := marshalJSON(sample(v), indent)
+			got, err := jsonx.Marshal(sample(v), indent)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +72,7 @@ func TestMarshalJSONMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 	for v, s := range map[float64]string{math.NaN(): `"NaN"`, math.Inf(1): `"Inf"`, math.Inf(-1): `"-Inf"`} {
-		got, err := marshalJSON(sample(v), false)
+		got, err := jsonx.Marshal(sample(v), false)
 		if err != nil {
 			t.Fatalf("%g: %v", v, err)
 		}
@@ -92,89 +91,15 @@ func TestMarshalJSONMatchesEncodingJSON(t *testing.T) {
 			t.Errorf("%g: output is not JSON: %v", v, err)
 		}
 	}
-	if _, err := marshalJSON(map[int]float64{1: 2}, false); err == nil {
+	if _, err := jsonx.Marshal(map[int]float64{1: 2}, false); err == nil {
 		t.Error("a map with int keys: no error")
 	}
 }
 
-// aca toy panicked in emitJSON on NaN and ±Inf results: `--k 1 --T 354`
-// (naive's gradient overflows to NaN) and `--k -5 --T 1:80` (the exact
-// gradient underflows to 0, so a relative error may be infinite).
-func TestToyNonFiniteJSON(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "a")
-	code, out, errOut := runArgs("toy", "--k", "1", "--T", "354", "--json", "--quiet", "--out", dir)
-	if strings.Contains(errOut, "panic") {
-		t.Fatalf("panicked: %s", errOut)
-	}
-	rows := jsonLines(t, out)
-	// Naive's dL/dz0 overflows: z0·e^(2kT) = e^708 is finite, the
-	// backward pass through 4000 steps is not.
-	naive := rows[0]
-	if naive["method"] != "naive" || naive["grad_z0"] != "NaN" || naive["grad_k_true"] != "Inf" {
-		t.Errorf("naive row %v: want grad_z0 \"NaN\" and grad_k_true \"Inf\"", naive)
-	}
-	if got, want := naive["grad_z0_true"], 2*math.Exp(2*354); got != want {
-		t.Errorf("grad_z0_true = %v, want the number %g", got, want)
-	}
-	if code != 0 {
-		// The adjoint cannot solve backward over T = 354; then the
-		// finished rows stay with a STOPPED note.
-		if !strings.Contains(errOut, "STOPPED") {
-			t.Errorf("status %d without a STOPPED note: %s", code, errOut)
-		}
-		if _, err := os.Stat(filepath.Join(dir, "STOPPED")); err != nil {
-			t.Error(err)
-		}
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "results.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != out {
-		t.Errorf("results.jsonl differs from the --json lines:\n%s\n%s", b, out)
-	}
-
-	dir = filepath.Join(t.TempDir(), "b")
-	code, out, errOut = runArgs("toy", "--k", "-5", "--T", "1:80", "--json", "--quiet", "--out", dir)
-	if code != 0 {
-		t.Fatalf("status %d: %s", code, errOut)
-	}
-	rows = jsonLines(t, out)
-	if len(rows) != 3*80 {
-		t.Fatalf("%d rows, want 240", len(rows))
-	}
-	infs := 0
-	for _, r := range rows {
-		T := r["T"].(float64)
-		// Exact gradient 2·e^(−10T): a number while it is representable.
-		want := 2 * math.Exp(-10*T)
-		if got, ok := r["grad_z0_true"].(float64); !ok || got != want {
-			t.Errorf("T = %g: grad_z0_true %v, want %g", T, r["grad_z0_true"], want)
-		}
-		for _, k := range []string{"rel_err_z0", "rel_err_k"} {
-			switch v := r[k].(type) {
-			case string:
-				if v != "Inf" && v != "NaN" {
-					t.Errorf("%s = %q", k, v)
-				}
-				infs++
-			case float64:
-			default:
-				t.Errorf("%s is %T", k, v)
-			}
-		}
-	}
-	t.Logf("%d non-finite relative errors", infs)
-	if !strings.Contains(errOut, "run folder "+dir) {
-		t.Errorf("--json does not name the run folder on stderr: %q", errOut)
-	}
-	checkRunFiles(t, dir)
-}
-
-// What marshalJSON writes, unmarshalJSON reads back: non-finite floats in
+// What Marshal writes, Unmarshal reads back: non-finite floats in
 // plain, nested and embedded fields, and the same strings left alone in
 // string fields.
-func TestUnmarshalJSONRoundTrip(t *testing.T) {
+func TestUnmarshalRoundTrip(t *testing.T) {
 	type inner struct {
 		X float64 `json:"x"`
 		Y float32
@@ -194,12 +119,12 @@ func TestUnmarshalJSONRoundTrip(t *testing.T) {
 		{base{math.Inf(-1)}, "NaN", math.NaN(), inner{math.Inf(1), float32(math.NaN())}, 3, 0},
 		{base{1.5}, "Inf", 2, inner{-0.25, 4}, -1, 0},
 	} {
-		b, err := marshalJSON(c, false)
+		b, err := jsonx.Marshal(c, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got row
-		if err := unmarshalJSON(b, &got); err != nil {
+		if err := jsonx.Unmarshal(b, &got); err != nil {
 			t.Fatalf("%s: %v", b, err)
 		}
 		same := func(x, y float64) bool { return x == y || (math.IsNaN(x) && math.IsNaN(y)) }
@@ -213,16 +138,61 @@ func TestUnmarshalJSONRoundTrip(t *testing.T) {
 		}
 	}
 	var r row
-	if err := unmarshalJSON([]byte(`{"a":"nan"}`), &r); err == nil {
+	if err := jsonx.Unmarshal([]byte(`{"a":"nan"}`), &r); err == nil {
 		t.Error(`"nan" (not the contract's spelling) was accepted for a float`)
 	}
 }
 
-// Where two fields claim one JSON name, marshalJSON keeps the one
+// Non-finite floats inside slices, arrays and pointers read back too (a
+// run record holds its epochs as a slice of structs), at the top level and
+// in fields.
+func TestUnmarshalInsideSlicesAndPointers(t *testing.T) {
+	type inner struct {
+		X float64 `json:"x"`
+	}
+	type outer struct {
+		S    []inner    `json:"s"`
+		P    *inner     `json:"p"`
+		Arr  [2]float64 `json:"arr"`
+		Ptrs []*inner   `json:"ptrs"`
+		F    []float32  `json:"f"`
+		Nest [][]float64
+	}
+	nan, inf := math.NaN(), math.Inf(1)
+	in := outer{
+		S: []inner{{1}, {nan}, {-inf}}, P: &inner{inf}, Arr: [2]float64{nan, 2},
+		Ptrs: []*inner{nil, {-inf}}, F: []float32{float32(nan), 3}, Nest: [][]float64{{1}, {inf, nan}},
+	}
+	b, err := jsonx.Marshal(in, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got outer
+	if err := jsonx.Unmarshal(b, &got); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	again, err := jsonx.Marshal(got, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again) != string(b) {
+		t.Errorf("read back and written again:\n%s\nwant\n%s", again, b)
+	}
+	if !math.IsNaN(got.S[1].X) || !math.IsInf(got.P.X, 1) || !math.IsNaN(got.Arr[0]) || got.Ptrs[0] != nil ||
+		!math.IsInf(got.Ptrs[1].X, -1) || !math.IsNaN(float64(got.F[0])) || !math.IsNaN(got.Nest[1][1]) {
+		t.Errorf("read back as %+v", got)
+	}
+	var top []inner
+	if err := jsonx.Unmarshal([]byte(`[{"x":"Inf"},{"x":2}]`), &top); err != nil || !math.IsInf(top[0].X, 1) || top[1].X != 2 {
+		t.Errorf("top-level slice: %v, %+v", err, top)
+	}
+}
+
+// Where two fields claim one JSON name, Marshal keeps the one
 // encoding/json keeps: the shallower; at equal depth the tagged one;
 // neither if that does not decide. (classify's ICC line wrote "raters"
 // twice, from its own field and the embedded stats.ICCResult's.)
-func TestMarshalJSONFieldDominance(t *testing.T) {
+func TestMarshalFieldDominance(t *testing.T) {
 	type A struct {
 		N int `json:"n"`
 		X int
@@ -252,12 +222,12 @@ func TestMarshalJSONFieldDominance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := marshalJSON(v, false)
+		got, err := jsonx.Marshal(v, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if string(got) != string(want) {
-			t.Errorf("marshalJSON %s\nencoding/json %s", got, want)
+			t.Errorf("Marshal %s\nencoding/json %s", got, want)
 		}
 	}
 }
