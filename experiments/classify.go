@@ -100,11 +100,8 @@ func DefaultSwap(steps int, rtol, atol float64) []SwapSolver {
 }
 
 // ParseSolver returns the solver of name: the names and aliases
-// ode.ParseMethod accepts, and heuneuler.
+// ode.ParseMethod accepts.
 func ParseSolver(name string) (*ode.Tableau, error) {
-	if name == "heuneuler" {
-		return ode.HeunEuler, nil
-	}
 	return ode.ParseMethod(name)
 }
 

@@ -337,7 +337,8 @@ func Methods() []*Tableau {
 
 // ParseMethod returns the built-in method with the given name. It accepts
 // the names Methods lists and the aliases rk2 (midpoint), rk23 and bs3
-// (bosh3), rk45 (dopri5), and adaptive_heun and heun (heun_euler).
+// (bosh3), rk45 (dopri5), and adaptive_heun, heun and heuneuler
+// (heun_euler).
 func ParseMethod(name string) (*Tableau, error) {
 	switch name {
 	case "rk2":
@@ -346,7 +347,7 @@ func ParseMethod(name string) (*Tableau, error) {
 		name = bogackiShampine.Name
 	case "rk45":
 		name = dopri5.Name
-	case "adaptive_heun", "heun":
+	case "adaptive_heun", "heun", "heuneuler":
 		name = heunEuler.Name
 	}
 	names := ""

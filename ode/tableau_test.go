@@ -102,7 +102,7 @@ func TestParseMethod(t *testing.T) {
 			t.Errorf("ParseMethod(%q) = %v, %v", tb.Name, got, err)
 		}
 	}
-	for alias, want := range map[string]*Tableau{"rk45": Dopri5, "rk23": BogackiShampine, "rk2": Midpoint, "adaptive_heun": HeunEuler} {
+	for alias, want := range map[string]*Tableau{"rk45": Dopri5, "rk23": BogackiShampine, "rk2": Midpoint, "adaptive_heun": HeunEuler, "heun": HeunEuler, "heuneuler": HeunEuler, "bs3": BogackiShampine} {
 		if got, err := ParseMethod(alias); err != nil || got != want {
 			t.Errorf("ParseMethod(%q) = %v, %v; want %v", alias, got, err, want)
 		}
