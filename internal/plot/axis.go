@@ -11,6 +11,8 @@ import (
 type axis struct {
 	lo, hi float64
 	log    bool
+	// integer puts a linear axis's ticks at whole numbers only.
+	integer bool
 }
 
 func (a axis) t(v float64) float64 {
@@ -50,12 +52,13 @@ func (a axis) ticks() []tick {
 	if a.log {
 		return logTicks(a.lo, a.hi)
 	}
-	return linTicks(a.lo, a.hi)
+	return linTicks(a.lo, a.hi, a.integer)
 }
 
 // linTicks puts 5 to 8 ticks (as far as possible) at multiples of 1, 2 or
-// 5 × 10^k inside [lo, hi].
-func linTicks(lo, hi float64) []tick {
+// 5 × 10^k inside [lo, hi]; with integer, at whole numbers only (steps of
+// at least 1), as long as [lo, hi] holds one.
+func linTicks(lo, hi float64, integer bool) []tick {
 	span := hi - lo
 	if !(span > 0) || math.IsInf(span, 0) {
 		return nil
@@ -65,12 +68,23 @@ func linTicks(lo, hi float64) []tick {
 	n, best := 0, math.Inf(1)
 	for _, m := range []float64{0.5, 1, 2, 5, 10, 20} {
 		s := m * base
+		if integer && s < 1 {
+			continue
+		}
 		f, l := math.Ceil(lo/s-1e-9), math.Floor(hi/s+1e-9)
 		c := l - f + 1
 		score := 10*max(0, 5-c, c-8) + math.Abs(c-6)
 		if c >= 1 && c <= 100 && score < best {
 			step, first, n, best = s, f, int(c), score
 		}
+	}
+	if n == 0 && integer {
+		// A range narrower than the candidates: its whole numbers, if any.
+		f, l := math.Ceil(lo-1e-9), math.Floor(hi+1e-9)
+		if l < f || l-f > 100 {
+			return linTicks(lo, hi, false)
+		}
+		step, first, n = 1, f, int(l-f+1)
 	}
 	ts := make([]tick, n)
 	maxAbs := 0.0
@@ -172,7 +186,7 @@ func logTicks(lo, hi float64) []tick {
 	if len(ts125) >= 2 {
 		return ts125
 	}
-	return linTicks(lo, hi)
+	return linTicks(lo, hi, false)
 }
 
 // pow10i is 10^k for small k >= 0.

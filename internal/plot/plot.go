@@ -46,6 +46,9 @@ type Figure struct {
 	// Legend is the corner of the plot area the legend sits in: TopRight
 	// (the zero value), TopLeft, BottomRight or BottomLeft.
 	Legend int
+	// IntegerX puts the x axis's ticks at whole numbers only (epochs,
+	// counts), when its range holds one. It has no effect with LogX.
+	IntegerX bool
 }
 
 const (
@@ -233,7 +236,7 @@ func (f *Figure) axes() (x, y axis, err error) {
 	if len(f.Series) == 0 {
 		return x, y, errors.New("plot: figure has no series")
 	}
-	x, y = axis{log: f.LogX}, axis{log: f.LogY}
+	x, y = axis{log: f.LogX, integer: f.IntegerX}, axis{log: f.LogY}
 	xlo, xhi, ylo, yhi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for i, s := range f.Series {
 		if len(s.X) != len(s.Y) {

@@ -123,6 +123,25 @@ func labels(ts []tick) []string {
 	return out
 }
 
+// Integer ticks (epochs on an x axis) fall at whole numbers only: the
+// classification report's accuracy-by-epoch plot showed 0.5, 1.5, ….
+func TestIntegerTicks(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{0.92, 2.08, "1 2"},
+		{0.96, 1.04, "1"},
+		{0.6, 6.4, "1 2 3 4 5 6"},
+		{0.5, 15.5, "2 4 6 8 10 12 14"},
+		{0.2, 0.8, "0.2 0.3 0.4 0.5 0.6 0.7 0.8"}, // no whole number inside: as without
+	} {
+		if got := strings.Join(labels(linTicks(tc.lo, tc.hi, true)), " "); got != tc.want {
+			t.Errorf("linTicks(%g, %g, integer) = %q, want %q", tc.lo, tc.hi, got, tc.want)
+		}
+	}
+}
+
 func TestLinearTicks(t *testing.T) {
 	tests := []struct {
 		lo, hi float64
@@ -139,7 +158,7 @@ func TestLinearTicks(t *testing.T) {
 		{-37, 512, ""},
 	}
 	for _, tc := range tests {
-		ts := linTicks(tc.lo, tc.hi)
+		ts := linTicks(tc.lo, tc.hi, false)
 		got := strings.Join(labels(ts), " ")
 		if tc.want != "" && got != tc.want {
 			t.Errorf("linTicks(%g, %g) = %q, want %q", tc.lo, tc.hi, got, tc.want)
