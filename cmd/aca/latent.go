@@ -86,7 +86,8 @@ sequences: observed points, truth, reconstruction).`, stderr)
 	rtol := fs.Float64("rtol", 1e-3, "the latent ODE's relative tolerance")
 	atol := fs.Float64("atol", 1e-4, "the latent ODE's absolute tolerance")
 	sequences := fs.Int("sequences", 0, "pendulum sequences to generate, 80% train (0: 10000; 1000 with --quick)")
-	cache := fs.String("cache", "", "pendulum cache file (default runs/cache/pendulum-N.bin; regenerated if made with other parameters)")
+	modes := fs.Int("modes", 0, "pendulum initial states in the N slowest normal modes of the chain (0: every angle and rate independent; 1 to 7)")
+	cache := fs.String("cache", "", "pendulum cache file (default runs/cache/pendulum-N.bin, or pendulum-N-modesK.bin with --modes K; regenerated if made with other parameters)")
 	resume := fs.String("resume", "", "continue the stopped run in this folder with its recorded configuration (flags other than --quiet, --json and --cache are ignored): finished runs are kept, the unfinished one continues from its last epoch")
 	if st := parse(fs, args); st >= 0 {
 		return st
@@ -101,7 +102,7 @@ sequences: observed points, truth, reconstruction).`, stderr)
 			return usageError(stderr, "latent", "resume", "%s: %v", filepath.Join(*resume, "config.json"), err)
 		}
 	} else {
-		st, code := latentFlags(stderr, latentFlagValues{*quick, *dataName, *observed, *models, *methods, *seeds, *rf.seed, *epochs, *batch, *lr, *solver, *rtol, *atol, *sequences})
+		st, code := latentFlags(stderr, latentFlagValues{*quick, *dataName, *observed, *models, *methods, *seeds, *rf.seed, *epochs, *batch, *lr, *solver, *rtol, *atol, *sequences, *modes})
 		if code >= 0 {
 			return code
 		}
@@ -116,7 +117,11 @@ sequences: observed points, truth, reconstruction).`, stderr)
 	}
 	cachePath := *cache
 	if cachePath == "" {
-		cachePath = filepath.Join("runs", "cache", fmt.Sprintf("pendulum-%d.bin", setup.Pendulum.Sequences))
+		name := fmt.Sprintf("pendulum-%d.bin", setup.Pendulum.Sequences)
+		if setup.Pendulum.Modes > 0 {
+			name = fmt.Sprintf("pendulum-%d-modes%d.bin", setup.Pendulum.Sequences, setup.Pendulum.Modes)
+		}
+		cachePath = filepath.Join("runs", "cache", name)
 	}
 
 	var dir *runDir
@@ -221,7 +226,7 @@ type latentFlagValues struct {
 	lr                                     float64
 	solver                                 string
 	rtol, atol                             float64
-	sequences                              int
+	sequences, modes                       int
 }
 
 // latentFlags validates the flags and returns the setup, or the exit
@@ -253,6 +258,10 @@ func latentFlags(stderr io.Writer, f latentFlagValues) (latentSetup, int) {
 		}
 		s.Pendulum.Sequences, s.Periodic.Sequences = f.sequences, f.sequences
 	}
+	if f.modes < 0 || f.modes > s.Pendulum.Links {
+		return bad("modes", "must be between 0 (independent angles) and %d (the links), got %d", s.Pendulum.Links, f.modes)
+	}
+	s.Pendulum.Modes = f.modes
 	if f.observed != "" {
 		obs, err := floatList(f.observed)
 		if err != nil {

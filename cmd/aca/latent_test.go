@@ -133,6 +133,8 @@ func TestLatentFlags(t *testing.T) {
 		{[]string{"latent", "--solver", "nope"}, "--solver"},
 		{[]string{"latent", "--rtol", "-1"}, "--rtol"},
 		{[]string{"latent", "--sequences", "1"}, "--sequences"},
+		{[]string{"latent", "--modes", "8"}, "--modes"},
+		{[]string{"latent", "--modes", "-1"}, "--modes"},
 		{[]string{"latent", "--seeds", "2,2"}, "--seeds"},
 		{[]string{"latent", "--model", "rnn,rnn"}, "listed twice"},
 		{[]string{"latent", "--method", "aca,aca"}, "listed twice"},
