@@ -23,7 +23,9 @@
 // tests check.
 //
 // Pendulum generates the data set: sequences of equally spaced times on
-// [0, T], each from a random initial state drawn from its own seeded source
+// [0, T], each from a random initial state (by default a random mixture of
+// the chain's 3 slowest normal modes, Chain.NormalModes; see
+// PendulumConfig.Modes for why) drawn from its own seeded source
 // (so the set does not depend on the number of goroutines), solved with the
 // project's Dopri5 (ode.SolveFunc) at rtol = atol = 1e-10, split 80/20 into
 // training and test sequences, each dimension scaled to [0, 1] by the
