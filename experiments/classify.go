@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/acaode/aca/internal/jsonx"
 	"io/fs"
 	"math"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/data"
+	"github.com/acaode/aca/internal/jsonx"
 	"github.com/acaode/aca/models"
 	"github.com/acaode/aca/nn"
 	"github.com/acaode/aca/nn/safetensors"

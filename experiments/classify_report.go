@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/acaode/aca/internal/jsonx"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/acaode/aca/internal/atomicfile"
+	"github.com/acaode/aca/internal/jsonx"
 	"github.com/acaode/aca/stats"
 )
 

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/acaode/aca/internal/jsonx"
 	"io"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/experiments"
+	"github.com/acaode/aca/internal/jsonx"
 	"github.com/acaode/aca/internal/progress"
 	"github.com/acaode/aca/models"
 	"github.com/acaode/aca/nn"
@@ -435,15 +435,14 @@ func newBenchStepFor(c benchConfig) (benchStep, error) {
 }
 
 // classifySolver returns the ode name of a classify solver, taking the
-// peers' names (heuneuler, rk23, dopri5) and aca's.
+// peers' names (heuneuler, rk23, dopri5) and aca's: the canonical name of
+// what ode.ParseMethod accepts.
 func classifySolver(s string) (string, error) {
-	if s == "heuneuler" {
-		s = "heun_euler"
-	}
-	if _, err := solverFlag(s); err != nil {
+	m, err := solverFlag(s)
+	if err != nil {
 		return "", err
 	}
-	return s, nil
+	return m.Name, nil
 }
 
 // newClassifyStep builds one training step of a NODE18 or ResNet18 as

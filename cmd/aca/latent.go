@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/acaode/aca/internal/jsonx"
 	"io"
 	"math"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/acaode/aca/data/latentdata"
 	"github.com/acaode/aca/experiments"
+	"github.com/acaode/aca/internal/jsonx"
 	"github.com/acaode/aca/internal/plot"
 	"github.com/acaode/aca/internal/progress"
 	"github.com/acaode/aca/models/latentode"
@@ -87,7 +87,7 @@ sequences: observed points, truth, reconstruction).`, stderr)
 	atol := fs.Float64("atol", 1e-4, "the latent ODE's absolute tolerance")
 	sequences := fs.Int("sequences", 0, "pendulum sequences to generate, 80% train (0: 10000; 1000 with --quick)")
 	modes := fs.Int("modes", latentdata.DefaultPendulum().Modes, "pendulum initial states in the N slowest normal modes of the chain (1 to 7; 0: every angle and rate independent, whose fast modes no model here learns)")
-	cache := fs.String("cache", "", "pendulum cache file (default runs/cache/pendulum-N.bin, or pendulum-N-modesK.bin with --modes K; regenerated if made with other parameters)")
+	cache := fs.String("cache", "", "pendulum cache file (default runs/cache/pendulum-N-modesK.bin, or pendulum-N.bin with --modes 0; regenerated if made with other parameters)")
 	resume := fs.String("resume", "", "continue the stopped run in this folder with its recorded configuration (flags other than --quiet, --json and --cache are ignored): finished runs are kept, the unfinished one continues from its last epoch")
 	if st := parse(fs, args); st >= 0 {
 		return st

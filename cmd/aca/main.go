@@ -35,11 +35,12 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/acaode/aca/internal/jsonx"
 	"io"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/acaode/aca/internal/jsonx"
 )
 
 // version is the release this build belongs to.

@@ -75,6 +75,11 @@ func TestToyNonFiniteJSON(t *testing.T) {
 			}
 		}
 	}
+	// exp(−10T) underflows to 0 by T = 75, so the last rows' relative
+	// errors must be non-finite: the case this half is for.
+	if infs == 0 {
+		t.Error("no non-finite relative error in T = 1…80")
+	}
 	t.Logf("%d non-finite relative errors", infs)
 	if !strings.Contains(errOut, "run folder "+dir) {
 		t.Errorf("--json does not name the run folder on stderr: %q", errOut)

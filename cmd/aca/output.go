@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/acaode/aca/internal/jsonx"
 	"io"
 	"math"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acaode/aca/internal/jsonx"
 	"github.com/acaode/aca/internal/plot"
 	"github.com/acaode/aca/ode"
 )

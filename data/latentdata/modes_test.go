@@ -126,4 +126,8 @@ func TestInitialInSlowModes(t *testing.T) {
 			t.Errorf("Modes %d accepted", bad)
 		}
 	}
+	c.Modes, c.Gravity = 2, 0
+	if _, err := c.Initial(0); err == nil {
+		t.Error("Modes 2 without gravity accepted")
+	}
 }

@@ -37,7 +37,7 @@ type PendulumConfig struct {
 	// a_j, b_j ~ U(−1, 1) and v_j the shapes, so |angle| ≤ MaxAngle and
 	// |rate| ≤ MaxRate still. Independent angles put as much energy into
 	// the fastest modes as into the slow ones; those oscillate 29 times in
-	// 5 s, 3.4 samples apart, which no model can interpolate from a tenth
+	// 5 s, 3.4 samples per period, which no model can interpolate from a tenth
 	// of the samples.
 	Modes int `json:"modes,omitempty"`
 	// Tol is Dopri5's rtol and atol.
@@ -105,12 +105,14 @@ func (c PendulumConfig) Check() error {
 		return bad("tol", c.Tol, "> 0")
 	case c.Modes < 0 || c.Modes > c.Links:
 		return bad("modes", c.Modes, fmt.Sprintf("0 (independent angles) to %d (the links)", c.Links))
+	case c.Modes > 0 && !(c.Gravity > 0):
+		return bad("modes", c.Modes, "0 without gravity (the chain has no normal modes to draw from)")
 	}
 	return c.Chain().Check()
 }
 
 // Initial returns sequence i's initial state (q, q̇), or the error of
-// Check.
+// Check or of Chain.NormalModes.
 func (c PendulumConfig) Initial(i int) ([]float64, error) {
 	if err := c.Check(); err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"slices"
@@ -325,7 +326,8 @@ func emptyJSON(v reflect.Value) bool {
 // writes for non-finite floats: the strings "NaN", "Inf" and "-Inf" in a
 // float field (of nested and embedded structs, of slices and arrays, and
 // through pointers) become NaN, +Inf and −Inf. The same strings in a string
-// field stay strings.
+// field stay strings. Floats inside maps are not read back: a non-finite
+// one there is an error, as with encoding/json.
 func Unmarshal(data []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -335,7 +337,10 @@ func Unmarshal(data []byte, v any) error {
 	dec.UseNumber()
 	var tree any
 	if err := dec.Decode(&tree); err != nil {
-		return err
+		return json.Unmarshal(data, v) // its error, for the whole input
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return json.Unmarshal(data, v) // something after the value
 	}
 	var fixes []nonFiniteFix
 	tree = findNonFinite(tree, rv.Type().Elem(), nil, &fixes)
@@ -393,6 +398,9 @@ func (f nonFiniteFix) apply(v reflect.Value) {
 			}
 			v = w
 		} else {
+			if s.elem >= v.Len() {
+				return
+			}
 			v = v.Index(s.elem)
 		}
 	}
@@ -407,6 +415,9 @@ func (f nonFiniteFix) apply(v reflect.Value) {
 func findNonFinite(node any, t reflect.Type, path []pathStep, fixes *[]nonFiniteFix) any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if decodesItself(t) {
+		return node
 	}
 	switch t.Kind() {
 	case reflect.Float32, reflect.Float64:
@@ -427,43 +438,36 @@ func findNonFinite(node any, t reflect.Type, path []pathStep, fixes *[]nonFinite
 		}
 	case reflect.Struct:
 		obj, ok := node.(map[string]any)
-		if !ok || t.Implements(jsonUnmarshalerType) || reflect.PointerTo(t).Implements(jsonUnmarshalerType) {
+		if !ok {
 			return node
 		}
-		for _, f := range reflect.VisibleFields(t) {
-			if !f.IsExported() || (f.Anonymous && f.Tag.Get("json") == "") {
-				continue // promoted fields are visited on their own
-			}
-			if inPointer(t, f.Index) {
-				continue
-			}
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			key, ok := name, false
-			if _, ok = obj[name]; !ok {
+		// The fields encoding/json decodes into, after its dominance rules
+		// (the same list Marshal writes).
+		for _, f := range jsonFields(t) {
+			key, ok := f.name, false
+			if _, ok = obj[key]; !ok {
 				for k := range obj {
-					if strings.EqualFold(k, name) {
+					if strings.EqualFold(k, f.name) {
 						key, ok = k, true
 						break
 					}
 				}
 			}
 			if ok {
-				obj[key] = findNonFinite(obj[key], f.Type, append(slices.Clip(path), pathStep{field: f.Index}), fixes)
+				obj[key] = findNonFinite(obj[key], t.FieldByIndex(f.index).Type, append(slices.Clip(path), pathStep{field: f.index}), fixes)
 			}
 		}
 		return obj
 	case reflect.Slice, reflect.Array:
 		arr, ok := node.([]any)
-		if !ok || t.Implements(jsonUnmarshalerType) || reflect.PointerTo(t).Implements(jsonUnmarshalerType) {
+		if !ok {
 			return node
 		}
-		for i := range arr {
+		n := len(arr)
+		if t.Kind() == reflect.Array {
+			n = min(n, t.Len()) // encoding/json drops the extra elements
+		}
+		for i := range n {
 			arr[i] = findNonFinite(arr[i], t.Elem(), append(slices.Clip(path), pathStep{elem: i}), fixes)
 		}
 		return arr
@@ -471,17 +475,15 @@ func findNonFinite(node any, t reflect.Type, path []pathStep, fixes *[]nonFinite
 	return node
 }
 
-var jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+var (
+	jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
 
-// inPointer reports whether the field at index is reached through an
-// embedded pointer (which FieldByIndex cannot set before decoding makes it).
-func inPointer(t reflect.Type, index []int) bool {
-	for _, i := range index[:len(index)-1] {
-		f := t.Field(i)
-		if f.Type.Kind() == reflect.Pointer {
-			return true
-		}
-		t = f.Type
-	}
-	return false
+// decodesItself reports whether t (or *t) decodes its own JSON, so that a
+// non-finite string in it is its business.
+func decodesItself(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	return t.Implements(jsonUnmarshalerType) || pt.Implements(jsonUnmarshalerType) ||
+		t.Implements(textUnmarshalerType) || pt.Implements(textUnmarshalerType)
 }

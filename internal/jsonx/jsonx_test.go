@@ -231,3 +231,41 @@ func TestMarshalFieldDominance(t *testing.T) {
 		}
 	}
 }
+
+// Unmarshal finds a float where encoding/json decodes it: the shallower of
+// two fields with one name (not the embedded one), a float behind an
+// embedded pointer, an embedded float type; a string field named like an
+// embedded float keeps its "NaN"; a JSON array longer than a Go array is
+// cut as encoding/json cuts it; trailing data is an error.
+func TestUnmarshalFollowsEncodingJSON(t *testing.T) {
+	type Base struct {
+		X float64 `json:"x"`
+		Z float64 `json:"z"`
+	}
+	type Ptr struct {
+		P float64 `json:"p"`
+	}
+	type Score float64
+	type row struct {
+		Base
+		*Ptr
+		Score
+		X   float64    `json:"x"`
+		Z   string     `json:"z"`
+		Arr [2]float64 `json:"arr"`
+	}
+	var r row
+	in := `{"x":"NaN","z":"NaN","p":"-Inf","Score":"Inf","arr":[1,2,"NaN"]}`
+	if err := jsonx.Unmarshal([]byte(in), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(r.X) || r.Base.X != 0 || r.Z != "NaN" || r.Base.Z != 0 || r.Ptr == nil || !math.IsInf(r.P, -1) ||
+		!math.IsInf(float64(r.Score), 1) || r.Arr != [2]float64{1, 2} {
+		t.Errorf("%s read as %+v (Base %+v, Ptr %+v)", in, r, r.Base, r.Ptr)
+	}
+	for _, bad := range []string{`{"x":"NaN"}garbage`, `{"x":"NaN"}}`, `{"x":1} 5`} {
+		if err := jsonx.Unmarshal([]byte(bad), &r); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
