@@ -44,7 +44,7 @@ type ClassifyConfig struct {
 	// Method is the NODE's gradient method: "aca", "adjoint" or "naive"
 	// ("" for a ResNet).
 	Method string `json:"method"`
-	// Solver is the NODE's solver (a name ode.ParseMethod or ParseSolver
+	// Solver is the NODE's solver (a name ode.ParseMethod
 	// accepts); Steps is its number of fixed steps on [0, 1] for a method
 	// without error control, RTol and ATol its tolerances otherwise.
 	Solver string  `json:"solver"`
@@ -97,12 +97,6 @@ func DefaultSwap(steps int, rtol, atol float64) []SwapSolver {
 		{Solver: "euler", Steps: steps}, {Solver: "midpoint", Steps: steps}, {Solver: "rk4", Steps: steps},
 		{Solver: "heun_euler", RTol: rtol, ATol: atol}, {Solver: "bosh3", RTol: rtol, ATol: atol}, {Solver: "dopri5", RTol: rtol, ATol: atol},
 	}
-}
-
-// ParseSolver returns the solver of name: the names and aliases
-// ode.ParseMethod accepts.
-func ParseSolver(name string) (*ode.Tableau, error) {
-	return ode.ParseMethod(name)
 }
 
 // DefaultClassify returns the defaults of the study on Fashion-MNIST at
@@ -188,7 +182,7 @@ func (c *ClassifyConfig) Validate() error {
 
 // options returns the solver options of s (without a gradient method).
 func (s SwapSolver) options() (ode.Options, error) {
-	m, err := ParseSolver(s.Solver)
+	m, err := ode.ParseMethod(s.Solver)
 	if err != nil {
 		return ode.Options{}, fmt.Errorf("classify: solver %q: %v", s.Solver, err)
 	}
@@ -784,7 +778,7 @@ func (r *classifyRun) finish() (*ClassifyResult, error) {
 			b.Options = saved[i]
 		}
 	}()
-	trained, _ := ParseSolver(r.c.Solver)
+	trained, _ := ode.ParseMethod(r.c.Solver)
 	for _, s := range r.c.Swap {
 		o, _ := s.options()
 		row := SwapRow{SwapSolver: s, Trained: o.Method == trained && o.Steps == trainedSteps(r.c, trained) && o.RTol == trainedTol(r.c, trained, true) && o.ATol == trainedTol(r.c, trained, false)}

@@ -18,6 +18,7 @@ import (
 	"github.com/acaode/aca/experiments"
 	"github.com/acaode/aca/internal/plot"
 	"github.com/acaode/aca/internal/progress"
+	"github.com/acaode/aca/ode"
 )
 
 // classifyPlanFile is the study's plan in its folder: what --resume
@@ -201,7 +202,7 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 		if *rf.seed > math.MaxUint64-uint64(*runs-1) {
 			return bad("seed", "%d: the %d runs' seeds --seed+I−1 would overflow", *rf.seed, *runs)
 		}
-		m, err := experiments.ParseSolver(*solver)
+		m, err := ode.ParseMethod(*solver)
 		if err != nil {
 			return bad("solver", "%q: want one of euler, rk2, rk4, heuneuler, rk23, dopri5 (or %s)", *solver, strings.Join(solverNames(), ", "))
 		}
