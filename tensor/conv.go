@@ -213,7 +213,7 @@ func (sc *convScratch[T]) release() {
 }
 
 func convForward[T float](g convGeom, x, w, b, out []T) {
-	if g.winograd() {
+	if g.winograd(false) {
 		winoForward(g, x, w, b, out)
 		return
 	}
@@ -427,7 +427,7 @@ func convBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 	if g.n == 0 {
 		return // every gradient is zero, as allocated
 	}
-	if g.winograd() {
+	if g.winograd(true) {
 		winoBackward(g, gy, x, w, gx, gw, gb)
 		return
 	}

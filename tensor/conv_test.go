@@ -226,8 +226,9 @@ func TestConv2dLowerings(t *testing.T) {
 }
 
 // TestConv2dLarge runs realistic layer shapes through the same checks, each
-// with the path the shape rule picks and with im2col (the first shape takes
-// the Winograd path: see winograd_test.go for more).
+// with the paths the shape rule picks and with im2col (the first shape's
+// backward pass takes the Winograd path, its forward pass im2col: see
+// winograd_test.go for more).
 func TestConv2dLarge(t *testing.T) {
 	cases := []convCase{
 		{8, 16, 28, 28, 16, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
@@ -235,8 +236,8 @@ func TestConv2dLarge(t *testing.T) {
 		{2, 8, 31, 31, 8, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 		{1, 16, 20, 20, 8, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
 	}
-	if !cases[0].convGeom().winograd() {
-		t.Errorf("%v no longer takes the Winograd path", cases[0])
+	if g := cases[0].convGeom(); g.winograd(false) || !g.winograd(true) {
+		t.Errorf("%v no longer takes im2col forward and the Winograd path backward", cases[0])
 	}
 	for _, policy := range []int{winoAuto, winoOff} {
 		withWinoPolicy(policy, func() {

@@ -48,22 +48,43 @@ const (
 	winoAlways
 )
 
-// The Winograd path is taken only where it measured faster than im2col at
-// one and at two threads with OpenBLAS (BenchmarkWinogradShapes):
-// with at least winoMinChannels input and output channels, and chunks of at
-// least winoMinTiles tiles. Below either, the 16 products are too thin (a
-// gemm over a few tiles or channels runs far below the BLAS's peak) for the
-// 2.25× fewer multiply-adds to pay for the transforms. It took 0.6–0.75×
-// the time of im2col at 32→32 channels on 28×28, 0.7–0.9× at 16→16, but
-// 1–4× at 8→8, and 0.9–1.25× on 7×7 images at 32→32 (64 tiles per chunk,
-// the 2×2 tiles overhanging the odd plane).
+// The Winograd path is taken only where it measured faster than im2col,
+// summed over one and two threads, with OpenBLAS on an AMD EPYC (Zen 3,
+// AVX2) (BenchmarkWinogradShapes; figures in ms at 1 / 2 threads):
+//
+//   - Chunks of at least winoMinPixels output pixels. Below that the 16
+//     products are too thin (a gemm over a few tiles runs far below the
+//     BLAS's peak) for the 2.25× fewer multiply-adds to pay for the
+//     transforms: a batch of 8 at 128→128 channels on 4×4 images (4 tiles
+//     per chunk) took 1.7× the time of im2col, and 8 at 64→64 on 7×7 1.2–1.6×,
+//     while a batch of 128 (16 samples, 256 pixels, per chunk) took a third
+//     to a half of im2col's time at 32, 64, 128 and 256 channels on 4×4
+//     (forward 6.3 / 2.8 against 3.1 / 1.8 at 64 channels). The chunk's
+//     pixels count rather than its tiles, because tiles overhanging an odd
+//     plane (7×7: 49 pixels in 64 tiles' worth) are work without output.
+//   - For the backward pass, at least winoMinChannels input and output
+//     channels: at 8→8 on 28×28 Winograd took 1.15–1.6× im2col's time, at
+//     16→16 0.65–0.75× (23.2 / 17.2 against 30.9 / 26.7, batch 128).
+//   - For the forward pass, at least winoMinChannelsFwd: with 16 channels
+//     the transforms cost as much as the products, and Winograd took 1.3×
+//     im2col's time on two threads (11.4 against 8.7 at 16→16 on 28×28,
+//     batch 128); at 24 channels the two were even, at 32 Winograd took
+//     0.7–0.85× im2col's time.
+//
+// The choice depends on the shape only, never on the thread count, so
+// results stay the same bits for any thread count. The forward and
+// backward passes of one convolution may take different paths: each
+// computes the exact product it stands for (the convolution, its adjoint),
+// with rounding of the same size (TestConv2dWinogradAccuracy).
 const (
-	winoMinChannels = 16
-	winoMinTiles    = 96
+	winoMinChannels    = 16
+	winoMinChannelsFwd = 24
+	winoMinPixels      = 256
 )
 
-// winograd reports whether a convolution takes the Winograd path.
-func (g convGeom) winograd() bool {
+// winograd reports whether the forward pass (backward false) or the
+// backward pass of a convolution takes the Winograd path.
+func (g convGeom) winograd(backward bool) bool {
 	// What the Winograd path computes at all: a 3×3 kernel at stride 1,
 	// padding 0 or 1, and tile rows that fit in a chunk.
 	if winoPolicy == winoOff || g.kh != 3 || g.kw != 3 || g.sh != 1 || g.sw != 1 ||
@@ -73,8 +94,13 @@ func (g convGeom) winograd() bool {
 	if winoPolicy == winoAlways {
 		return true
 	}
+	minCh := winoMinChannelsFwd
+	if backward {
+		minCh = winoMinChannels
+	}
 	wg := newWinoGeom(g)
-	return g.c >= winoMinChannels && g.o >= winoMinChannels && wg.spc*wg.rows*wg.tw >= winoMinTiles
+	pixels := wg.spc * min(2*wg.rows, g.oh) * g.ow
+	return g.c >= minCh && g.o >= minCh && pixels >= winoMinPixels
 }
 
 // winoGeom is the tiling of a Winograd convolution. Work goes in chunks of

@@ -13,8 +13,12 @@ import (
 func BenchmarkWinogradShapes(b *testing.B) {
 	for _, s := range []struct{ n, c, o, hw int }{
 		{32, 32, 32, 28}, // the image ODE block
-		{1, 32, 32, 28}, {8, 16, 16, 28}, {8, 16, 32, 28}, {8, 8, 8, 28}, {8, 64, 8, 28}, {8, 16, 16, 56},
-		{32, 32, 32, 14}, {32, 32, 32, 10}, {8, 32, 32, 10}, {32, 32, 32, 7},
+		// The NODE18 and ResNet18 stages of aca classify at width 16,
+		// batch 128, and wider ones.
+		{128, 8, 8, 28}, {128, 16, 16, 28}, {128, 24, 24, 28}, {128, 16, 32, 14},
+		{128, 32, 32, 7}, {128, 32, 32, 4}, {128, 64, 64, 4}, {128, 128, 128, 7}, {128, 256, 256, 4},
+		// Small batches: chunks of one sample.
+		{8, 16, 16, 28}, {8, 64, 64, 7}, {8, 128, 128, 4}, {8, 32, 32, 10}, {32, 32, 32, 7},
 	} {
 		for _, on := range []bool{false, true} {
 			name := fmt.Sprintf("n=%d/c=%d/o=%d/%dx%d/winograd=%v", s.n, s.c, s.o, s.hw, s.hw, on)

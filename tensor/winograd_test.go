@@ -57,7 +57,7 @@ func TestConv2dWinograd(t *testing.T) {
 	}
 	withWinoPolicy(winoAlways, func() {
 		for i, c := range winoCases {
-			if !c.convGeom().winograd() {
+			if g := c.convGeom(); !g.winograd(false) || !g.winograd(true) {
 				t.Fatalf("%v does not take the Winograd path", c)
 			}
 			for _, dt := range dtypes {
@@ -102,38 +102,49 @@ func TestConv2dWinogradBackwardFlags(t *testing.T) {
 }
 
 // TestConv2dWinogradDispatch pins the shape rule: the Winograd path for
-// stride-1 3×3 convolutions with padding 0 or 1, enough channels and large
-// enough chunks, im2col for everything else.
+// stride-1 3×3 convolutions with padding 0 or 1, enough channels (more for
+// the forward pass) and chunks of enough output pixels, im2col for
+// everything else.
 func TestConv2dWinogradDispatch(t *testing.T) {
 	pad1 := Conv2dParams{PadH: 1, PadW: 1}
 	for _, c := range []struct {
-		c    convCase
-		want bool
+		c        convCase
+		fwd, bwd bool
 	}{
-		{convCase{32, 32, 28, 28, 32, 3, 3, pad1}, true}, // the image ODE block
-		{convCase{1, 32, 28, 28, 32, 3, 3, pad1}, true},
-		{convCase{8, 16, 28, 28, 16, 3, 3, pad1}, true},
-		{convCase{8, 16, 28, 28, 16, 3, 3, Conv2dParams{}}, true},
-		{convCase{8, 16, 28, 28, 16, 3, 3, Conv2dParams{PadH: 1}}, true},
-		{convCase{32, 32, 10, 10, 32, 3, 3, pad1}, true}, // 4 samples per chunk
-		{convCase{8, 32, 10, 10, 32, 3, 3, pad1}, false}, // 25 tiles per chunk
-		{convCase{32, 32, 7, 7, 32, 3, 3, pad1}, false},  // 64 tiles per chunk
-		{convCase{8, 8, 28, 28, 8, 3, 3, pad1}, false},   // too few channels
-		{convCase{8, 1, 28, 28, 32, 3, 3, pad1}, false},  // too few input channels
-		{convCase{8, 32, 28, 28, 8, 3, 3, pad1}, false},  // too few output channels
-		{convCase{8, 32, 28, 28, 32, 3, 3, Conv2dParams{PadH: 2, PadW: 2}}, false},
-		{convCase{8, 32, 28, 28, 32, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}}, false},
-		{convCase{8, 32, 28, 28, 32, 3, 3, Conv2dParams{StrideW: 2, PadH: 1, PadW: 1}}, false},
-		{convCase{8, 32, 28, 28, 32, 5, 5, Conv2dParams{PadH: 2, PadW: 2}}, false},
-		{convCase{8, 32, 28, 28, 32, 3, 1, Conv2dParams{PadH: 1}}, false},
-		{convCase{1, 16, 4, 1200, 16, 3, 3, pad1}, false}, // a tile row longer than a chunk
+		{convCase{32, 32, 28, 28, 32, 3, 3, pad1}, true, true}, // the image ODE block
+		{convCase{1, 32, 28, 28, 32, 3, 3, pad1}, true, true},
+		{convCase{8, 24, 28, 28, 24, 3, 3, pad1}, true, true},
+		{convCase{8, 16, 28, 28, 16, 3, 3, pad1}, false, true}, // 16 channels: im2col forward
+		{convCase{8, 16, 28, 28, 16, 3, 3, Conv2dParams{}}, false, true},
+		{convCase{8, 16, 28, 28, 16, 3, 3, Conv2dParams{PadH: 1}}, false, true},
+		{convCase{128, 16, 14, 14, 32, 3, 3, pad1}, false, true},
+		{convCase{32, 32, 10, 10, 32, 3, 3, pad1}, true, true},   // 4 samples, 400 pixels per chunk
+		{convCase{8, 32, 10, 10, 32, 3, 3, pad1}, false, false},  // 100 pixels per chunk
+		{convCase{32, 32, 7, 7, 32, 3, 3, pad1}, false, false},   // 4 samples, 196 pixels per chunk
+		{convCase{128, 32, 7, 7, 32, 3, 3, pad1}, true, true},    // 16 samples, 784 pixels
+		{convCase{128, 128, 4, 4, 128, 3, 3, pad1}, true, true},  // 16 samples, 256 pixels
+		{convCase{64, 128, 4, 4, 128, 3, 3, pad1}, false, false}, // 8 samples, 128 pixels
+		{convCase{8, 128, 4, 4, 128, 3, 3, pad1}, false, false},  // 1 sample per chunk
+		{convCase{8, 8, 28, 28, 8, 3, 3, pad1}, false, false},    // too few channels
+		{convCase{8, 1, 28, 28, 32, 3, 3, pad1}, false, false},   // too few input channels
+		{convCase{8, 32, 28, 28, 8, 3, 3, pad1}, false, false},   // too few output channels
+		{convCase{8, 32, 28, 28, 32, 3, 3, Conv2dParams{PadH: 2, PadW: 2}}, false, false},
+		{convCase{8, 32, 28, 28, 32, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}}, false, false},
+		{convCase{8, 32, 28, 28, 32, 3, 3, Conv2dParams{StrideW: 2, PadH: 1, PadW: 1}}, false, false},
+		{convCase{8, 32, 28, 28, 32, 5, 5, Conv2dParams{PadH: 2, PadW: 2}}, false, false},
+		{convCase{8, 32, 28, 28, 32, 3, 1, Conv2dParams{PadH: 1}}, false, false},
+		{convCase{1, 16, 4, 1200, 16, 3, 3, pad1}, false, false}, // a tile row longer than a chunk
 	} {
-		if got := c.c.convGeom().winograd(); got != c.want {
-			t.Errorf("%v: Winograd %v, want %v", c.c, got, c.want)
+		g := c.c.convGeom()
+		if got := g.winograd(false); got != c.fwd {
+			t.Errorf("%v: Winograd forward %v, want %v", c.c, got, c.fwd)
+		}
+		if got := g.winograd(true); got != c.bwd {
+			t.Errorf("%v: Winograd backward %v, want %v", c.c, got, c.bwd)
 		}
 	}
 	withWinoPolicy(winoOff, func() {
-		if (convCase{32, 32, 28, 28, 32, 3, 3, pad1}).convGeom().winograd() {
+		if g := (convCase{32, 32, 28, 28, 32, 3, 3, pad1}).convGeom(); g.winograd(false) || g.winograd(true) {
 			t.Error("winoOff does not turn the Winograd path off")
 		}
 	})
@@ -164,7 +175,7 @@ func convErr(got *Tensor, want, scale []float64) (scaled, rel float64) {
 // times worse in float32, beyond those tolerances.)
 func TestConv2dWinogradAccuracy(t *testing.T) {
 	c := convCase{2, 32, 28, 28, 32, 3, 3, Conv2dParams{PadH: 1, PadW: 1}}
-	if !c.convGeom().winograd() {
+	if g := c.convGeom(); !g.winograd(false) || !g.winograd(true) {
 		t.Fatalf("%v does not take the Winograd path", c)
 	}
 	for _, dt := range dtypes {
