@@ -78,6 +78,13 @@ type ClassifyConfig struct {
 	// Swap lists the solvers the trained NODE is evaluated under after
 	// training (the paper's Table 2); nil: none.
 	Swap []SwapSolver `json:"swap,omitempty"`
+	// ACAMemory is ACA's budget in bytes for the graphs of accepted steps
+	// kept from the forward pass (ode.Options.ACAMemory): 0, the default
+	// and the paper's ACA, keeps none and re-runs every step in the
+	// backward pass; ode.ACAMemoryAll keeps every one. It changes time and
+	// memory only, never a bit of the results, so a resumed run may change
+	// it. The other methods ignore it.
+	ACAMemory int64 `json:"aca_memory,omitempty"`
 }
 
 // SwapSolver is one solver of the solver swap: a fixed-step method with
@@ -152,6 +159,8 @@ func (c *ClassifyConfig) Validate() error {
 		return bad("subset %d / test subset %d: want ≥ 0", c.Subset, c.TestSubset)
 	case c.Run < 1:
 		return bad("run %d: want ≥ 1", c.Run)
+	case c.ACAMemory < 0 && c.ACAMemory != ode.ACAMemoryAll:
+		return bad("ACA memory %d: want ≥ 0 bytes, or %d for all", c.ACAMemory, ode.ACAMemoryAll)
 	}
 	// The architecture's own limits (GroupNorm's groups divide every
 	// stage's width), before any data is loaded. The channels and classes
@@ -206,6 +215,9 @@ func (c *ClassifyConfig) odeOptions() (ode.Options, error) {
 	}
 	if o.Gradient, err = ode.ParseGradient(c.Method); err != nil {
 		return o, fmt.Errorf("classify: method %q: want aca, adjoint or naive", c.Method)
+	}
+	if o.Gradient == ode.ACA {
+		o.ACAMemory = c.ACAMemory
 	}
 	return o, nil
 }
@@ -469,9 +481,10 @@ func newClassifyRun(c ClassifyConfig, trainSet, testSet *data.Dataset, path stri
 }
 
 // configJSON is the configuration as stored in a checkpoint, without the
-// epochs (which a resumed run may extend).
+// epochs (which a resumed run may extend) and ACA's memory budget (which
+// changes no result).
 func configJSON(c ClassifyConfig) string {
-	c.Epochs = 0
+	c.Epochs, c.ACAMemory = 0, 0
 	b, _ := json.Marshal(c)
 	return string(b)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/acaode/aca/data"
 	"github.com/acaode/aca/nn/safetensors"
+	"github.com/acaode/aca/ode"
 	"github.com/acaode/aca/stats"
 )
 
@@ -208,6 +209,72 @@ func TestClassifyResumeOtherConfig(t *testing.T) {
 	}
 	if len(res.Epochs) != 2 {
 		t.Errorf("extended run has %d epochs, want 2", len(res.Epochs))
+	}
+}
+
+// TestClassifyACAMemory trains the NODE with ACA keeping every accepted
+// step's graph, interrupted in the middle of an epoch and resumed keeping
+// none, and checks that weights, metrics and predictions are the bits of
+// a run that kept none throughout: the budget changes time, memory and
+// the evaluation counts only. Only ACA's solve options carry the budget.
+func TestClassifyACAMemory(t *testing.T) {
+	tr, te := syntheticSets(t, 96, 8)
+	c := tinyClassify("node", "aca")
+	dir := t.TempDir()
+	pa, pb := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	ra, err := RunClassify(context.Background(), c, tr, te, pa, false, ClassifyHooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := c
+	kept.ACAMemory = ode.ACAMemoryAll
+	o, err := kept.odeOptions()
+	if err != nil || o.ACAMemory != ode.ACAMemoryAll || o.Gradient != ode.ACA {
+		t.Fatalf("ACA options %+v (%v): want the budget passed on", o, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := ClassifyHooks{Batch: func(epoch, batch, batches int) {
+		if epoch == 1 && batch == 3 {
+			cancel()
+		}
+	}}
+	_, err = RunClassify(ctx, kept, tr, te, pb, false, h)
+	cancel()
+	var ie *InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("run keeping every step: %v, want an interruption", err)
+	}
+	rb, err := RunClassify(context.Background(), c, tr, te, pb, true, ClassifyHooks{})
+	if err != nil {
+		t.Fatalf("resumed with another budget: %v", err)
+	}
+	sameCheckpoint(t, pa, pb)
+	// Keeping graphs spends no re-run evaluations in the backward pass,
+	// and some evaluations more in the forward one (f at the kept steps'
+	// ends, for their dense output), and more memory.
+	costless := func(es []ClassifyEpoch) []ClassifyEpoch {
+		out := slices.Clone(es)
+		for i := range out {
+			out[i].NFEForward, out[i].NFEBackward, out[i].GraphPeakBytes = 0, 0, 0
+		}
+		return out
+	}
+	sameEpochs(t, costless(ra.Epochs), costless(rb.Epochs))
+	if ra.Epochs[0].NFEBackward == rb.Epochs[0].NFEBackward {
+		t.Errorf("NFE backward %g with and without the kept graphs: no step was kept", ra.Epochs[0].NFEBackward)
+	}
+	if !reflect.DeepEqual(ra.Predictions, rb.Predictions) || ra.TestAcc != rb.TestAcc {
+		t.Errorf("final results differ: %v against %v", ra.TestAcc, rb.TestAcc)
+	}
+	adj := kept
+	adj.Method = "adjoint"
+	if o, err := adj.odeOptions(); err != nil || o.ACAMemory != 0 {
+		t.Errorf("adjoint options %+v (%v): want no ACA budget", o, err)
+	}
+	bad := c
+	bad.ACAMemory = -5
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "ACA memory -5") {
+		t.Errorf("budget -5 validated: %v", err)
 	}
 }
 

@@ -95,7 +95,8 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 	crop := fs.Int("crop", -1, "random-crop padding in pixels (-1: 4 for 32×32 images, 2 for 28×28; 0: no crop)")
 	runs := fs.Int("runs", 1, "runs of every model and method, with seeds --seed … --seed+N−1")
 	runIndex := fs.Int("run-index", 0, "run only the runs of index I in 1..--runs (seed --seed+I−1), for job arrays; 0: all")
-	resume := fs.String("resume", "", "continue the study in this folder (its plan.json holds the settings; only --epochs, --json and --quiet may be given with it)")
+	resume := fs.String("resume", "", "continue the study in this folder (its plan.json holds the settings; only --epochs, --aca-memory, --json and --quiet may be given with it)")
+	acaMemory := fs.String("aca-memory", "0", "ACA: memory for the accepted steps' graphs kept from the forward pass, so that the backward pass need not re-run them (as 512MB or 2GiB; 0, the paper's ACA, keeps none and re-runs every step; all keeps every one). Changes time and memory, never the results")
 	quick := fs.Bool("quick", false, "every part in minutes: both models, the three methods, 3 runs, width 4, 2 epochs of batches of 32 at a constant rate on the first 512 training images, tested on the first 300")
 	if st := parse(fs, args); st >= 0 {
 		return st
@@ -103,11 +104,15 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	bad := func(name, format string, a ...any) int { return usageError(stderr, "classify", name, format, a...) }
+	acaMem, err := parseBytes(*acaMemory)
+	if err != nil {
+		return bad("aca-memory", "%v", err)
+	}
 
 	var plan classifyPlan
 	if *resume != "" {
 		for name := range set {
-			if name != "resume" && name != "epochs" && name != "json" && name != "quiet" {
+			if name != "resume" && name != "epochs" && name != "aca-memory" && name != "json" && name != "quiet" {
 				return bad(name, "cannot be given with --resume: the study's settings are in %s", filepath.Join(*resume, classifyPlanFile))
 			}
 		}
@@ -123,6 +128,9 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 				return bad("epochs", "%d: a resumed study may extend its %d epochs, up to %d", *epochs, plan.Base.Epochs, maxEpochs)
 			}
 			plan.Base.Epochs = *epochs
+		}
+		if set["aca-memory"] {
+			plan.Base.ACAMemory = acaMem
 		}
 	} else {
 		c := def
@@ -226,6 +234,7 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 			return bad("lr-factor", "%g: want a non-negative number", *factor)
 		}
 		c.LRFactor = *factor
+		c.ACAMemory = acaMem
 		if !*quick {
 			c.Milestones = experiments.PaperMilestones(c.Epochs)
 		}

@@ -220,6 +220,8 @@ func TestClassifyFlags(t *testing.T) {
 		{[]string{"--seed", "18446744073709551615", "--runs", "2"}, "--seed"},
 		{[]string{"--resume", "/nonexistent/study"}, "--resume"},
 		{[]string{"--resume", "/tmp", "--width", "8"}, "--width"},
+		{[]string{"--aca-memory", "lots"}, "--aca-memory"},
+		{[]string{"--aca-memory", "-1MB"}, "--aca-memory"},
 		{[]string{"--bogus"}, "bogus"},
 	} {
 		code, _, stderr := runArgs(append([]string{"classify"}, tc.args...)...)
@@ -284,8 +286,12 @@ func TestClassifySignalResume(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(stopped, "STOPPED")); err != nil {
 		t.Errorf("no STOPPED note: %v", err)
 	}
-	if code, _, stderr := runArgs("classify", "--resume", stopped, "--json", "--quiet"); code != 0 {
+	// ACA's memory budget may change on resuming (it changes no result).
+	if code, _, stderr := runArgs("classify", "--resume", stopped, "--aca-memory", "all", "--json", "--quiet"); code != 0 {
 		t.Fatalf("resume: status %d: %s", code, stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(stopped, "plan.json")); err != nil || !strings.Contains(string(b), `"aca_memory": -1`) {
+		t.Errorf("plan.json after resuming with --aca-memory all: %v\n%s", err, b)
 	}
 	if _, err := os.Stat(filepath.Join(stopped, "STOPPED")); err == nil {
 		t.Error("the finished study still has its STOPPED note")
