@@ -78,12 +78,16 @@ type ClassifyConfig struct {
 	// Swap lists the solvers the trained NODE is evaluated under after
 	// training (the paper's Table 2); nil: none.
 	Swap []SwapSolver `json:"swap,omitempty"`
-	// ACAMemory is ACA's budget in bytes for the graphs of accepted steps
-	// kept from the forward pass (ode.Options.ACAMemory): 0, the default
-	// and the paper's ACA, keeps none and re-runs every step in the
-	// backward pass; ode.ACAMemoryAll keeps every one. It changes time and
-	// memory only, never a bit of the results, so a resumed run may change
-	// it. The other methods ignore it.
+	// ACAMemory is ACA's budget in bytes, per ODE block, for the graphs of
+	// accepted steps kept from the forward pass (ode.Options.ACAMemory):
+	// 0, the default and the paper's ACA, keeps none and re-runs every
+	// step in the backward pass; ode.ACAMemoryAll keeps every one. The
+	// weights, losses, accuracies and predictions are the same bits for
+	// every budget; the time, memory and NFE figures change (no re-run
+	// evaluations in the backward pass, one more per kept step with an
+	// output in the forward pass). So a resumed run may change it, and
+	// each epoch records the budget it trained with. The other methods
+	// ignore it.
 	ACAMemory int64 `json:"aca_memory,omitempty"`
 }
 
@@ -258,14 +262,21 @@ type ClassifyEpoch struct {
 	NFEBackward float64 `json:"nfe_backward"`
 	NFETest     float64 `json:"nfe_test"`
 	// GraphPeakBytes is the largest memory autograd held for one training
-	// batch, by its own accounting (the batch's graph at the end of the
-	// forward pass, plus, for ACA and the adjoint, the ODE blocks'
-	// checkpoints and their largest backward graph). MaxRSSBytes is the
+	// batch, by its own accounting: the batch graph's peak (which holds,
+	// for ACA and the adjoint, the ODE blocks' checkpoints and kept step
+	// graphs) plus, for those two, the largest graph an ODE block's
+	// backward pass builds. (Before 2026-12-07 the checkpoints were counted
+	// twice.) MaxRSSBytes is the
 	// process's peak resident set size (getrusage): it never decreases,
 	// so in a process that trains several models in turn it is the
 	// largest of them so far.
 	GraphPeakBytes int64 `json:"graph_peak_bytes"`
 	MaxRSSBytes    int64 `json:"max_rss_bytes"`
+	// ACAMemory is the ACA memory budget the epoch trained with
+	// (ClassifyConfig.ACAMemory; for an epoch split over sessions, the
+	// last session's): the time, NFE and memory figures depend on it.
+	// 0 for the other methods.
+	ACAMemory int64 `json:"aca_memory,omitempty"`
 }
 
 // SwapRow is the trained NODE evaluated under one solver (Table 2).
@@ -657,12 +668,14 @@ func (r *classifyRun) step(idx []int, blocks []*nn.ODEBlock) error {
 	}
 	r.opt.Step()
 	var nf, nb float64
-	var ckpt, local int64
+	// The batch's graph already holds the ODE blocks' checkpoints and kept
+	// step graphs (their solve operations save them); what it does not
+	// see is the largest graph an ODE block's backward pass builds.
+	var local int64
 	for _, b := range blocks {
 		if s := b.LastStats(); s != nil {
 			nf += float64(s.Forward.NFE)
 			nb += float64(s.Backward.NFE)
-			ckpt += s.CheckpointBytes
 			if s.Method != ode.Naive {
 				local = max(local, s.GraphBytes)
 			}
@@ -672,7 +685,7 @@ func (r *classifyRun) step(idx []int, blocks []*nn.ODEBlock) error {
 		r.p.NFEF += nf / float64(n)
 		r.p.NFEB += nb / float64(n)
 	}
-	r.p.GraphPeak = max(r.p.GraphPeak, graphPeak+ckpt+local)
+	r.p.GraphPeak = max(r.p.GraphPeak, graphPeak+local)
 	r.p.LossSum += lv * float64(len(y))
 	r.p.Correct += correct
 	r.p.Seen += len(y)
@@ -691,6 +704,9 @@ func (r *classifyRun) endEpoch(lr float64, batches int, blocks []*nn.ODEBlock) (
 	e := ClassifyEpoch{Model: r.c.Model, Method: r.c.Method, Run: r.c.Run, Seed: r.c.Seed, Epoch: p.Epoch, LR: lr,
 		TestAcc: acc, Seconds: p.Seconds, TrainSeconds: p.TrainSeconds + p.Seconds, TestSeconds: time.Since(t0).Seconds(),
 		NFETest: nfe, GraphPeakBytes: p.GraphPeak, MaxRSSBytes: max(p.MaxRSS, maxRSS())}
+	if r.c.Model == "node" && r.c.Method == "aca" {
+		e.ACAMemory = r.c.ACAMemory
+	}
 	if p.Seen > 0 {
 		e.TrainLoss, e.TrainAcc = p.LossSum/float64(p.Seen), float64(p.Correct)/float64(p.Seen)
 	}

@@ -268,6 +268,9 @@ type ClassifyRunSummary struct {
 	NFEBackward     float64 `json:"nfe_backward"`
 	GraphPeakBytes  int64   `json:"graph_peak_bytes"`
 	MaxRSSBytes     int64   `json:"max_rss_bytes"`
+	// ACAMemory is ACA's memory budget per ODE block in the run's last
+	// epoch (ClassifyEpoch.ACAMemory).
+	ACAMemory int64 `json:"aca_memory,omitempty"`
 }
 
 // ClassifyCurve is test accuracy against epoch for one model and method:
@@ -356,6 +359,22 @@ func MergeClassify(runs []*ClassifyRunFiles) (*ClassifyReport, error) {
 				rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %s and %s were trained with different settings", l, rs[0].Dir, r.Dir))
 			}
 		}
+		// ACA's memory budget changes no result but the time, NFE and
+		// memory figures, which the report averages over the runs.
+		budgets := map[int64]bool{}
+		for _, r := range rs {
+			for _, e := range r.Record.Epochs {
+				budgets[e.ACAMemory] = true
+			}
+		}
+		if len(budgets) > 1 {
+			var bs []string
+			for b := range budgets {
+				bs = append(bs, formatBudget(b))
+			}
+			sort.Strings(bs)
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: epochs trained with different ACA memory budgets (%s): its time, NFE and memory figures mix them", l, strings.Join(bs, ", ")))
+		}
 		rep.Runs = append(rep.Runs, summarizeRuns(rs)...)
 		rep.Curves = append(rep.Curves, curve(l, rs))
 		rep.Accuracy = append(rep.Accuracy, accuracy(l, rs))
@@ -395,6 +414,7 @@ func summarizeRuns(rs []*ClassifyRunFiles) []ClassifyRunSummary {
 			s.NFEBackward += e.NFEBackward
 			s.GraphPeakBytes = max(s.GraphPeakBytes, e.GraphPeakBytes)
 			s.MaxRSSBytes = max(s.MaxRSSBytes, e.MaxRSSBytes)
+			s.ACAMemory = e.ACAMemory
 		}
 		if n := float64(len(r.Record.Epochs)); n > 0 {
 			s.SecondsPerEpoch /= n
@@ -552,4 +572,12 @@ func argmax(p []float64) int {
 		}
 	}
 	return best
+}
+
+// formatBudget writes an ACA memory budget for a note: "all", or bytes.
+func formatBudget(b int64) string {
+	if b < 0 {
+		return "all"
+	}
+	return fmt.Sprintf("%d bytes", b)
 }

@@ -213,10 +213,12 @@ func TestClassifyResumeOtherConfig(t *testing.T) {
 }
 
 // TestClassifyACAMemory trains the NODE with ACA keeping every accepted
-// step's graph, interrupted in the middle of an epoch and resumed keeping
-// none, and checks that weights, metrics and predictions are the bits of
-// a run that kept none throughout: the budget changes time, memory and
-// the evaluation counts only. Only ACA's solve options carry the budget.
+// step's graph for an epoch (and its test evaluation), interrupted early in
+// the second and resumed keeping none, and checks that weights, losses,
+// accuracies, test NFE and predictions are the bits of a run that kept
+// none throughout: the budget changes the training time, memory and NFE
+// figures only, and each epoch records its budget. Only ACA's solve
+// options carry the budget.
 func TestClassifyACAMemory(t *testing.T) {
 	tr, te := syntheticSets(t, 96, 8)
 	c := tinyClassify("node", "aca")
@@ -234,7 +236,7 @@ func TestClassifyACAMemory(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h := ClassifyHooks{Batch: func(epoch, batch, batches int) {
-		if epoch == 1 && batch == 3 {
+		if epoch == 2 && batch == 1 {
 			cancel()
 		}
 	}}
@@ -250,18 +252,21 @@ func TestClassifyACAMemory(t *testing.T) {
 	}
 	sameCheckpoint(t, pa, pb)
 	// Keeping graphs spends no re-run evaluations in the backward pass,
-	// and some evaluations more in the forward one (f at the kept steps'
-	// ends, for their dense output), and more memory.
+	// some more in the forward one (f at the kept steps' ends, for their
+	// dense output), and more memory.
 	costless := func(es []ClassifyEpoch) []ClassifyEpoch {
 		out := slices.Clone(es)
 		for i := range out {
-			out[i].NFEForward, out[i].NFEBackward, out[i].GraphPeakBytes = 0, 0, 0
+			out[i].NFEForward, out[i].NFEBackward, out[i].GraphPeakBytes, out[i].ACAMemory = 0, 0, 0, 0
 		}
 		return out
 	}
 	sameEpochs(t, costless(ra.Epochs), costless(rb.Epochs))
-	if ra.Epochs[0].NFEBackward == rb.Epochs[0].NFEBackward {
-		t.Errorf("NFE backward %g with and without the kept graphs: no step was kept", ra.Epochs[0].NFEBackward)
+	if got := []int64{rb.Epochs[0].ACAMemory, rb.Epochs[1].ACAMemory}; got[0] != ode.ACAMemoryAll || got[1] != 0 {
+		t.Errorf("epochs record budgets %v, want [-1 0]", got)
+	}
+	if rb.Epochs[0].NFEBackward != 0 || ra.Epochs[0].NFEBackward == 0 {
+		t.Errorf("NFE backward %g keeping every step, %g keeping none: want 0 and more", rb.Epochs[0].NFEBackward, ra.Epochs[0].NFEBackward)
 	}
 	if !reflect.DeepEqual(ra.Predictions, rb.Predictions) || ra.TestAcc != rb.TestAcc {
 		t.Errorf("final results differ: %v against %v", ra.TestAcc, rb.TestAcc)
@@ -511,6 +516,28 @@ func TestMergeClassify(t *testing.T) {
 	other.Record.Config.Data = "cifar10"
 	if _, err := MergeClassify(append(runs[:1:1], other)); err == nil {
 		t.Error("runs on two data sets merged")
+	}
+	// Runs of one label trained with different ACA memory budgets merge
+	// (the results do not depend on it), with a note on the cost figures.
+	for _, n := range rep.Notes {
+		if strings.Contains(n, "budget") {
+			t.Errorf("a note on budgets without any: %q", n)
+		}
+	}
+	kept := fakeRun("node", 4, node[0], []float64{0.5, 0.7})
+	kept.Record.Config.ACAMemory = ode.ACAMemoryAll
+	kept.Record.Epochs[1].ACAMemory = ode.ACAMemoryAll
+	rep, err = MergeClassify(append(slices.Clone(runs), kept))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Join(rep.Notes, "\n"); !strings.Contains(n, "node-aca: epochs trained with different ACA memory budgets (0 bytes, all)") || strings.Contains(n, "different settings") {
+		t.Errorf("notes %q: want one on the budgets only", n)
+	}
+	for _, r := range rep.Runs {
+		if want := map[bool]int64{true: ode.ACAMemoryAll, false: 0}[r.Dir == kept.Dir]; r.ACAMemory != want {
+			t.Errorf("run %s: budget %d, want %d", r.Dir, r.ACAMemory, want)
+		}
 	}
 }
 

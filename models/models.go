@@ -32,7 +32,8 @@ type Config struct {
 	// ODE is the solver, tolerances or steps and gradient method of every
 	// ODE block (NODE only). If Method, RTol, ATol, StepSize and Steps are
 	// all zero, Heun–Euler with rtol = atol = 1e-3 is used, with the
-	// given Gradient (ACA when zero).
+	// other fields as given (the Gradient, ACA when zero; ACA's memory
+	// budget, which applies to each ODE block on its own).
 	ODE ode.Options
 }
 
@@ -110,9 +111,11 @@ func (c Config) resolve(node bool) (Config, error) {
 	if node {
 		o := c.ODE
 		if o.Method == nil && o.RTol == 0 && o.ATol == 0 && o.StepSize == 0 && o.Steps == 0 {
+			// Only the solver and its tolerances are defaulted: the
+			// gradient method and its options (ACA's memory budget …) stay.
 			d := DefaultODEOptions()
-			d.Gradient = o.Gradient
-			c.ODE = d
+			o.Method, o.RTol, o.ATol = d.Method, d.RTol, d.ATol
+			c.ODE = o
 		}
 		if err := checkODEOptions(c.ODE); err != nil {
 			return c, fmt.Errorf("models: NODE ODE options: %w", err)

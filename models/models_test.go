@@ -244,3 +244,26 @@ func TestSolverSwap(t *testing.T) {
 		}
 	}
 }
+
+// TestODEDefaultsKeepGradientOptions checks that a Config.ODE without a
+// solver gets the default solver and tolerances on every ODE block while
+// its gradient options (method, ACA's memory budget) stay as given.
+func TestODEDefaultsKeepGradientOptions(t *testing.T) {
+	c := Config{Depth: 18, Width: 4, InChannels: 1, Classes: 10,
+		ODE: ode.Options{Gradient: ode.ACA, ACAMemory: 1 << 30}}
+	n, err := NewNODE(tensor.NewRNG(1), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultODEOptions()
+	want.ACAMemory = 1 << 30
+	blocks := n.ODEBlocks()
+	if len(blocks) != 4 {
+		t.Fatalf("%d ODE blocks, want 4", len(blocks))
+	}
+	for i, b := range blocks {
+		if b.Options != want {
+			t.Errorf("block %d: options %+v, want %+v", i, b.Options, want)
+		}
+	}
+}

@@ -26,16 +26,16 @@ type ODEBlock struct {
 }
 
 // NewODEBlock returns the block integrating f over [0, 1] with opts. An
-// opts with no method and no tolerance gets ode.DefaultOptions' (Dopri5,
-// rtol 1e-7, atol 1e-9), with opts's Gradient.
+// opts with no method and no tolerance gets ode.DefaultOptions' method and
+// tolerances (Dopri5, rtol 1e-7, atol 1e-9), keeping its other fields (the
+// gradient method, ACA's memory budget …).
 func NewODEBlock(f Module, opts ode.Options) (*ODEBlock, error) {
 	if f == nil {
 		return nil, errors.New("nn: ODEBlock needs dynamics (f is nil)")
 	}
 	if opts.RTol == 0 && opts.ATol == 0 && opts.StepSize == 0 && opts.Steps == 0 && opts.Method == nil {
 		d := ode.DefaultOptions()
-		d.Gradient = opts.Gradient
-		opts = d
+		opts.Method, opts.RTol, opts.ATol = d.Method, d.RTol, d.ATol
 	}
 	return &ODEBlock{F: f, T0: 0, T1: 1, Options: opts}, nil
 }

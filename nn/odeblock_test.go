@@ -68,6 +68,14 @@ func TestODEBlockDefaults(t *testing.T) {
 			t.Errorf("%v: interval [%g, %g], want [0, 1]", gr, b.T0, b.T1)
 		}
 	}
+	// The defaults fill the method and tolerances only: ACA's budget and
+	// pipeline choice stay.
+	kb := rotation(t, ode.Options{ACAMemory: ode.ACAMemoryAll, ACAPipeline: ode.PipelineOff})
+	kwant := ode.DefaultOptions()
+	kwant.ACAMemory, kwant.ACAPipeline = ode.ACAMemoryAll, ode.PipelineOff
+	if !reflect.DeepEqual(kb.Options, kwant) {
+		t.Errorf("options %+v, want %+v", kb.Options, kwant)
+	}
 	for _, o := range []ode.Options{
 		{Method: ode.RK4, Steps: 8},
 		{RTol: 1e-3},

@@ -207,6 +207,41 @@ func TestACAMemoryKeepsWhatFits(t *testing.T) {
 	}
 }
 
+// TestACAMemoryNotRecording checks that a solve on a graph that records
+// nothing (nil) keeps no step graphs whatever the budget: it evaluates as
+// many times as with no budget, to the same bits.
+func TestACAMemoryNotRecording(t *testing.T) {
+	p := mlpProblem([]float64{0, 0.5, 1})
+	o := Options{Method: Dopri5, RTol: 1e-6, ATol: 1e-8, Gradient: ACA}
+	var want *GraphSolution
+	for _, budget := range []int64{0, ACAMemoryAll} {
+		o.ACAMemory = budget
+		y0, ps := p.leaves()
+		sol, err := SolveGraph(nil, p.dyn(ps), y0, p.times, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sol.Stats.KeptSteps != 0 || sol.Stats.KeptBytes != 0 {
+			t.Errorf("budget %d without a recording graph: kept %d steps, %d bytes", budget, sol.Stats.KeptSteps, sol.Stats.KeptBytes)
+		}
+		if want == nil {
+			want = sol
+			continue
+		}
+		if sol.Stats.Forward.NFE != want.Stats.Forward.NFE {
+			t.Errorf("budget %d: %d evaluations, want %d as with none", budget, sol.Stats.Forward.NFE, want.Stats.Forward.NFE)
+		}
+		for i := range sol.Y {
+			a, b := sol.Y[i].Data().Float64s(), want.Y[i].Data().Float64s()
+			for j := range a {
+				if math.Float64bits(a[j]) != math.Float64bits(b[j]) {
+					t.Fatalf("output %d[%d]: %v, want %v", i, j, a[j], b[j])
+				}
+			}
+		}
+	}
+}
+
 // TestACAMemoryErrors checks that the kept graphs are released when the
 // backward pass fails, and that the re-run steps are still checked
 // against the forward pass.

@@ -515,7 +515,9 @@ func solveCheckpointed(g *autograd.Graph, f Dynamics, params []*autograd.Value, 
 	var ys []*tensor.Tensor
 	var st Stats
 	var err error
-	if o.Gradient == ACA && o.ACAMemory != 0 && tv == nil {
+	// Step graphs are kept only for a backward pass: a graph that records
+	// nothing (nil, or in inference mode) gets the plain forward pass.
+	if o.Gradient == ACA && o.ACAMemory != 0 && tv == nil && g.Recording() {
 		ys, st, stats.KeptBytes, err = keepForward(bw, y0.Data(), &o)
 	} else {
 		var hk *hooks[*tensor.Tensor, float64]

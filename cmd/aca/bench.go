@@ -210,7 +210,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	iters := fs.Int("iters", def.iters, "timed iterations")
 	warmup := fs.Int("warmup", def.warmup, "untimed iterations first")
 	threads := fs.Int("threads", 0, "worker threads for the kernels (0: one per core)")
-	acaMemory := fs.String("aca-memory", "0", "ACA: memory for the accepted steps' graphs kept from the forward pass, so that the backward pass need not re-run them (as 512MB or 2GiB; 0 keeps none and re-runs every step; all keeps every one)")
+	acaMemory := fs.String("aca-memory", "0", "ACA: memory per ODE block (classify's NODE18 has 4, the others 1) for the accepted steps' graphs kept from the forward pass, so that the backward pass need not re-run them (as 512MB or 2GiB; 0 keeps none and re-runs every step; all keeps every one)")
 	var model, norm, solver *string
 	var width, batch *int
 	if name == "classify" {

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -96,7 +97,7 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 	runs := fs.Int("runs", 1, "runs of every model and method, with seeds --seed … --seed+N−1")
 	runIndex := fs.Int("run-index", 0, "run only the runs of index I in 1..--runs (seed --seed+I−1), for job arrays; 0: all")
 	resume := fs.String("resume", "", "continue the study in this folder (its plan.json holds the settings; only --epochs, --aca-memory, --json and --quiet may be given with it)")
-	acaMemory := fs.String("aca-memory", "0", "ACA: memory for the accepted steps' graphs kept from the forward pass, so that the backward pass need not re-run them (as 512MB or 2GiB; 0, the paper's ACA, keeps none and re-runs every step; all keeps every one). Changes time and memory, never the results")
+	acaMemory := fs.String("aca-memory", "0", "ACA: memory per ODE block (NODE18 has 4) for the accepted steps' graphs kept from the forward pass, so that the backward pass need not re-run them (as 512MB or 2GiB; 0, the paper's ACA, keeps none and re-runs every step; all keeps every one). The weights and predictions are the same bits; the time, memory and NFE figures change")
 	quick := fs.Bool("quick", false, "every part in minutes: both models, the three methods, 3 runs, width 4, 2 epochs of batches of 32 at a constant rate on the first 512 training images, tested on the first 300")
 	if st := parse(fs, args); st >= 0 {
 		return st
@@ -235,6 +236,9 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 		}
 		c.LRFactor = *factor
 		c.ACAMemory = acaMem
+		if acaMem != 0 && !(slices.Contains(models, "node") && slices.Contains(methods, "aca")) {
+			fmt.Fprintln(stderr, "aca classify: note: --aca-memory applies to the NODE trained with ACA, and this study trains none")
+		}
 		if !*quick {
 			c.Milestones = experiments.PaperMilestones(c.Epochs)
 		}
