@@ -50,36 +50,43 @@ const (
 
 // The Winograd path is taken only where it measured faster than im2col,
 // summed over one and two threads, with OpenBLAS on an AMD EPYC (Zen 3,
-// AVX2) (BenchmarkWinogradShapes; figures in ms at 1 / 2 threads):
+// AVX2) (BenchmarkWinogradShapes; figures as Winograd against im2col, in
+// ms at 1 / 2 threads, batch 128 unless said):
 //
-//   - Chunks of at least winoMinPixels output pixels. Below that the 16
-//     products are too thin (a gemm over a few tiles runs far below the
-//     BLAS's peak) for the 2.25× fewer multiply-adds to pay for the
-//     transforms: a batch of 8 at 128→128 channels on 4×4 images (4 tiles
-//     per chunk) took 1.7× the time of im2col, and 8 at 64→64 on 7×7 1.2–1.6×,
-//     while a batch of 128 (16 samples, 256 pixels, per chunk) took a third
-//     to a half of im2col's time at 32, 64, 128 and 256 channels on 4×4
-//     (forward 6.3 / 2.8 against 3.1 / 1.8 at 64 channels). The chunk's
-//     pixels count rather than its tiles, because tiles overhanging an odd
-//     plane (7×7: 49 pixels in 64 tiles' worth) are work without output.
+//   - Chunks with at least winoMinWork output pixels × channels (the
+//     smaller of the input and output channels). Below that the 16
+//     products are too small (a gemm over a few tiles and channels runs far
+//     below the BLAS's peak) for the 2.25× fewer multiply-adds to pay for
+//     the transforms: a batch of 8 at 128→128 channels on 4×4 images (one
+//     sample, 16 pixels, per chunk) took 1.7× the time of im2col, 8 at
+//     64→64 on 7×7 (49 pixels) 1.2–1.6×, and a batch of 32 at 32→32 on 7×7
+//     (4 samples, 196 pixels) 0.9–1.25×; while 4×4 planes with 16 samples
+//     per chunk took 0.5–0.6× im2col's time at 32→32 (256 pixels; forward
+//     1.09 / 0.80 against 2.06 / 1.28), 0.5–0.65× at 64→64 (3.1 / 1.8
+//     against 6.3 / 2.8) and 0.35–0.45× at 128→128, and at 256→256, where
+//     a chunk holds 8 samples (128 pixels), 0.4–0.5×. Output pixels count
+//     rather than tiles, because tiles overhanging an odd plane (7×7: 49
+//     pixels in 16 tiles, 64 pixels' worth) are work without output.
 //   - For the backward pass, at least winoMinChannels input and output
 //     channels: at 8→8 on 28×28 Winograd took 1.15–1.6× im2col's time, at
-//     16→16 0.65–0.75× (23.2 / 17.2 against 30.9 / 26.7, batch 128).
+//     16→16 0.65–0.75× (23.2 / 17.2 against 30.9 / 26.7).
 //   - For the forward pass, at least winoMinChannelsFwd: with 16 channels
 //     the transforms cost as much as the products, and Winograd took 1.3×
-//     im2col's time on two threads (11.4 against 8.7 at 16→16 on 28×28,
-//     batch 128); at 24 channels the two were even, at 32 Winograd took
+//     im2col's time on two threads (11.4 against 8.7 at 16→16 on 28×28);
+//     at 24 channels the two were even, at 32 (batch 32) Winograd took
 //     0.7–0.85× im2col's time.
 //
 // The choice depends on the shape only, never on the thread count, so
-// results stay the same bits for any thread count. The forward and
-// backward passes of one convolution may take different paths: each
-// computes the exact product it stands for (the convolution, its adjoint),
-// with rounding of the same size (TestConv2dWinogradAccuracy).
+// results stay the same bits for any thread count. (It does depend on the
+// batch size, through the samples per chunk: a short last batch may take
+// the other path.) The forward and backward passes of one convolution may
+// take different paths: each computes the exact product it stands for (the
+// convolution, its adjoint), with rounding of the same size
+// (TestConv2dWinogradAccuracy).
 const (
 	winoMinChannels    = 16
 	winoMinChannelsFwd = 24
-	winoMinPixels      = 256
+	winoMinWork        = 8192
 )
 
 // winograd reports whether the forward pass (backward false) or the
@@ -98,9 +105,12 @@ func (g convGeom) winograd(backward bool) bool {
 	if backward {
 		minCh = winoMinChannels
 	}
+	if g.c < minCh || g.o < minCh {
+		return false
+	}
 	wg := newWinoGeom(g)
-	pixels := wg.spc * min(2*wg.rows, g.oh) * g.ow
-	return g.c >= minCh && g.o >= minCh && pixels >= winoMinPixels
+	pixels := wg.spc * min(2*wg.rows, g.oh) * g.ow // a full chunk's
+	return pixels*min(g.c, g.o) >= winoMinWork
 }
 
 // winoGeom is the tiling of a Winograd convolution. Work goes in chunks of

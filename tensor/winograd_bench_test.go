@@ -17,6 +17,9 @@ func BenchmarkWinogradShapes(b *testing.B) {
 		// batch 128, and wider ones.
 		{128, 8, 8, 28}, {128, 16, 16, 28}, {128, 24, 24, 28}, {128, 16, 32, 14},
 		{128, 32, 32, 7}, {128, 32, 32, 4}, {128, 64, 64, 4}, {128, 128, 128, 7}, {128, 256, 256, 4},
+		// Fewer samples per chunk: a short batch, wide layers (the paper's
+		// width 64), a large image in several chunks.
+		{64, 128, 128, 4}, {64, 32, 32, 4}, {128, 256, 256, 7}, {128, 512, 512, 4}, {8, 64, 64, 56},
 		// Small batches: chunks of one sample.
 		{8, 16, 16, 28}, {8, 64, 64, 7}, {8, 128, 128, 4}, {8, 32, 32, 10}, {32, 32, 32, 7},
 	} {

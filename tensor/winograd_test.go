@@ -103,8 +103,8 @@ func TestConv2dWinogradBackwardFlags(t *testing.T) {
 
 // TestConv2dWinogradDispatch pins the shape rule: the Winograd path for
 // stride-1 3×3 convolutions with padding 0 or 1, enough channels (more for
-// the forward pass) and chunks of enough output pixels, im2col for
-// everything else.
+// the forward pass) and chunks of enough output pixels × channels, im2col
+// for everything else.
 func TestConv2dWinogradDispatch(t *testing.T) {
 	pad1 := Conv2dParams{PadH: 1, PadW: 1}
 	for _, c := range []struct {
@@ -118,16 +118,19 @@ func TestConv2dWinogradDispatch(t *testing.T) {
 		{convCase{8, 16, 28, 28, 16, 3, 3, Conv2dParams{}}, false, true},
 		{convCase{8, 16, 28, 28, 16, 3, 3, Conv2dParams{PadH: 1}}, false, true},
 		{convCase{128, 16, 14, 14, 32, 3, 3, pad1}, false, true},
-		{convCase{32, 32, 10, 10, 32, 3, 3, pad1}, true, true},   // 4 samples, 400 pixels per chunk
-		{convCase{8, 32, 10, 10, 32, 3, 3, pad1}, false, false},  // 100 pixels per chunk
-		{convCase{32, 32, 7, 7, 32, 3, 3, pad1}, false, false},   // 4 samples, 196 pixels per chunk
-		{convCase{128, 32, 7, 7, 32, 3, 3, pad1}, true, true},    // 16 samples, 784 pixels
-		{convCase{128, 128, 4, 4, 128, 3, 3, pad1}, true, true},  // 16 samples, 256 pixels
-		{convCase{64, 128, 4, 4, 128, 3, 3, pad1}, false, false}, // 8 samples, 128 pixels
-		{convCase{8, 128, 4, 4, 128, 3, 3, pad1}, false, false},  // 1 sample per chunk
-		{convCase{8, 8, 28, 28, 8, 3, 3, pad1}, false, false},    // too few channels
-		{convCase{8, 1, 28, 28, 32, 3, 3, pad1}, false, false},   // too few input channels
-		{convCase{8, 32, 28, 28, 8, 3, 3, pad1}, false, false},   // too few output channels
+		{convCase{32, 32, 10, 10, 32, 3, 3, pad1}, true, true},  // 4 samples, 400 pixels × 32 channels per chunk
+		{convCase{8, 32, 10, 10, 32, 3, 3, pad1}, false, false}, // 100 pixels × 32 channels per chunk
+		{convCase{32, 32, 7, 7, 32, 3, 3, pad1}, false, false},  // 4 samples, 196 pixels × 32 channels per chunk
+		{convCase{128, 32, 7, 7, 32, 3, 3, pad1}, true, true},   // 16 samples, 784 pixels
+		{convCase{128, 128, 4, 4, 128, 3, 3, pad1}, true, true}, // 16 samples, 256 pixels
+		{convCase{128, 256, 4, 4, 256, 3, 3, pad1}, true, true}, // 8 samples, 128 pixels, many channels
+		{convCase{64, 128, 4, 4, 128, 3, 3, pad1}, true, true},  // 8 samples, 128 pixels
+		{convCase{64, 32, 4, 4, 32, 3, 3, pad1}, false, false},  // 8 samples, 128 pixels, 32 channels
+		{convCase{8, 128, 4, 4, 128, 3, 3, pad1}, false, false}, // 1 sample per chunk
+		{convCase{8, 64, 56, 56, 64, 3, 3, pad1}, true, true},   // 4 of a sample's 28 tile rows per chunk
+		{convCase{8, 8, 28, 28, 8, 3, 3, pad1}, false, false},   // too few channels
+		{convCase{8, 1, 28, 28, 32, 3, 3, pad1}, false, false},  // too few input channels
+		{convCase{8, 32, 28, 28, 8, 3, 3, pad1}, false, false},  // too few output channels
 		{convCase{8, 32, 28, 28, 32, 3, 3, Conv2dParams{PadH: 2, PadW: 2}}, false, false},
 		{convCase{8, 32, 28, 28, 32, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}}, false, false},
 		{convCase{8, 32, 28, 28, 32, 3, 3, Conv2dParams{StrideW: 2, PadH: 1, PadW: 1}}, false, false},
