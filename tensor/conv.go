@@ -71,8 +71,8 @@ func newConvGeom(op string, xs, ws []int, p Conv2dParams) convGeom {
 // workers, each with its own buffers (a batch smaller than the worker count
 // runs its samples one after another).
 //
-// Stride-1 3×3 convolutions with padding 0 or 1, enough channels (24 for
-// the forward pass, 16 for the backward) and enough work per chunk of
+// Stride-1 3×3 convolutions with padding 0 or 1, enough channels (24; for
+// the backward pass with OpenBLAS, 16) and enough work per chunk of
 // samples take Winograd's F(2×2, 3×3) algorithm instead, with 2.25× fewer
 // multiply-adds (see winograd.go for the rule and its measurements).
 func Conv2d(x, w, b *Tensor, p Conv2dParams) *Tensor {

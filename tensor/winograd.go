@@ -58,26 +58,33 @@ const (
 //     products are too small (a gemm over a few tiles and channels runs far
 //     below the BLAS's peak) for the 2.25× fewer multiply-adds to pay for
 //     the transforms: a batch of 8 at 128→128 channels on 4×4 images (one
-//     sample, 16 pixels, per chunk) took 1.7× the time of im2col, 8 at
-//     64→64 on 7×7 (49 pixels) 1.2–1.6×, and a batch of 32 at 32→32 on 7×7
-//     (4 samples, 196 pixels) 0.9–1.25×; while 4×4 planes with 16 samples
-//     per chunk took 0.5–0.6× im2col's time at 32→32 (256 pixels; forward
-//     1.09 / 0.80 against 2.06 / 1.28), 0.5–0.65× at 64→64 (3.1 / 1.8
-//     against 6.3 / 2.8) and 0.35–0.45× at 128→128, and at 256→256, where
-//     a chunk holds 8 samples (128 pixels), 0.4–0.5×. Output pixels count
+//     sample, 16 pixels, per chunk: 2048) took 1.7× the time of im2col,
+//     and 8 at 64→64 on 7×7 (49 pixels: 3136) 1.2–1.6×; a batch of 32 at
+//     32→32 on 7×7 (4 samples, 196 pixels: 6272) 0.9–1.25×; while 4×4
+//     planes took 0.6–1.2× im2col's time at 32→32 with 8 samples per chunk
+//     (4096; forward 0.58 / 0.45 against 0.92 / 0.54), 0.5–0.6× with 16
+//     (8192; 1.09 / 0.80 against 2.06 / 1.28), 0.5–0.65× at 64→64 (3.1 /
+//     1.8 against 6.3 / 2.8) and 0.35–0.45× at 128→128, and at 256→256,
+//     where a chunk holds 8 samples (128 pixels), 0.4–0.5×; wider layers
+//     (the paper's width 64: 512→512 on 4×4, 256→256 on 7×7, 64→64 on
+//     56×56 in chunks of 4 tile rows) 0.5–0.8×. Output pixels count
 //     rather than tiles, because tiles overhanging an odd plane (7×7: 49
 //     pixels in 16 tiles, 64 pixels' worth) are work without output.
 //   - For the backward pass, at least winoMinChannels input and output
-//     channels: at 8→8 on 28×28 Winograd took 1.15–1.6× im2col's time, at
-//     16→16 0.65–0.75× (23.2 / 17.2 against 30.9 / 26.7).
+//     channels with OpenBLAS: at 8→8 on 28×28 Winograd took 1.15–1.6×
+//     im2col's time, at 16→16 0.65–0.75× (23.2 / 17.2 against 30.9 /
+//     26.7). With the package's own GEMM (the default build) 16→16 took
+//     1.2–1.4× im2col's time (43.1 / 29.7 against 35.8 / 21.3), its im2col
+//     products being the faster ones there, so that build asks for
+//     winoMinChannelsFwd in both passes.
 //   - For the forward pass, at least winoMinChannelsFwd: with 16 channels
 //     the transforms cost as much as the products, and Winograd took 1.3×
 //     im2col's time on two threads (11.4 against 8.7 at 16→16 on 28×28);
 //     at 24 channels the two were even, at 32 (batch 32) Winograd took
 //     0.7–0.85× im2col's time.
 //
-// The choice depends on the shape only, never on the thread count, so
-// results stay the same bits for any thread count. (It does depend on the
+// The choice depends on the shape (and the build's BLAS) only, never on
+// the thread count, so results stay the same bits for any thread count. (It does depend on the
 // batch size, through the samples per chunk: a short last batch may take
 // the other path.) The forward and backward passes of one convolution may
 // take different paths: each computes the exact product it stands for (the
@@ -86,7 +93,7 @@ const (
 const (
 	winoMinChannels    = 16
 	winoMinChannelsFwd = 24
-	winoMinWork        = 8192
+	winoMinWork        = 4096
 )
 
 // winograd reports whether the forward pass (backward false) or the
@@ -102,7 +109,7 @@ func (g convGeom) winograd(backward bool) bool {
 		return true
 	}
 	minCh := winoMinChannelsFwd
-	if backward {
+	if backward && gemmImpl.Name() == "openblas" {
 		minCh = winoMinChannels
 	}
 	if g.c < minCh || g.o < minCh {
