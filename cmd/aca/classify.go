@@ -719,8 +719,8 @@ func classifyReportText(rep *experiments.ClassifyReport) string {
 // training time (the mean over runs solid, the min and max dashed in the
 // same colour), and every run's final accuracy per model (a strip plot).
 func classifyFigures(rep *experiments.ClassifyReport) []namedFigure {
-	byEpoch := &plot.Figure{Title: "Test accuracy by epoch (mean; dashed: min and max over runs)", XLabel: "epoch", YLabel: "test accuracy", Width: 720, Height: 460, Legend: plot.BottomRight, IntegerX: true}
-	byTime := &plot.Figure{Title: "Test accuracy by training time (mean; dashed: min and max over runs)", XLabel: "training wall time (s, mean over runs)", YLabel: "test accuracy", Width: 720, Height: 460, Legend: plot.BottomRight}
+	byEpoch := &plot.Figure{Title: "Test accuracy by epoch (mean; dashed: min and max over runs)", XLabel: "epoch", YLabel: "test accuracy", Width: 720, Height: 460, Legend: plot.BestCorner, IntegerX: true}
+	byTime := &plot.Figure{Title: "Test accuracy by training time (mean; dashed: min and max over runs)", XLabel: "training wall time (s, mean over runs)", YLabel: "test accuracy", Width: 720, Height: 460, Legend: plot.BestCorner}
 	for i, c := range rep.Curves {
 		for _, f := range []*plot.Figure{byEpoch, byTime} {
 			x := make([]float64, len(c.Epoch))
@@ -737,7 +737,7 @@ func classifyFigures(rep *experiments.ClassifyReport) []namedFigure {
 				plot.Series{X: x, Y: c.Max, Dashed: true, Colour: i + 1})
 		}
 	}
-	dist := &plot.Figure{Title: "Test accuracy of every run, by model (x: model in the order of the legend)", XLabel: "model", IntegerX: true, YLabel: "test accuracy", Width: 720, Height: 460, XMin: 0.5, XMax: float64(len(rep.Accuracy)) + 0.5}
+	dist := &plot.Figure{Title: "Test accuracy of every run, by model (x: model in the order of the legend)", XLabel: "model", IntegerX: true, YLabel: "test accuracy", Width: 720, Height: 460, Legend: plot.BestCorner, XMin: 0.5, XMax: float64(len(rep.Accuracy)) + 0.5}
 	for i, a := range rep.Accuracy {
 		s := plot.Series{Name: fmt.Sprintf("%d: %s", i+1, a.Label), NoLine: true, Colour: i + 1}
 		for k, v := range a.Values {

@@ -11,7 +11,8 @@
 // ten or 1-2-5 mantissas on log axes) with light grey grid lines, a title
 // centred above the plot area, the x label centred below it and the y label
 // rotated by 90° (reading bottom to top) to the left of it. Series that have
-// a name are listed in a legend box in the top-right corner of the plot area.
+// a name are listed in a legend box in a corner of the plot area (Figure.Legend:
+// the top-right one by default, or BestCorner, where it hides the least data).
 //
 // Series i is drawn in colour i mod 8 of a fixed colour-blind-safe palette
 // (Okabe–Ito, reordered so the most visible colours come first): blue,

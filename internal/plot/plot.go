@@ -44,7 +44,9 @@ type Figure struct {
 	// about its centre. On a log axis the units are decades.
 	EqualAspect bool
 	// Legend is the corner of the plot area the legend sits in: TopRight
-	// (the zero value), TopLeft, BottomRight or BottomLeft.
+	// (the zero value), TopLeft, BottomRight or BottomLeft, or BestCorner,
+	// the one of the four where the box hides the fewest points and the
+	// least of the lines.
 	Legend int
 	// IntegerX puts the x axis's ticks at whole numbers only (epochs,
 	// counts), when its range holds one. It has no effect with LogX.
@@ -405,22 +407,73 @@ func (l *layout) drawTicks(c *canvas) {
 	}
 }
 
-// legendRect is the legend box for the given names, in the top-right
-// corner of the plot area.
+// legendRect is the legend box for the given names, in the layout's legend
+// corner (BestCorner must have been resolved to a corner by then).
 func (l *layout) legendRect(names []string) image.Rectangle {
+	return l.legendRectAt(names, l.legend)
+}
+
+// legendRectAt is the legend box for the given names in the given corner.
+func (l *layout) legendRectAt(names []string, corner int) image.Rectangle {
 	tw := 0
 	for _, n := range names {
 		tw = max(tw, textWidth(n))
 	}
 	w, h := 6+legendSample+6+tw+6, 6+legendRow*len(names)
 	x0, y0 := l.x1-6-w, l.y0+6
-	if l.legend == TopLeft || l.legend == BottomLeft {
+	if corner == TopLeft || corner == BottomLeft {
 		x0 = l.x0 + 6
 	}
-	if l.legend == BottomLeft || l.legend == BottomRight {
+	if corner == BottomLeft || corner == BottomRight {
 		y0 = l.y1 - 6 - h
 	}
 	return image.Rect(x0, y0, x0+w, y0+h)
+}
+
+// bestCorner is the corner whose legend box for names hides the least of
+// the series: each drawable point counts once, and each line segment by
+// how many of 16 points along it the box covers. Ties go to the earlier of
+// TopRight, TopLeft, BottomRight and BottomLeft.
+func (l *layout) bestCorner(names []string, series []Series) int {
+	best, bestHidden := TopRight, math.Inf(1)
+	for _, corner := range []int{TopRight, TopLeft, BottomRight, BottomLeft} {
+		r := l.legendRectAt(names, corner).Inset(-3) // a marker's reach
+		in := func(x, y float64) bool {
+			return x >= float64(r.Min.X) && x < float64(r.Max.X) && y >= float64(r.Min.Y) && y < float64(r.Max.Y)
+		}
+		hidden := 0.0
+		for _, s := range series {
+			prev := false
+			var px, py float64
+			for i := range s.X {
+				if i >= len(s.Y) || !l.x.valid(s.X[i]) || !l.y.valid(s.Y[i]) {
+					prev = false
+					continue
+				}
+				x, y := l.px(s.X[i]), l.py(s.Y[i])
+				if math.IsNaN(x) || math.IsNaN(y) {
+					prev = false
+					continue
+				}
+				if in(x, y) {
+					hidden++
+				}
+				if prev && !s.NoLine {
+					for k := 1; k < 16; k++ {
+						f := float64(k) / 16
+						if in(px+f*(x-px), py+f*(y-py)) {
+							hidden += 1.0 / 16
+						}
+					}
+				}
+				prev, px, py = true, x, y
+			}
+		}
+		if hidden < bestHidden {
+			best, bestHidden = corner, hidden
+		}
+	}
+	return best
 }
 
 // Legend corners.
@@ -429,6 +482,7 @@ const (
 	TopLeft            // for data that rise to the right
 	BottomRight        // for data that fall to the right
 	BottomLeft
+	BestCorner // the corner where the legend hides the least data
 )
 
 // drawLegend lists the named series.
@@ -442,6 +496,9 @@ func (l *layout) drawLegend(img *image.RGBA, series []Series) {
 	}
 	if len(names) == 0 {
 		return
+	}
+	if l.legend == BestCorner {
+		l.legend = l.bestCorner(names, series)
 	}
 	area := l.area().Inset(1)
 	r := l.legendRect(names)

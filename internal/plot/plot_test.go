@@ -541,3 +541,65 @@ func TestFitRangeNearFloatLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestLegendBestCorner checks that BestCorner puts the legend where it hides
+// no data when such a corner exists: a strip plot whose highest point sits
+// under the top-right corner (aca classify's accuracy-runs.png hid a run's
+// point there), a line rising to the right, and a figure whose data hide
+// under no corner (the default, top-right, stays).
+func TestLegendBestCorner(t *testing.T) {
+	// The study's final accuracies, as aca classify plotted them.
+	names := []string{"1: node-aca", "2: node-adjoint", "3: node-naive", "4: resnet"}
+	strip := []Series{
+		{Name: names[0], NoLine: true, X: []float64{0.85, 1, 1.15}, Y: []float64{0.8293, 0.832, 0.822}},
+		{Name: names[1], NoLine: true, X: []float64{1.85, 2, 2.15}, Y: []float64{0.8353, 0.824, 0.8277}},
+		{Name: names[2], NoLine: true, X: []float64{2.85, 3, 3.15}, Y: []float64{0.8353, 0.83, 0.823}},
+		{Name: names[3], NoLine: true, X: []float64{3.85, 4, 4.15}, Y: []float64{0.8417, 0.8307, 0.8273}},
+	}
+	rising := []Series{{Name: names[0], X: []float64{0, 1, 2, 3}, Y: []float64{0, 1, 2, 3}}, {Name: names[1], X: []float64{0, 3}, Y: []float64{0.2, 3.1}},
+		{Name: names[2], X: []float64{0, 3}, Y: []float64{0.1, 2.9}}, {Name: names[3], X: []float64{0, 3}, Y: []float64{0.3, 3}}}
+	middle := []Series{{Name: names[0], X: []float64{0, 1, 2}, Y: []float64{0, 1, 0}}, {Name: names[1], X: []float64{1}, Y: []float64{0.5}, NoLine: true},
+		{Name: names[2], X: []float64{1}, Y: []float64{0.4}, NoLine: true}, {Name: names[3], X: []float64{1}, Y: []float64{0.3}, NoLine: true}}
+	for _, tc := range []struct {
+		name   string
+		fig    *Figure
+		corner int // the corner BestCorner must choose, or -1: any but TopRight
+	}{
+		{"strip", &Figure{Width: 720, Height: 460, XMin: 0.5, XMax: 4.5, Series: strip}, -1},
+		{"rising", &Figure{Width: 500, Height: 300, Series: rising}, -1},
+		{"middle", &Figure{Width: 500, Height: 300, YMin: -1, YMax: 3, Series: middle}, TopRight},
+	} {
+		tc.fig.Legend = BestCorner
+		img, l := render(t, tc.fig)
+		got := l.bestCorner(names, tc.fig.Series)
+		if tc.corner >= 0 && got != tc.corner || tc.corner < 0 && got == TopRight {
+			t.Errorf("%s: BestCorner chose corner %d", tc.name, got)
+		}
+		// The chosen box covers no point, and every point's marker is drawn.
+		r := l.legendRectAt(names, got)
+		for i, s := range tc.fig.Series {
+			for k := range s.X {
+				x, y := int(math.Round(l.px(s.X[k]))), int(math.Round(l.py(s.Y[k])))
+				if image.Pt(x, y).In(r.Inset(-3)) {
+					t.Errorf("%s: the legend %v covers point (%g, %g)", tc.name, r, s.X[k], s.Y[k])
+				}
+				if s.NoLine && count(img, image.Rect(x-1, y-1, x+2, y+2), s.colour(i)) == 0 {
+					t.Errorf("%s: point (%g, %g) of series %d is not visible", tc.name, s.X[k], s.Y[k], i)
+				}
+			}
+		}
+	}
+	// Where the default corner would hide the strip's top point, the
+	// rendered figure shows it with BestCorner and hides it without.
+	f := &Figure{Width: 720, Height: 460, XMin: 0.5, XMax: 4.5, Series: strip}
+	_, l := render(t, f)
+	x, y := int(math.Round(l.px(3.85))), int(math.Round(l.py(0.8417)))
+	top := image.Rect(x-1, y-1, x+2, y+2)
+	if img, _ := render(t, f); count(img, top, strip[3].colour(3)) != 0 {
+		t.Fatal("the top-right legend no longer hides the strip's top point: the test's figure does not show what BestCorner is for")
+	}
+	f.Legend = BestCorner
+	if img, _ := render(t, f); count(img, top, strip[3].colour(3)) == 0 {
+		t.Error("with BestCorner the strip's top point is still hidden")
+	}
+}
