@@ -431,22 +431,19 @@ func (l *layout) legendRectAt(names []string, corner int) image.Rectangle {
 }
 
 // bestCorner is the corner whose legend box for names hides the least of
-// the series: each drawable point counts once, and each line segment by
-// how many of 16 points along it the box covers. Ties go to the earlier of
-// TopRight, TopLeft, BottomRight and BottomLeft.
+// the series: each drawable point counts 1, and each line segment counts
+// the pixel length the box covers, over 4 pixels (about a marker's width).
+// Ties go to the earlier of TopRight, TopLeft, BottomRight and BottomLeft.
 func (l *layout) bestCorner(names []string, series []Series) int {
 	best, bestHidden := TopRight, math.Inf(1)
 	for _, corner := range []int{TopRight, TopLeft, BottomRight, BottomLeft} {
 		r := l.legendRectAt(names, corner).Inset(-3) // a marker's reach
-		in := func(x, y float64) bool {
-			return x >= float64(r.Min.X) && x < float64(r.Max.X) && y >= float64(r.Min.Y) && y < float64(r.Max.Y)
-		}
 		hidden := 0.0
 		for _, s := range series {
 			prev := false
 			var px, py float64
 			for i := range s.X {
-				if i >= len(s.Y) || !l.x.valid(s.X[i]) || !l.y.valid(s.Y[i]) {
+				if !l.x.valid(s.X[i]) || !l.y.valid(s.Y[i]) {
 					prev = false
 					continue
 				}
@@ -455,16 +452,11 @@ func (l *layout) bestCorner(names []string, series []Series) int {
 					prev = false
 					continue
 				}
-				if in(x, y) {
+				if x >= float64(r.Min.X) && x < float64(r.Max.X) && y >= float64(r.Min.Y) && y < float64(r.Max.Y) {
 					hidden++
 				}
 				if prev && !s.NoLine {
-					for k := 1; k < 16; k++ {
-						f := float64(k) / 16
-						if in(px+f*(x-px), py+f*(y-py)) {
-							hidden += 1.0 / 16
-						}
-					}
+					hidden += clippedLength(px, py, x, y, r) / 4
 				}
 				prev, px, py = true, x, y
 			}
@@ -474,6 +466,35 @@ func (l *layout) bestCorner(names []string, series []Series) int {
 		}
 	}
 	return best
+}
+
+// clippedLength is the length of the part of the segment from (x0, y0) to
+// (x1, y1) that lies inside r (Liang–Barsky clipping).
+func clippedLength(x0, y0, x1, y1 float64, r image.Rectangle) float64 {
+	dx, dy := x1-x0, y1-y0
+	t0, t1 := 0.0, 1.0
+	for _, c := range [4][2]float64{
+		{-dx, x0 - float64(r.Min.X)}, {dx, float64(r.Max.X) - x0},
+		{-dy, y0 - float64(r.Min.Y)}, {dy, float64(r.Max.Y) - y0},
+	} {
+		p, q := c[0], c[1]
+		if p == 0 {
+			if q < 0 {
+				return 0 // parallel to this edge and outside it
+			}
+			continue
+		}
+		t := q / p
+		if p < 0 {
+			t0 = math.Max(t0, t)
+		} else {
+			t1 = math.Min(t1, t)
+		}
+		if t0 > t1 {
+			return 0
+		}
+	}
+	return (t1 - t0) * math.Hypot(dx, dy)
 }
 
 // Legend corners.

@@ -603,3 +603,76 @@ func TestLegendBestCorner(t *testing.T) {
 		t.Error("with BestCorner the strip's top point is still hidden")
 	}
 }
+
+// TestLegendBestCornerExact checks the exact corner BestCorner picks where
+// one answer is right: a marker in each of three corners' boxes leaves the
+// fourth; lines alone (no vertex near a box) along the top and the right
+// edges leave the bottom-left; and a marker just outside a box, close enough
+// for its drawn square to reach under it, counts as hidden there.
+func TestLegendBestCornerExact(t *testing.T) {
+	names := []string{"first series", "second"}
+	base := Figure{Width: 500, Height: 320, XMin: 0, XMax: 1, YMin: 0, YMax: 1}
+	probe := base
+	probe.Series = []Series{{Name: names[0], X: []float64{0.5}, Y: []float64{0.5}}, {Name: names[1], X: []float64{0.5}, Y: []float64{0.5}}}
+	_, l := render(t, &probe)
+	// at maps a pixel to the data point drawn there.
+	at := func(px, py float64) (float64, float64) {
+		return (px - float64(l.x0)) / float64(l.x1-l.x0), (float64(l.y1) - py) / float64(l.y1-l.y0)
+	}
+	centre := func(corner int) (float64, float64) {
+		r := l.legendRectAt(names, corner)
+		return at(float64(r.Min.X+r.Max.X)/2, float64(r.Min.Y+r.Max.Y)/2)
+	}
+	markers := func(corners ...int) Series {
+		s := Series{Name: names[0], NoLine: true}
+		for _, c := range corners {
+			x, y := centre(c)
+			s.X, s.Y = append(s.X, x), append(s.Y, y)
+		}
+		return s
+	}
+	other := Series{Name: names[1], NoLine: true, X: []float64{0.5}, Y: []float64{0.5}}
+
+	// Two pixels left of the bottom-left box: its square marker reaches
+	// under the box, so BottomLeft hides it as much as the other corners
+	// hide theirs, and the tie goes to TopRight.
+	bl := l.legendRectAt(names, BottomLeft)
+	nx, ny := at(float64(bl.Max.X+2), float64(bl.Min.Y+bl.Max.Y)/2)
+	near := markers(TopRight, TopLeft, BottomRight)
+	near.X, near.Y = append(near.X, nx), append(near.Y, ny)
+
+	// A line that runs 8 pixels into the top-right box (from a vertex just
+	// inside its margin to far off the plot) hides 1 + 8/4, less than four
+	// markers in each other box: only the part inside the box counts.
+	tr := l.legendRectAt(names, TopRight)
+	lx0, ly := at(float64(tr.Max.X+3-8), float64(tr.Min.Y+tr.Max.Y)/2)
+	lx1, _ := at(float64(tr.Max.X+1000), 0)
+	graze := Series{Name: names[1], X: []float64{lx0, lx1}, Y: []float64{ly, ly}}
+	four := markers(TopLeft, TopLeft, TopLeft, TopLeft, BottomRight, BottomRight, BottomRight, BottomRight, BottomLeft, BottomLeft, BottomLeft, BottomLeft)
+
+	for _, tc := range []struct {
+		name   string
+		series []Series
+		want   int
+	}{
+		{"line into a box", []Series{four, graze}, TopRight},
+		{"free top-left", []Series{markers(TopRight, BottomRight, BottomLeft), other}, TopLeft},
+		{"free bottom-right", []Series{markers(TopRight, TopLeft, BottomLeft), other}, BottomRight},
+		{"free bottom-left", []Series{markers(TopRight, TopLeft, BottomRight), other}, BottomLeft},
+		{"lines only", []Series{
+			{Name: names[0], X: []float64{-1, 2}, Y: []float64{0.97, 0.97}},  // along the top, ends off the plot
+			{Name: names[1], X: []float64{0.97, 0.97}, Y: []float64{-1, 2}}}, // along the right
+			BottomLeft},
+		{"marker beside a box", []Series{near, other}, TopRight},
+	} {
+		f := base
+		f.Series = tc.series
+		_, lf := render(t, &f)
+		if lf.x0 != l.x0 || lf.x1 != l.x1 || lf.y0 != l.y0 || lf.y1 != l.y1 {
+			t.Fatalf("%s: the plot area moved (%v against %v)", tc.name, lf.area(), l.area())
+		}
+		if got := lf.bestCorner(names, f.Series); got != tc.want {
+			t.Errorf("%s: BestCorner chose corner %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
