@@ -326,6 +326,16 @@ func equalAspect(x, y axis, pw, ph int) (axis, axis) {
 	return x, y
 }
 
+// point is where point i of s is drawn, and whether it can be (a value off
+// a log axis or a non-finite one cannot).
+func (l *layout) point(s Series, i int) (x, y float64, ok bool) {
+	if !l.x.valid(s.X[i]) || !l.y.valid(s.Y[i]) {
+		return 0, 0, false
+	}
+	x, y = l.px(s.X[i]), l.py(s.Y[i])
+	return x, y, !math.IsNaN(x) && !math.IsNaN(y)
+}
+
 // drawSeries draws one series, breaking the line at undrawable points.
 func (l *layout) drawSeries(c *canvas, s Series, col color.RGBA) {
 	line, mark := !s.NoLine, s.Markers || s.NoLine
@@ -339,12 +349,8 @@ func (l *layout) drawSeries(c *canvas, s Series, col color.RGBA) {
 		run = 0
 	}
 	for i := range s.X {
-		if !l.x.valid(s.X[i]) || !l.y.valid(s.Y[i]) {
-			endRun()
-			continue
-		}
-		x, y := l.px(s.X[i]), l.py(s.Y[i])
-		if math.IsNaN(x) || math.IsNaN(y) {
+		x, y, ok := l.point(s, i)
+		if !ok {
 			endRun()
 			continue
 		}
@@ -443,12 +449,8 @@ func (l *layout) bestCorner(names []string, series []Series) int {
 			prev := false
 			var px, py float64
 			for i := range s.X {
-				if !l.x.valid(s.X[i]) || !l.y.valid(s.Y[i]) {
-					prev = false
-					continue
-				}
-				x, y := l.px(s.X[i]), l.py(s.Y[i])
-				if math.IsNaN(x) || math.IsNaN(y) {
+				x, y, ok := l.point(s, i)
+				if !ok {
 					prev = false
 					continue
 				}
