@@ -1,5 +1,11 @@
 package tensor
 
+import (
+	"unsafe"
+
+	"github.com/acaode/aca/internal/vec"
+)
+
 // Winograd F(2×2, 3×3) convolution (Lavin & Gray, "Fast Algorithms for
 // Convolutional Neural Networks", 2016) for stride-1 3×3 kernels.
 //
@@ -146,6 +152,17 @@ const (
 // (16·(C+O) values per tile): 1 MiB of float32, a core's L2 cache. (Smaller
 // chunks were slower at 32 channels and 28×28: thinner products.)
 const winoChunkElems = 1 << 18
+
+// winoStride is the distance between the channels of a chunk's transformed
+// tiles: their 16 rows and one cache line more. Without the line, channel
+// c's rows lie 16·winoLd·4 bytes (272 cache lines) apart in float32, so
+// that the rows a product reads for one block of tiles, one per channel,
+// fall into only 4 of an L1 cache's 64 sets (AMD Zen 3: 32 KiB, 8 ways)
+// and evict each other; with it (273 lines) they spread over all 64.
+func winoStride[T float]() int {
+	var z T
+	return 16*winoLd + 64/int(unsafe.Sizeof(z))
+}
 
 func newWinoGeom(g convGeom) winoGeom {
 	wg := winoGeom{convGeom: g, th: (g.oh + 1) / 2, tw: (g.ow + 1) / 2, spc: 1}
@@ -495,8 +512,8 @@ type winoScratch[T float] struct {
 func newWinoScratch[T float](wg winoGeom, grad bool) *winoScratch[T] {
 	sc := &winoScratch[T]{
 		strip: getScratch[T]((2*wg.rows + 2) * wg.wq()),
-		in:    getScratch[T](16 * winoLd * wg.c),
-		out:   getScratch[T](16 * winoLd * wg.o),
+		in:    getScratch[T](winoStride[T]() * wg.c),
+		out:   getScratch[T](winoStride[T]() * wg.o),
 	}
 	if grad {
 		sc.dq = getScratch[T](wg.spc * wg.c * wg.hq() * wg.wq())
@@ -515,15 +532,26 @@ func (sc *winoScratch[T]) release() {
 // winoForward is convForward on the Winograd path: the chunks of the batch
 // spread over workers.
 func winoForward[T float](g convGeom, x, w, b, out []T) {
-	const ld = 16 * winoLd // row stride of the products' tile operands
+	ld := winoStride[T]() // row stride of the products' tile operands
 	wg := newWinoGeom(g)
 	u := getScratch[T](16 * g.o * g.c)
 	defer putScratch(u)
 	winoWeights(g, w, u)
+	var up []T // U_ξ packed for the micro-tiles (see winotile.go)
+	pu := tilePanels(g.o) * vec.TileMR * g.c
+	if winoTiles {
+		up = getScratch[T](16 * pu)
+		defer putScratch(up)
+		for xi := 0; xi < 16; xi++ {
+			packPanels(up[xi*pu:], u[xi*g.o*g.c:], g.o, g.c, g.c, 1)
+		}
+	}
+	nr := tileNR[T]()
 	hw, s := g.h*g.w, g.s()
 	parallelFor(wg.chunkCount(g.n), 1, func(lo, hi int) {
 		sc := newWinoScratch[T](wg, false)
 		defer sc.release()
+		var tmp [vec.TileMR * vec.TileNR32]T
 		for k := lo; k < hi; k++ {
 			n0, n1, ty0, ty1 := wg.chunk(0, g.n, k)
 			tps := (ty1 - ty0) * wg.tw // tiles per sample
@@ -536,7 +564,12 @@ func winoForward[T float](g convGeom, x, w, b, out []T) {
 			}
 			nt := (n1 - n0) * tps
 			for xi := 0; xi < 16; xi++ {
-				gemm(false, false, g.o, nt, g.c, 1, u[xi*g.o*g.c:], g.c, sc.in[xi*winoLd:], ld, 0, sc.out[xi*winoLd:], ld)
+				if up == nil {
+					gemm(false, false, g.o, nt, g.c, 1, u[xi*g.o*g.c:], g.c, sc.in[xi*winoLd:], ld, 0, sc.out[xi*winoLd:], ld)
+					continue
+				}
+				in := sc.in[xi*winoLd:]
+				tileMul(g.o, nt, g.c, up[xi*pu:], func(q int) []T { return in[q*nr:] }, ld, sc.out[xi*winoLd:], ld, false, tmp[:])
 			}
 			for n := n0; n < n1; n++ {
 				t := (n - n0) * tps
@@ -567,16 +600,25 @@ func (wg winoGeom) winoBlocks() (per, blocks int) {
 // of winoBlocks, each block with its own partial (transformed) weight
 // gradient and bias sums, added in block order.
 func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
-	const ld = 16 * winoLd
+	ld := winoStride[T]()
 	wg := newWinoGeom(g)
 	per, nblk := wg.winoBlocks()
 	oc := g.o * g.c
-	var u, pw []T
+	var u, pw, ut []T
+	ptu := tilePanels(g.c) * vec.TileMR * g.o // a packed U_ξᵀ
 	if gx != nil {
 		u = getScratch[T](16 * oc)
 		defer putScratch(u)
 		winoWeights(g, w, u)
+		if winoTiles {
+			ut = getScratch[T](16 * ptu)
+			defer putScratch(ut)
+			for xi := 0; xi < 16; xi++ {
+				packPanels(ut[xi*ptu:], u[xi*oc:], g.c, g.o, 1, g.c)
+			}
+		}
 	}
+	nr := tileNR[T]()
 	if gw != nil {
 		pw = getScratch[T](nblk * 16 * oc)
 		defer putScratch(pw)
@@ -587,6 +629,7 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 	parallelFor(nblk, 1, func(lo, hi int) {
 		sc := newWinoScratch[T](wg, gx != nil)
 		defer sc.release()
+		var tmp [vec.TileMR * vec.TileNR32]T
 		for blk := lo; blk < hi; blk++ {
 			nlo, nhi := blk*per, min((blk+1)*per, g.n)
 			for n := nlo; gb != nil && n < nhi; n++ {
@@ -627,7 +670,12 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 					continue
 				}
 				for xi := 0; xi < 16; xi++ {
-					gemm(true, false, g.c, nt, g.o, 1, u[xi*oc:], g.c, sc.out[xi*winoLd:], ld, 0, sc.in[xi*winoLd:], ld)
+					if ut == nil {
+						gemm(true, false, g.c, nt, g.o, 1, u[xi*oc:], g.c, sc.out[xi*winoLd:], ld, 0, sc.in[xi*winoLd:], ld)
+						continue
+					}
+					out := sc.out[xi*winoLd:]
+					tileMul(g.c, nt, g.o, ut[xi*ptu:], func(q int) []T { return out[q*nr:] }, ld, sc.in[xi*winoLd:], ld, false, tmp[:])
 				}
 				for n := n0; n < n1; n++ {
 					t := (n - n0) * tps

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+
+	"github.com/acaode/aca/internal/vec"
 )
 
 // BenchmarkWinogradShapes times Conv2d and Conv2dBackward on 3×3,
@@ -38,6 +40,44 @@ func BenchmarkWinogradShapes(b *testing.B) {
 					if on {
 						winoPolicy = winoAlways
 					}
+					y := Conv2d(x, w, nil, p)
+					Conv2dBackward(y, x, w, p, true, true, true)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						if pass == "forward" {
+							Conv2d(x, w, nil, p)
+						} else {
+							Conv2dBackward(y, x, w, p, true, true, true)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkWinogradTiles times the Winograd path's products on the
+// micro-tiles (tiles=true) against the BLAS (tiles=false), float32, 3×3,
+// padding 1: the measurement behind winoTiles. Threads follow GOMAXPROCS.
+func BenchmarkWinogradTiles(b *testing.B) {
+	for _, s := range []struct{ n, c, o, hw int }{
+		{32, 32, 32, 28}, {128, 16, 16, 28}, {128, 32, 32, 14}, {128, 64, 64, 7}, {128, 128, 128, 4},
+	} {
+		rng := NewRNG(1)
+		x := RandN(rng, Float32, 0, 1, s.n, s.c, s.hw, s.hw)
+		w := RandN(rng, Float32, 0, 0.1, s.o, s.c, 3, 3)
+		p := Conv2dParams{PadH: 1, PadW: 1}
+		for _, pass := range []string{"forward", "backward"} {
+			for _, tiles := range []bool{false, true} {
+				if tiles && !vec.HasAVX2() {
+					continue
+				}
+				name := fmt.Sprintf("n=%d/c=%d/o=%d/%dx%d/%s/tiles=%v", s.n, s.c, s.o, s.hw, s.hw, pass, tiles)
+				b.Run(name, func(b *testing.B) {
+					SetThreads(runtime.GOMAXPROCS(0))
+					defer SetThreads(0)
+					defer func(old int, t bool) { winoPolicy, winoTiles = old, t }(winoPolicy, winoTiles)
+					winoPolicy, winoTiles = winoAlways, tiles
 					y := Conv2d(x, w, nil, p)
 					Conv2dBackward(y, x, w, p, true, true, true)
 					b.ResetTimer()

@@ -42,7 +42,8 @@ var winoCases = []convCase{
 
 // TestConv2dWinograd checks the forward pass and all three gradients of the
 // Winograd path against the direct references, at the tolerances of
-// TestConv2d, in both dtypes.
+// TestConv2d, in both dtypes, with the products on the BLAS and (where the
+// CPU has AVX2 and FMA) on the micro-tiles.
 func TestConv2dWinograd(t *testing.T) {
 	var multiSample, multiChunk, shortChunk bool
 	for _, c := range winoCases {
@@ -55,16 +56,20 @@ func TestConv2dWinograd(t *testing.T) {
 		t.Errorf("winoCases no longer cover every chunking: several samples %v, several chunks %v, short last chunk %v",
 			multiSample, multiChunk, shortChunk)
 	}
-	withWinoPolicy(winoAlways, func() {
-		for i, c := range winoCases {
-			if g := c.convGeom(); !g.winograd(false) || !g.winograd(true) {
-				t.Fatalf("%v does not take the Winograd path", c)
-			}
-			for _, dt := range dtypes {
-				runConvCase(t, c, dt, uint64(300+i))
-			}
-		}
-	})
+	for _, tiles := range tileSettings() {
+		withWinoTiles(tiles, func() {
+			withWinoPolicy(winoAlways, func() {
+				for i, c := range winoCases {
+					if g := c.convGeom(); !g.winograd(false) || !g.winograd(true) {
+						t.Fatalf("%v does not take the Winograd path", c)
+					}
+					for _, dt := range dtypes {
+						runConvCase(t, c, dt, uint64(300+i))
+					}
+				}
+			})
+		})
+	}
 }
 
 // TestConv2dWinogradBackwardFlags asks the Winograd path for each subset of
@@ -242,6 +247,16 @@ func TestConv2dWinogradThreads(t *testing.T) {
 		return out
 	}
 	for _, dt := range dtypes {
+		for _, tiles := range tileSettings() {
+			withWinoTiles(tiles, func() { threadsSameBits(t, dt, tiles, run) })
+		}
+	}
+}
+
+// threadsSameBits checks that run gives the same bits on 2 and 3 threads
+// as on 1.
+func threadsSameBits(t *testing.T, dt DType, tiles bool, run func(DType) map[string]*Tensor) {
+	{
 		var ref map[string]*Tensor
 		withThreads(t, 1, func() { ref = run(dt) })
 		for _, n := range []int{2, 3} {
@@ -249,7 +264,7 @@ func TestConv2dWinogradThreads(t *testing.T) {
 			withThreads(t, n, func() { got = run(dt) })
 			for name, r := range ref {
 				if !sameBits(got[name], r) {
-					t.Errorf("%v %s: SetThreads(%d) differs from SetThreads(1) (max |diff| %g)", dt, name, n, MaxAbsDiff(got[name], r))
+					t.Errorf("%v tiles=%v %s: SetThreads(%d) differs from SetThreads(1) (max |diff| %g)", dt, tiles, name, n, MaxAbsDiff(got[name], r))
 				}
 			}
 		}

@@ -1,0 +1,109 @@
+package tensor
+
+import "github.com/acaode/aca/internal/vec"
+
+// The Winograd path's products on internal/vec's micro-tiles.
+//
+// The 16 products of a chunk are small (O×C by C×T with T ≤ winoCap tiles:
+// 32×32 by 32×196 in the image ODE block) and a BLAS spends much of their
+// time around its kernel: OpenBLAS, on AMD EPYC (Zen 3), spent 39 % of a
+// conv ODE block's training step in sgemm, of which a third was packing
+// and clearing C (sgemm_beta, sgemm_*copy), not multiplying. The forward
+// product and the input gradient's multiply in place instead: the
+// transformed tiles are already row-major with contiguous tiles, the
+// layout in which the micro-kernel reads B, so only the small weight
+// operand is packed (once per convolution), and C is written without being
+// cleared first. On that machine this took the forward pass of the image
+// ODE block (batch 32, 32→32 channels, 28×28) from 8.5 to 7.0 ms on one
+// thread and from 6.2 to 4.0 ms on two, and its backward pass from 14.8 to
+// 14.4 and 8.5 to 8.0 ms (BenchmarkWinogradTiles, medians of 5). The weight
+// gradient's products stay with the BLAS: their inner dimension is the
+// tiles, so both operands need packing, and packing them here made the
+// backward pass 25 % slower than OpenBLAS.
+//
+// Each sum is accumulated by fused multiply-adds in order of the inner
+// index, so results depend on the shape only, never on the thread count.
+// The path needs the AVX2/FMA micro-kernel; elsewhere (other CPUs, the
+// purego tag) the products go to the BLAS as before.
+
+// winoTiles reports whether the Winograd products run on the micro-tiles
+// (a variable so that tests can compare both paths).
+var winoTiles = vec.HasAVX2()
+
+// tileNR is the micro-tile's width in columns for T.
+func tileNR[T float]() int {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return vec.TileNR32
+	}
+	return vec.TileNR64
+}
+
+// tileKernel runs one micro-tile: C(r, j) = S(r, j) (accum false) or
+// S(r, j) + C(r, j) rounded once (accum true) for r < vec.TileMR and
+// j < tileNR, with S = Σ_p a[TileMR·p + r]·b[ldb·p + j].
+func tileKernel[T float](k int, a, b []T, ldb int, c []T, ldc int, accum bool) {
+	switch a := any(a).(type) {
+	case []float32:
+		vec.GemmTile32(k, 1, a, any(b).([]float32), ldb, 1, any(c).([]float32), ldc, accum)
+	case []float64:
+		vec.GemmTile64(k, 1, a, any(b).([]float64), ldb, 1, any(c).([]float64), ldc, accum)
+	}
+}
+
+// tilePanels is the number of TileMR-row panels of an m-row matrix.
+func tilePanels(m int) int { return (m + vec.TileMR - 1) / vec.TileMR }
+
+// packPanels writes the m×k matrix A(r, p) = a[r·rs + p·ps] as TileMR-row
+// panels, panel i at dst[i·TileMR·k:], A(i·TileMR + r, p) at
+// [TileMR·p + r], with zero rows beyond m. dst needs tilePanels(m)·TileMR·k
+// values.
+func packPanels[T float](dst, a []T, m, k, rs, ps int) {
+	const mr = vec.TileMR
+	for i0 := 0; i0 < m; i0 += mr {
+		d := dst[i0*k : (i0+mr)*k]
+		rows := min(mr, m-i0)
+		for p := 0; p < k; p++ {
+			dp := d[mr*p : mr*p+mr]
+			for r := 0; r < rows; r++ {
+				dp[r] = a[(i0+r)*rs+p*ps]
+			}
+			clear(dp[rows:])
+		}
+	}
+}
+
+// tileMul sets C = A·B (accum false) or adds A·B to C (accum true) for the
+// m×n result C(i, j) = c[i·ldc + j], A packed by packPanels (m×k) and
+// column block q of B (nr = tileNR columns from j = q·nr) at bcol(q)
+// with row stride ldb: the kernel reads nr columns of every block, also of
+// the last one when n is not a multiple of nr, so B must hold them (their
+// values only reach columns of C that are not stored). Partial tiles at the
+// bottom and right edges go through tmp (TileMR·nr values). Column blocks
+// are the outer loop, so that a block of B stays in the L1 cache while
+// every panel of A passes over it.
+func tileMul[T float](m, n, k int, ap []T, bcol func(q int) []T, ldb int, c []T, ldc int, accum bool, tmp []T) {
+	const mr = vec.TileMR
+	nr := tileNR[T]()
+	for j0 := 0; j0 < n; j0 += nr {
+		b := bcol(j0 / nr)
+		cols := min(nr, n-j0)
+		for i0 := 0; i0 < m; i0 += mr {
+			a := ap[i0*k : (i0+mr)*k]
+			rows := min(mr, m-i0)
+			if rows == mr && cols == nr {
+				tileKernel(k, a, b, ldb, c[i0*ldc+j0:], ldc, accum)
+				continue
+			}
+			if accum {
+				for r := 0; r < rows; r++ {
+					copy(tmp[r*nr:r*nr+cols], c[(i0+r)*ldc+j0:])
+				}
+			}
+			tileKernel(k, a, b, ldb, tmp, nr, accum)
+			for r := 0; r < rows; r++ {
+				copy(c[(i0+r)*ldc+j0:(i0+r)*ldc+j0+cols], tmp[r*nr:])
+			}
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/acaode/aca/internal/vec"
+)
+
+// withWinoTiles runs f with the Winograd products on the micro-tiles (on)
+// or on the BLAS, and restores the default.
+func withWinoTiles(on bool, f func()) {
+	defer func(old bool) { winoTiles = old }(winoTiles)
+	winoTiles = on
+	f()
+}
+
+// tileSettings are the product paths this machine can run.
+func tileSettings() []bool {
+	if vec.HasAVX2() {
+		return []bool{false, true}
+	}
+	return []bool{false}
+}
+
+// TestTileMul checks tileMul against a plain float64 sum on sizes with
+// partial panels and partial column blocks at every edge, m and n below a
+// tile, k = 0 and 1, setting and adding, in both dtypes; and that it writes
+// nothing outside the m×n result (guard values around and between rows).
+func TestTileMul(t *testing.T) {
+	if !vec.HasAVX2() {
+		t.Skip("the tile path needs AVX2 and FMA (the products take the BLAS here; TestConv2dWinograd covers them)")
+	}
+	t.Run("float32", func(t *testing.T) { testTileMul[float32](t, 2e-6) })
+	t.Run("float64", func(t *testing.T) { testTileMul[float64](t, 1e-14) })
+}
+
+func testTileMul[T float](t *testing.T, tol float64) {
+	rng := testRNG(7)
+	nr := tileNR[T]()
+	for _, sz := range [][3]int{{1, 1, 1}, {6, 16, 32}, {5, 3, 7}, {7, 17, 0}, {13, 33, 1}, {32, 196, 32}, {12, 8, 9}, {19, 41, 64}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, accum := range []bool{false, true} {
+			name := fmt.Sprintf("m=%d n=%d k=%d accum=%v", m, n, k, accum)
+			// A is m×k at an odd row stride; B is k×n at row stride ldb,
+			// with the columns up to the next block readable (garbage).
+			lda, ldb, ldc := k+3, (n+nr-1)/nr*nr+5, n+4
+			a := make([]T, m*lda)
+			b := make([]T, max(1, k)*ldb)
+			for i := range a {
+				a[i] = T(rng.Float64()*2 - 1)
+			}
+			for i := range b {
+				b[i] = T(rng.Float64()*2 - 1)
+			}
+			const guard = -7.25
+			c := make([]T, (m+1)*ldc)
+			for i := range c {
+				c[i] = guard
+			}
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					c[i*ldc+j] = T(rng.Float64()*2 - 1)
+				}
+			}
+			want := make([]float64, m*n)
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					s := 0.0
+					for p := 0; p < k; p++ {
+						s += float64(a[i*lda+p]) * float64(b[p*ldb+j])
+					}
+					if accum {
+						s += float64(c[i*ldc+j])
+					}
+					want[i*n+j] = s
+				}
+			}
+			ap := make([]T, tilePanels(m)*vec.TileMR*k)
+			packPanels(ap, a, m, k, lda, 1)
+			var tmp [vec.TileMR * vec.TileNR32]T
+			tileMul(m, n, k, ap, func(q int) []T { return b[q*nr:] }, ldb, c, ldc, accum, tmp[:])
+			for i := 0; i <= m; i++ {
+				for j := 0; j < ldc; j++ {
+					got := float64(c[i*ldc+j])
+					if i == m || j >= n {
+						if got != guard {
+							t.Fatalf("%s: wrote C(%d, %d) = %g outside the result", name, i, j, got)
+						}
+						continue
+					}
+					w := want[i*n+j]
+					if d := math.Abs(got - w); d > tol*(1+float64(k)) {
+						t.Fatalf("%s: C(%d, %d) = %g, want %g (|diff| %g)", name, i, j, got, w, d)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPackPanels checks the panel layout, the zero rows of the last panel
+// and transposed reads (rs 1).
+func TestPackPanels(t *testing.T) {
+	const m, k = 8, 3
+	a := make([]float64, m*k)
+	for i := range a {
+		a[i] = float64(i + 1)
+	}
+	dst := make([]float64, tilePanels(m)*vec.TileMR*m) // room for both packings
+	for i := range dst {
+		dst[i] = math.NaN()
+	}
+	packPanels(dst, a, m, k, k, 1) // row-major
+	for i := 0; i < tilePanels(m)*vec.TileMR; i++ {
+		for p := 0; p < k; p++ {
+			got := dst[i/vec.TileMR*vec.TileMR*k+vec.TileMR*p+i%vec.TileMR]
+			want := 0.0
+			if i < m {
+				want = a[i*k+p]
+			}
+			if got != want {
+				t.Fatalf("row-major: A(%d, %d) packed as %g, want %g", i, p, got, want)
+			}
+		}
+	}
+	packPanels(dst, a, k, m, 1, k) // the transpose: A(i, p) = a[p·k + i]
+	for i := 0; i < k; i++ {
+		for p := 0; p < m; p++ {
+			if got, want := dst[vec.TileMR*p+i], a[p*k+i]; got != want {
+				t.Fatalf("transposed: A(%d, %d) packed as %g, want %g", i, p, got, want)
+			}
+		}
+	}
+	for p := 0; p < m; p++ {
+		for r := k; r < vec.TileMR; r++ {
+			if dst[vec.TileMR*p+r] != 0 {
+				t.Fatalf("transposed: padding row %d at column %d is %g, want 0", r, p, dst[vec.TileMR*p+r])
+			}
+		}
+	}
+}
