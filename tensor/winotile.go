@@ -39,15 +39,16 @@ func tileNR[T float]() int {
 	return vec.TileNR64
 }
 
-// tileKernel runs one micro-tile: C(r, j) = S(r, j) (accum false) or
-// S(r, j) + C(r, j) rounded once (accum true) for r < vec.TileMR and
-// j < tileNR, with S = Σ_p a[TileMR·p + r]·b[ldb·p + j].
-func tileKernel[T float](k int, a, b []T, ldb int, c []T, ldc int, accum bool) {
+// tileKernel runs mt micro-tiles stacked vertically (vec.GemmTiles32):
+// C(r, j) = S(r, j) (accum false) or S(r, j) + C(r, j) rounded once (accum
+// true) for r < mt·vec.TileMR and j < tileNR, with
+// S = Σ_p A(r, p)·b[ldb·p + j], A packed by packPanels.
+func tileKernel[T float](mt, k int, a, b []T, ldb int, c []T, ldc int, accum bool) {
 	switch a := any(a).(type) {
 	case []float32:
-		vec.GemmTile32(k, 1, a, any(b).([]float32), ldb, 1, any(c).([]float32), ldc, accum)
+		vec.GemmTiles32(mt, k, a, any(b).([]float32), ldb, any(c).([]float32), ldc, accum)
 	case []float64:
-		vec.GemmTile64(k, 1, a, any(b).([]float64), ldb, 1, any(c).([]float64), ldc, accum)
+		vec.GemmTiles64(mt, k, a, any(b).([]float64), ldb, any(c).([]float64), ldc, accum)
 	}
 }
 
@@ -85,22 +86,24 @@ func packPanels[T float](dst, a []T, m, k, rs, ps int) {
 func tileMul[T float](m, n, k int, ap []T, bcol func(q int) []T, ldb int, c []T, ldc int, accum bool, tmp []T) {
 	const mr = vec.TileMR
 	nr := tileNR[T]()
+	full := m / mr // panels without padding rows
 	for j0 := 0; j0 < n; j0 += nr {
 		b := bcol(j0 / nr)
 		cols := min(nr, n-j0)
-		for i0 := 0; i0 < m; i0 += mr {
+		i0 := 0
+		if cols == nr && full > 0 {
+			tileKernel(full, k, ap, b, ldb, c[j0:], ldc, accum)
+			i0 = full * mr
+		}
+		for ; i0 < m; i0 += mr {
 			a := ap[i0*k : (i0+mr)*k]
 			rows := min(mr, m-i0)
-			if rows == mr && cols == nr {
-				tileKernel(k, a, b, ldb, c[i0*ldc+j0:], ldc, accum)
-				continue
-			}
 			if accum {
 				for r := 0; r < rows; r++ {
 					copy(tmp[r*nr:r*nr+cols], c[(i0+r)*ldc+j0:])
 				}
 			}
-			tileKernel(k, a, b, ldb, tmp, nr, accum)
+			tileKernel(1, k, a, b, ldb, tmp, nr, accum)
 			for r := 0; r < rows; r++ {
 				copy(c[(i0+r)*ldc+j0:(i0+r)*ldc+j0+cols], tmp[r*nr:])
 			}

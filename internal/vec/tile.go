@@ -52,6 +52,53 @@ func GemmTile64(k int, alpha float64, a, b []float64, ldb int, beta float64, c [
 	gemmTile64Go(k, alpha, a, b, ldb, beta, c, ldc, accum)
 }
 
+// GemmTiles32 is GemmTile32 (alpha and beta 1) for mt tiles stacked
+// vertically: tile i multiplies the packed micro-panel a[i·TileMR·k:] by
+// the same columns of B into the rows of C from i·TileMR on. The slices
+// are checked once for all of them, which saves the per-call cost of
+// GemmTile32 where a tile is only a few hundred multiply-adds (the
+// Winograd products of package tensor).
+func GemmTiles32(mt, k int, a, b []float32, ldb int, c []float32, ldc int, accum bool) {
+	checkTiles("GemmTiles32", mt, k, len(a), len(b), ldb, TileNR32, len(c), ldc)
+	for i := 0; i < mt; i++ {
+		ai, ci := a[i*TileMR*k:], c[i*TileMR*ldc:]
+		if !useAsm {
+			gemmTile32Go(k, 1, ai, b, ldb, 1, ci, ldc, accum)
+			continue
+		}
+		pa, pb := &ci[0], &ci[0] // not read when k is 0
+		if k > 0 {
+			pa, pb = &ai[0], &b[0]
+		}
+		gemmTile32AVX2(k, pa, pb, ldb, &ci[0], ldc, 1, 1, b2i(accum))
+	}
+}
+
+// GemmTiles64 is GemmTiles32 in double precision (GemmTile64's tiles).
+func GemmTiles64(mt, k int, a, b []float64, ldb int, c []float64, ldc int, accum bool) {
+	checkTiles("GemmTiles64", mt, k, len(a), len(b), ldb, TileNR64, len(c), ldc)
+	for i := 0; i < mt; i++ {
+		ai, ci := a[i*TileMR*k:], c[i*TileMR*ldc:]
+		if !useAsm {
+			gemmTile64Go(k, 1, ai, b, ldb, 1, ci, ldc, accum)
+			continue
+		}
+		pa, pb := &ci[0], &ci[0] // not read when k is 0
+		if k > 0 {
+			pa, pb = &ai[0], &b[0]
+		}
+		gemmTile64AVX2(k, pa, pb, ldb, &ci[0], ldc, 1, 1, b2i(accum))
+	}
+}
+
+// checkTiles is checkTile for mt stacked tiles.
+func checkTiles(name string, mt, k, na, nb, ldb, nr, nc, ldc int) {
+	if mt < 1 {
+		panic(fmt.Sprintf("vec: %s: %d tiles", name, mt))
+	}
+	checkTile(name, k, na-(mt-1)*TileMR*k, nb, ldb, nr, nc-(mt-1)*TileMR*ldc, ldc)
+}
+
 // GemmTile32Go is the portable Go version of GemmTile32, which GemmTile32
 // runs on CPUs without AVX2 and FMA and under the purego tag; it is
 // exported so that callers can test both paths on the same data. Each

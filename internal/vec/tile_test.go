@@ -188,3 +188,72 @@ func TestGemmTileShortSlices(t *testing.T) {
 		})
 	}
 }
+
+// TestGemmTiles checks GemmTiles32 and GemmTiles64, on both paths, bit for
+// bit against GemmTile32 and GemmTile64 called tile by tile (alpha and beta
+// 1), with C's rows wider than the tiles and the elements beside them left
+// untouched; and that a C too short for the last tile panics.
+func TestGemmTiles(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(41, 42))
+		for _, mt := range []int{1, 2, 5} {
+			for _, k := range []int{0, 1, 7, 32} {
+				for _, accum := range []bool{false, true} {
+					name := fmt.Sprintf("mt=%d k=%d accum=%v", mt, k, accum)
+					a32 := make([]float32, mt*TileMR*k)
+					b32 := make([]float32, max(1, k)*(TileNR32+5))
+					for i := range a32 {
+						a32[i] = float32(rng.NormFloat64())
+					}
+					for i := range b32 {
+						b32[i] = float32(rng.NormFloat64())
+					}
+					ldc := TileNR32 + 3
+					c32 := make([]float32, mt*TileMR*ldc)
+					for i := range c32 {
+						c32[i] = float32(rng.NormFloat64())
+					}
+					want32 := append([]float32(nil), c32...)
+					for i := 0; i < mt; i++ {
+						GemmTile32(k, 1, a32[i*TileMR*k:], b32, TileNR32+5, 1, want32[i*TileMR*ldc:], ldc, accum)
+					}
+					GemmTiles32(mt, k, a32, b32, TileNR32+5, c32, ldc, accum)
+					for i := range c32 {
+						if math.Float32bits(c32[i]) != math.Float32bits(want32[i]) {
+							t.Fatalf("float32 %s: element %d is %v, want %v", name, i, c32[i], want32[i])
+						}
+					}
+					a64 := make([]float64, mt*TileMR*k)
+					b64 := make([]float64, max(1, k)*(TileNR64+2))
+					for i := range a64 {
+						a64[i] = rng.NormFloat64()
+					}
+					for i := range b64 {
+						b64[i] = rng.NormFloat64()
+					}
+					ldc = TileNR64 + 1
+					c64 := make([]float64, mt*TileMR*ldc)
+					for i := range c64 {
+						c64[i] = rng.NormFloat64()
+					}
+					want64 := append([]float64(nil), c64...)
+					for i := 0; i < mt; i++ {
+						GemmTile64(k, 1, a64[i*TileMR*k:], b64, TileNR64+2, 1, want64[i*TileMR*ldc:], ldc, accum)
+					}
+					GemmTiles64(mt, k, a64, b64, TileNR64+2, c64, ldc, accum)
+					for i := range c64 {
+						if math.Float64bits(c64[i]) != math.Float64bits(want64[i]) {
+							t.Fatalf("float64 %s: element %d is %v, want %v", name, i, c64[i], want64[i])
+						}
+					}
+				}
+			}
+		}
+	})
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "C has") {
+			t.Fatalf("panic %v, want one about C", r)
+		}
+	}()
+	GemmTiles32(2, 1, make([]float32, 12), make([]float32, 16), 16, make([]float32, 2*TileMR*16-1), 16, false)
+}
