@@ -257,73 +257,89 @@ func winoWeightGrad[T float](g convGeom, pw []T, nblk int, gw []T) {
 	}
 }
 
+// he is the length of each half of a strip row (see winoStrip): the tile
+// columns rounded up to a block of eight, and one more, for the neighbour
+// column the transform reads.
+func (wg winoGeom) he() int { return (wg.tw+7)&^7 + 1 }
+
 // winoStrip copies the rows of one h×w input plane that tile rows
-// [ty0, ty1) read into strip, padded rows of wq values. It writes only the
-// image's part of the strip: the rest, padding, must be zero already (see
+// [ty0, ty1) read into strip, each row split into its even padded columns
+// at [0, he) and its odd ones at [he, 2·he): padded column c goes to
+// c/2 + (c%2)·he. Tile t then reads columns 2t … 2t+3 at t, he+t, t+1 and
+// he+t+1, so that the transform of eight neighbouring tiles is a few
+// vector operations (vec.WinoInputRows32). It writes only the image's
+// part of the strip: the rest, padding, must be zero already (see
 // winoClearStrip); it is the same for every plane.
 func winoStrip[T float](wg winoGeom, plane []T, ty0, ty1 int, strip []T) {
-	wq := wg.wq()
+	he := wg.he()
 	for r := 0; r < 2*(ty1-ty0)+2; r++ {
-		if ih := 2*ty0 + r - wg.ph; ih >= 0 && ih < wg.h {
-			copy(strip[r*wq+wg.pw:r*wq+wg.pw+wg.w], plane[ih*wg.w:(ih+1)*wg.w])
+		ih := 2*ty0 + r - wg.ph
+		if ih < 0 || ih >= wg.h {
+			continue
+		}
+		row, src := strip[r*2*he:(r+1)*2*he], plane[ih*wg.w:(ih+1)*wg.w]
+		// Image column j is padded column j + pw: with pw 0 the even image
+		// columns go to the even half, with pw 1 to the odd one.
+		first, second := row[:he], row[he:2*he]
+		if wg.pw == 1 {
+			first, second = second, row[1:he]
+		}
+		n := len(src) / 2
+		first, second = first[:n+len(src)%2], second[:n]
+		for k := range second {
+			pair := src[2*k : 2*k+2 : 2*k+2]
+			first[k], second[k] = pair[0], pair[1]
+		}
+		if len(src)%2 == 1 {
+			first[n] = src[2*n]
 		}
 	}
 }
 
 // winoClearStrip zeroes the strip of tile rows [ty0, ty1).
 func winoClearStrip[T float](wg winoGeom, ty0, ty1 int, strip []T) {
-	clear(strip[:(2*(ty1-ty0)+2)*wg.wq()])
+	clear(strip[:(2*(ty1-ty0)+2)*2*wg.he()])
 }
 
 // winoInput writes V = Bᵀ d B for the tiles of tile rows [ty0, ty1) of one
 // input plane: position ξ of the chunk's tile t goes to v[ξ·winoLd + t].
-// The padding of strip must be zero (see winoStrip).
+// The padding of strip must be zero (see winoStrip). In float32 each tile
+// row's transform also writes up to 7 tiles past its end, which the next
+// tile row (or the next sample's, or nothing: the rows of v are winoLd ≥
+// winoCap + 7 long) overwrites: the planes of a chunk must be transformed
+// in order.
 func winoInput[T float](wg winoGeom, plane []T, ty0, ty1 int, strip, v []T) {
 	winoStrip(wg, plane, ty0, ty1, strip)
-	wq, tw := wg.wq(), wg.tw
+	he, tw := wg.he(), wg.tw
 	for i := 0; i < ty1-ty0; i++ {
-		r := strip[2*i*wq:]
-		winoInputRow(r[:wq], r[wq:2*wq], r[2*wq:3*wq], r[3*wq:4*wq], v[i*tw:])
+		r := strip[2*i*2*he:]
+		winoInputRow(r[:2*he], r[2*he:4*he], r[4*he:6*he], r[6*he:8*he], he, v[i*tw:], tw)
 	}
 }
 
-// winoInputRow transforms the tiles of one tile row, whose four padded input
-// rows are r0 … r3: tile tx covers their columns 2tx … 2tx+3 and its
-// position ξ goes to v[ξ·winoLd + tx]. Bᵀ d combines the rows (0−2, 1+2,
-// 2−1, 1−3) column by column, and neighbouring tiles share two columns, so
-// each step combines two new columns and reuses the previous two.
-func winoInputRow[T float](r0, r1, r2, r3, v []T) {
-	winoInputRows(r0, r1, r2, v, false)
-	winoInputRows(r1, r2, r3, v[8*winoLd:], true)
-}
-
-// winoInputRows does half of winoInputRow: rows (0−2, 1+2) of Bᵀ d from
-// padded rows p, q, r, or with second set, rows (2−1, 1−3) from rows 1, 2, 3.
-func winoInputRows[T float](p, q, r, v []T, second bool) {
+// winoInputRow transforms the n tiles of one tile row, whose four padded
+// input rows r0 … r3 are split as winoStrip writes them: position ξ of tile
+// t goes to v[ξ·winoLd + t]. Bᵀ d combines the rows (0−2, 1+2, 2−1, 1−3)
+// column by column, and d B the columns the same way (vec.WinoInputRows32
+// in float32, with the same operations in the same order as the loop here).
+func winoInputRow[T float](r0, r1, r2, r3 []T, he int, v []T, n int) {
 	const l = winoLd
-	q, r = q[:len(p)], r[:len(p)]
-	if !second {
-		a0, a1 := p[0]-r[0], p[1]-r[1]
-		b0, b1 := q[0]+r[0], q[1]+r[1]
-		for k, t := 2, 0; k+1 < len(p); k, t = k+2, t+1 {
-			a2, a3 := p[k]-r[k], p[k+1]-r[k+1]
-			b2, b3 := q[k]+r[k], q[k+1]+r[k+1]
-			o := v[t : t+7*l+1]
-			o[0], o[l], o[2*l], o[3*l] = a0-a2, a1+a2, a2-a1, a1-a3
-			o[4*l], o[5*l], o[6*l], o[7*l] = b0-b2, b1+b2, b2-b1, b1-b3
-			a0, a1, b0, b1 = a2, a3, b2, b3
-		}
+	if v32, ok := any(v).([]float32); ok {
+		p0, p1, p2, p3 := any(r0).([]float32), any(r1).([]float32), any(r2).([]float32), any(r3).([]float32)
+		vec.WinoInputRows32(p0, p1, p2, he, v32, l, n, false)
+		vec.WinoInputRows32(p1, p2, p3, he, v32[8*l:], l, n, true)
 		return
 	}
-	a0, a1 := q[0]-p[0], q[1]-p[1]
-	b0, b1 := p[0]-r[0], p[1]-r[1]
-	for k, t := 2, 0; k+1 < len(p); k, t = k+2, t+1 {
-		a2, a3 := q[k]-p[k], q[k+1]-p[k+1]
-		b2, b3 := p[k]-r[k], p[k+1]-r[k+1]
-		o := v[t : t+7*l+1]
-		o[0], o[l], o[2*l], o[3*l] = a0-a2, a1+a2, a2-a1, a1-a3
-		o[4*l], o[5*l], o[6*l], o[7*l] = b0-b2, b1+b2, b2-b1, b1-b3
-		a0, a1, b0, b1 = a2, a3, b2, b3
+	r0, r1, r2, r3 = r0[:2*he], r1[:2*he], r2[:2*he], r3[:2*he]
+	for t := 0; t < n; t++ {
+		var a, b, c, d [4]T // the rows (0−2, 1+2, 2−1, 1−3) at columns 2t … 2t+3
+		for i, k := range [4]int{t, he + t, t + 1, he + t + 1} {
+			a[i], b[i], c[i], d[i] = r0[k]-r2[k], r1[k]+r2[k], r2[k]-r1[k], r1[k]-r3[k]
+		}
+		o := v[t : t+15*l+1]
+		for h, s := range [4][4]T{a, b, c, d} {
+			o[4*h*l], o[(4*h+1)*l], o[(4*h+2)*l], o[(4*h+3)*l] = s[0]-s[2], s[1]+s[2], s[2]-s[1], s[1]-s[3]
+		}
 	}
 }
 
@@ -511,7 +527,7 @@ type winoScratch[T float] struct {
 
 func newWinoScratch[T float](wg winoGeom, grad bool) *winoScratch[T] {
 	sc := &winoScratch[T]{
-		strip: getScratch[T]((2*wg.rows + 2) * wg.wq()),
+		strip: getScratch[T]((2*wg.rows + 2) * 2 * wg.he()),
 		in:    getScratch[T](winoStride[T]() * wg.c),
 		out:   getScratch[T](winoStride[T]() * wg.o),
 	}

@@ -457,3 +457,43 @@ func AllFinite32(x []float32) bool {
 	}
 	return true
 }
+
+// WinoInputRows32 is half of package tensor's Winograd F(2×2, 3×3) input
+// transform Bᵀ d B, for the tiles of one tile row, eight at a time. The
+// three input rows p, q and r hold their even columns at [0, he) and their
+// odd ones at [he, 2·he), so that column c is row[c/2 + (c%2)·he]. With
+// the row combinations a = p − r and b = q + r (second false) or a = q − p
+// and b = p − r (second true), tile t gets
+//
+//	v[0·ldv + t] = a(2t) − a(2t+2)    v[1·ldv + t] = a(2t+1) + a(2t+2)
+//	v[2·ldv + t] = a(2t+2) − a(2t+1)  v[3·ldv + t] = a(2t+1) − a(2t+3)
+//
+// and rows 4 to 7 of v the same of b, each operation rounded on its own in
+// float32. Tiles from n up to the next multiple of 8 are computed too, from
+// whatever the rows hold there. It panics if he is less than that multiple
+// plus 1 or a slice is too short.
+func WinoInputRows32(p, q, r []float32, he int, v []float32, ldv, n int, second bool) {
+	n8 := (n + 7) &^ 7
+	if n < 1 || he < n8+1 || ldv < n8 || len(p) < 2*he || len(q) < 2*he || len(r) < 2*he || len(v) < 7*ldv+n8 {
+		panic(fmt.Sprintf("vec: WinoInputRows32: n %d, he %d, ldv %d, rows of %d, %d, %d and v of %d values", n, he, ldv, len(p), len(q), len(r), len(v)))
+	}
+	if useAsm {
+		winoInputRows32AVX2(&p[0], &q[0], &r[0], he, &v[0], ldv, n8, b2i(second))
+		return
+	}
+	var a, b [4]float32
+	for t := 0; t < n8; t++ {
+		cols := [4]int{t, he + t, t + 1, he + t + 1} // columns 2t … 2t+3
+		for i, c := range cols {
+			if second {
+				a[i], b[i] = q[c]-p[c], p[c]-r[c]
+			} else {
+				a[i], b[i] = p[c]-r[c], q[c]+r[c]
+			}
+		}
+		for h, s := range [2][4]float32{a, b} {
+			o := v[4*h*ldv+t:]
+			o[0], o[ldv], o[2*ldv], o[3*ldv] = s[0]-s[2], s[1]+s[2], s[2]-s[1], s[1]-s[3]
+		}
+	}
+}

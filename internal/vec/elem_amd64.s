@@ -724,3 +724,122 @@ fin32_no:
 	MOVB $0x00, ret+16(FP)
 	VZEROUPPER
 	RET
+
+// func winoInputRows32AVX2(p *float32, q *float32, r *float32, he int, v *float32, ldv int, n int, second int)
+// Requires: AVX
+TEXT ·winoInputRows32AVX2(SB), NOSPLIT, $0-64
+	// Half of the input transform Bᵀ d B of tiles t < n, eight at a time (see
+	// WinoInputRows32): rows p, q, r hold their even columns at [0, he) and
+	// their odd ones at [he, 2he); v's eight rows are ldv apart. n > 0 is a
+	// multiple of 8.
+	MOVQ  p+0(FP), SI
+	MOVQ  q+8(FP), DX
+	MOVQ  r+16(FP), R8
+	MOVQ  he+24(FP), BX
+	MOVQ  v+32(FP), DI
+	MOVQ  ldv+40(FP), R10
+	MOVQ  n+48(FP), CX
+	SHLQ  $0x02, R10
+	LEAQ  (R10)(R10*2), R11
+	ADDQ  DI, R11
+	LEAQ  (R11)(R10*2), R12
+	ADDQ  R10, R12
+	XORQ  AX, AX
+	MOVQ  second+56(FP), R9
+	TESTQ R9, R9
+	JNZ   wino_in_second
+
+wino_in_first:
+	VMOVUPS (R8)(AX*4), Y0
+	VMOVUPS (R8)(BX*4), Y1
+	VMOVUPS 4(R8)(AX*4), Y2
+	VMOVUPS 4(R8)(BX*4), Y3
+	VMOVUPS (SI)(AX*4), Y4
+	VMOVUPS (SI)(BX*4), Y5
+	VMOVUPS 4(SI)(AX*4), Y6
+	VMOVUPS 4(SI)(BX*4), Y7
+	VMOVUPS (DX)(AX*4), Y8
+	VMOVUPS (DX)(BX*4), Y9
+	VMOVUPS 4(DX)(AX*4), Y10
+	VMOVUPS 4(DX)(BX*4), Y11
+	VSUBPS  Y0, Y4, Y4
+	VADDPS  Y0, Y8, Y8
+	VSUBPS  Y1, Y5, Y5
+	VADDPS  Y1, Y9, Y9
+	VSUBPS  Y2, Y6, Y6
+	VADDPS  Y2, Y10, Y10
+	VSUBPS  Y3, Y7, Y7
+	VADDPS  Y3, Y11, Y11
+	VSUBPS  Y6, Y4, Y12
+	VADDPS  Y6, Y5, Y13
+	VSUBPS  Y5, Y6, Y14
+	VSUBPS  Y7, Y5, Y15
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, (DI)(R10*1)
+	VMOVUPS Y14, (DI)(R10*2)
+	VMOVUPS Y15, (R11)
+	VSUBPS  Y10, Y8, Y12
+	VADDPS  Y10, Y9, Y13
+	VSUBPS  Y9, Y10, Y14
+	VSUBPS  Y11, Y9, Y15
+	VMOVUPS Y12, (R11)(R10*1)
+	VMOVUPS Y13, (R11)(R10*2)
+	VMOVUPS Y14, (R12)
+	VMOVUPS Y15, (R12)(R10*1)
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, R11
+	ADDQ    $0x20, R12
+	ADDQ    $0x08, BX
+	ADDQ    $0x08, AX
+	CMPQ    AX, CX
+	JLT     wino_in_first
+	VZEROUPPER
+	RET
+
+wino_in_second:
+wino_in_second_loop:
+	VMOVUPS (R8)(AX*4), Y0
+	VMOVUPS (R8)(BX*4), Y1
+	VMOVUPS 4(R8)(AX*4), Y2
+	VMOVUPS 4(R8)(BX*4), Y3
+	VMOVUPS (SI)(AX*4), Y4
+	VMOVUPS (SI)(BX*4), Y5
+	VMOVUPS 4(SI)(AX*4), Y6
+	VMOVUPS 4(SI)(BX*4), Y7
+	VMOVUPS (DX)(AX*4), Y8
+	VMOVUPS (DX)(BX*4), Y9
+	VMOVUPS 4(DX)(AX*4), Y10
+	VMOVUPS 4(DX)(BX*4), Y11
+	VSUBPS  Y4, Y8, Y8
+	VSUBPS  Y0, Y4, Y4
+	VSUBPS  Y5, Y9, Y9
+	VSUBPS  Y1, Y5, Y5
+	VSUBPS  Y6, Y10, Y10
+	VSUBPS  Y2, Y6, Y6
+	VSUBPS  Y7, Y11, Y11
+	VSUBPS  Y3, Y7, Y7
+	VSUBPS  Y10, Y8, Y12
+	VADDPS  Y10, Y9, Y13
+	VSUBPS  Y9, Y10, Y14
+	VSUBPS  Y11, Y9, Y15
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, (DI)(R10*1)
+	VMOVUPS Y14, (DI)(R10*2)
+	VMOVUPS Y15, (R11)
+	VSUBPS  Y6, Y4, Y12
+	VADDPS  Y6, Y5, Y13
+	VSUBPS  Y5, Y6, Y14
+	VSUBPS  Y7, Y5, Y15
+	VMOVUPS Y12, (R11)(R10*1)
+	VMOVUPS Y13, (R11)(R10*2)
+	VMOVUPS Y14, (R12)
+	VMOVUPS Y15, (R12)(R10*1)
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, R11
+	ADDQ    $0x20, R12
+	ADDQ    $0x08, BX
+	ADDQ    $0x08, AX
+	CMPQ    AX, CX
+	JLT     wino_in_second_loop
+	VZEROUPPER
+	RET

@@ -1,8 +1,10 @@
 package vec
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -541,4 +543,73 @@ func TestAllFinite32(t *testing.T) {
 			useAsm = saved
 		}
 	}
+}
+
+// TestWinoInputRows32 checks both paths of WinoInputRows32 bit for bit
+// against the transform written on rows in their natural column order
+// (tile t covering columns 2t … 2t+3), for tile counts around the block of
+// eight, both halves, and that nothing beyond the n8 tiles of each row of
+// v is written; and that a too-small he panics.
+func TestWinoInputRows32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(51, 52))
+		for _, n := range []int{1, 7, 8, 9, 14, 16, 23} {
+			for _, second := range []bool{false, true} {
+				n8 := (n + 7) &^ 7
+				he := n8 + 3
+				// Natural rows of 2·he columns, and their split forms.
+				var nat, split [3][]float32
+				for i := range nat {
+					nat[i] = make([]float32, 2*he)
+					split[i] = make([]float32, 2*he)
+					for c := range nat[i] {
+						nat[i][c] = float32(rng.NormFloat64())
+						split[i][c/2+c%2*he] = nat[i][c]
+					}
+				}
+				ldv := n8 + 5
+				const guard = 1234.5
+				v := make([]float32, 8*ldv)
+				for i := range v {
+					v[i] = guard
+				}
+				WinoInputRows32(split[0], split[1], split[2], he, v, ldv, n, second)
+				p, q, r := nat[0], nat[1], nat[2]
+				for tile := 0; tile < n8; tile++ {
+					var a, b [4]float32
+					for j := 0; j < 4; j++ {
+						c := 2*tile + j
+						if second {
+							a[j], b[j] = q[c]-p[c], p[c]-r[c]
+						} else {
+							a[j], b[j] = p[c]-r[c], q[c]+r[c]
+						}
+					}
+					var want [8]float32
+					for h, s := range [2][4]float32{a, b} {
+						want[4*h], want[4*h+1], want[4*h+2], want[4*h+3] = s[0]-s[2], s[1]+s[2], s[2]-s[1], s[1]-s[3]
+					}
+					for row, w := range want {
+						if got := v[row*ldv+tile]; math.Float32bits(got) != math.Float32bits(w) {
+							t.Fatalf("n %d second %v: tile %d row %d = %v, want %v", n, second, tile, row, got, w)
+						}
+					}
+				}
+				for row := 0; row < 8; row++ {
+					for i := n8; i < ldv; i++ {
+						if v[row*ldv+i] != guard {
+							t.Fatalf("n %d second %v: wrote v[%d] of row %d beyond the %d tiles", n, second, i, row, n8)
+						}
+					}
+				}
+			}
+		}
+	})
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "he 8") {
+			t.Fatalf("panic %v, want one naming he 8", r)
+		}
+	}()
+	row := make([]float32, 16)
+	WinoInputRows32(row, row, row, 8, make([]float32, 64), 8, 8, false)
 }

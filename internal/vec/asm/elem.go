@@ -31,6 +31,7 @@ func elem() {
 	sqDev32()
 	dotDev32()
 	allFinite32()
+	winoInput32()
 }
 
 // pd returns the float64 element operand disp(base)(AX*8); ps the float32
