@@ -226,9 +226,10 @@ func TestConv2dLowerings(t *testing.T) {
 }
 
 // TestConv2dLarge runs realistic layer shapes through the same checks, each
-// with the paths the shape rule picks and with im2col (the first shape's
-// forward pass takes im2col, its backward pass the Winograd path with
-// OpenBLAS: see winograd_test.go for more).
+// with the paths the shape rule picks and with im2col (the first shape
+// takes the Winograd path in both passes with the micro-tiles; without
+// them, im2col forward and, with OpenBLAS, Winograd backward: see
+// winograd_test.go for more).
 func TestConv2dLarge(t *testing.T) {
 	cases := []convCase{
 		{8, 16, 28, 28, 16, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
@@ -236,15 +237,19 @@ func TestConv2dLarge(t *testing.T) {
 		{2, 8, 31, 31, 8, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 		{1, 16, 20, 20, 8, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
 	}
-	if g := cases[0].convGeom(); g.winograd(false) || g.winograd(true) != (BLAS() == "openblas") {
-		t.Errorf("%v no longer takes im2col forward and (with OpenBLAS) the Winograd path backward", cases[0])
-	}
-	for _, policy := range []int{winoAuto, winoOff} {
-		withWinoPolicy(policy, func() {
-			for i, c := range cases {
-				for _, dt := range dtypes {
-					runConvCase(t, c, dt, uint64(200+i))
-				}
+	for _, tiles := range tileSettings() {
+		withWinoTiles(tiles, func() {
+			if g := cases[0].convGeom(); g.winograd(false) != tiles || g.winograd(true) != (tiles || BLAS() == "openblas") {
+				t.Errorf("%v (tiles %v) no longer takes the Winograd path in both passes with the micro-tiles, im2col forward and (with OpenBLAS) Winograd backward without", cases[0], tiles)
+			}
+			for _, policy := range []int{winoAuto, winoOff} {
+				withWinoPolicy(policy, func() {
+					for i, c := range cases {
+						for _, dt := range dtypes {
+							runConvCase(t, c, dt, uint64(200+i))
+						}
+					}
+				})
 			}
 		})
 	}

@@ -111,9 +111,16 @@ func TestConv2dWinogradBackwardFlags(t *testing.T) {
 // the forward pass) and chunks of enough output pixels × channels, im2col
 // for everything else.
 func TestConv2dWinogradDispatch(t *testing.T) {
+	for _, tiles := range tileSettings() {
+		withWinoTiles(tiles, func() { testWinogradDispatch(t) })
+	}
+}
+
+func testWinogradDispatch(t *testing.T) {
 	pad1 := Conv2dParams{PadH: 1, PadW: 1}
-	// 16-channel backward passes take Winograd with OpenBLAS only.
-	ob := BLAS() == "openblas"
+	// 16-channel passes take Winograd with the micro-tiles; without them,
+	// backward passes only, and with OpenBLAS only.
+	fwd16, ob := winoTiles, winoTiles || BLAS() == "openblas"
 	for _, c := range []struct {
 		c        convCase
 		fwd, bwd bool
@@ -121,10 +128,10 @@ func TestConv2dWinogradDispatch(t *testing.T) {
 		{convCase{32, 32, 28, 28, 32, 3, 3, pad1}, true, true}, // the image ODE block
 		{convCase{1, 32, 28, 28, 32, 3, 3, pad1}, true, true},
 		{convCase{8, 24, 28, 28, 24, 3, 3, pad1}, true, true},
-		{convCase{8, 16, 28, 28, 16, 3, 3, pad1}, false, ob}, // 16 channels: im2col forward
-		{convCase{8, 16, 28, 28, 16, 3, 3, Conv2dParams{}}, false, ob},
-		{convCase{8, 16, 28, 28, 16, 3, 3, Conv2dParams{PadH: 1}}, false, ob},
-		{convCase{128, 16, 14, 14, 32, 3, 3, pad1}, false, ob},
+		{convCase{8, 16, 28, 28, 16, 3, 3, pad1}, fwd16, ob}, // 16 channels
+		{convCase{8, 16, 28, 28, 16, 3, 3, Conv2dParams{}}, fwd16, ob},
+		{convCase{8, 16, 28, 28, 16, 3, 3, Conv2dParams{PadH: 1}}, fwd16, ob},
+		{convCase{128, 16, 14, 14, 32, 3, 3, pad1}, fwd16, ob},
 		{convCase{32, 32, 10, 10, 32, 3, 3, pad1}, true, true},  // 4 samples, 400 pixels × 32 channels per chunk
 		{convCase{8, 32, 10, 10, 32, 3, 3, pad1}, false, false}, // 100 pixels × 32 channels per chunk
 		{convCase{32, 32, 7, 7, 32, 3, 3, pad1}, true, true},    // 4 samples, 196 pixels × 32 channels per chunk
@@ -148,10 +155,10 @@ func TestConv2dWinogradDispatch(t *testing.T) {
 	} {
 		g := c.c.convGeom()
 		if got := g.winograd(false); got != c.fwd {
-			t.Errorf("%v: Winograd forward %v, want %v", c.c, got, c.fwd)
+			t.Errorf("%v (tiles %v): Winograd forward %v, want %v", c.c, winoTiles, got, c.fwd)
 		}
 		if got := g.winograd(true); got != c.bwd {
-			t.Errorf("%v: Winograd backward %v, want %v", c.c, got, c.bwd)
+			t.Errorf("%v (tiles %v): Winograd backward %v, want %v", c.c, winoTiles, got, c.bwd)
 		}
 	}
 	withWinoPolicy(winoOff, func() {

@@ -153,3 +153,6 @@ func gemmTile64AVX2(k int, a, b *float64, ldb int, c *float64, ldc int, alpha, b
 
 //go:noescape
 func winoInputRows32AVX2(p, q, r *float32, he int, v *float32, ldv int, n int, second int)
+
+//go:noescape
+func winoOutputRow32AVX2(m *float32, ldm int, y *float32, n int, bias float32, second int)

@@ -497,3 +497,48 @@ func WinoInputRows32(p, q, r []float32, he int, v []float32, ldv, n int, second 
 		}
 	}
 }
+
+// WinoOutputRow32 writes one output row of package tensor's Winograd
+// F(2×2, 3×3) output transform Y = Aᵀ M A + bias for n tiles of one tile
+// row, eight at a time: with rows 0–11 of m ldm apart (tile t at index t
+// of each), the column sums s_j = (m_j + m_{4+j}) + m_{8+j} for the first
+// output row, or (m_j − m_{4+j}) − m_{8+j} for the second (second true;
+// the caller passes rows 4–15 then), give
+//
+//	y[2t] = ((s_0 + s_1) + s_2) + bias    y[2t+1] = ((s_1 − s_2) − s_3) + bias
+//
+// each operation rounded on its own in float32. It writes y[:2n] only, but
+// reads m up to the next multiple of 8 tiles. It panics if a slice is too
+// short.
+func WinoOutputRow32(m []float32, ldm int, y []float32, n int, bias float32, second bool) {
+	n8 := (n + 7) &^ 7
+	if n < 1 || ldm < n8 || len(m) < 11*ldm+n8 || len(y) < 2*n {
+		panic(fmt.Sprintf("vec: WinoOutputRow32: n %d, ldm %d, m of %d and y of %d values", n, ldm, len(m), len(y)))
+	}
+	if !useAsm {
+		winoOutputRow32Go(m, ldm, y[:2*n], bias, second)
+		return
+	}
+	if full := n &^ 7; full > 0 {
+		winoOutputRow32AVX2(&m[0], ldm, &y[0], full, bias, b2i(second))
+	}
+	if r := n & 7; r > 0 {
+		var tmp [16]float32 // the last block's outputs, of which 2r are kept
+		winoOutputRow32AVX2(&m[n&^7], ldm, &tmp[0], 8, bias, b2i(second))
+		copy(y[2*(n&^7):2*n], tmp[:2*r])
+	}
+}
+
+func winoOutputRow32Go(m []float32, ldm int, y []float32, bias float32, second bool) {
+	for t := 0; 2*t+1 < len(y); t++ {
+		var s [4]float32
+		for j := range s {
+			if second {
+				s[j] = m[j*ldm+t] - m[(4+j)*ldm+t] - m[(8+j)*ldm+t]
+			} else {
+				s[j] = m[j*ldm+t] + m[(4+j)*ldm+t] + m[(8+j)*ldm+t]
+			}
+		}
+		y[2*t], y[2*t+1] = s[0]+s[1]+s[2]+bias, s[1]-s[2]-s[3]+bias
+	}
+}

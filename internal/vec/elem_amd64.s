@@ -843,3 +843,114 @@ wino_in_second_loop:
 	JLT     wino_in_second_loop
 	VZEROUPPER
 	RET
+
+// func winoOutputRow32AVX2(m *float32, ldm int, y *float32, n int, bias float32, second int)
+// Requires: AVX
+TEXT ·winoOutputRow32AVX2(SB), NOSPLIT, $0-48
+	// One output row of the transform Aᵀ M A + bias of tiles t < n, eight at a
+	// time (see WinoOutputRow32): m's twelve rows (0–11, the caller's rows
+	// 4–15 for the second output row) are ldm apart; y gets 2n values. n > 0
+	// is a multiple of 8.
+	MOVQ         m+0(FP), R8
+	MOVQ         ldm+8(FP), R10
+	MOVQ         y+16(FP), DI
+	MOVQ         n+24(FP), CX
+	SHLQ         $0x02, R10
+	LEAQ         (R10)(R10*2), R11
+	LEAQ         (R8)(R11*1), R9
+	LEAQ         (R9)(R11*1), R12
+	LEAQ         (R12)(R11*1), R13
+	VBROADCASTSS bias+32(FP), Y15
+	XORQ         AX, AX
+	MOVQ         second+40(FP), DX
+	TESTQ        DX, DX
+	JNZ          wino_out_second
+
+wino_out_first:
+	VMOVUPS    (R8), Y0
+	VMOVUPS    (R8)(R10*1), Y1
+	VMOVUPS    (R8)(R10*2), Y2
+	VMOVUPS    (R9), Y3
+	VMOVUPS    (R9)(R10*1), Y4
+	VMOVUPS    (R9)(R10*2), Y5
+	VMOVUPS    (R12), Y6
+	VMOVUPS    (R12)(R10*1), Y7
+	VMOVUPS    (R12)(R10*2), Y8
+	VMOVUPS    (R13), Y9
+	VMOVUPS    (R13)(R10*1), Y10
+	VMOVUPS    (R13)(R10*2), Y11
+	VADDPS     Y4, Y0, Y0
+	VADDPS     Y8, Y0, Y0
+	VADDPS     Y5, Y1, Y1
+	VADDPS     Y9, Y1, Y1
+	VADDPS     Y6, Y2, Y2
+	VADDPS     Y10, Y2, Y2
+	VADDPS     Y7, Y3, Y3
+	VADDPS     Y11, Y3, Y3
+	VADDPS     Y1, Y0, Y12
+	VADDPS     Y2, Y12, Y12
+	VADDPS     Y15, Y12, Y12
+	VSUBPS     Y2, Y1, Y13
+	VSUBPS     Y3, Y13, Y13
+	VADDPS     Y15, Y13, Y13
+	VUNPCKLPS  Y13, Y12, Y14
+	VUNPCKHPS  Y13, Y12, Y13
+	VPERM2F128 $0x20, Y13, Y14, Y12
+	VPERM2F128 $0x31, Y13, Y14, Y13
+	VMOVUPS    Y12, (DI)
+	VMOVUPS    Y13, 32(DI)
+	ADDQ       $0x20, R8
+	ADDQ       $0x20, R9
+	ADDQ       $0x20, R12
+	ADDQ       $0x20, R13
+	ADDQ       $0x40, DI
+	ADDQ       $0x08, AX
+	CMPQ       AX, CX
+	JLT        wino_out_first
+	VZEROUPPER
+	RET
+
+wino_out_second:
+wino_out_second_loop:
+	VMOVUPS    (R8), Y0
+	VMOVUPS    (R8)(R10*1), Y1
+	VMOVUPS    (R8)(R10*2), Y2
+	VMOVUPS    (R9), Y3
+	VMOVUPS    (R9)(R10*1), Y4
+	VMOVUPS    (R9)(R10*2), Y5
+	VMOVUPS    (R12), Y6
+	VMOVUPS    (R12)(R10*1), Y7
+	VMOVUPS    (R12)(R10*2), Y8
+	VMOVUPS    (R13), Y9
+	VMOVUPS    (R13)(R10*1), Y10
+	VMOVUPS    (R13)(R10*2), Y11
+	VSUBPS     Y4, Y0, Y0
+	VSUBPS     Y8, Y0, Y0
+	VSUBPS     Y5, Y1, Y1
+	VSUBPS     Y9, Y1, Y1
+	VSUBPS     Y6, Y2, Y2
+	VSUBPS     Y10, Y2, Y2
+	VSUBPS     Y7, Y3, Y3
+	VSUBPS     Y11, Y3, Y3
+	VADDPS     Y1, Y0, Y12
+	VADDPS     Y2, Y12, Y12
+	VADDPS     Y15, Y12, Y12
+	VSUBPS     Y2, Y1, Y13
+	VSUBPS     Y3, Y13, Y13
+	VADDPS     Y15, Y13, Y13
+	VUNPCKLPS  Y13, Y12, Y14
+	VUNPCKHPS  Y13, Y12, Y13
+	VPERM2F128 $0x20, Y13, Y14, Y12
+	VPERM2F128 $0x31, Y13, Y14, Y13
+	VMOVUPS    Y12, (DI)
+	VMOVUPS    Y13, 32(DI)
+	ADDQ       $0x20, R8
+	ADDQ       $0x20, R9
+	ADDQ       $0x20, R12
+	ADDQ       $0x20, R13
+	ADDQ       $0x40, DI
+	ADDQ       $0x08, AX
+	CMPQ       AX, CX
+	JLT        wino_out_second_loop
+	VZEROUPPER
+	RET

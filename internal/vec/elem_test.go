@@ -613,3 +613,57 @@ func TestWinoInputRows32(t *testing.T) {
 	row := make([]float32, 16)
 	WinoInputRows32(row, row, row, 8, make([]float32, 64), 8, 8, false)
 }
+
+// TestWinoOutputRow32 checks both paths of WinoOutputRow32 bit for bit
+// against the output transform written tile by tile, for tile counts
+// around the block of eight and both output rows, and that nothing past
+// y[2n] is written; and that a short m panics.
+func TestWinoOutputRow32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(61, 62))
+		for _, n := range []int{1, 3, 7, 8, 9, 14, 16, 21} {
+			for _, second := range []bool{false, true} {
+				ldm := (n+7)&^7 + 3
+				m := make([]float32, 12*ldm)
+				for i := range m {
+					m[i] = float32(rng.NormFloat64())
+				}
+				bias := float32(rng.NormFloat64())
+				const guard = -99.5
+				y := make([]float32, 2*n+9)
+				for i := range y {
+					y[i] = guard
+				}
+				WinoOutputRow32(m, ldm, y, n, bias, second)
+				for tile := 0; tile < n; tile++ {
+					var s [4]float32
+					for j := range s {
+						a, b, c := m[j*ldm+tile], m[(4+j)*ldm+tile], m[(8+j)*ldm+tile]
+						if second {
+							s[j] = a - b - c
+						} else {
+							s[j] = a + b + c
+						}
+					}
+					want := [2]float32{s[0] + s[1] + s[2] + bias, s[1] - s[2] - s[3] + bias}
+					for h, w := range want {
+						if got := y[2*tile+h]; math.Float32bits(got) != math.Float32bits(w) {
+							t.Fatalf("n %d second %v: y[%d] = %v, want %v", n, second, 2*tile+h, got, w)
+						}
+					}
+				}
+				for i := 2 * n; i < len(y); i++ {
+					if y[i] != guard {
+						t.Fatalf("n %d second %v: wrote y[%d] past the %d outputs", n, second, i, 2*n)
+					}
+				}
+			}
+		}
+	})
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "m of 95") {
+			t.Fatalf("panic %v, want one naming m's length", r)
+		}
+	}()
+	WinoOutputRow32(make([]float32, 95), 8, make([]float32, 16), 8, 0, false)
+}

@@ -32,6 +32,7 @@ func elem() {
 	dotDev32()
 	allFinite32()
 	winoInput32()
+	winoOutput32()
 }
 
 // pd returns the float64 element operand disp(base)(AX*8); ps the float32

@@ -79,3 +79,69 @@ func winoInputLoop(label string, second bool) {
 	loop(8, RCX, label)
 	done()
 }
+
+// winoOutput32 declares the Winograd output transform of package tensor
+// over eight tiles at a time (see vec.WinoOutputRow32).
+func winoOutput32() {
+	text("winoOutputRow32AVX2", "func(m *float32, ldm int, y *float32, n int, bias float32, second int)",
+		"One output row of the transform Aᵀ M A + bias of tiles t < n, eight at a",
+		"time (see WinoOutputRow32): m's twelve rows (0–11, the caller's rows",
+		"4–15 for the second output row) are ldm apart; y gets 2n values. n > 0",
+		"is a multiple of 8.")
+	loadArgs([]string{"m", "ldm", "y", "n"}, R8, R10, RDI, RCX)
+	SHLQ(U8(2), R10) // ldm in bytes
+	LEAQ(at(R10, R10, 2, 0), R11)
+	LEAQ(at(R8, R11, 1, 0), R9)   // row 3
+	LEAQ(at(R9, R11, 1, 0), R12)  // row 6
+	LEAQ(at(R12, R11, 1, 0), R13) // row 9
+	VBROADCASTSS(arg("bias"), Y15)
+	XORQ(RAX, RAX)
+	Load(Param("second"), RDX)
+	TESTQ(RDX, RDX)
+	JNZ(LabelRef("wino_out_second"))
+	winoOutputLoop("wino_out_first", false)
+	Label("wino_out_second")
+	winoOutputLoop("wino_out_second_loop", true)
+}
+
+// winoOutputLoop emits the loop over blocks of eight tiles: Y0–Y11 hold
+// rows 0–11 of m; the column sums s_j = (r_j ± r_{4+j}) ± r_{8+j} (+ for
+// the first output row, − for the second) give the even outputs
+// ((s0 + s1) + s2) + bias and the odd ones ((s1 − s2) − s3) + bias, which
+// are interleaved into y.
+func winoOutputLoop(label string, second bool) {
+	Label(label)
+	ys := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
+	for i, base := range []Register{R8, R9, R12, R13} {
+		VMOVUPS(off(base, 0), ys[3*i])
+		VMOVUPS(at(base, R10, 1, 0), ys[3*i+1])
+		VMOVUPS(at(base, R10, 2, 0), ys[3*i+2])
+	}
+	for j := 0; j < 4; j++ {
+		if second {
+			VSUBPS(ys[4+j], ys[j], ys[j])
+			VSUBPS(ys[8+j], ys[j], ys[j])
+		} else {
+			VADDPS(ys[4+j], ys[j], ys[j])
+			VADDPS(ys[8+j], ys[j], ys[j])
+		}
+	}
+	VADDPS(Y1, Y0, Y12)  // s0 + s1
+	VADDPS(Y2, Y12, Y12) // + s2
+	VADDPS(Y15, Y12, Y12)
+	VSUBPS(Y2, Y1, Y13)  // s1 − s2
+	VSUBPS(Y3, Y13, Y13) // − s3
+	VADDPS(Y15, Y13, Y13)
+	VUNPCKLPS(Y13, Y12, Y14) // e0 o0 e1 o1 | e4 o4 e5 o5
+	VUNPCKHPS(Y13, Y12, Y13) // e2 o2 e3 o3 | e6 o6 e7 o7
+	VPERM2F128(U8(0x20), Y13, Y14, Y12)
+	VPERM2F128(U8(0x31), Y13, Y14, Y13)
+	VMOVUPS(Y12, off(RDI, 0))
+	VMOVUPS(Y13, off(RDI, 32))
+	for _, reg := range []Register{R8, R9, R12, R13} {
+		ADDQ(U8(32), reg)
+	}
+	ADDQ(U8(64), RDI)
+	loop(8, RCX, label)
+	done()
+}
