@@ -76,6 +76,7 @@ const (
 //     56×56 in chunks of 4 tile rows) 0.5–0.8×. Output pixels count
 //     rather than tiles, because tiles overhanging an odd plane (7×7: 49
 //     pixels in 16 tiles, 64 pixels' worth) are work without output.
+//
 //   - For the backward pass, at least winoMinChannels input and output
 //     channels with OpenBLAS: at 8→8 on 28×28 Winograd took 1.15–1.6×
 //     im2col's time, at 16→16 0.65–0.75× (23.2 / 17.2 against 30.9 /
@@ -83,6 +84,7 @@ const (
 //     1.2–1.4× im2col's time (43.1 / 29.7 against 35.8 / 21.3), its im2col
 //     products being the faster ones there, so that build asks for
 //     winoMinChannelsFwd in both passes.
+//
 //   - For the forward pass, at least winoMinChannelsFwd: with 16 channels
 //     the transforms cost as much as the products, and Winograd took 1.3×
 //     im2col's time on two threads (11.4 against 8.7 at 16→16 on 28×28);
