@@ -84,7 +84,7 @@ func Conv2d(x, w, b *Tensor, p Conv2dParams) *Tensor {
 			panic(fmt.Sprintf("tensor: Conv2d: bias %v does not match weight %v (want [%d])", b.shape, w.shape, g.o))
 		}
 	}
-	out := alloc(x.dtype, []int{g.n, g.o, g.oh, g.ow})
+	out := allocFull(x.dtype, []int{g.n, g.o, g.oh, g.ow}) // every path writes every element
 	switch x.dtype {
 	case Float32:
 		var bias []float32

@@ -250,7 +250,7 @@ func GroupNorm(x, gamma, beta *Tensor, groups int, eps float64) (y, mean, varian
 			setVec(variance, r, v)
 		}
 	})
-	y = alloc(x.dtype, x.shape)
+	y = allocFull(x.dtype, x.shape) // channelAffine writes every element
 	cg := c / groups
 	ab := func(i, ch int) (float64, float64) {
 		r := i*groups + ch/cg

@@ -141,3 +141,49 @@ func TestPackPanels(t *testing.T) {
 		}
 	}
 }
+
+// TestConvGroupNormWriteEveryElement runs Conv2d (every forward path:
+// Winograd on both product paths, im2col, the wide lowering; with and
+// without bias) and GroupNorm on recycled storage filled with NaN: their
+// outputs take storage without clearing it, so an element a path does not
+// write would come out NaN.
+func TestConvGroupNormWriteEveryElement(t *testing.T) {
+	DebugPoisonRecycled(true)
+	defer DebugPoisonRecycled(false)
+	pad1 := Conv2dParams{PadH: 1, PadW: 1}
+	cases := []convCase{
+		{2, 3, 7, 9, 4, 3, 3, pad1},
+		{3, 16, 9, 10, 16, 3, 3, pad1},
+		{2, 3, 8, 8, 5, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
+		{1, 2, 40, 40, 3, 5, 5, Conv2dParams{PadH: 2, PadW: 2}},
+	}
+	for _, tiles := range tileSettings() {
+		for _, policy := range []int{winoAuto, winoOff, winoAlways} {
+			withWinoTiles(tiles, func() {
+				withWinoPolicy(policy, func() {
+					for i, c := range cases {
+						for _, dt := range dtypes {
+							rng := testRNG(uint64(90 + i))
+							x := randT(rng, dt, -1, 1, c.n, c.c, c.h, c.w)
+							w := randT(rng, dt, -1, 1, c.o, c.c, c.kh, c.kw)
+							for _, b := range []*Tensor{nil, randT(rng, dt, -1, 1, c.o)} {
+								y := Conv2d(x, w, b, c.p)
+								Recycle(Conv2d(x, w, b, c.p)) // poisoned storage of y's size
+								y2 := Conv2d(x, w, b, c.p)
+								if !AllFinite(y2) || !sameBits(y, y2) {
+									t.Fatalf("%v %v tiles %v policy %d bias %v: Conv2d on recycled storage differs (max |diff| %g)", c, dt, tiles, policy, b != nil, MaxAbsDiff(y, y2))
+								}
+								g, _, _ := GroupNorm(y, nil, nil, 2-c.o%2, 1e-5)
+								Recycle(y2)
+								g2, _, _ := GroupNorm(y, nil, nil, 2-c.o%2, 1e-5)
+								if !AllFinite(g2) || !sameBits(g, g2) {
+									t.Fatalf("%v %v: GroupNorm on recycled storage differs", c, dt)
+								}
+							}
+						}
+					}
+				})
+			})
+		}
+	}
+}
