@@ -518,7 +518,9 @@ func diffScale[E float32 | float64](a, b []E) (d, scale float64) {
 		if e := math.Abs(float64(v) - w); e > d || e != e {
 			d = e
 		}
-		scale = math.Max(scale, math.Abs(w))
+		if a := math.Abs(w); a > scale { // (a NaN makes d NaN above)
+			scale = a
+		}
 	}
 	return d, scale
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -832,13 +833,30 @@ func TestPipelineChoice(t *testing.T) {
 // TestRMSScaled32 checks that the initial step's norm on float32 states,
 // computed in place, is the bits of the norm of their float64 values.
 func TestRMSScaled32(t *testing.T) {
-	x := tensor.FromValues(tensor.Float32, []float64{0, 1.5, -2.25, 3e-3, 0, -7}, 6)
-	y := tensor.FromValues(tensor.Float32, []float64{0, -0.5, 4, 0, 1, 2}, 6)
-	for _, tol := range [][2]float64{{1e-3, 1e-6}, {1e-5, 0}} {
-		got := rmsScaled(x, y, tol[0], tol[1])
-		want := rmsScaledValues(x.Values(), y.Values(), tol[0], tol[1])
-		if math.Float64bits(got) != math.Float64bits(want) {
-			t.Errorf("rtol %g atol %g: %v in place, %v from the values", tol[0], tol[1], got, want)
+	// A short state (the scalar tail alone) and a long one (the vector
+	// blocks), with zeros in x and in y.
+	xs := [][]float64{{0, 1.5, -2.25, 3e-3, 0, -7}, nil}
+	ys := [][]float64{{0, -0.5, 4, 0, 1, 2}, nil}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 1037; i++ {
+		xv, yv := rng.NormFloat64(), 10*rng.NormFloat64()
+		if i%9 == 0 {
+			xv = 0
+		}
+		if i%13 == 0 {
+			yv = 0
+		}
+		xs[1], ys[1] = append(xs[1], xv), append(ys[1], yv)
+	}
+	for c := range xs {
+		x := tensor.FromValues(tensor.Float32, xs[c], len(xs[c]))
+		y := tensor.FromValues(tensor.Float32, ys[c], len(ys[c]))
+		for _, tol := range [][2]float64{{1e-3, 1e-6}, {1e-5, 0}} {
+			got := rmsScaled(x, y, tol[0], tol[1])
+			want := rmsScaledValues(x.Values(), y.Values(), tol[0], tol[1])
+			if math.Float64bits(got) != math.Float64bits(want) {
+				t.Errorf("%d elements, rtol %g atol %g: %v in place, %v from the values", len(xs[c]), tol[0], tol[1], got, want)
+			}
 		}
 	}
 }

@@ -260,20 +260,17 @@ func rmsScaled(x, y *tensor.Tensor, rtol, atol float64) float64 {
 }
 
 // rmsScaled32 is rmsScaledValues on float32 elements, each converted to
-// float64 exactly as Values converts it.
+// float64 exactly as Values converts it: vec.ErrSquares32 with the one
+// term 1·x and y0 = y1 = y computes the same q_i (e_i = 1·(0 + 1·x_i) = x_i,
+// max(|y_i|, |y_i|) = |y_i|, zeros skipped) and sums their squares in the
+// same order, so the bits are those of the scalar loop, with the divisions
+// vectorised.
 func rmsScaled32(xv, yv []float32, rtol, atol float64) float64 {
 	if len(xv) == 0 {
 		return 0
 	}
 	yv = yv[:len(xv)]
-	var s float64
-	for i, x32 := range xv {
-		if x32 == 0 {
-			continue // 0/0 when atol = 0 and y_i = 0: nothing to measure
-		}
-		q := float64(x32) / (atol + rtol*math.Abs(float64(yv[i])))
-		s += q * q
-	}
+	s := vec.ErrSquares32(1, []float64{1}, [][]float32{xv}, yv, yv, rtol, atol)
 	return math.Sqrt(s / float64(len(xv)))
 }
 

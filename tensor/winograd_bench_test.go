@@ -33,23 +33,12 @@ func BenchmarkWinogradShapes(b *testing.B) {
 			p := Conv2dParams{PadH: 1, PadW: 1}
 			for _, pass := range []string{"forward", "backward"} {
 				b.Run(name+"/"+pass, func(b *testing.B) {
-					SetThreads(runtime.GOMAXPROCS(0))
-					defer SetThreads(0)
 					defer func(old int) { winoPolicy = old }(winoPolicy)
 					winoPolicy = winoOff
 					if on {
 						winoPolicy = winoAlways
 					}
-					y := Conv2d(x, w, nil, p)
-					Conv2dBackward(y, x, w, p, true, true, true)
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						if pass == "forward" {
-							Conv2d(x, w, nil, p)
-						} else {
-							Conv2dBackward(y, x, w, p, true, true, true)
-						}
-					}
+					benchConvPass(b, x, w, p, pass)
 				})
 			}
 		}
@@ -74,22 +63,28 @@ func BenchmarkWinogradTiles(b *testing.B) {
 				}
 				name := fmt.Sprintf("n=%d/c=%d/o=%d/%dx%d/%s/tiles=%v", s.n, s.c, s.o, s.hw, s.hw, pass, tiles)
 				b.Run(name, func(b *testing.B) {
-					SetThreads(runtime.GOMAXPROCS(0))
-					defer SetThreads(0)
 					defer func(old int, t bool) { winoPolicy, winoTiles = old, t }(winoPolicy, winoTiles)
 					winoPolicy, winoTiles = winoAlways, tiles
-					y := Conv2d(x, w, nil, p)
-					Conv2dBackward(y, x, w, p, true, true, true)
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						if pass == "forward" {
-							Conv2d(x, w, nil, p)
-						} else {
-							Conv2dBackward(y, x, w, p, true, true, true)
-						}
-					}
+					benchConvPass(b, x, w, p, pass)
 				})
 			}
+		}
+	}
+}
+
+// benchConvPass times Conv2d (pass "forward") or Conv2dBackward of all
+// three gradients on GOMAXPROCS threads, after one untimed run of both.
+func benchConvPass(b *testing.B, x, w *Tensor, p Conv2dParams, pass string) {
+	SetThreads(runtime.GOMAXPROCS(0))
+	defer SetThreads(0)
+	y := Conv2d(x, w, nil, p)
+	Conv2dBackward(y, x, w, p, true, true, true)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if pass == "forward" {
+			Conv2d(x, w, nil, p)
+		} else {
+			Conv2dBackward(y, x, w, p, true, true, true)
 		}
 	}
 }

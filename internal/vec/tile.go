@@ -59,35 +59,31 @@ func GemmTile64(k int, alpha float64, a, b []float64, ldb int, beta float64, c [
 // GemmTile32 where a tile is only a few hundred multiply-adds (the
 // Winograd products of package tensor).
 func GemmTiles32(mt, k int, a, b []float32, ldb int, c []float32, ldc int, accum bool) {
-	checkTiles("GemmTiles32", mt, k, len(a), len(b), ldb, TileNR32, len(c), ldc)
-	for i := 0; i < mt; i++ {
-		ai, ci := a[i*TileMR*k:], c[i*TileMR*ldc:]
-		if !useAsm {
-			gemmTile32Go(k, 1, ai, b, ldb, 1, ci, ldc, accum)
-			continue
-		}
-		pa, pb := &ci[0], &ci[0] // not read when k is 0
-		if k > 0 {
-			pa, pb = &ai[0], &b[0]
-		}
-		gemmTile32AVX2(k, pa, pb, ldb, &ci[0], ldc, 1, 1, b2i(accum))
-	}
+	gemmTiles("GemmTiles32", TileNR32, mt, k, a, b, ldb, c, ldc, accum, gemmTile32Go, gemmTile32AVX2)
 }
 
 // GemmTiles64 is GemmTiles32 in double precision (GemmTile64's tiles).
 func GemmTiles64(mt, k int, a, b []float64, ldb int, c []float64, ldc int, accum bool) {
-	checkTiles("GemmTiles64", mt, k, len(a), len(b), ldb, TileNR64, len(c), ldc)
+	gemmTiles("GemmTiles64", TileNR64, mt, k, a, b, ldb, c, ldc, accum, gemmTile64Go, gemmTile64AVX2)
+}
+
+// gemmTiles is GemmTiles32 and GemmTiles64, given the tile width and the
+// two paths' kernels.
+func gemmTiles[T float32 | float64](name string, nr, mt, k int, a, b []T, ldb int, c []T, ldc int, accum bool,
+	goTile func(k int, alpha T, a, b []T, ldb int, beta T, c []T, ldc int, accum bool),
+	asmTile func(k int, a, b *T, ldb int, c *T, ldc int, alpha, beta T, accum int)) {
+	checkTiles(name, mt, k, len(a), len(b), ldb, nr, len(c), ldc)
 	for i := 0; i < mt; i++ {
 		ai, ci := a[i*TileMR*k:], c[i*TileMR*ldc:]
 		if !useAsm {
-			gemmTile64Go(k, 1, ai, b, ldb, 1, ci, ldc, accum)
+			goTile(k, 1, ai, b, ldb, 1, ci, ldc, accum)
 			continue
 		}
 		pa, pb := &ci[0], &ci[0] // not read when k is 0
 		if k > 0 {
 			pa, pb = &ai[0], &b[0]
 		}
-		gemmTile64AVX2(k, pa, pb, ldb, &ci[0], ldc, 1, 1, b2i(accum))
+		asmTile(k, pa, pb, ldb, &ci[0], ldc, 1, 1, b2i(accum))
 	}
 }
 

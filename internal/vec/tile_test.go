@@ -200,52 +200,8 @@ func TestGemmTiles(t *testing.T) {
 			for _, k := range []int{0, 1, 7, 32} {
 				for _, accum := range []bool{false, true} {
 					name := fmt.Sprintf("mt=%d k=%d accum=%v", mt, k, accum)
-					a32 := make([]float32, mt*TileMR*k)
-					b32 := make([]float32, max(1, k)*(TileNR32+5))
-					for i := range a32 {
-						a32[i] = float32(rng.NormFloat64())
-					}
-					for i := range b32 {
-						b32[i] = float32(rng.NormFloat64())
-					}
-					ldc := TileNR32 + 3
-					c32 := make([]float32, mt*TileMR*ldc)
-					for i := range c32 {
-						c32[i] = float32(rng.NormFloat64())
-					}
-					want32 := append([]float32(nil), c32...)
-					for i := 0; i < mt; i++ {
-						GemmTile32(k, 1, a32[i*TileMR*k:], b32, TileNR32+5, 1, want32[i*TileMR*ldc:], ldc, accum)
-					}
-					GemmTiles32(mt, k, a32, b32, TileNR32+5, c32, ldc, accum)
-					for i := range c32 {
-						if math.Float32bits(c32[i]) != math.Float32bits(want32[i]) {
-							t.Fatalf("float32 %s: element %d is %v, want %v", name, i, c32[i], want32[i])
-						}
-					}
-					a64 := make([]float64, mt*TileMR*k)
-					b64 := make([]float64, max(1, k)*(TileNR64+2))
-					for i := range a64 {
-						a64[i] = rng.NormFloat64()
-					}
-					for i := range b64 {
-						b64[i] = rng.NormFloat64()
-					}
-					ldc = TileNR64 + 1
-					c64 := make([]float64, mt*TileMR*ldc)
-					for i := range c64 {
-						c64[i] = rng.NormFloat64()
-					}
-					want64 := append([]float64(nil), c64...)
-					for i := 0; i < mt; i++ {
-						GemmTile64(k, 1, a64[i*TileMR*k:], b64, TileNR64+2, 1, want64[i*TileMR*ldc:], ldc, accum)
-					}
-					GemmTiles64(mt, k, a64, b64, TileNR64+2, c64, ldc, accum)
-					for i := range c64 {
-						if math.Float64bits(c64[i]) != math.Float64bits(want64[i]) {
-							t.Fatalf("float64 %s: element %d is %v, want %v", name, i, c64[i], want64[i])
-						}
-					}
+					checkGemmTiles(t, rng, "float32 "+name, mt, k, TileNR32, 5, 3, accum, GemmTile32, GemmTiles32)
+					checkGemmTiles(t, rng, "float64 "+name, mt, k, TileNR64, 2, 1, accum, GemmTile64, GemmTiles64)
 				}
 			}
 		}
@@ -256,4 +212,31 @@ func TestGemmTiles(t *testing.T) {
 		}
 	}()
 	GemmTiles32(2, 1, make([]float32, 12), make([]float32, 16), 16, make([]float32, 2*TileMR*16-1), 16, false)
+}
+
+// checkGemmTiles runs one case of TestGemmTiles: B's rows bpad and C's
+// cpad wider than the tile.
+func checkGemmTiles[T float32 | float64](t *testing.T, rng *rand.Rand, name string, mt, k, nr, bpad, cpad int, accum bool,
+	tile func(k int, alpha T, a, b []T, ldb int, beta T, c []T, ldc int, accum bool),
+	tiles func(mt, k int, a, b []T, ldb int, c []T, ldc int, accum bool)) {
+	t.Helper()
+	fill := func(n int) []T {
+		v := make([]T, n)
+		for i := range v {
+			v[i] = T(rng.NormFloat64())
+		}
+		return v
+	}
+	ldb, ldc := nr+bpad, nr+cpad
+	a, b, c := fill(mt*TileMR*k), fill(max(1, k)*ldb), fill(mt*TileMR*ldc)
+	want := append([]T(nil), c...)
+	for i := 0; i < mt; i++ {
+		tile(k, 1, a[i*TileMR*k:], b, ldb, 1, want[i*TileMR*ldc:], ldc, accum)
+	}
+	tiles(mt, k, a, b, ldb, c, ldc, accum)
+	for i := range c {
+		if math.Float64bits(float64(c[i])) != math.Float64bits(float64(want[i])) { // exact in float64, −0 included
+			t.Fatalf("%s: element %d is %v, want %v", name, i, c[i], want[i])
+		}
+	}
 }
