@@ -518,8 +518,8 @@ func diffScale[E float32 | float64](a, b []E) (d, scale float64) {
 		if e := math.Abs(float64(v) - w); e > d || e != e {
 			d = e
 		}
-		if a := math.Abs(w); a > scale { // (a NaN makes d NaN above)
-			scale = a
+		if m := math.Abs(w); m > scale { // (a NaN makes d NaN above)
+			scale = m
 		}
 	}
 	return d, scale

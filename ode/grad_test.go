@@ -833,20 +833,24 @@ func TestPipelineChoice(t *testing.T) {
 // TestRMSScaled32 checks that the initial step's norm on float32 states,
 // computed in place, is the bits of the norm of their float64 values.
 func TestRMSScaled32(t *testing.T) {
-	// A short state (the scalar tail alone) and a long one (the vector
-	// blocks), with zeros in x and in y.
-	xs := [][]float64{{0, 1.5, -2.25, 3e-3, 0, -7}, nil}
-	ys := [][]float64{{0, -0.5, 4, 0, 1, 2}, nil}
-	rng := rand.New(rand.NewPCG(5, 6))
-	for i := 0; i < 1037; i++ {
-		xv, yv := rng.NormFloat64(), 10*rng.NormFloat64()
-		if i%9 == 0 {
-			xv = 0
+	// A short state (the scalar tail alone) and long ones (the vector
+	// blocks) from several seeds, with zeros in x and in y.
+	xs := [][]float64{{0, 1.5, -2.25, 3e-3, 0, -7}}
+	ys := [][]float64{{0, -0.5, 4, 0, 1, 2}}
+	for seed := uint64(5); seed < 25; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 6))
+		var xl, yl []float64
+		for i := 0; i < 1037; i++ {
+			xv, yv := rng.NormFloat64(), 10*rng.NormFloat64()
+			if i%9 == 0 {
+				xv = 0
+			}
+			if i%13 == 0 {
+				yv = 0
+			}
+			xl, yl = append(xl, xv), append(yl, yv)
 		}
-		if i%13 == 0 {
-			yv = 0
-		}
-		xs[1], ys[1] = append(xs[1], xv), append(ys[1], yv)
+		xs, ys = append(xs, xl), append(ys, yl)
 	}
 	for c := range xs {
 		x := tensor.FromValues(tensor.Float32, xs[c], len(xs[c]))

@@ -300,8 +300,10 @@ func rmsScaledValues(xv, yv []float64, rtol, atol float64) float64 {
 		if xv[i] == 0 {
 			continue // 0/0 when atol = 0 and y_i = 0: nothing to measure
 		}
-		q := xv[i] / (atol + rtol*math.Abs(yv[i]))
-		s += q * q
+		// Every operation rounded on its own (the conversions keep Go from
+		// fusing them), as vec.ErrSquares32 rounds them for rmsScaled32.
+		q := xv[i] / float64(atol+float64(rtol*math.Abs(yv[i])))
+		s = float64(s + float64(q*q))
 	}
 	return math.Sqrt(s / float64(len(xv)))
 }

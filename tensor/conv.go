@@ -71,10 +71,11 @@ func newConvGeom(op string, xs, ws []int, p Conv2dParams) convGeom {
 // workers, each with its own buffers (a batch smaller than the worker count
 // runs its samples one after another).
 //
-// Stride-1 3×3 convolutions with padding 0 or 1, enough channels (24; for
-// the backward pass with OpenBLAS, 16) and enough work per chunk of
-// samples take Winograd's F(2×2, 3×3) algorithm instead, with 2.25× fewer
-// multiply-adds (see winograd.go for the rule and its measurements).
+// Stride-1 3×3 convolutions with padding 0 or 1, enough channels (16 on
+// CPUs with AVX2 and FMA; elsewhere 24, or 16 for the backward pass with
+// OpenBLAS) and enough work per chunk of samples take Winograd's F(2×2,
+// 3×3) algorithm instead, with 2.25× fewer multiply-adds (see winograd.go
+// for the rule and its measurements).
 func Conv2d(x, w, b *Tensor, p Conv2dParams) *Tensor {
 	sameDType("Conv2d", x, w)
 	g := newConvGeom("Conv2d", x.shape, w.shape, p)

@@ -97,10 +97,14 @@ const (
 //     im2col's 12.9 / 6.8, and 21.4 / 12.2 backward against 29.2 / 17.1
 //     (OpenBLAS build; the default build 10.7 / 6.1 against 12.2 / 6.6 and
 //     28.6 / 15.6 against 36.5 / 19.9). At 8→8 it still took 1.05–1.5×
-//     im2col's time.
+//     im2col's time. Not measured: a default-build backward pass asked
+//     for the weight gradient alone, whose products all run on Native
+//     (the first case above, 1.2–1.4× im2col's time at 16 channels without
+//     the tiles); a network's first convolution, the one that needs no
+//     input gradient, has too few input channels for Winograd anyway.
 //
-// The choice depends on the shape (and the build's BLAS) only, never on
-// the thread count, so results stay the same bits for any thread count. (It does depend on the
+// The choice depends on the shape, the build's BLAS and whether the CPU has
+// AVX2 and FMA (winoTiles) only, never on the thread count, so results stay the same bits for any thread count. (It does depend on the
 // batch size, through the samples per chunk: a short last batch may take
 // the other path.) The forward and backward passes of one convolution may
 // take different paths: each computes the exact product it stands for (the

@@ -156,6 +156,9 @@ func TestConvGroupNormWriteEveryElement(t *testing.T) {
 		{3, 16, 9, 10, 16, 3, 3, pad1},
 		{2, 3, 8, 8, 5, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 		{1, 2, 40, 40, 3, 5, 5, Conv2dParams{PadH: 2, PadW: 2}},
+		// im2col with a product large enough for the BLAS, straight into
+		// the output (beta 0 without bias).
+		{2, 32, 16, 16, 32, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 	}
 	for _, tiles := range tileSettings() {
 		for _, policy := range []int{winoAuto, winoOff, winoAlways} {
