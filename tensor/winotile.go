@@ -15,8 +15,9 @@ import "github.com/acaode/aca/internal/vec"
 // operand is packed (once per convolution), and C is written without being
 // cleared first. On that machine this took the forward pass of the image
 // ODE block (batch 32, 32→32 channels, 28×28) from 8.5 to 7.0 ms on one
-// thread and from 6.2 to 4.0 ms on two, and its backward pass from 14.8 to
-// 14.4 and 8.5 to 8.0 ms (BenchmarkWinogradTiles, medians of 5). The weight
+// thread and from 6.2 to 4.0 ms on two (BenchmarkWinogradTiles, medians of
+// 3), and its backward pass from 15.1 to 14.6 and 8.3 to 8.2 ms (medians
+// of 5), before the transforms were vectorised. The weight
 // gradient's products stay with the BLAS: their inner dimension is the
 // tiles, so both operands need packing, and packing them here made the
 // backward pass 25 % slower than OpenBLAS.
