@@ -17,14 +17,14 @@ import "github.com/acaode/aca/internal/vec"
 // ODE block (batch 32, 32→32 channels, 28×28) from 8.5 to 7.0 ms on one
 // thread and from 6.2 to 4.0 ms on two (BenchmarkWinogradTiles, medians of
 // 3), and its backward pass from 15.1 to 14.6 and 8.3 to 8.2 ms (medians
-// of 5), before the transforms were vectorised. The weight
-// gradient's products stay with the BLAS: their inner dimension is the
-// tiles, so both operands need packing, and packing them here made the
-// backward pass 25 % slower than OpenBLAS.
+// of 5), before the transforms were vectorised. The weight gradient's
+// products, whose inner dimension is the tiles, are dot products in place
+// instead (winoWeightDots): packing both of their operands for the tiles
+// made the backward pass 25 % slower than OpenBLAS.
 //
 // Each sum is accumulated by fused multiply-adds in order of the inner
 // index, so results depend on the shape only, never on the thread count.
-// The path needs the AVX2/FMA micro-kernel; elsewhere (other CPUs, the
+// The path needs the AVX2/FMA micro-kernels; elsewhere (other CPUs, the
 // purego tag) the products go to the BLAS as before.
 
 // winoTiles reports whether the Winograd products run on the micro-tiles

@@ -81,3 +81,7 @@ func winoInputRows32AVX2(p, q, r *float32, he int, v *float32, ldv int, n int, s
 func winoOutputRow32AVX2(m *float32, ldm int, y *float32, n int, bias float32, second int) {
 	panic(noAsm)
 }
+
+func winoDots32AVX2(a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int) {
+	panic(noAsm)
+}

@@ -542,3 +542,68 @@ func winoOutputRow32Go(m []float32, ldm int, y []float32, bias float32, second b
 		y[2*t], y[2*t+1] = s[0]+s[1]+s[2]+bias, s[1]-s[2]-s[3]+bias
 	}
 }
+
+// WinoDots32 sets C(i, j) = S(i, j), or adds S(i, j) to it (accum), for
+// i < m and j < n, where S(i, j) = Σ_{p<k} a[i·lda + p]·b[j·ldb + p]: the
+// products A·Bᵀ of package tensor's Winograd weight gradient, whose inner
+// dimension (the tiles) is contiguous in both operands. k must be a
+// multiple of 8 (the caller zero-pads). Blocks of two rows by four columns
+// go eight products at a time: lane l of a sum takes the p ≡ l (mod 8) in
+// order of p by fused multiply-adds, and the lanes add as ((l0 + l1) +
+// (l2 + l3)) + ((l4 + l5) + (l6 + l7)); the last row and the last columns
+// of an m or n that the blocks do not fill are summed in float64 in order
+// of p and rounded once. Each C(i, j) is then S, or S + C rounded once.
+// Which way an element goes depends on m, n and k only. The portable path
+// takes the same lanes and order, its fused multiply-adds rounded through
+// float64 (math.FMA), which differs from the assembly's single rounding
+// only in rare double-rounding cases. It panics if k is not a multiple of
+// 8 or a slice is too short.
+func WinoDots32(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accum bool) {
+	if m < 0 || n < 0 || k < 0 || k%8 != 0 || (m > 1 && lda < k) || (n > 1 && ldb < k) || (m > 1 && ldc < n) ||
+		(m > 0 && k > 0 && len(a) < (m-1)*lda+k) || (n > 0 && k > 0 && len(b) < (n-1)*ldb+k) || (m > 0 && n > 0 && len(c) < (m-1)*ldc+n) {
+		panic(fmt.Sprintf("vec: WinoDots32: m %d, n %d, k %d, lda %d, ldb %d, ldc %d, slices of %d, %d and %d", m, n, k, lda, ldb, ldc, len(a), len(b), len(c)))
+	}
+	m2, n4 := m&^1, n&^3
+	for i := 0; i < m2; i += 2 {
+		for j := 0; j < n4; j += 4 {
+			if useAsm && k > 0 {
+				winoDots32AVX2(&a[i*lda], lda, &b[j*ldb], ldb, k, &c[i*ldc+j], ldc, b2i(accum))
+				continue
+			}
+			winoDots32Go(a[i*lda:], lda, b[j*ldb:], ldb, k, c[i*ldc+j:], ldc, accum)
+		}
+	}
+	for i := 0; i < m; i++ {
+		j0 := n4
+		if i >= m2 {
+			j0 = 0
+		}
+		for j := j0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				s += float64(a[i*lda+p]) * float64(b[j*ldb+p])
+			}
+			if accum {
+				s += float64(c[i*ldc+j])
+			}
+			c[i*ldc+j] = float32(s)
+		}
+	}
+}
+
+// winoDots32Go is one 2×4 block of WinoDots32 in portable Go.
+func winoDots32Go(a []float32, lda int, b []float32, ldb int, k int, c []float32, ldc int, accum bool) {
+	for i := 0; i < 2; i++ {
+		for j := 0; j < 4; j++ {
+			var l [8]float32
+			for p := 0; p < k; p++ {
+				l[p%8] = float32(math.FMA(float64(a[i*lda+p]), float64(b[j*ldb+p]), float64(l[p%8])))
+			}
+			s := ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]))
+			if accum {
+				s += c[i*ldc+j]
+			}
+			c[i*ldc+j] = s
+		}
+	}
+}

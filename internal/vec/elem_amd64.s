@@ -954,3 +954,74 @@ wino_out_second_loop:
 	JLT        wino_out_second_loop
 	VZEROUPPER
 	RET
+
+// func winoDots32AVX2(a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)
+// Requires: AVX, FMA3
+TEXT ·winoDots32AVX2(SB), NOSPLIT, $0-64
+	// C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0) for i < 2, j < 4, with
+	// S(i, j) = Σ_{p<k} a[i·lda+p]·b[j·ldb+p]: lane l of an accumulator sums
+	// the p ≡ l (mod 8) by fused multiply-adds in order of p, and the lanes
+	// add as ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)). k > 0 is a multiple of 8.
+	MOVQ   a+0(FP), SI
+	MOVQ   lda+8(FP), R8
+	MOVQ   b+16(FP), DI
+	MOVQ   ldb+24(FP), R9
+	MOVQ   k+32(FP), CX
+	SHLQ   $0x02, R8
+	SHLQ   $0x02, R9
+	LEAQ   (SI)(R8*1), R12
+	LEAQ   (DI)(R9*1), R13
+	LEAQ   (DI)(R9*2), BX
+	LEAQ   (R13)(R9*2), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   AX, AX
+
+wino_dots_loop:
+	VMOVUPS     (SI)(AX*4), Y8
+	VMOVUPS     (R12)(AX*4), Y9
+	VMOVUPS     (DI)(AX*4), Y10
+	VMOVUPS     (R13)(AX*4), Y11
+	VMOVUPS     (BX)(AX*4), Y12
+	VMOVUPS     (R8)(AX*4), Y13
+	VFMADD231PS Y10, Y8, Y0
+	VFMADD231PS Y11, Y8, Y1
+	VFMADD231PS Y12, Y8, Y2
+	VFMADD231PS Y13, Y8, Y3
+	VFMADD231PS Y10, Y9, Y4
+	VFMADD231PS Y11, Y9, Y5
+	VFMADD231PS Y12, Y9, Y6
+	VFMADD231PS Y13, Y9, Y7
+	ADDQ        $0x08, AX
+	CMPQ        AX, CX
+	JLT         wino_dots_loop
+	VHADDPS     Y1, Y0, Y0
+	VHADDPS     Y3, Y2, Y2
+	VHADDPS     Y5, Y4, Y4
+	VHADDPS     Y7, Y6, Y6
+	VHADDPS     Y2, Y0, Y0
+	VHADDPS     Y6, Y4, Y4
+	VPERM2F128  $0x20, Y4, Y0, Y1
+	VPERM2F128  $0x31, Y4, Y0, Y3
+	VADDPS      Y3, Y1, Y1
+	MOVQ        c+40(FP), DX
+	MOVQ        ldc+48(FP), R11
+	SHLQ        $0x02, R11
+	MOVQ        accum+56(FP), R10
+	TESTQ       R10, R10
+	JZ          wino_dots_store
+	VMOVUPS     (DX), X2
+	VINSERTF128 $0x01, (DX)(R11*1), Y2, Y2
+	VADDPS      Y2, Y1, Y1
+
+wino_dots_store:
+	VMOVUPS      X1, (DX)
+	VEXTRACTF128 $0x01, Y1, (DX)(R11*1)
+	VZEROUPPER
+	RET

@@ -667,3 +667,74 @@ func TestWinoOutputRow32(t *testing.T) {
 	}()
 	WinoOutputRow32(make([]float32, 95), 8, make([]float32, 16), 8, 0, false)
 }
+
+// TestWinoDots32 checks WinoDots32 on both paths against float64 sums,
+// for sizes with and without a last row and last columns outside the 2×4
+// blocks, k = 0, and both modes; that C's elements beside the result are
+// left alone; that both paths agree to a rounding or two; and that a k
+// that is not a multiple of 8 panics.
+func TestWinoDots32(t *testing.T) {
+	results := map[bool][][]float32{}
+	paths(t, func(t *testing.T) {
+		asm := useAsm
+		rng := rand.New(rand.NewPCG(91, 92))
+		for _, sz := range [][3]int{{2, 4, 8}, {32, 32, 200}, {3, 7, 16}, {5, 9, 0}, {1, 3, 24}, {6, 12, 256}} {
+			m, n, k := sz[0], sz[1], sz[2]
+			for _, accum := range []bool{false, true} {
+				lda, ldb, ldc := k+5, k+3, n+2
+				a, b := make([]float32, max(1, m*lda)), make([]float32, max(1, n*ldb))
+				for i := range a {
+					a[i] = float32(rng.NormFloat64())
+				}
+				for i := range b {
+					b[i] = float32(rng.NormFloat64())
+				}
+				c := make([]float32, m*ldc)
+				for i := range c {
+					c[i] = float32(rng.NormFloat64())
+				}
+				c0 := append([]float32(nil), c...)
+				WinoDots32(m, n, k, a, lda, b, ldb, c, ldc, accum)
+				results[asm] = append(results[asm], c)
+				for i := 0; i < m; i++ {
+					for j := 0; j < ldc; j++ {
+						got := c[i*ldc+j]
+						if j >= n {
+							if got != c0[i*ldc+j] {
+								t.Fatalf("m %d n %d k %d: wrote C(%d, %d) beside the result", m, n, k, i, j)
+							}
+							continue
+						}
+						want, mag := 0.0, 0.0
+						for p := 0; p < k; p++ {
+							v := float64(a[i*lda+p]) * float64(b[j*ldb+p])
+							want, mag = want+v, mag+math.Abs(v)
+						}
+						if accum {
+							want += float64(c0[i*ldc+j])
+							mag += math.Abs(float64(c0[i*ldc+j]))
+						}
+						if d := math.Abs(float64(got) - want); d > 1e-6*(mag+1) {
+							t.Fatalf("m %d n %d k %d accum %v: C(%d, %d) = %v, want %v", m, n, k, accum, i, j, got, want)
+						}
+					}
+				}
+			}
+		}
+	})
+	if g, a := results[false], results[true]; len(a) > 0 {
+		for r := range g {
+			for i := range g[r] {
+				if d := math.Abs(float64(g[r][i] - a[r][i])); d > 1e-6*(1+math.Abs(float64(g[r][i]))) {
+					t.Fatalf("case %d element %d: Go %v, assembly %v", r, i, g[r][i], a[r][i])
+				}
+			}
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "k 12") {
+			t.Fatalf("panic %v, want one naming k 12", r)
+		}
+	}()
+	WinoDots32(2, 4, 12, make([]float32, 64), 12, make([]float32, 64), 12, make([]float32, 8), 4, false)
+}

@@ -33,6 +33,7 @@ func elem() {
 	allFinite32()
 	winoInput32()
 	winoOutput32()
+	winoDots32()
 }
 
 // pd returns the float64 element operand disp(base)(AX*8); ps the float32

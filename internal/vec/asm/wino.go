@@ -145,3 +145,60 @@ func winoOutputLoop(label string, second bool) {
 	loop(8, RCX, label)
 	done()
 }
+
+// winoDots32 declares the dot-product block of the Winograd weight
+// gradient (see vec.WinoDots32).
+func winoDots32() {
+	text("winoDots32AVX2", "func(a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)",
+		"C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0) for i < 2, j < 4, with",
+		"S(i, j) = Σ_{p<k} a[i·lda+p]·b[j·ldb+p]: lane l of an accumulator sums",
+		"the p ≡ l (mod 8) by fused multiply-adds in order of p, and the lanes",
+		"add as ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)). k > 0 is a multiple of 8.")
+	loadArgs([]string{"a", "lda", "b", "ldb", "k"}, RSI, R8, RDI, R9, RCX)
+	SHLQ(U8(2), R8)
+	SHLQ(U8(2), R9)
+	LEAQ(at(RSI, R8, 1, 0), R12) // a row 1
+	LEAQ(at(RDI, R9, 1, 0), R13) // b row 1
+	LEAQ(at(RDI, R9, 2, 0), RBX) // b row 2
+	LEAQ(at(R13, R9, 2, 0), R8)  // b row 3
+	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7}
+	zero(acc...)
+	XORQ(RAX, RAX)
+	Label("wino_dots_loop")
+	VMOVUPS(ps(RSI, 0), Y8)
+	VMOVUPS(ps(R12, 0), Y9)
+	bs := []VecPhysical{Y10, Y11, Y12, Y13}
+	for j, base := range []Register{RDI, R13, RBX, R8} {
+		VMOVUPS(ps(base, 0), bs[j])
+	}
+	for i, av := range []VecPhysical{Y8, Y9} {
+		for j, bv := range bs {
+			VFMADD231PS(bv, av, acc[4*i+j])
+		}
+	}
+	loop(8, RCX, "wino_dots_loop")
+	// Pairwise sums: Y0 = [s0 s1 s2 s3] of each 128-bit half for row 0,
+	// Y4 for row 1; then the halves added.
+	VHADDPS(Y1, Y0, Y0)
+	VHADDPS(Y3, Y2, Y2)
+	VHADDPS(Y5, Y4, Y4)
+	VHADDPS(Y7, Y6, Y6)
+	VHADDPS(Y2, Y0, Y0)
+	VHADDPS(Y6, Y4, Y4)
+	VPERM2F128(U8(0x20), Y4, Y0, Y1)
+	VPERM2F128(U8(0x31), Y4, Y0, Y3)
+	VADDPS(Y3, Y1, Y1) // row 0 in the low half, row 1 in the high one
+	Load(Param("c"), RDX)
+	Load(Param("ldc"), R11)
+	SHLQ(U8(2), R11)
+	Load(Param("accum"), R10)
+	TESTQ(R10, R10)
+	JZ(LabelRef("wino_dots_store"))
+	VMOVUPS(off(RDX, 0), X2)
+	VINSERTF128(U8(1), at(RDX, R11, 1, 0), Y2, Y2)
+	VADDPS(Y2, Y1, Y1)
+	Label("wino_dots_store")
+	VMOVUPS(X1, off(RDX, 0))
+	VEXTRACTF128(U8(1), Y1, at(RDX, R11, 1, 0))
+	done()
+}
