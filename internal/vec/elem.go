@@ -563,10 +563,16 @@ func WinoDots32(m, n, k int, a []float32, lda int, b []float32, ldb int, c []flo
 		(m > 0 && k > 0 && len(a) < (m-1)*lda+k) || (n > 0 && k > 0 && len(b) < (n-1)*ldb+k) || (m > 0 && n > 0 && len(c) < (m-1)*ldc+n) {
 		panic(fmt.Sprintf("vec: WinoDots32: m %d, n %d, k %d, lda %d, ldb %d, ldc %d, slices of %d, %d and %d", m, n, k, lda, ldb, ldc, len(a), len(b), len(c)))
 	}
+	if k == 0 { // empty sums
+		for i := 0; i < m && !accum; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+		return
+	}
 	m2, n4 := m&^1, n&^3
 	for i := 0; i < m2; i += 2 {
 		for j := 0; j < n4; j += 4 {
-			if useAsm && k > 0 {
+			if useAsm {
 				winoDots32AVX2(&a[i*lda], lda, &b[j*ldb], ldb, k, &c[i*ldc+j], ldc, b2i(accum))
 				continue
 			}

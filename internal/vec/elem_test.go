@@ -682,7 +682,7 @@ func TestWinoDots32(t *testing.T) {
 			m, n, k := sz[0], sz[1], sz[2]
 			for _, accum := range []bool{false, true} {
 				lda, ldb, ldc := k+5, k+3, n+2
-				a, b := make([]float32, max(1, m*lda)), make([]float32, max(1, n*ldb))
+				a, b := make([]float32, max(1, (m-1)*lda+k)), make([]float32, max(1, (n-1)*ldb+k)) // as short as allowed
 				for i := range a {
 					a[i] = float32(rng.NormFloat64())
 				}
