@@ -22,8 +22,10 @@ import "github.com/acaode/aca/internal/vec"
 // instead (winoWeightDots): packing both of their operands for the tiles
 // made the backward pass 25 % slower than OpenBLAS.
 //
-// Each sum is accumulated by fused multiply-adds in order of the inner
-// index, so results depend on the shape only, never on the thread count.
+// Each sum of the tiles is accumulated by fused multiply-adds in order of
+// the inner index, and the weight gradient's dot products in a fixed order
+// of their own (vec.WinoDots32), so results depend on the shape only,
+// never on the thread count.
 // The path needs the AVX2/FMA micro-kernels; elsewhere (other CPUs, the
 // purego tag) the products go to the BLAS as before.
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/acaode/aca/internal/scratch"
 	"github.com/acaode/aca/internal/vec"
 )
 
@@ -187,6 +188,73 @@ func TestConvGroupNormWriteEveryElement(t *testing.T) {
 					}
 				})
 			})
+		}
+	}
+}
+
+// TestWinogradPoisonedScratch runs the Winograd path, both passes and all
+// three gradients, with the package's idle scratch buffers filled with NaN
+// (scratch storage comes back with whatever it held): every result must be
+// the bits of a run on fresh buffers, so that no read of a buffer's stale
+// part (the tiles past a chunk's end, the padding of a strip) reaches one.
+func TestWinogradPoisonedScratch(t *testing.T) {
+	c := convCase{3, 16, 14, 13, 24, 3, 3, Conv2dParams{PadH: 1, PadW: 1}}
+	for _, tiles := range tileSettings() {
+		withWinoTiles(tiles, func() {
+			withWinoPolicy(winoAlways, func() {
+				for _, dt := range dtypes {
+					rng := testRNG(77)
+					x := randT(rng, dt, -1, 1, c.n, c.c, c.h, c.w)
+					w := randT(rng, dt, -1, 1, c.o, c.c, c.kh, c.kw)
+					b := randT(rng, dt, -1, 1, c.o)
+					run := func() []*Tensor {
+						y := Conv2d(x, w, b, c.p)
+						gx, gw, gb := Conv2dBackward(y, x, w, c.p, true, true, true)
+						return []*Tensor{y, gx, gw, gb}
+					}
+					drainScratch()
+					fresh := run()
+					poisonScratch(dt)
+					poisoned := run()
+					drainScratch()
+					for i, name := range []string{"y", "gx", "gw", "gb"} {
+						if !sameBits(fresh[i], poisoned[i]) {
+							t.Errorf("%v tiles %v: %s differs on NaN-filled scratch (max |diff| %g)", dt, tiles, name, MaxAbsDiff(fresh[i], poisoned[i]))
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// drainScratch empties the idle scratch lists.
+func drainScratch() {
+	for listFor[float32]().Idle() > 0 {
+		listFor[float32]().Get(0)
+	}
+	for listFor[float64]().Idle() > 0 {
+		listFor[float64]().Get(0)
+	}
+}
+
+// poisonScratch fills the idle list of dt with NaN buffers, large enough
+// for any buffer a small convolution asks for.
+func poisonScratch(dt DType) {
+	for i := 0; i < scratch.MaxIdle; i++ {
+		switch dt {
+		case Float32:
+			b := make([]float32, 1<<20)
+			for j := range b {
+				b[j] = float32(math.NaN())
+			}
+			putScratch(b)
+		case Float64:
+			b := make([]float64, 1<<20)
+			for j := range b {
+				b[j] = math.NaN()
+			}
+			putScratch(b)
 		}
 	}
 }

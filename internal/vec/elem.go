@@ -559,9 +559,12 @@ func winoOutputRow32Go(m []float32, ldm int, y []float32, bias float32, second b
 // only in rare double-rounding cases. It panics if k is not a multiple of
 // 8 or a slice is too short.
 func WinoDots32(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accum bool) {
-	if m < 0 || n < 0 || k < 0 || k%8 != 0 || (m > 1 && lda < k) || (n > 1 && ldb < k) || (m > 1 && ldc < n) ||
-		(m > 0 && k > 0 && len(a) < (m-1)*lda+k) || (n > 0 && k > 0 && len(b) < (n-1)*ldb+k) || (m > 0 && n > 0 && len(c) < (m-1)*ldc+n) {
+	if m < 0 || n < 0 || k < 0 || k%8 != 0 || (n > 0 && !holds(len(a), m, lda, k)) || (m > 0 && !holds(len(b), n, ldb, k)) ||
+		(k > 0 || !accum) && !holds(len(c), m, ldc, n) {
 		panic(fmt.Sprintf("vec: WinoDots32: m %d, n %d, k %d, lda %d, ldb %d, ldc %d, slices of %d, %d and %d", m, n, k, lda, ldb, ldc, len(a), len(b), len(c)))
+	}
+	if m == 0 || n == 0 {
+		return
 	}
 	if k == 0 { // empty sums
 		for i := 0; i < m && !accum; i++ {
@@ -595,6 +598,21 @@ func WinoDots32(m, n, k int, a []float32, lda int, b []float32, ldb int, c []flo
 			c[i*ldc+j] = float32(s)
 		}
 	}
+}
+
+// holds reports whether a slice of length l holds rows rows of w values
+// ld apart (without overflowing: ld is checked against the length rather
+// than multiplied by the row count).
+func holds(l, rows, ld, w int) bool {
+	switch {
+	case rows <= 0 || w == 0:
+		return true
+	case l < w || ld < 0:
+		return false
+	case rows == 1:
+		return true
+	}
+	return ld >= w && ld <= (l-w)/(rows-1)
 }
 
 // winoDots32Go is one 2×4 block of WinoDots32 in portable Go.
