@@ -72,12 +72,17 @@ func winoInputLoop(label string, second bool) {
 			VMOVUPS(y, rows[4*h+i])
 		}
 	}
-	for _, reg := range []Register{RDI, R11, R12} {
-		ADDQ(U8(32), reg)
-	}
+	advance(32, RDI, R11, R12)
 	ADDQ(U8(8), RBX)
 	loop(8, RCX, label)
 	done()
+}
+
+// advance adds by bytes to each of the pointer registers.
+func advance(by uint8, regs ...Register) {
+	for _, reg := range regs {
+		ADDQ(U8(by), reg)
+	}
 }
 
 // winoOutput32 declares the Winograd output transform of package tensor
@@ -138,10 +143,8 @@ func winoOutputLoop(label string, second bool) {
 	VPERM2F128(U8(0x31), Y13, Y14, Y13)
 	VMOVUPS(Y12, off(RDI, 0))
 	VMOVUPS(Y13, off(RDI, 32))
-	for _, reg := range []Register{R8, R9, R12, R13} {
-		ADDQ(U8(32), reg)
-	}
-	ADDQ(U8(64), RDI)
+	advance(32, R8, R9, R12, R13)
+	advance(64, RDI)
 	loop(8, RCX, label)
 	done()
 }
