@@ -102,8 +102,9 @@ const (
 //     still.)
 //
 // The choice depends on the shape, the build's BLAS and whether the CPU has
-// AVX2 and FMA (winoTiles) only, never on the thread count, so results stay the same bits for any thread count. (It does depend on the
-// batch size, through the samples per chunk: a short last batch may take
+// AVX2 and FMA (winoTiles) only, never on the thread count, so results
+// stay the same bits for any thread count. (It does depend on the batch
+// size, through the samples per chunk: a short last batch may take
 // the other path.) The forward and backward passes of one convolution may
 // take different paths: each computes the exact product it stands for (the
 // convolution, its adjoint), with rounding of the same size
@@ -584,7 +585,6 @@ func winoForward[T float](g convGeom, x, w, b, out []T) {
 			packPanels(up[xi*pu:], u[xi*g.o*g.c:], g.o, g.c, g.c, 1)
 		}
 	}
-	nr := tileNR[T]()
 	hw, s := g.h*g.w, g.s()
 	parallelFor(wg.chunkCount(g.n), 1, func(lo, hi int) {
 		sc := newWinoScratch[T](wg, false)
@@ -606,8 +606,7 @@ func winoForward[T float](g convGeom, x, w, b, out []T) {
 					gemm(false, false, g.o, nt, g.c, 1, u[xi*g.o*g.c:], g.c, sc.in[xi*winoLd:], ld, 0, sc.out[xi*winoLd:], ld)
 					continue
 				}
-				in := sc.in[xi*winoLd:]
-				tileMul(g.o, nt, g.c, up[xi*pu:], func(q int) []T { return in[q*nr:] }, ld, sc.out[xi*winoLd:], ld, false, tmp[:])
+				tileMul(g.o, nt, g.c, up[xi*pu:], sc.in[xi*winoLd:], ld, sc.out[xi*winoLd:], ld, false, tmp[:])
 			}
 			for n := n0; n < n1; n++ {
 				t := (n - n0) * tps
@@ -656,7 +655,6 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 			}
 		}
 	}
-	nr := tileNR[T]()
 	if gw != nil {
 		pw = getScratch[T](nblk * 16 * oc)
 		defer putScratch(pw)
@@ -716,8 +714,7 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 						gemm(true, false, g.c, nt, g.o, 1, u[xi*oc:], g.c, sc.out[xi*winoLd:], ld, 0, sc.in[xi*winoLd:], ld)
 						continue
 					}
-					out := sc.out[xi*winoLd:]
-					tileMul(g.c, nt, g.o, ut[xi*ptu:], func(q int) []T { return out[q*nr:] }, ld, sc.in[xi*winoLd:], ld, false, tmp[:])
+					tileMul(g.c, nt, g.o, ut[xi*ptu:], sc.out[xi*winoLd:], ld, sc.in[xi*winoLd:], ld, false, tmp[:])
 				}
 				for n := n0; n < n1; n++ {
 					t := (n - n0) * tps
@@ -764,7 +761,7 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 // (BenchmarkWinogradShapes, best of 6 and 5, alternated). In float64 the
 // products stay with the BLAS.
 func winoWeightDots(g convGeom, out, in []float32, nt, ld int, pw []float32, accum bool) {
-	nt8 := (nt + 7) &^ 7
+	nt8, oc := (nt+7)&^7, g.o*g.c
 	for xi := 0; xi < 16; xi++ {
 		for o := 0; o < g.o; o++ {
 			clear(out[o*ld+xi*winoLd+nt : o*ld+xi*winoLd+nt8])
@@ -772,7 +769,6 @@ func winoWeightDots(g convGeom, out, in []float32, nt, ld int, pw []float32, acc
 		for c := 0; c < g.c; c++ {
 			clear(in[c*ld+xi*winoLd+nt : c*ld+xi*winoLd+nt8])
 		}
-		oc := g.o * g.c
 		vec.WinoDots32(g.o, g.c, nt8, out[xi*winoLd:], ld, in[xi*winoLd:], ld, pw[xi*oc:(xi+1)*oc], g.c, accum)
 	}
 }

@@ -78,24 +78,24 @@ func packPanels[T float](dst, a []T, m, k, rs, ps int) {
 }
 
 // tileMul sets C = A·B (accum false) or adds A·B to C (accum true) for the
-// m×n result C(i, j) = c[i·ldc + j], A packed by packPanels (m×k) and
-// column block q of B (nr = tileNR columns from j = q·nr) at bcol(q)
-// with row stride ldb: the kernel reads nr columns of every block, also of
-// the last one when n is not a multiple of nr, so B must hold them (their
-// values only reach columns of C that are not stored). Partial tiles at the
+// m×n result C(i, j) = c[i·ldc + j], A packed by packPanels (m×k) and B
+// row-major, B(p, j) = b[p·ldb + j]: the kernel reads tileNR columns of
+// every block of them, also of the last one when n is not a multiple of
+// tileNR, so b must hold them (their values only reach columns of C that
+// are not stored). Partial tiles at the
 // bottom and right edges go through tmp (TileMR·nr values). Column blocks
 // are the outer loop, so that a block of B stays in the L1 cache while
 // every panel of A passes over it.
-func tileMul[T float](m, n, k int, ap []T, bcol func(q int) []T, ldb int, c []T, ldc int, accum bool, tmp []T) {
+func tileMul[T float](m, n, k int, ap, b []T, ldb int, c []T, ldc int, accum bool, tmp []T) {
 	const mr = vec.TileMR
 	nr := tileNR[T]()
 	full := m / mr // panels without padding rows
 	for j0 := 0; j0 < n; j0 += nr {
-		b := bcol(j0 / nr)
+		bj := b[j0:]
 		cols := min(nr, n-j0)
 		i0 := 0
 		if cols == nr && full > 0 {
-			tileKernel(full, k, ap, b, ldb, c[j0:], ldc, accum)
+			tileKernel(full, k, ap, bj, ldb, c[j0:], ldc, accum)
 			i0 = full * mr
 		}
 		for ; i0 < m; i0 += mr {
@@ -106,7 +106,7 @@ func tileMul[T float](m, n, k int, ap []T, bcol func(q int) []T, ldb int, c []T,
 					copy(tmp[r*nr:r*nr+cols], c[(i0+r)*ldc+j0:])
 				}
 			}
-			tileKernel(1, k, a, b, ldb, tmp, nr, accum)
+			tileKernel(1, k, a, bj, ldb, tmp, nr, accum)
 			for r := 0; r < rows; r++ {
 				copy(c[(i0+r)*ldc+j0:(i0+r)*ldc+j0+cols], tmp[r*nr:])
 			}

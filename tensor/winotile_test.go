@@ -81,7 +81,7 @@ func testTileMul[T float](t *testing.T, tol float64) {
 			ap := make([]T, tilePanels(m)*vec.TileMR*k)
 			packPanels(ap, a, m, k, lda, 1)
 			var tmp [vec.TileMR * vec.TileNR32]T
-			tileMul(m, n, k, ap, func(q int) []T { return b[q*nr:] }, ldb, c, ldc, accum, tmp[:])
+			tileMul(m, n, k, ap, b, ldb, c, ldc, accum, tmp[:])
 			for i := 0; i <= m; i++ {
 				for j := 0; j < ldc; j++ {
 					got := float64(c[i*ldc+j])
