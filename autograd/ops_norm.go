@@ -8,6 +8,7 @@ var (
 	opBatchNorm     = register("batch_norm")
 	opBatchNormEval = register("batch_norm_eval")
 	opGroupNorm     = register("group_norm")
+	opGroupNormReLU = register("group_norm_relu")
 )
 
 func dataOf(v *Value) *tensor.Tensor {
@@ -57,6 +58,20 @@ func (g *Graph) GroupNorm(x, gamma, beta *Value, groups int, eps float64) *Value
 	saved := mean.Bytes() + variance.Bytes()
 	return g.Record(Op{Name: opGroupNorm, Fresh: true, Saved: saved, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		gx, gg, gb := tensor.GroupNormBackward(gy, x.data, mean, variance, dataOf(gamma), groups, eps)
+		return []*tensor.Tensor{gx, gg, gb}
+	}}, out, x, gamma, beta)
+}
+
+// GroupNormReLU is ReLU(GroupNorm(x, gamma, beta, groups, eps)) as one
+// operation (tensor.GroupNormReLU): the same values and gradients, in fewer
+// passes over memory, and the normalised tensor before the ReLU is neither
+// stored nor kept for the backward pass.
+func (g *Graph) GroupNormReLU(x, gamma, beta *Value, groups int, eps float64) *Value {
+	checkDTypes(opGroupNormReLU, x, gamma, beta)
+	out, mean, variance := tensor.GroupNormReLU(x.data, dataOf(gamma), dataOf(beta), groups, eps)
+	saved := mean.Bytes() + variance.Bytes()
+	return g.Record(Op{Name: opGroupNormReLU, Fresh: true, Saved: saved, VJP: func(gy *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		gx, gg, gb := tensor.GroupNormReLUBackward(gy, out, x.data, mean, variance, dataOf(gamma), groups, eps)
 		return []*tensor.Tensor{gx, gg, gb}
 	}}, out, x, gamma, beta)
 }

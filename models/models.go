@@ -223,7 +223,7 @@ func (n *Net) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 	if s := x.Shape(); len(s) != 4 || s[1] != n.cfg.InChannels {
 		panic(fmt.Sprintf("models: input %v is not [N, %d, H, W]", s, n.cfg.InChannels))
 	}
-	y := g.ReLU(n.BN1.Forward(g, n.Conv1.Forward(g, x)))
+	y := nn.ApplyReLU(g, n.BN1, n.Conv1.Forward(g, x))
 	for _, l := range n.Layers {
 		y = l.Forward(g, y)
 	}
@@ -304,8 +304,8 @@ func NewODEFunc(rng *rand.Rand, dt tensor.DType, c int) (*ODEFunc, error) {
 
 // Forward returns f(z) for z [N, c, H, W].
 func (f *ODEFunc) Forward(g *autograd.Graph, z *autograd.Value) *autograd.Value {
-	y := g.ReLU(f.BN1.Forward(g, f.Conv1.Forward(g, z)))
-	return g.ReLU(f.BN2.Forward(g, f.Conv2.Forward(g, y)))
+	y := nn.ApplyReLU(g, f.BN1, f.Conv1.Forward(g, z))
+	return nn.ApplyReLU(g, f.BN2, f.Conv2.Forward(g, y))
 }
 
 // Members returns "conv1", "bn1", "conv2" and "bn2".

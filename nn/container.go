@@ -23,10 +23,15 @@ func NewSequential(layers ...Module) *Sequential {
 
 // Forward applies the layers to x in order. Runs of Linear layers, each
 // optionally followed by Tanh, Sigmoid or ReLU, are computed as one fused
-// operation (autograd's MLP), which gives the same values and gradients
-// with less bookkeeping.
+// operation (autograd's MLP), and so is a ReLUFuser (GroupNorm) followed by
+// ReLU: the same values and gradients with fewer passes over memory and
+// less bookkeeping.
 func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 	for i := 0; i < len(s.Layers); {
+		if n, y := s.fusedReLU(g, i, x); n > 0 {
+			x, i = y, i+n
+			continue
+		}
 		if n, y := s.fused(g, i, x); n > 0 {
 			x, i = y, i+n
 			continue
@@ -42,6 +47,10 @@ func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Val
 // Forward fuses them).
 func (s *Sequential) ForwardT(g *autograd.Graph, t float64, x *autograd.Value) *autograd.Value {
 	for i := 0; i < len(s.Layers); {
+		if n, y := s.fusedReLU(g, i, x); n > 0 {
+			x, i = y, i+n
+			continue
+		}
 		if n, y := s.fused(g, i, x); n > 0 {
 			x, i = y, i+n
 			continue
@@ -92,6 +101,20 @@ func (s *Sequential) fused(g *autograd.Graph, i int, x *autograd.Value) (int, *a
 		return 0, nil
 	}
 	return j - i, g.MLP(x, layers...)
+}
+
+// fusedReLU computes layers i and i+1 as one operation if layer i is a
+// ReLUFuser and layer i+1 is ReLU, and returns how many layers it computed
+// (0 or 2) and the result.
+func (s *Sequential) fusedReLU(g *autograd.Graph, i int, x *autograd.Value) (int, *autograd.Value) {
+	if i+1 >= len(s.Layers) {
+		return 0, nil
+	}
+	f, ok := s.Layers[i].(ReLUFuser)
+	if _, relu := s.Layers[i+1].(ReLU); !ok || !relu {
+		return 0, nil
+	}
+	return 2, f.ForwardReLU(g, x)
 }
 
 // Members returns the layers, named by their index.
@@ -213,7 +236,7 @@ func NewBasicBlock(rng *rand.Rand, dt tensor.DType, c BasicBlockConfig) (*BasicB
 
 // Forward applies the block to x [N, In, H, W].
 func (b *BasicBlock) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
-	y := g.ReLU(b.BN1.Forward(g, b.Conv1.Forward(g, x)))
+	y := ApplyReLU(g, b.BN1, b.Conv1.Forward(g, x))
 	y = b.BN2.Forward(g, b.Conv2.Forward(g, y))
 	sc := x
 	if b.Downsample != nil {

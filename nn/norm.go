@@ -135,6 +135,12 @@ func (n *GroupNorm) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Valu
 	return g.GroupNorm(x, n.Weight, n.Bias, n.Groups, n.Eps)
 }
 
+// ForwardReLU returns ReLU(n.Forward(g, x)) as one operation
+// (autograd.Graph.GroupNormReLU): the same values and gradients.
+func (n *GroupNorm) ForwardReLU(g *autograd.Graph, x *autograd.Value) *autograd.Value {
+	return g.GroupNormReLU(x, n.Weight, n.Bias, n.Groups, n.Eps)
+}
+
 // Members returns "weight" and "bias".
 func (n *GroupNorm) Members() []Member {
 	return []Member{ParamMember("weight", &n.Weight), ParamMember("bias", &n.Bias)}

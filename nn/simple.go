@@ -45,6 +45,25 @@ func (Softplus) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value { 
 // Members returns nil.
 func (Softplus) Members() []Member { return nil }
 
+// ReLUFuser is a layer that can apply ReLU to its own output in the same
+// pass over memory (GroupNorm). Sequential computes such a layer followed by
+// ReLU as one operation, and so does ApplyReLU.
+type ReLUFuser interface {
+	Module
+	// ForwardReLU returns ReLU(Forward(g, x)), with the same values and
+	// gradients as the two apart.
+	ForwardReLU(g *autograd.Graph, x *autograd.Value) *autograd.Value
+}
+
+// ApplyReLU returns ReLU(m.Forward(g, x)), fused into m's own pass where m
+// is a ReLUFuser: the pattern norm-then-ReLU of convolutional blocks.
+func ApplyReLU(g *autograd.Graph, m Module, x *autograd.Value) *autograd.Value {
+	if f, ok := m.(ReLUFuser); ok {
+		return f.ForwardReLU(g, x)
+	}
+	return g.ReLU(m.Forward(g, x))
+}
+
 // LeakyReLU is x for x > 0 and Slope·x elsewhere (PyTorch's default slope
 // is 0.01).
 type LeakyReLU struct{ Slope float64 }

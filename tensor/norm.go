@@ -125,18 +125,20 @@ func BatchNormApply(x, mean, variance, gamma, beta *Tensor, eps float64) *Tensor
 		scale[ch] = inv * vecAt(gamma, ch, 1)
 		shift[ch] = vecAt(beta, ch, 0) - vecAt(mean, ch, 0)*scale[ch]
 	}
-	out := alloc(x.dtype, x.shape)
+	out := allocFull(x.dtype, x.shape) // channelAffine writes every element
 	switch x.dtype {
 	case Float32:
-		channelAffine(x.f32, out.f32, n, c, s, func(i, ch int) (float64, float64) { return scale[ch], shift[ch] })
+		channelAffine(x.f32, out.f32, n, c, s, false, func(i, ch int) (float64, float64) { return scale[ch], shift[ch] })
 	case Float64:
-		channelAffine(x.f64, out.f64, n, c, s, func(i, ch int) (float64, float64) { return scale[ch], shift[ch] })
+		channelAffine(x.f64, out.f64, n, c, s, false, func(i, ch int) (float64, float64) { return scale[ch], shift[ch] })
 	}
 	return out
 }
 
-// channelAffine sets y = x·a + b per (sample, channel) plane with (a, b) = ab(i, ch).
-func channelAffine[T float](x, y []T, n, c, s int, ab func(i, ch int) (float64, float64)) {
+// channelAffine sets y = x·a + b per (sample, channel) plane with (a, b) =
+// ab(i, ch), and then, if relu is set, y = max(y, 0) on the plane while it
+// is in cache (as ReLU computes it, so with the same bits).
+func channelAffine[T float](x, y []T, n, c, s int, relu bool, ab func(i, ch int) (float64, float64)) {
 	parallelFor(n*c, max(1, elementwiseGrain/max(s, 1)), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			a64, b64 := ab(r/c, r%c)
@@ -144,10 +146,13 @@ func channelAffine[T float](x, y []T, n, c, s int, ab func(i, ch int) (float64, 
 			src, dst := x[r*s:(r+1)*s], y[r*s:(r+1)*s]
 			if d32, ok := any(dst).([]float32); ok {
 				vec.Affine32(d32, any(src).([]float32), float32(a), float32(b))
-				continue
+			} else {
+				for j, v := range src {
+					dst[j] = v*a + b
+				}
 			}
-			for j, v := range src {
-				dst[j] = v*a + b
+			if relu {
+				reluMasked(dst, dst, dst)
 			}
 		}
 	})
@@ -163,7 +168,7 @@ func BatchNormBackward(gy, x, mean, variance, gamma *Tensor, eps float64, traini
 	checkVec("BatchNormBackward", "mean", x, mean, c, false, true)
 	checkVec("BatchNormBackward", "variance", x, variance, c, false, true)
 	checkVec("BatchNormBackward", "gamma", x, gamma, c, true, false)
-	gx = alloc(x.dtype, x.shape)
+	gx = allocFull(x.dtype, x.shape) // normGrad writes every element
 	gbeta = alloc(x.dtype, []int{c})
 	if gamma != nil {
 		ggamma = alloc(x.dtype, []int{c})
@@ -176,7 +181,7 @@ func BatchNormBackward(gy, x, mean, variance, gamma *Tensor, eps float64, traini
 			// Σgy and Σgy·x̂ over the channel.
 			sg, sgx := 0.0, 0.0
 			for i := 0; i < n; i++ {
-				a, b := dotDev(gy, x, (i*c+ch)*s, s, mu)
+				a, b := dotDev(gy, (i*c+ch)*s, x, (i*c+ch)*s, s, mu)
 				sg += a
 				sgx += b * inv
 			}
@@ -189,9 +194,9 @@ func BatchNormBackward(gy, x, mean, variance, gamma *Tensor, eps float64, traini
 				off := (i*c + ch) * s
 				if training {
 					// gx = γ·inv/M · (M·gy − Σgy − x̂·Σgy·x̂)
-					normGrad(gx, gy, x, off, s, k, mu, inv, k*sg/m, k*sgx/m)
+					normGrad(gx, gy, off, x, off, s, k, mu, inv, k*sg/m, k*sgx/m)
 				} else {
-					normGrad(gx, gy, x, off, s, k, mu, inv, 0, 0)
+					normGrad(gx, gy, off, x, off, s, k, mu, inv, 0, 0)
 				}
 			}
 		}
@@ -199,30 +204,78 @@ func BatchNormBackward(gy, x, mean, variance, gamma *Tensor, eps float64, traini
 	return gx, ggamma, gbeta
 }
 
-// dotDev returns Σgy and Σgy·(x−mu) over elements [off, off+n), summed
-// as sumRange sums.
-func dotDev(gy, x *Tensor, off, n int, mu float64) (float64, float64) {
+// dotDev returns Σg and Σg·(x−mu) over elements [goff, goff+n) of g and
+// [off, off+n) of x, summed as sumRange sums.
+func dotDev(g *Tensor, goff int, x *Tensor, off, n int, mu float64) (float64, float64) {
 	if x.dtype == Float32 {
-		return vec.DotDev32(gy.f32[off:off+n], x.f32[off:off+n], mu)
+		return vec.DotDev32(g.f32[goff:goff+n], x.f32[off:off+n], mu)
 	}
 	a, b := 0.0, 0.0
-	g, xs := gy.f64[off:off+n], x.f64[off:off+n]
-	for j, v := range g {
+	gs, xs := g.f64[goff:goff+n], x.f64[off:off+n]
+	for j, v := range gs {
 		a += v
 		b += v * (xs[j] - mu)
 	}
 	return a, b
 }
 
-// normGrad sets gx = k·gy − c1 − x̂·c2 with x̂ = (x−mu)·inv over [off, off+n).
-func normGrad(gx, gy, x *Tensor, off, n int, k, mu, inv, c1, c2 float64) {
+// normGrad sets gx = k·g − c1 − x̂·c2 with x̂ = (x−mu)·inv over elements
+// [off, off+n) of gx and x and [goff, goff+n) of g.
+func normGrad(gx, g *Tensor, goff int, x *Tensor, off, n int, k, mu, inv, c1, c2 float64) {
 	if x.dtype == Float32 {
-		vec.NormGrad32(gx.f32[off:off+n], gy.f32[off:off+n], x.f32[off:off+n], k, mu, inv, c1, c2)
+		vec.NormGrad32(gx.f32[off:off+n], g.f32[goff:goff+n], x.f32[off:off+n], k, mu, inv, c1, c2)
 	} else {
-		d, g, xs := gx.f64[off:off+n], gy.f64[off:off+n], x.f64[off:off+n]
+		d, gs, xs := gx.f64[off:off+n], g.f64[goff:goff+n], x.f64[off:off+n]
 		for j := range d {
-			d[j] = k*g[j] - c1 - (xs[j]-mu)*inv*c2
+			d[j] = k*gs[j] - c1 - (xs[j]-mu)*inv*c2
 		}
+	}
+}
+
+// planeGrads hands out the output gradient of one (sample, channel) plane
+// of s elements at a time: gy's own, or, for a normalisation fused with a
+// ReLU whose output is y, gy masked where y ≤ 0 (ReLU's backward rule, with
+// the same bits), written into a buffer of one plane. A normalisation's
+// backward pass reads each plane's gradient twice, so the masked gradient
+// is computed twice while it is in cache instead of being stored whole.
+// Each worker needs its own planeGrads.
+type planeGrads struct {
+	gy, y, buf *Tensor
+	s          int
+}
+
+func newPlaneGrads(gy, y *Tensor, s int) *planeGrads {
+	p := &planeGrads{gy: gy, y: y, s: s}
+	if y != nil {
+		p.buf = &Tensor{dtype: gy.dtype}
+		if gy.dtype == Float32 {
+			p.buf.f32 = getScratch[float32](s)
+		} else {
+			p.buf.f64 = getScratch[float64](s)
+		}
+	}
+	return p
+}
+
+// plane returns plane r's gradient as a tensor and the offset it starts at.
+func (p *planeGrads) plane(r int) (*Tensor, int) {
+	if p.y == nil {
+		return p.gy, r * p.s
+	}
+	lo, hi := r*p.s, (r+1)*p.s
+	if p.gy.dtype == Float32 {
+		reluMasked(p.buf.f32[:p.s], p.gy.f32[lo:hi], p.y.f32[lo:hi])
+	} else {
+		reluMasked(p.buf.f64[:p.s], p.gy.f64[lo:hi], p.y.f64[lo:hi])
+	}
+	return p.buf, 0
+}
+
+// release returns the buffer.
+func (p *planeGrads) release() {
+	if p.buf != nil {
+		putScratch(p.buf.f32)
+		putScratch(p.buf.f64)
 	}
 }
 
@@ -232,12 +285,26 @@ func normGrad(gx, gy, x *Tensor, off, n int, k, mu, inv, c1, c2 float64) {
 // means and biased variances, shape [N, groups] and dtype Float64, for the
 // backward pass.
 func GroupNorm(x, gamma, beta *Tensor, groups int, eps float64) (y, mean, variance *Tensor) {
-	n, c, s := channelView("GroupNorm", x)
+	return groupNorm("GroupNorm", x, gamma, beta, groups, eps, false)
+}
+
+// GroupNormReLU is ReLU(GroupNorm(x, gamma, beta, groups, eps)) in one pass
+// over the output: each (sample, channel) plane is normalised and clamped
+// while it is in cache, and the normalised tensor before the ReLU is never
+// stored. Its results have the same bits as the two operations apart. Its
+// backward pass is GroupNormReLUBackward.
+func GroupNormReLU(x, gamma, beta *Tensor, groups int, eps float64) (y, mean, variance *Tensor) {
+	return groupNorm("GroupNormReLU", x, gamma, beta, groups, eps, true)
+}
+
+// groupNorm is GroupNorm, followed by ReLU if relu is set.
+func groupNorm(op string, x, gamma, beta *Tensor, groups int, eps float64, relu bool) (y, mean, variance *Tensor) {
+	n, c, s := channelView(op, x)
 	if groups < 1 || c%groups != 0 {
-		panic(fmt.Sprintf("tensor: GroupNorm: %d channels of input %v do not split into %d groups", c, x.shape, groups))
+		panic(fmt.Sprintf("tensor: %s: %d channels of input %v do not split into %d groups", op, c, x.shape, groups))
 	}
-	checkVec("GroupNorm", "gamma", x, gamma, c, true, false)
-	checkVec("GroupNorm", "beta", x, beta, c, true, false)
+	checkVec(op, "gamma", x, gamma, c, true, false)
+	checkVec(op, "beta", x, beta, c, true, false)
 	mean, variance = alloc(Float64, []int{n, groups}), alloc(Float64, []int{n, groups})
 	gs := c / groups * s
 	mus, invs := make([]float64, n*groups), make([]float64, n*groups)
@@ -259,9 +326,9 @@ func GroupNorm(x, gamma, beta *Tensor, groups int, eps float64) (y, mean, varian
 	}
 	switch x.dtype {
 	case Float32:
-		channelAffine(x.f32, y.f32, n, c, s, ab)
+		channelAffine(x.f32, y.f32, n, c, s, relu, ab)
 	case Float64:
-		channelAffine(x.f64, y.f64, n, c, s, ab)
+		channelAffine(x.f64, y.f64, n, c, s, relu, ab)
 	}
 	return y, mean, variance
 }
@@ -270,17 +337,36 @@ func GroupNorm(x, gamma, beta *Tensor, groups int, eps float64) (y, mean, varian
 // gamma and beta, given the statistics GroupNorm returned. gamma may be nil;
 // ggamma is then nil.
 func GroupNormBackward(gy, x, mean, variance, gamma *Tensor, groups int, eps float64) (gx, ggamma, gbeta *Tensor) {
-	mustSameShape("GroupNormBackward", gy, x)
-	n, c, s := channelView("GroupNormBackward", x)
+	return groupNormBackward("GroupNormBackward", gy, nil, x, mean, variance, gamma, groups, eps)
+}
+
+// GroupNormReLUBackward returns the gradients of GroupNormReLU with respect
+// to x, gamma and beta, given its output y and the statistics it returned:
+// those of GroupNorm for gy masked where y ≤ 0, with the same bits as
+// ReLU's and GroupNorm's backward passes apart, without storing the masked
+// gradient. gamma may be nil; ggamma is then nil.
+func GroupNormReLUBackward(gy, y, x, mean, variance, gamma *Tensor, groups int, eps float64) (gx, ggamma, gbeta *Tensor) {
+	if y == nil {
+		panic("tensor: GroupNormReLUBackward: the output GroupNormReLU returned is required")
+	}
+	mustSameShape("GroupNormReLUBackward", y, x)
+	return groupNormBackward("GroupNormReLUBackward", gy, y, x, mean, variance, gamma, groups, eps)
+}
+
+// groupNormBackward is GroupNormBackward, for a fused ReLU with output y if
+// y is not nil.
+func groupNormBackward(op string, gy, y, x, mean, variance, gamma *Tensor, groups int, eps float64) (gx, ggamma, gbeta *Tensor) {
+	mustSameShape(op, gy, x)
+	n, c, s := channelView(op, x)
 	if mean == nil || variance == nil {
-		panic("tensor: GroupNormBackward: the statistics GroupNorm returned are required")
+		panic("tensor: " + op + ": the statistics GroupNorm returned are required")
 	}
 	if groups < 1 || c%groups != 0 || mean.Len() != n*groups || variance.Len() != n*groups {
-		panic(fmt.Sprintf("tensor: GroupNormBackward: input %v, %d groups, statistics %v and %v", x.shape, groups, mean.shape, variance.shape))
+		panic(fmt.Sprintf("tensor: %s: input %v, %d groups, statistics %v and %v", op, x.shape, groups, mean.shape, variance.shape))
 	}
-	checkVec("GroupNormBackward", "gamma", x, gamma, c, true, false)
+	checkVec(op, "gamma", x, gamma, c, true, false)
 	cg := c / groups
-	gx = alloc(x.dtype, x.shape)
+	gx = allocFull(x.dtype, x.shape) // normGrad writes every element
 	gbeta = alloc(x.dtype, []int{c})
 	if gamma != nil {
 		ggamma = alloc(x.dtype, []int{c})
@@ -288,9 +374,12 @@ func GroupNormBackward(gy, x, mean, variance, gamma *Tensor, groups int, eps flo
 	// Per (sample, channel): Σgy and Σgy·x̂, reduced to groups and to channels.
 	sg, sgx := make([]float64, n*c), make([]float64, n*c)
 	parallelFor(n*c, max(1, elementwiseGrain/max(s, 1)), func(lo, hi int) {
+		pg := newPlaneGrads(gy, y, s)
+		defer pg.release()
 		for r := lo; r < hi; r++ {
 			g := r/c*groups + r%c/cg
-			a, b := dotDev(gy, x, r*s, s, vecAt(mean, g, 0))
+			gr, goff := pg.plane(r)
+			a, b := dotDev(gr, goff, x, r*s, s, vecAt(mean, g, 0))
 			sg[r], sgx[r] = a, b/math.Sqrt(vecAt(variance, g, 0)+eps)
 		}
 	})
@@ -303,6 +392,8 @@ func GroupNormBackward(gy, x, mean, variance, gamma *Tensor, groups int, eps flo
 	}
 	m := float64(cg * s)
 	parallelFor(n*groups, max(1, elementwiseGrain/max(cg*s, 1)), func(lo, hi int) {
+		pg := newPlaneGrads(gy, y, s)
+		defer pg.release()
 		for r := lo; r < hi; r++ {
 			i, gi := r/groups, r%groups
 			mu := vecAt(mean, r, 0)
@@ -316,7 +407,9 @@ func GroupNormBackward(gy, x, mean, variance, gamma *Tensor, groups int, eps flo
 			}
 			c1, c2 := inv*mg/m, inv*mgx/m
 			for ch := gi * cg; ch < (gi+1)*cg; ch++ {
-				normGrad(gx, gy, x, (i*c+ch)*s, s, vecAt(gamma, ch, 1)*inv, mu, inv, c1, c2)
+				off := (i*c + ch) * s
+				gr, goff := pg.plane(i*c + ch)
+				normGrad(gx, gr, goff, x, off, s, vecAt(gamma, ch, 1)*inv, mu, inv, c1, c2)
 			}
 		}
 	})

@@ -399,3 +399,81 @@ func TestNormConstantInput(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupNormReLU checks the fused GroupNorm + ReLU against the two
+// operations apart (GroupNorm is itself checked against a float64 reference
+// above): the same bits forward and backward, for odd shapes, planes large
+// enough to be split over workers, one and two threads, with and without
+// gamma and beta, and with planes that normalise to exact zeros (where the
+// ReLU's mask must be off, as ReLU's own is).
+func TestGroupNormReLU(t *testing.T) {
+	cases := []struct {
+		shape  []int
+		groups int
+	}{
+		{[]int{4, 6}, 3},
+		{[]int{2, 4, 3, 5}, 2},
+		{[]int{3, 6, 7}, 6},
+		{[]int{5, 8, 17, 19}, 4},   // planes of 323, an odd length for the vector kernels
+		{[]int{3, 32, 28, 28}, 32}, // the conv benchmark's layer, many workers' chunks
+		{[]int{2, 3, 1}, 1},
+	}
+	for _, cs := range cases {
+		for _, dt := range dtypes {
+			rng := testRNG(uint64(len(cs.shape)))
+			c := cs.shape[1]
+			x := randT(rng, dt, -2, 3, cs.shape...)
+			// Sample 0's first group is constant: it normalises to 0 exactly.
+			gsz := numelOf(cs.shape[1:]) / cs.groups
+			for j := 0; j < gsz; j++ {
+				if dt == Float32 {
+					x.Float32s()[j] = 0.5
+				} else {
+					x.Float64s()[j] = 0.5
+				}
+			}
+			gamma := randT(rng, dt, -1.5, 1.5, c)
+			gamma.Set(0, 0)
+			beta := randT(rng, dt, -1, 1, c)
+			beta.Set(0, 0)
+			gy := randT(rng, dt, -1, 1, cs.shape...)
+			for _, affine := range []bool{true, false} {
+				g, b := gamma, beta
+				if !affine {
+					g, b = nil, nil
+				}
+				for _, th := range []int{1, 2} {
+					name := fmt.Sprintf("%v %v groups %d affine %v threads %d", dt, cs.shape, cs.groups, affine, th)
+					withThreads(t, th, func() {
+						z, zm, zv := GroupNorm(x, g, b, cs.groups, normEps)
+						want := ReLU(z)
+						wgx, wgg, wgb := GroupNormBackward(UnaryGrad(OpReLU, z, want, gy, 0), x, zm, zv, g, cs.groups, normEps)
+
+						s := snap(x, g, b)
+						y, mean, variance := GroupNormReLU(x, g, b, cs.groups, normEps)
+						s.check(t, "GroupNormReLU")
+						if !sameBits(y, want) || !sameBits(mean, zm) || !sameBits(variance, zv) {
+							t.Errorf("GroupNormReLU %s: not the bits of ReLU(GroupNorm)", name)
+						}
+						s = snap(gy, y, x, mean, variance, g)
+						gx, gg, gb := GroupNormReLUBackward(gy, y, x, mean, variance, g, cs.groups, normEps)
+						s.check(t, "GroupNormReLUBackward")
+						if !sameBits(gx, wgx) || !sameBits(gb, wgb) {
+							t.Errorf("GroupNormReLUBackward %s: gx or gbeta not the bits of the two backward passes", name)
+						}
+						if affine != (gg != nil) || (affine && !sameBits(gg, wgg)) {
+							t.Errorf("GroupNormReLUBackward %s: ggamma differs", name)
+						}
+					})
+				}
+			}
+		}
+	}
+	for _, dt := range dtypes {
+		x := New(dt, 2, 6, 3)
+		m, v := New(Float64, 2, 3), Ones(Float64, 2, 3)
+		mustPanic(t, "GroupNormReLU groups", func() { GroupNormReLU(x, nil, nil, 4, normEps) }, "GroupNormReLU", "4 groups", "[2 6 3]")
+		mustPanic(t, "GroupNormReLUBackward y", func() { GroupNormReLUBackward(x, nil, x, m, v, nil, 3, normEps) }, "GroupNormReLUBackward", "output")
+		mustPanic(t, "GroupNormReLUBackward y shape", func() { GroupNormReLUBackward(x, New(dt, 2, 6), x, m, v, nil, 3, normEps) }, "GroupNormReLUBackward", "[2 6]", "[2 6 3]")
+	}
+}
