@@ -67,9 +67,10 @@ func newConvGeom(op string, xs, ws []int, p Conv2dParams) convGeom {
 //
 // Each sample is lowered with im2col to a [C·KH·KW, OH·OW] matrix and
 // multiplied by the weight viewed as [O, C·KH·KW]; the product lands in the
-// sample's [O, OH·OW] output plane. Samples are spread over SetThreads
-// workers, each with its own buffers (a batch smaller than the worker count
-// runs its samples one after another).
+// sample's [O, OH·OW] output plane. Stride-1 convolutions lower a sample in
+// cache-sized panels; the others lower groups of samples side by side and
+// multiply each group at once (see groupSamples). Samples, or groups, are
+// spread over SetThreads workers, each with its own buffers.
 //
 // Stride-1 3×3 convolutions with padding 0 or 1, enough channels (16 on
 // CPUs with AVX2 and FMA; elsewhere 24, or 16 for the backward pass with
@@ -104,9 +105,11 @@ func Conv2d(x, w, b *Tensor, p Conv2dParams) *Tensor {
 }
 
 // samplesParallel reports whether a convolution spreads its samples over
-// workers (enough samples). With fewer samples than workers, only the strided
-// path's im2col copies spread over channels. Either way each sample's product
-// is one unsplit GEMM, so the result does not depend on the thread count.
+// workers (enough samples). With fewer samples than workers, only the im2col
+// path's copies spread over channels. Either way each product (of a sample,
+// a panel of one, or a group of samples: see groupSamples) is one unsplit
+// GEMM fixed by the shape, so the result does not depend on the thread
+// count.
 func (g convGeom) samplesParallel() bool { return g.n >= Threads() }
 
 // Stride-1 convolutions use a "wide" lowering. On the zero-padded input
@@ -201,7 +204,11 @@ func newConvScratch[T float](g convGeom) *convScratch[T] {
 			sc.pad = getScratch[T](g.c * g.hp() * g.wp())
 		}
 	} else {
-		sc.cols = getScratch[T](g.ckk() * g.s())
+		cols := g.groupSamples() * g.s()
+		sc.cols = getScratch[T](g.ckk() * cols)
+		if g.groupSamples() > 1 {
+			sc.wide = getScratch[T](g.o * cols) // a group's output (gradient) rows
+		}
 	}
 	return sc
 }
@@ -219,10 +226,13 @@ func convForward[T float](g convGeom, x, w, b, out []T) {
 		winoForward(g, x, w, b, out)
 		return
 	}
+	if !g.wide() {
+		convForwardGroups(g, x, w, b, out)
+		return
+	}
 	ckk, s := g.ckk(), g.s()
-	outer := g.samplesParallel()
 	grain := g.n // one goroutine for the whole batch ...
-	if outer {
+	if g.samplesParallel() {
 		grain = 1 // ... unless samples go to workers
 	}
 	parallelFor(g.n, grain, func(lo, hi int) {
@@ -230,40 +240,107 @@ func convForward[T float](g convGeom, x, w, b, out []T) {
 		defer sc.release()
 		for n := lo; n < hi; n++ {
 			dst := out[n*g.o*s : (n+1)*g.o*s]
-			if g.wide() {
-				l, pc := g.wideLen(), g.panelCols()
-				xp := padSample(g, x, n, sc.pad)
-				for j0 := 0; j0 < l; j0 += pc {
-					wdt := min(pc, l-j0)
-					lowerWide(g, xp, sc.cols, j0, wdt)
-					gemm(false, false, g.o, wdt, ckk, 1, w, ckk, sc.cols, wdt, 0, sc.wide[j0:], l)
+			l, pc := g.wideLen(), g.panelCols()
+			xp := padSample(g, x, n, sc.pad)
+			for j0 := 0; j0 < l; j0 += pc {
+				wdt := min(pc, l-j0)
+				lowerWide(g, xp, sc.cols, j0, wdt)
+				gemm(false, false, g.o, wdt, ckk, 1, w, ckk, sc.cols, wdt, 0, sc.wide[j0:], l)
+			}
+			for o := 0; o < g.o; o++ {
+				var bo T
+				if b != nil {
+					bo = b[o]
 				}
+				for oh := 0; oh < g.oh; oh++ {
+					src := sc.wide[o*l+oh*g.wp():][:g.ow]
+					d := dst[o*s+oh*g.ow:][:g.ow]
+					for j, v := range src {
+						d[j] = v + bo
+					}
+				}
+			}
+		}
+	})
+}
+
+// Convolutions that the wide lowering does not take (strided ones, and
+// those whose padding is too wide for it) lower groupSamples samples side
+// by side into one [C·KH·KW, m·OH·OW] column matrix, sample i's columns at
+// i·OH·OW, and multiply the group at once: the product's columns (forward
+// and input gradient) or its inner dimension (weight gradient) then number
+// about as many as panelCols, instead of a single sample's OH·OW, which in
+// ResNet18's last stage on 28×28 images is 16. Per sample, each product
+// re-packed the whole weight for 16 columns, and each weight-gradient
+// product read and wrote the whole partial sum for 16 multiply-adds per
+// element.
+
+// groupSamples is the number of samples the im2col path lowers and
+// multiplies together. It depends on the shape only, so results do not
+// depend on the thread count.
+func (g convGeom) groupSamples() int {
+	const panelElems = 1 << 16 // as panelCols
+	target := max(64, panelElems/max(g.ckk(), 1))
+	return max(1, min(g.n, target/max(g.s(), 1)))
+}
+
+// convGroups calls fn for the groups of samples [n0, n1) of at most
+// groupSamples samples that cover [lo, hi), from lo on.
+func (g convGeom) convGroups(lo, hi int, fn func(n0, n1 int)) {
+	nb := g.groupSamples()
+	for n0 := lo; n0 < hi; n0 += nb {
+		fn(n0, min(n0+nb, hi))
+	}
+}
+
+// convForwardGroups is convForward's im2col path.
+func convForwardGroups[T float](g convGeom, x, w, b, out []T) {
+	ckk, s, nb := g.ckk(), g.s(), g.groupSamples()
+	groups := (g.n + nb - 1) / nb
+	outer := groups >= Threads()
+	grain := groups // one goroutine for the whole batch ...
+	if outer {
+		grain = 1 // ... unless groups go to workers
+	}
+	parallelFor(groups, grain, func(lo, hi int) {
+		sc := newConvScratch[T](g)
+		defer sc.release()
+		g.convGroups(lo*nb, min(hi*nb, g.n), func(n0, n1 int) {
+			ld := (n1 - n0) * s
+			for n := n0; n < n1; n++ {
+				im2col(g, x, n, sc.cols, ld, (n-n0)*s, !outer)
+			}
+			if n1-n0 == 1 {
+				dst := out[n0*g.o*s : n1*g.o*s]
+				gemm(false, false, g.o, s, ckk, 1, w, ckk, sc.cols, s, 0, dst, s)
+				for o := 0; b != nil && o < g.o; o++ {
+					addConst(dst[o*s:(o+1)*s], b[o])
+				}
+				return
+			}
+			y := sc.wide[:g.o*ld]
+			gemm(false, false, g.o, ld, ckk, 1, w, ckk, sc.cols, ld, 0, y, ld)
+			for n := n0; n < n1; n++ {
 				for o := 0; o < g.o; o++ {
 					var bo T
 					if b != nil {
 						bo = b[o]
 					}
-					for oh := 0; oh < g.oh; oh++ {
-						src := sc.wide[o*l+oh*g.wp():][:g.ow]
-						d := dst[o*s+oh*g.ow:][:g.ow]
-						for j, v := range src {
-							d[j] = v + bo
-						}
+					d, src := out[(n*g.o+o)*s:][:s], y[o*ld+(n-n0)*s:][:s]
+					for j, v := range src {
+						d[j] = v + bo
 					}
 				}
-				continue
 			}
-			im2col(g, x, n, sc.cols, !outer)
-			var beta T
-			if b != nil {
-				for o := 0; o < g.o; o++ {
-					fillT(dst[o*s:(o+1)*s], b[o])
-				}
-				beta = 1
-			}
-			gemm(false, false, g.o, s, ckk, 1, w, ckk, sc.cols, s, beta, dst, s)
-		}
+		})
 	})
+}
+
+// addConst adds v to every element of d.
+func addConst[T float](d []T, v T) {
+	for i := range d {
+		d[i] += v
+	}
 }
 
 func fillT[T float](d []T, v T) {
@@ -286,31 +363,45 @@ func owRange(g convGeom, kj int) (int, int) {
 	return min(lo, g.ow), max(min(hi, g.ow), min(lo, g.ow))
 }
 
-// taps calls fn for every channel c, kernel tap (ki, kj) and output row oh:
-// the tap's row in the column matrix, oh, the input row ih it reads (−1 when
-// that row is padding), and the output columns [lo, hi) whose input column,
-// starting at iw for column lo and stepping by the stride, lies inside the
-// image. Channels are spread over workers if par is set (each channel's rows
-// and input plane belong to one worker). im2col and col2im are the two
-// directions of this walk.
-func (g convGeom) taps(par bool, fn func(c, row, oh, ih, lo, hi, iw int)) {
+// channels calls fn for the channels [clo, chi) of a sample, all of them
+// at once or, if par is set, spread over workers (each channel's column-
+// matrix rows and input plane then belong to one worker). im2col and
+// col2im walk the channels so.
+func (g convGeom) channels(par bool, fn func(clo, chi int)) {
 	grain := g.c
 	if par {
 		grain = 1
 	}
-	parallelFor(g.c, grain, func(clo, chi int) {
+	parallelFor(g.c, grain, fn)
+}
+
+// im2col writes sample n of x as the [C·KH·KW, OH·OW] column matrix
+// cols[row·ld + off + j]: row (c, ki, kj), column (oh, ow) holds the input
+// pixel that kernel tap (ki, kj) sees at output (oh, ow), or 0 in the
+// padding. With par set, channels are spread over workers.
+func im2col[T float](g convGeom, x []T, n int, cols []T, ld, off int, par bool) {
+	hw, s := g.h*g.w, g.s()
+	g.channels(par, func(clo, chi int) {
 		for c := clo; c < chi; c++ {
+			plane := x[(n*g.c+c)*hw:][:hw]
 			for ki := 0; ki < g.kh; ki++ {
+				oh0, oh1 := ohRange(g, ki) // the output rows whose input row is inside
 				for kj := 0; kj < g.kw; kj++ {
 					row := (c*g.kh+ki)*g.kw + kj
 					lo, hi := owRange(g, kj)
-					iw := lo*g.sw - g.pw + kj
-					for oh := 0; oh < g.oh; oh++ {
-						ih := oh*g.sh - g.ph + ki
-						if ih < 0 || ih >= g.h {
-							ih = -1
+					iw := lo*g.sw - g.pw + kj // the input column of output column lo
+					d := cols[row*ld+off:][:s]
+					clear(d[:oh0*g.ow])
+					clear(d[oh1*g.ow:])
+					for oh := oh0; oh < oh1; oh++ {
+						dr := d[oh*g.ow:][:g.ow]
+						for j := range dr[:lo] {
+							dr[j] = 0
 						}
-						fn(c, row, oh, ih, lo, hi, iw)
+						for j := hi; j < len(dr); j++ {
+							dr[j] = 0
+						}
+						gatherStrided(dr[lo:hi], plane[(oh*g.sh-g.ph+ki)*g.w:][:g.w], iw, g.sw)
 					}
 				}
 			}
@@ -318,52 +409,81 @@ func (g convGeom) taps(par bool, fn func(c, row, oh, ih, lo, hi, iw int)) {
 	})
 }
 
-// im2col writes sample n of x as the [C·KH·KW, OH·OW] column matrix: row
-// (c, ki, kj), column (oh, ow) holds the input pixel that kernel tap (ki, kj)
-// sees at output (oh, ow), or 0 in the padding. With par set, channels are
-// spread over workers.
-func im2col[T float](g convGeom, x []T, n int, cols []T, par bool) {
-	s, hw := g.s(), g.h*g.w
-	g.taps(par, func(c, row, oh, ih, lo, hi, iw int) {
-		d := cols[row*s+oh*g.ow : row*s+(oh+1)*g.ow]
-		if ih < 0 {
-			clear(d)
-			return
+// ohRange returns the output rows [lo, hi) whose input row oh·sh − ph + ki
+// falls inside [0, h) (owRange's counterpart for rows).
+func ohRange(g convGeom, ki int) (int, int) {
+	lo := 0
+	if d := g.ph - ki; d > 0 {
+		lo = (d + g.sh - 1) / g.sh
+	}
+	hi := 0
+	if last := g.h - 1 + g.ph - ki; last >= 0 {
+		hi = last/g.sh + 1
+	}
+	return min(lo, g.oh), max(min(hi, g.oh), min(lo, g.oh))
+}
+
+// gatherStrided sets d[j] = src[i + j·step].
+func gatherStrided[T float](d, src []T, i, step int) {
+	switch {
+	case len(d) == 0:
+	case step == 1:
+		copy(d, src[i:i+len(d)])
+	case step == 2:
+		src = src[i : i+2*len(d)-1]
+		for j := range d {
+			d[j] = src[2*j]
 		}
-		src := x[(n*g.c+c)*hw+ih*g.w:][:g.w]
-		clear(d[:lo])
-		clear(d[hi:])
-		if g.sw == 1 {
-			copy(d[lo:hi], src[iw:iw+hi-lo])
-			return
+	default:
+		for j := range d {
+			d[j] = src[i]
+			i += step
 		}
-		for ow := lo; ow < hi; ow++ {
-			d[ow] = src[iw]
-			iw += g.sw
+	}
+}
+
+// col2im adds the column matrix of sample n, cols[row·ld + off + j] as
+// im2col writes it, back into dx (the adjoint of im2col: every tap's value
+// returns to the pixel it came from). With par set, channels are spread
+// over workers.
+func col2im[T float](g convGeom, cols []T, ld, off, n int, dx []T, par bool) {
+	hw, s := g.h*g.w, g.s()
+	g.channels(par, func(clo, chi int) {
+		for c := clo; c < chi; c++ {
+			plane := dx[(n*g.c+c)*hw:][:hw]
+			for ki := 0; ki < g.kh; ki++ {
+				oh0, oh1 := ohRange(g, ki)
+				for kj := 0; kj < g.kw; kj++ {
+					row := (c*g.kh+ki)*g.kw + kj
+					lo, hi := owRange(g, kj)
+					iw := lo*g.sw - g.pw + kj
+					sv := cols[row*ld+off:][:s]
+					for oh := oh0; oh < oh1; oh++ {
+						scatterAddStrided(plane[(oh*g.sh-g.ph+ki)*g.w:][:g.w], iw, g.sw, sv[oh*g.ow:][lo:hi])
+					}
+				}
+			}
 		}
 	})
 }
 
-// col2im adds the column matrix of sample n back into dx (the adjoint of
-// im2col: every tap's value returns to the pixel it came from). With par
-// set, channels are spread over workers.
-func col2im[T float](g convGeom, cols []T, n int, dx []T, par bool) {
-	s, hw := g.s(), g.h*g.w
-	g.taps(par, func(c, row, oh, ih, lo, hi, iw int) {
-		if ih < 0 {
-			return
+// scatterAddStrided adds v[j] into d[i + j·step].
+func scatterAddStrided[T float](d []T, i, step int, v []T) {
+	switch {
+	case len(v) == 0:
+	case step == 1:
+		axpy(1, v, d[i:i+len(v)])
+	case step == 2:
+		d = d[i : i+2*len(v)-1]
+		for j, x := range v {
+			d[2*j] += x
 		}
-		d := dx[(n*g.c+c)*hw+ih*g.w:][:g.w]
-		sv := cols[row*s+oh*g.ow : row*s+(oh+1)*g.ow]
-		if g.sw == 1 {
-			axpy(1, sv[lo:hi], d[iw:iw+hi-lo])
-			return
+	default:
+		for _, x := range v {
+			d[i] += x
+			i += step
 		}
-		for ow := lo; ow < hi; ow++ {
-			d[iw] += sv[ow]
-			iw += g.sw
-		}
-	})
+	}
 }
 
 // Conv2dBackward returns the gradients of Conv2d(x, w, b, p) given the output
@@ -451,34 +571,56 @@ func convBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 		sc := newConvScratch[T](g)
 		defer sc.release()
 		for blk := lo; blk < hi; blk++ {
-			for n := blk * convBlock; n < min((blk+1)*convBlock, g.n); n++ {
+			b0, b1 := blk*convBlock, min((blk+1)*convBlock, g.n)
+			for n := b0; gb != nil && n < b1; n++ {
 				gyn := gy[n*g.o*s : (n+1)*g.o*s]
-				for o := 0; gb != nil && o < g.o; o++ {
+				for o := 0; o < g.o; o++ {
 					sum := 0.0
 					for _, v := range gyn[o*s : (o+1)*s] {
 						sum += float64(v)
 					}
 					pb[blk*g.o+o] += sum
 				}
-				if gw == nil && gx == nil {
-					continue
-				}
-				first := n == blk*convBlock // the block's partial sum starts here
-				if !g.wide() {
+			}
+			if gw == nil && gx == nil {
+				continue
+			}
+			if !g.wide() {
+				// Groups of samples (groupSamples), the block's own: its
+				// partial sum starts at its first group.
+				g.convGroups(b0, b1, func(n0, n1 int) {
+					ld := (n1 - n0) * s
+					gyg := gy[n0*g.o*s : n1*g.o*s] // one sample: [O, OH·OW] already
+					if n1-n0 > 1 {
+						gyg = sc.wide[:g.o*ld]
+						for n := n0; n < n1; n++ {
+							for o := 0; o < g.o; o++ {
+								copy(gyg[o*ld+(n-n0)*s:][:s], gy[(n*g.o+o)*s:][:s])
+							}
+						}
+					}
 					if gw != nil {
-						im2col(g, x, n, sc.cols, !outer)
+						for n := n0; n < n1; n++ {
+							im2col(g, x, n, sc.cols, ld, (n-n0)*s, !outer)
+						}
 						beta := T(1)
-						if first {
+						if n0 == b0 {
 							beta = 0
 						}
-						gemm(false, true, g.o, ckk, s, 1, gyn, s, sc.cols, s, beta, pw[blk*wsz:(blk+1)*wsz], ckk)
+						gemm(false, true, g.o, ckk, ld, 1, gyg, ld, sc.cols, ld, beta, pw[blk*wsz:(blk+1)*wsz], ckk)
 					}
 					if gx != nil {
-						gemm(true, false, ckk, s, g.o, 1, w, ckk, gyn, s, 0, sc.cols, s)
-						col2im(g, sc.cols, n, gx, !outer)
+						gemm(true, false, ckk, ld, g.o, 1, w, ckk, gyg, ld, 0, sc.cols, ld)
+						for n := n0; n < n1; n++ {
+							col2im(g, sc.cols, ld, (n-n0)*s, n, gx, !outer)
+						}
 					}
-					continue
-				}
+				})
+				continue
+			}
+			for n := b0; n < b1; n++ {
+				gyn := gy[n*g.o*s : (n+1)*g.o*s]
+				first := n == b0 // the block's partial sum starts here
 				// Wide grid: the output gradient spread with zeros in the
 				// discarded columns (so they contribute nothing), then one
 				// cache-sized panel of columns at a time.

@@ -45,6 +45,13 @@ var convCases = []convCase{
 	{1, 8, 16, 16, 4, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 	{7, 2, 6, 6, 3, 3, 3, Conv2dParams{}},
 	{2, 2, 7, 7, 2, 3, 3, Conv2dParams{StrideH: 1, StrideW: 2, PadH: 1, PadW: 1}},
+	// im2col in groups of samples (groupSamples): forward groups of 16, 16
+	// and 5; backward blocks of 3 samples, each one group, the last block
+	// one sample.
+	{37, 48, 5, 5, 3, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
+	// Groups of 2 samples, two to each backward block of 4: the block's
+	// partial weight gradient starts at its first group and adds the second.
+	{50, 48, 15, 15, 5, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 }
 
 func (c convCase) geom() (sh, sw, oh, ow int) {
@@ -206,10 +213,12 @@ func TestConv2d(t *testing.T) {
 // TestConv2dLowerings checks that the table above reaches every lowering the
 // kernels choose between: the "wide" stride-1 lowering with and without
 // padding, plain im2col, batches smaller than the worker count (parallel
-// inside a sample) and larger ones (samples over workers), and batches that
-// do not fill the backward pass's last block of samples.
+// inside a sample) and larger ones (samples over workers), batches that
+// do not fill the backward pass's last block of samples, and im2col's
+// groups of samples: several in the forward pass with a short last one,
+// and backward blocks of several groups.
 func TestConv2dLowerings(t *testing.T) {
-	var wide, widePadded, im2col, single, partialBlock bool
+	var wide, widePadded, im2col, single, partialBlock, groups, blockGroups bool
 	for _, c := range convCases {
 		g := newConvGeom("test", []int{c.n, c.c, c.h, c.w}, []int{c.o, c.c, c.kh, c.kw}, c.p)
 		wide = wide || (g.wide() && !g.padded())
@@ -218,10 +227,13 @@ func TestConv2dLowerings(t *testing.T) {
 		single = single || (c.n == 1 && c.c > 1)
 		per, _ := g.convBlocks()
 		partialBlock = partialBlock || (per > 1 && c.n%per != 0)
+		nb := g.groupSamples()
+		groups = groups || (!g.wide() && nb > 1 && c.n > nb && c.n%nb != 0)
+		blockGroups = blockGroups || (!g.wide() && nb > 1 && per > nb)
 	}
-	if !wide || !widePadded || !im2col || !single || !partialBlock {
-		t.Errorf("convCases no longer cover every path: wide %v, wide padded %v, im2col %v, single sample %v, partial block %v",
-			wide, widePadded, im2col, single, partialBlock)
+	if !wide || !widePadded || !im2col || !single || !partialBlock || !groups || !blockGroups {
+		t.Errorf("convCases no longer cover every path: wide %v, wide padded %v, im2col %v, single sample %v, partial block %v, im2col groups %v, backward blocks of several groups %v",
+			wide, widePadded, im2col, single, partialBlock, groups, blockGroups)
 	}
 }
 

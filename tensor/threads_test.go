@@ -77,12 +77,19 @@ func threadKernels(dt DType) map[string]*Tensor {
 	out["GroupNorm"] = gy
 	gx, gg, gb = GroupNormBackward(img, img, gm, gv, gamma, 4, normEps)
 	out["GroupNormBackward gx"], out["GroupNormBackward ggamma"], out["GroupNormBackward gbeta"] = gx, gg, gb
+	gr, gm, gv := GroupNormReLU(img, gamma, nil, 4, normEps)
+	out["GroupNormReLU"] = gr
+	gx, gg, gb = GroupNormReLUBackward(img, gr, img, gm, gv, gamma, 4, normEps)
+	out["GroupNormReLUBackward gx"], out["GroupNormReLUBackward ggamma"], out["GroupNormReLUBackward gbeta"] = gx, gg, gb
 	for i, c := range []convCase{
 		{1, 8, 16, 16, 4, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},                         // one sample: parallel inside it
 		{1, 8, 17, 17, 4, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}}, // one sample, im2col
 		{9, 8, 12, 12, 6, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},                         // samples over workers, partial block
 		{5, 4, 13, 11, 3, 3, 2, Conv2dParams{StrideH: 2, StrideW: 1, PadH: 1, PadW: 1}}, // samples over workers, im2col
 		{3, 4, 10, 10, 5, 1, 1, Conv2dParams{}},                                         // 1×1
+		{37, 48, 5, 5, 3, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}}, // im2col groups of 16, 16, 5
+		{2, 48, 9, 9, 3, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},  // one group of 2: parallel inside it
+		{40, 16, 8, 8, 32, 1, 1, Conv2dParams{StrideH: 2, StrideW: 2}},                  // 1×1 strided, ResNet's projection
 	} {
 		x := randT(rng, dt, -1, 1, c.n, c.c, c.h, c.w)
 		w := randT(rng, dt, -1, 1, c.o, c.c, c.kh, c.kw)
