@@ -90,6 +90,7 @@ func threadKernels(dt DType) map[string]*Tensor {
 		{37, 48, 5, 5, 3, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}}, // im2col groups of 16, 16, 5
 		{2, 48, 9, 9, 3, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},  // one group of 2: parallel inside it
 		{40, 16, 8, 8, 32, 1, 1, Conv2dParams{StrideH: 2, StrideW: 2}},                  // 1×1 strided, ResNet's projection
+		{16, 48, 8, 8, 48, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},                        // Winograd, weight transforms over workers
 	} {
 		x := randT(rng, dt, -1, 1, c.n, c.c, c.h, c.w)
 		w := randT(rng, dt, -1, 1, c.o, c.c, c.kh, c.kw)
@@ -125,5 +126,15 @@ func TestThreadsDoNotChangeResults(t *testing.T) {
 	}
 	if Threads() != runtime.GOMAXPROCS(0) {
 		t.Errorf("thread count not restored: %d", Threads())
+	}
+}
+
+// TestThreadsCaseTakesWinograd keeps threadKernels' Winograd convolution on
+// the Winograd path in both passes, with enough kernels (O·C) for its weight
+// transforms to be spread over workers.
+func TestThreadsCaseTakesWinograd(t *testing.T) {
+	g := newConvGeom("test", []int{16, 48, 8, 8}, []int{48, 48, 3, 3}, Conv2dParams{PadH: 1, PadW: 1})
+	if !g.winograd(false) || !g.winograd(true) || g.o*g.c <= winoWeightGrain {
+		t.Errorf("%+v: Winograd forward %v, backward %v, %d kernels (grain %d)", g, g.winograd(false), g.winograd(true), g.o*g.c, winoWeightGrain)
 	}
 }
