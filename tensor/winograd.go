@@ -492,9 +492,14 @@ func winoGradOutput[T float](wg winoGeom, plane []T, ty0, ty1 int, v []T) {
 // winoGradOutputRow transforms the tiles of one tile row whose two
 // output-gradient rows are g0 and g1 (tile tx at columns 2tx, 2tx+1):
 // A g Aᵀ, with A's rows (1 0), (1 1), (1 −1), (0 −1), goes to
-// v[ξ·winoLd + tx].
+// v[ξ·winoLd + tx]. In float32, rows of eight tiles or more go eight at a
+// time (vec.WinoGradOutputRows32, the same operations).
 func winoGradOutputRow[T float](g0, g1, v []T) {
 	const l = winoLd
+	if v32, ok := any(v).([]float32); ok && len(g0) >= 16 { // the same operations, eight tiles at a time
+		vec.WinoGradOutputRows32(any(g0).([]float32), any(g1).([]float32), v32, l, len(g0)/2)
+		return
+	}
 	g1 = g1[:len(g0)]
 	for k, t := 0, 0; k+1 < len(g0); k, t = k+2, t+1 {
 		a0, a1 := g0[k], g0[k+1]
@@ -517,14 +522,22 @@ func winoGradOutputRow[T float](g0, g1, v []T) {
 // first two rows and sets the other two, which no tile row above reaches.
 func winoGradInput[T float](wg winoGeom, p []T, ty0, ty1 int, dq []T) {
 	wq, tw := wg.wq(), wg.tw
+	p32, ok := any(p).([]float32)
+	ok = ok && tw >= 8 // fewer tiles go faster one by one
 	for i := 0; i < ty1-ty0; i++ {
 		q := dq[2*(ty0+i)*wq:]
+		if ok { // the same operations, eight tiles at a time
+			vec.WinoGradInputRows32(p32[i*tw:], winoLd, any(q).([]float32)[:4*wq], wq, tw)
+			continue
+		}
 		winoGradInputRow(p[i*tw:], q[:wq], q[wq:2*wq], q[2*wq:3*wq], q[3*wq:4*wq])
 	}
 }
 
 // winoGradInputRow is winoGradInput for one tile row, whose padded rows are
-// q0 … q3. B P combines the rows of P into (p0, p1−p2+p3, p1+p2−p0, −p3),
+// q0 … q3 (in float32, rows of eight tiles or more go to
+// vec.WinoGradInputRows32 instead, eight tiles at a time with the same
+// operations; shorter ones were no faster there). B P combines the rows of P into (p0, p1−p2+p3, p1+p2−p0, −p3),
 // and (B P) Bᵀ the columns the same way. A tile's last two columns are the
 // next tile's first two, so they are carried to it in c…; the last tile's
 // are stored after the loop.

@@ -85,3 +85,11 @@ func winoOutputRow32AVX2(m *float32, ldm int, y *float32, n int, bias float32, s
 func winoDots32AVX2(a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int) {
 	panic(noAsm)
 }
+
+func winoGradOutputRows32AVX2(g0, g1 *float32, v *float32, ldv int, n int) {
+	panic(noAsm)
+}
+
+func winoGradInputRows32AVX2(p *float32, ldp int, q *float32, ldq int, carry *float32, rot *int32, n int) {
+	panic(noAsm)
+}

@@ -543,6 +543,156 @@ func winoOutputRow32Go(m []float32, ldm int, y []float32, bias float32, second b
 	}
 }
 
+// WinoGradOutputRows32 writes package tensor's Winograd F(2×2, 3×3)
+// output-gradient transform Ŷ = A g Aᵀ (A's rows (1 0), (1 1), (1 −1),
+// (0 −1)) for the n tiles of one tile row: tile t's gradient rows are
+// g0[2t], g0[2t+1] and g1[2t], g1[2t+1], and its 16 values go to
+// v[ξ·ldv + t]. With a = g0's pair, b = a + g1's, c = a − g1's and
+// d = −g1's (each a pair x0, x1), rows 4h … 4h+3 of tile t get x0,
+// x0 + x1, x0 − x1 and −x1 of the h-th pair, each operation rounded on its
+// own in float32 (negation flips the sign, as Go's does). Eight tiles go
+// at a time, and a last partial block is done as the block of the last
+// eight tiles, whose first ones are written twice with the same values;
+// fewer than eight tiles go one by one. It panics if a slice is too short.
+func WinoGradOutputRows32(g0, g1, v []float32, ldv, n int) {
+	if n < 0 || ldv < n || len(g0) < 2*n || len(g1) < 2*n || (n > 0 && len(v) < 15*ldv+n) {
+		panic(fmt.Sprintf("vec: WinoGradOutputRows32: n %d, ldv %d, rows of %d and %d and v of %d values", n, ldv, len(g0), len(g1), len(v)))
+	}
+	if !useAsm || n < 8 {
+		winoGradOutputRows32Go(g0, g1, v, ldv, 0, n)
+		return
+	}
+	full := n &^ 7
+	winoGradOutputRows32AVX2(&g0[0], &g1[0], &v[0], ldv, full)
+	if full < n {
+		t := n - 8
+		winoGradOutputRows32AVX2(&g0[2*t], &g1[2*t], &v[t], ldv, 8)
+	}
+}
+
+func winoGradOutputRows32Go(g0, g1, v []float32, ldv, lo, hi int) {
+	for t := lo; t < hi; t++ {
+		a0, a1 := g0[2*t], g0[2*t+1]
+		b0, b1 := g0[2*t]+g1[2*t], g0[2*t+1]+g1[2*t+1]
+		c0, c1 := g0[2*t]-g1[2*t], g0[2*t+1]-g1[2*t+1]
+		d0, d1 := -g1[2*t], -g1[2*t+1]
+		for h, x := range [4][2]float32{{a0, a1}, {b0, b1}, {c0, c1}, {d0, d1}} {
+			v[4*h*ldv+t] = x[0]
+			v[(4*h+1)*ldv+t] = x[0] + x[1]
+			v[(4*h+2)*ldv+t] = x[0] - x[1]
+			v[(4*h+3)*ldv+t] = -x[1]
+		}
+	}
+}
+
+// WinoGradInputRows32 adds package tensor's Winograd F(2×2, 3×3)
+// input-gradient transform B P Bᵀ of the n tiles of one tile row into the
+// four padded gradient rows q[r·ldq:] (r < 4) that the tile row covers,
+// tile t's 16 values being p[ξ·ldp + t]. B P combines the rows of P into
+// (p0, p1 − p2 + p3, p1 + p2 − p0, −p3) and (B P) Bᵀ the columns the same
+// way; neighbouring tiles overlap by two columns, so each tile's last two
+// columns are carried into the next tile's first two, and the last tile's
+// land at columns 2n and 2n+1. Rows 0 and 1 are added into (the tile row
+// above set them), rows 2 and 3 are set, all with each operation rounded on
+// its own in float32, in the order of package tensor's scalar loop. Eight
+// tiles go at a time; the tiles after the last multiple of eight go as a
+// block of eight on a copy of their columns. It reads p up to the next
+// multiple of 8 tiles and panics if a slice is too short.
+func WinoGradInputRows32(p []float32, ldp int, q []float32, ldq, n int) {
+	n8 := (n + 7) &^ 7
+	if n < 1 || ldp < n8 || len(p) < 15*ldp+n8 || ldq < 2*n+2 || len(q) < 3*ldq+2*n+2 {
+		panic(fmt.Sprintf("vec: WinoGradInputRows32: n %d, ldp %d, p of %d, ldq %d and q of %d values", n, ldp, len(p), ldq, len(q)))
+	}
+	var carry [8]float32 // two per row, into the next tile
+	if !useAsm {
+		carry = winoGradInputRows32Go(p, ldp, q, ldq, n)
+	} else {
+		full := n &^ 7
+		if full > 0 {
+			winoGradInputRows32AVX2(&p[0], ldp, &q[0], ldq, &carry[0], &laneRots[8][0], full)
+		}
+		if r := n - full; r > 0 {
+			// The last block on a copy of its columns: rows 0 and 1 hold
+			// what they are added to, and only the 2r columns of its
+			// tiles go back. Its rotation takes the carries out of lane
+			// r−1, the last tile, instead of lane 7.
+			var tmp [4 * 16]float32
+			for row := 0; row < 2; row++ {
+				copy(tmp[16*row:16*row+2*r], q[row*ldq+2*full:])
+			}
+			winoGradInputRows32AVX2(&p[full], ldp, &tmp[0], 16, &carry[0], &laneRots[r][0], 8)
+			for row := 0; row < 4; row++ {
+				copy(q[row*ldq+2*full:row*ldq+2*n], tmp[16*row:])
+			}
+		}
+	}
+	k := 2 * n
+	q[k] += carry[0]
+	q[k+1] += carry[1]
+	q[ldq+k] += carry[2]
+	q[ldq+k+1] += carry[3]
+	q[2*ldq+k], q[2*ldq+k+1] = carry[4], carry[5]
+	q[3*ldq+k], q[3*ldq+k+1] = carry[6], carry[7]
+}
+
+// laneRots[r] is the lane permutation that moves lanes 0 … 6 one up and
+// lane r−1 into lane 0: with r = 8 a rotation, which hands each tile its
+// left neighbour's carries and the block's last ones on; with r < 8, for a
+// block whose tiles end at lane r−1, it hands on that lane's instead.
+var laneRots = [9][8]int32{
+	{}, {0, 0, 1, 2, 3, 4, 5, 6}, {1, 0, 1, 2, 3, 4, 5, 6}, {2, 0, 1, 2, 3, 4, 5, 6},
+	{3, 0, 1, 2, 3, 4, 5, 6}, {4, 0, 1, 2, 3, 4, 5, 6}, {5, 0, 1, 2, 3, 4, 5, 6},
+	{6, 0, 1, 2, 3, 4, 5, 6}, {7, 0, 1, 2, 3, 4, 5, 6},
+}
+
+// winoGradInputRowsR returns r_j, j < 4, of B P's row r for tile t:
+// P's rows j (row 0), (4+j − 8+j) + 12+j (row 1), (4+j + 8+j) − j (row 2)
+// and 12+j (row 3).
+func winoGradInputRowsR(p []float32, ldp, t, row int) (r [4]float32) {
+	for j := range r {
+		switch row {
+		case 0:
+			r[j] = p[j*ldp+t]
+		case 1:
+			r[j] = p[(4+j)*ldp+t] - p[(8+j)*ldp+t] + p[(12+j)*ldp+t]
+		case 2:
+			r[j] = p[(4+j)*ldp+t] + p[(8+j)*ldp+t] - p[j*ldp+t]
+		case 3:
+			r[j] = p[(12+j)*ldp+t]
+		}
+	}
+	return r
+}
+
+// winoGradInputRows32Go is WinoGradInputRows32 tile by tile, but for the
+// last tile's carries, which it returns.
+func winoGradInputRows32Go(p []float32, ldp int, q []float32, ldq, n int) [8]float32 {
+	var c [8]float32
+	for t := 0; t < n; t++ {
+		k := 2 * t
+		for row := 0; row < 4; row++ {
+			r := winoGradInputRowsR(p, ldp, t, row)
+			qr := q[row*ldq : (row+1)*ldq]
+			b := r[1] - r[2] + r[3]
+			switch row {
+			case 0, 1:
+				qr[k] += c[2*row] + r[0]
+				qr[k+1] += c[2*row+1] + b
+				c[2*row], c[2*row+1] = r[1]+r[2]-r[0], -r[3]
+			case 2:
+				qr[k] = c[4] + r[0]
+				qr[k+1] = c[5] + b
+				c[4], c[5] = r[1]+r[2]-r[0], -r[3]
+			case 3:
+				qr[k] = c[6] - r[0]
+				qr[k+1] = c[7] - b
+				c[6], c[7] = r[0]-r[1]-r[2], r[3]
+			}
+		}
+	}
+	return c
+}
+
 // WinoDots32 sets C(i, j) = S(i, j), or adds S(i, j) to it (accum), for
 // i < m and j < n, where S(i, j) = Σ_{p<k} a[i·lda + p]·b[j·ldb + p]: the
 // products A·Bᵀ of package tensor's Winograd weight gradient, whose inner

@@ -1025,3 +1025,247 @@ wino_dots_store:
 	VEXTRACTF128 $0x01, Y1, (DX)(R11*1)
 	VZEROUPPER
 	RET
+
+// func winoGradOutputRows32AVX2(g0 *float32, g1 *float32, v *float32, ldv int, n int)
+// Requires: AVX, AVX2
+TEXT ·winoGradOutputRows32AVX2(SB), NOSPLIT, $0-40
+	// The transform A g Aᵀ of tiles t < n of one tile row, eight at a time
+	// (see WinoGradOutputRows32): rows g0 and g1 hold the tiles' two output
+	// gradient rows (tile t at columns 2t, 2t+1); v's sixteen rows are ldv
+	// apart. n > 0 is a multiple of 8.
+	MOVQ     g0+0(FP), SI
+	MOVQ     g1+8(FP), R8
+	MOVQ     v+16(FP), DI
+	MOVQ     ldv+24(FP), R10
+	MOVQ     n+32(FP), CX
+	SHLQ     $0x02, R10
+	LEAQ     (R10)(R10*2), R11
+	LEAQ     (DI)(R11*1), R12
+	LEAQ     (R12)(R11*1), R13
+	LEAQ     (R13)(R11*1), R9
+	LEAQ     (R9)(R11*1), DX
+	VPCMPEQD Y15, Y15, Y15
+	VPSLLD   $0x1f, Y15, Y15
+
+wino_gout_loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y4
+	VSHUFPS $0xdd, Y1, Y0, Y5
+	VPERMPD $0xd8, Y4, Y4
+	VPERMPD $0xd8, Y5, Y5
+	VMOVUPS (R8), Y0
+	VMOVUPS 32(R8), Y1
+	VSHUFPS $0x88, Y1, Y0, Y6
+	VSHUFPS $0xdd, Y1, Y0, Y7
+	VPERMPD $0xd8, Y6, Y6
+	VPERMPD $0xd8, Y7, Y7
+	VADDPS  Y6, Y4, Y8
+	VADDPS  Y7, Y5, Y9
+	VSUBPS  Y6, Y4, Y10
+	VSUBPS  Y7, Y5, Y11
+	VXORPS  Y15, Y6, Y12
+	VXORPS  Y15, Y7, Y13
+	VMOVUPS Y4, (DI)
+	VADDPS  Y5, Y4, Y14
+	VMOVUPS Y14, (DI)(R10*1)
+	VSUBPS  Y5, Y4, Y14
+	VMOVUPS Y14, (DI)(R10*2)
+	VXORPS  Y15, Y5, Y14
+	VMOVUPS Y14, (R12)
+	VMOVUPS Y8, (R12)(R10*1)
+	VADDPS  Y9, Y8, Y14
+	VMOVUPS Y14, (R12)(R10*2)
+	VSUBPS  Y9, Y8, Y14
+	VMOVUPS Y14, (R13)
+	VXORPS  Y15, Y9, Y14
+	VMOVUPS Y14, (R13)(R10*1)
+	VMOVUPS Y10, (R13)(R10*2)
+	VADDPS  Y11, Y10, Y14
+	VMOVUPS Y14, (R9)
+	VSUBPS  Y11, Y10, Y14
+	VMOVUPS Y14, (R9)(R10*1)
+	VXORPS  Y15, Y11, Y14
+	VMOVUPS Y14, (R9)(R10*2)
+	VMOVUPS Y12, (DX)
+	VADDPS  Y13, Y12, Y14
+	VMOVUPS Y14, (DX)(R10*1)
+	VSUBPS  Y13, Y12, Y14
+	VMOVUPS Y14, (DX)(R10*2)
+	VXORPS  Y15, Y13, Y14
+	VMOVUPS Y14, (DX)(R11*1)
+	ADDQ    $0x40, SI
+	ADDQ    $0x40, R8
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, R12
+	ADDQ    $0x20, R13
+	ADDQ    $0x20, R9
+	ADDQ    $0x20, DX
+	SUBQ    $0x08, CX
+	JNZ     wino_gout_loop
+	VZEROUPPER
+	RET
+
+// func winoGradInputRows32AVX2(p *float32, ldp int, q *float32, ldq int, carry *float32, rot *int32, n int)
+// Requires: AVX, AVX2
+TEXT ·winoGradInputRows32AVX2(SB), NOSPLIT, $0-56
+	// The transform B P Bᵀ of tiles t < n of one tile row, eight at a time (see
+	// WinoGradInputRows32): P's sixteen rows are ldp apart; the four padded
+	// gradient rows q, ldq apart, get tile t at columns 2t, 2t+1 (added into
+	// rows 0 and 1, set in rows 2 and 3) plus the carry of tile t−1; carry
+	// holds the carries (two per row) into the first tile and gets those out
+	// of the last; rot permutes the lanes to hand the carries on (vec.laneRots). n > 0 is a
+	// multiple of 8.
+	MOVQ     p+0(FP), SI
+	MOVQ     ldp+8(FP), R10
+	MOVQ     q+16(FP), DI
+	MOVQ     ldq+24(FP), BX
+	MOVQ     carry+32(FP), AX
+	MOVQ     n+48(FP), CX
+	SHLQ     $0x02, R10
+	SHLQ     $0x02, BX
+	LEAQ     (R10)(R10*2), R11
+	LEAQ     (SI)(R11*1), R12
+	LEAQ     (R12)(R11*1), R13
+	LEAQ     (R13)(R11*1), R9
+	LEAQ     (R9)(R11*1), DX
+	LEAQ     (BX)(BX*2), R8
+	ADDQ     DI, R8
+	MOVQ     rot+40(FP), R11
+	VMOVDQU  (R11), Y15
+	LEAQ     (R10)(R10*2), R11
+	VPCMPEQD Y14, Y14, Y14
+	VPSLLD   $0x1f, Y14, Y14
+
+wino_gin_loop:
+	VMOVUPS    (SI), Y0
+	VMOVUPS    (SI)(R10*1), Y1
+	VMOVUPS    (SI)(R10*2), Y2
+	VMOVUPS    (R12), Y3
+	VSUBPS     Y2, Y1, Y5
+	VADDPS     Y3, Y5, Y5
+	VADDPS     Y2, Y1, Y6
+	VSUBPS     Y0, Y6, Y6
+	VXORPS     Y14, Y3, Y7
+	VPERMPS    Y6, Y15, Y8
+	VMOVSS     (AX), X9
+	VMOVSS     X8, (AX)
+	VBLENDPS   $0x01, Y9, Y8, Y12
+	VPERMPS    Y7, Y15, Y8
+	VMOVSS     4(AX), X9
+	VMOVSS     X8, 4(AX)
+	VBLENDPS   $0x01, Y9, Y8, Y13
+	VADDPS     Y0, Y12, Y12
+	VADDPS     Y5, Y13, Y13
+	VUNPCKLPS  Y13, Y12, Y8
+	VUNPCKHPS  Y13, Y12, Y9
+	VPERM2F128 $0x20, Y9, Y8, Y10
+	VPERM2F128 $0x31, Y9, Y8, Y11
+	VADDPS     (DI), Y10, Y10
+	VADDPS     32(DI), Y11, Y11
+	VMOVUPS    Y10, (DI)
+	VMOVUPS    Y11, 32(DI)
+	VMOVUPS    (R12)(R10*1), Y0
+	VSUBPS     (R13)(R10*2), Y0, Y0
+	VADDPS     (DX), Y0, Y0
+	VMOVUPS    (R12)(R10*2), Y1
+	VSUBPS     (R9), Y1, Y1
+	VADDPS     (DX)(R10*1), Y1, Y1
+	VMOVUPS    (R13), Y2
+	VSUBPS     (R9)(R10*1), Y2, Y2
+	VADDPS     (DX)(R10*2), Y2, Y2
+	VMOVUPS    (R13)(R10*1), Y3
+	VSUBPS     (R9)(R10*2), Y3, Y3
+	VADDPS     (DX)(R11*1), Y3, Y3
+	VSUBPS     Y2, Y1, Y5
+	VADDPS     Y3, Y5, Y5
+	VADDPS     Y2, Y1, Y6
+	VSUBPS     Y0, Y6, Y6
+	VXORPS     Y14, Y3, Y7
+	VPERMPS    Y6, Y15, Y8
+	VMOVSS     8(AX), X9
+	VMOVSS     X8, 8(AX)
+	VBLENDPS   $0x01, Y9, Y8, Y12
+	VPERMPS    Y7, Y15, Y8
+	VMOVSS     12(AX), X9
+	VMOVSS     X8, 12(AX)
+	VBLENDPS   $0x01, Y9, Y8, Y13
+	VADDPS     Y0, Y12, Y12
+	VADDPS     Y5, Y13, Y13
+	VUNPCKLPS  Y13, Y12, Y8
+	VUNPCKHPS  Y13, Y12, Y9
+	VPERM2F128 $0x20, Y9, Y8, Y10
+	VPERM2F128 $0x31, Y9, Y8, Y11
+	VADDPS     (DI)(BX*1), Y10, Y10
+	VADDPS     32(DI)(BX*1), Y11, Y11
+	VMOVUPS    Y10, (DI)(BX*1)
+	VMOVUPS    Y11, 32(DI)(BX*1)
+	VMOVUPS    (R12)(R10*1), Y0
+	VADDPS     (R13)(R10*2), Y0, Y0
+	VSUBPS     (SI), Y0, Y0
+	VMOVUPS    (R12)(R10*2), Y1
+	VADDPS     (R9), Y1, Y1
+	VSUBPS     (SI)(R10*1), Y1, Y1
+	VMOVUPS    (R13), Y2
+	VADDPS     (R9)(R10*1), Y2, Y2
+	VSUBPS     (SI)(R10*2), Y2, Y2
+	VMOVUPS    (R13)(R10*1), Y3
+	VADDPS     (R9)(R10*2), Y3, Y3
+	VSUBPS     (R12), Y3, Y3
+	VSUBPS     Y2, Y1, Y5
+	VADDPS     Y3, Y5, Y5
+	VADDPS     Y2, Y1, Y6
+	VSUBPS     Y0, Y6, Y6
+	VXORPS     Y14, Y3, Y7
+	VPERMPS    Y6, Y15, Y8
+	VMOVSS     16(AX), X9
+	VMOVSS     X8, 16(AX)
+	VBLENDPS   $0x01, Y9, Y8, Y12
+	VPERMPS    Y7, Y15, Y8
+	VMOVSS     20(AX), X9
+	VMOVSS     X8, 20(AX)
+	VBLENDPS   $0x01, Y9, Y8, Y13
+	VADDPS     Y0, Y12, Y12
+	VADDPS     Y5, Y13, Y13
+	VUNPCKLPS  Y13, Y12, Y8
+	VUNPCKHPS  Y13, Y12, Y9
+	VPERM2F128 $0x20, Y9, Y8, Y10
+	VPERM2F128 $0x31, Y9, Y8, Y11
+	VMOVUPS    Y10, (DI)(BX*2)
+	VMOVUPS    Y11, 32(DI)(BX*2)
+	VMOVUPS    (DX), Y0
+	VMOVUPS    (DX)(R10*1), Y1
+	VMOVUPS    (DX)(R10*2), Y2
+	VMOVUPS    (DX)(R11*1), Y3
+	VSUBPS     Y2, Y1, Y5
+	VADDPS     Y3, Y5, Y5
+	VSUBPS     Y1, Y0, Y6
+	VSUBPS     Y2, Y6, Y6
+	VMOVAPS    Y3, Y7
+	VPERMPS    Y6, Y15, Y8
+	VMOVSS     24(AX), X9
+	VMOVSS     X8, 24(AX)
+	VBLENDPS   $0x01, Y9, Y8, Y12
+	VPERMPS    Y7, Y15, Y8
+	VMOVSS     28(AX), X9
+	VMOVSS     X8, 28(AX)
+	VBLENDPS   $0x01, Y9, Y8, Y13
+	VSUBPS     Y0, Y12, Y12
+	VSUBPS     Y5, Y13, Y13
+	VUNPCKLPS  Y13, Y12, Y8
+	VUNPCKHPS  Y13, Y12, Y9
+	VPERM2F128 $0x20, Y9, Y8, Y10
+	VPERM2F128 $0x31, Y9, Y8, Y11
+	VMOVUPS    Y10, (R8)
+	VMOVUPS    Y11, 32(R8)
+	ADDQ       $0x20, SI
+	ADDQ       $0x20, R12
+	ADDQ       $0x20, R13
+	ADDQ       $0x20, R9
+	ADDQ       $0x20, DX
+	ADDQ       $0x40, DI
+	ADDQ       $0x40, R8
+	SUBQ       $0x08, CX
+	JNZ        wino_gin_loop
+	VZEROUPPER
+	RET

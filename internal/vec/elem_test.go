@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -666,6 +667,162 @@ func TestWinoOutputRow32(t *testing.T) {
 		}
 	}()
 	WinoOutputRow32(make([]float32, 95), 8, make([]float32, 16), 8, 0, false)
+}
+
+// TestWinoGradOutputRows32 checks both paths of WinoGradOutputRows32 bit
+// for bit against the transform written tile by tile (A g Aᵀ with A's rows
+// (1 0), (1 1), (1 −1), (0 −1)), for tile counts around the block of eight
+// (the last partial block is redone as the last eight tiles), inputs with
+// signed zeros (negation must flip them), and that nothing beyond a row's
+// n tiles or the rows' 2n columns is touched; and that a short v panics.
+func TestWinoGradOutputRows32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(71, 72))
+		for _, n := range []int{0, 1, 3, 7, 8, 9, 14, 16, 21, 28} {
+			ldv := n + 5
+			g := make([]float32, 2*(2*n+3))
+			for i := range g {
+				switch i % 7 {
+				case 3:
+					g[i] = 0
+				case 5:
+					g[i] = float32(math.Copysign(0, -1))
+				default:
+					g[i] = float32(rng.NormFloat64())
+				}
+			}
+			g0, g1 := g[:2*n], g[2*n+3:4*n+3] // the rows' ends are not read
+			g0[:cap(g0)][2*n] = 1e30          // a value after row 0 the kernel must not read
+			const guard = -77.25
+			v := make([]float32, 16*ldv)
+			for i := range v {
+				v[i] = guard
+			}
+			WinoGradOutputRows32(g0, g1, v, ldv, n)
+			for tile := 0; tile < n; tile++ {
+				a := [2]float32{g0[2*tile], g0[2*tile+1]}
+				e := [2]float32{g1[2*tile], g1[2*tile+1]}
+				pairs := [4][2]float32{a, {a[0] + e[0], a[1] + e[1]}, {a[0] - e[0], a[1] - e[1]}, {-e[0], -e[1]}}
+				for h, x := range pairs {
+					want := [4]float32{x[0], x[0] + x[1], x[0] - x[1], -x[1]}
+					for r, w := range want {
+						xi := 4*h + r
+						if got := v[xi*ldv+tile]; math.Float32bits(got) != math.Float32bits(w) {
+							t.Fatalf("n %d: tile %d, ξ %d = %v (bits %#x), want %v (bits %#x)", n, tile, xi, got, math.Float32bits(got), w, math.Float32bits(w))
+						}
+					}
+				}
+			}
+			for row := 0; row < 16; row++ {
+				for i := n; i < ldv; i++ {
+					if v[row*ldv+i] != guard {
+						t.Fatalf("n %d: wrote v[%d] of row %d beyond the %d tiles", n, i, row, n)
+					}
+				}
+			}
+		}
+	})
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "v of 100") {
+			t.Fatalf("panic %v, want one naming v's length", r)
+		}
+	}()
+	row := make([]float32, 16)
+	WinoGradOutputRows32(row, row, make([]float32, 100), 8, 8)
+}
+
+// TestWinoGradInputRows32 checks both paths of WinoGradInputRows32 bit
+// for bit against package tensor's tile-by-tile loop (copied here as the
+// reference), for tile counts around the block of eight, rows 0 and 1
+// holding values to add into, signed zeros, and NaN in P's lanes past the
+// n tiles (which the last block reads but must not use); and that nothing
+// past column 2n+1 of a row is touched, and a short q panics.
+func TestWinoGradInputRows32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(81, 82))
+		for _, n := range []int{1, 2, 3, 7, 8, 9, 14, 15, 16, 21, 28} {
+			ldp := (n+7)&^7 + 3
+			p := make([]float32, 16*ldp)
+			for i := range p {
+				switch {
+				case i%ldp >= n:
+					p[i] = float32(math.NaN())
+				case i%5 == 2:
+					p[i] = float32(math.Copysign(0, -1))
+				default:
+					p[i] = float32(rng.NormFloat64())
+				}
+			}
+			ldq := 2*n + 2 + 3
+			const guard = -55.5
+			q := make([]float32, 4*ldq)
+			for i := range q {
+				switch {
+				case i%ldq >= 2*n+2:
+					q[i] = guard
+				case i/ldq < 2 && i%3 == 0:
+					q[i] = float32(math.Copysign(0, -1))
+				case i/ldq < 2:
+					q[i] = float32(rng.NormFloat64())
+				default:
+					q[i] = float32(math.NaN()) // rows 2 and 3 are set, not read
+				}
+			}
+			want := slices.Clone(q)
+			refWinoGradInputRow(p, ldp, want[:ldq], want[ldq:2*ldq], want[2*ldq:3*ldq], want[3*ldq:], n)
+			WinoGradInputRows32(p, ldp, q, ldq, n)
+			for i := range q {
+				if math.Float32bits(q[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n %d: row %d column %d = %v, want %v", n, i/ldq, i%ldq, q[i], want[i])
+				}
+			}
+		}
+	})
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "q of 60") {
+			t.Fatalf("panic %v, want one naming q's length", r)
+		}
+	}()
+	WinoGradInputRows32(make([]float32, 16*8), 8, make([]float32, 60), 18, 8)
+}
+
+// refWinoGradInputRow is package tensor's scalar winoGradInputRow for n
+// tiles whose P rows are ldp apart, on rows q0 … q3 of at least 2n+2.
+func refWinoGradInputRow(p []float32, ldp int, q0, q1, q2, q3 []float32, n int) {
+	l := ldp
+	var c00, c01, c10, c11, c20, c21, c30, c31 float32
+	k := 0
+	for t := 0; t < n; k, t = k+2, t+1 {
+		s := p[t:]
+		r0, r1, r2, r3 := s[0], s[l], s[2*l], s[3*l]
+		q0[k] += c00 + r0
+		q0[k+1] += c01 + (r1 - r2 + r3)
+		c00, c01 = r1+r2-r0, -r3
+		r0 = s[4*l] - s[8*l] + s[12*l]
+		r1 = s[5*l] - s[9*l] + s[13*l]
+		r2 = s[6*l] - s[10*l] + s[14*l]
+		r3 = s[7*l] - s[11*l] + s[15*l]
+		q1[k] += c10 + r0
+		q1[k+1] += c11 + (r1 - r2 + r3)
+		c10, c11 = r1+r2-r0, -r3
+		r0 = s[4*l] + s[8*l] - s[0]
+		r1 = s[5*l] + s[9*l] - s[l]
+		r2 = s[6*l] + s[10*l] - s[2*l]
+		r3 = s[7*l] + s[11*l] - s[3*l]
+		q2[k] = c20 + r0
+		q2[k+1] = c21 + (r1 - r2 + r3)
+		c20, c21 = r1+r2-r0, -r3
+		r0, r1, r2, r3 = s[12*l], s[13*l], s[14*l], s[15*l]
+		q3[k] = c30 - r0
+		q3[k+1] = c31 - (r1 - r2 + r3)
+		c30, c31 = r0-r1-r2, r3
+	}
+	q0[k] += c00
+	q0[k+1] += c01
+	q1[k] += c10
+	q1[k+1] += c11
+	q2[k], q2[k+1] = c20, c21
+	q3[k], q3[k+1] = c30, c31
 }
 
 // TestWinoDots32 checks WinoDots32 on both paths against float64 sums,

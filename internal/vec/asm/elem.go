@@ -34,6 +34,8 @@ func elem() {
 	winoInput32()
 	winoOutput32()
 	winoDots32()
+	winoGradOutput32()
+	winoGradInput32()
 }
 
 // pd returns the float64 element operand disp(base)(AX*8); ps the float32

@@ -205,3 +205,168 @@ func winoDots32() {
 	VEXTRACTF128(U8(1), Y1, at(RDX, R11, 1, 0))
 	done()
 }
+
+// winoGradOutput32 declares the Winograd output-gradient transform of
+// package tensor over eight tiles at a time (see vec.WinoGradOutputRows32).
+func winoGradOutput32() {
+	text("winoGradOutputRows32AVX2", "func(g0, g1 *float32, v *float32, ldv int, n int)",
+		"The transform A g Aᵀ of tiles t < n of one tile row, eight at a time",
+		"(see WinoGradOutputRows32): rows g0 and g1 hold the tiles' two output",
+		"gradient rows (tile t at columns 2t, 2t+1); v's sixteen rows are ldv",
+		"apart. n > 0 is a multiple of 8.")
+	loadArgs([]string{"g0", "g1", "v", "ldv", "n"}, RSI, R8, RDI, R10, RCX)
+	SHLQ(U8(2), R10) // ldv in bytes
+	LEAQ(at(R10, R10, 2, 0), R11)
+	LEAQ(at(RDI, R11, 1, 0), R12) // row 3
+	LEAQ(at(R12, R11, 1, 0), R13) // row 6
+	LEAQ(at(R13, R11, 1, 0), R9)  // row 9
+	LEAQ(at(R9, R11, 1, 0), RDX)  // row 12
+	// Y15 = the sign bit of every lane: x XOR Y15 is −x, as Go negates.
+	VPCMPEQD(Y15, Y15, Y15)
+	VPSLLD(U8(31), Y15, Y15)
+	Label("wino_gout_loop")
+	// Columns 2t (even) and 2t+1 (odd) of the two rows, in tile order.
+	for i, base := range []Register{RSI, R8} {
+		VMOVUPS(off(base, 0), Y0)
+		VMOVUPS(off(base, 32), Y1)
+		even, odd := []VecPhysical{Y4, Y6}[i], []VecPhysical{Y5, Y7}[i]
+		VSHUFPS(U8(0x88), Y1, Y0, even) // e0 e1 e4 e5 | e2 e3 e6 e7
+		VSHUFPS(U8(0xDD), Y1, Y0, odd)
+		VPERMPD(U8(0xD8), even, even) // e0 … e7
+		VPERMPD(U8(0xD8), odd, odd)
+	}
+	// a = row 0; b = row 0 + row 1; c = row 0 − row 1; d = −row 1.
+	VADDPS(Y6, Y4, Y8)
+	VADDPS(Y7, Y5, Y9)
+	VSUBPS(Y6, Y4, Y10)
+	VSUBPS(Y7, Y5, Y11)
+	VXORPS(Y15, Y6, Y12)
+	VXORPS(Y15, Y7, Y13)
+	rows := []Mem{off(RDI, 0), at(RDI, R10, 1, 0), at(RDI, R10, 2, 0),
+		off(R12, 0), at(R12, R10, 1, 0), at(R12, R10, 2, 0),
+		off(R13, 0), at(R13, R10, 1, 0), at(R13, R10, 2, 0),
+		off(R9, 0), at(R9, R10, 1, 0), at(R9, R10, 2, 0),
+		off(RDX, 0), at(RDX, R10, 1, 0), at(RDX, R10, 2, 0), at(RDX, R11, 1, 0)}
+	// Rows 4h … 4h+3 of v: x0, x0 + x1, x0 − x1, −x1.
+	for h, x := range [][2]VecPhysical{{Y4, Y5}, {Y8, Y9}, {Y10, Y11}, {Y12, Y13}} {
+		VMOVUPS(x[0], rows[4*h])
+		VADDPS(x[1], x[0], Y14)
+		VMOVUPS(Y14, rows[4*h+1])
+		VSUBPS(x[1], x[0], Y14)
+		VMOVUPS(Y14, rows[4*h+2])
+		VXORPS(Y15, x[1], Y14)
+		VMOVUPS(Y14, rows[4*h+3])
+	}
+	advance(64, RSI, R8)
+	advance(32, RDI, R12, R13, R9, RDX)
+	SUBQ(U8(8), RCX)
+	JNZ(LabelRef("wino_gout_loop"))
+	done()
+}
+
+// winoGradInput32 declares the Winograd input-gradient transform of package
+// tensor over eight tiles at a time (see vec.WinoGradInputRows32).
+func winoGradInput32() {
+	text("winoGradInputRows32AVX2", "func(p *float32, ldp int, q *float32, ldq int, carry *float32, rot *int32, n int)",
+		"The transform B P Bᵀ of tiles t < n of one tile row, eight at a time (see",
+		"WinoGradInputRows32): P's sixteen rows are ldp apart; the four padded",
+		"gradient rows q, ldq apart, get tile t at columns 2t, 2t+1 (added into",
+		"rows 0 and 1, set in rows 2 and 3) plus the carry of tile t−1; carry",
+		"holds the carries (two per row) into the first tile and gets those out",
+		"of the last; rot permutes the lanes to hand the carries on (vec.laneRots). n > 0 is a",
+		"multiple of 8.")
+	loadArgs([]string{"p", "ldp", "q", "ldq", "carry", "n"}, RSI, R10, RDI, RBX, RAX, RCX)
+	SHLQ(U8(2), R10) // ldp in bytes
+	SHLQ(U8(2), RBX) // ldq in bytes
+	LEAQ(at(R10, R10, 2, 0), R11)
+	LEAQ(at(RSI, R11, 1, 0), R12) // P row 3
+	LEAQ(at(R12, R11, 1, 0), R13) // P row 6
+	LEAQ(at(R13, R11, 1, 0), R9)  // P row 9
+	LEAQ(at(R9, R11, 1, 0), RDX)  // P row 12
+	LEAQ(at(RBX, RBX, 2, 0), R8)
+	ADDQ(RDI, R8) // q row 3
+	Load(Param("rot"), R11)
+	VMOVDQU(off(R11, 0), Y15)
+	LEAQ(at(R10, R10, 2, 0), R11) // 3·ldp again
+	VPCMPEQD(Y14, Y14, Y14)
+	VPSLLD(U8(31), Y14, Y14) // the sign bit: x XOR Y14 is −x, as Go negates
+	prow := []Mem{off(RSI, 0), at(RSI, R10, 1, 0), at(RSI, R10, 2, 0),
+		off(R12, 0), at(R12, R10, 1, 0), at(R12, R10, 2, 0),
+		off(R13, 0), at(R13, R10, 1, 0), at(R13, R10, 2, 0),
+		off(R9, 0), at(R9, R10, 1, 0), at(R9, R10, 2, 0),
+		off(RDX, 0), at(RDX, R10, 1, 0), at(RDX, R10, 2, 0), at(RDX, R11, 1, 0)}
+	qrow := []Register{RDI, RDI, RDI, R8}
+	r := []VecPhysical{Y0, Y1, Y2, Y3}
+	Label("wino_gin_loop")
+	for row := 0; row < 4; row++ {
+		// r_j of this row: P rows j (row 0), (4+j − 8+j) + 12+j (row 1),
+		// (4+j + 8+j) − j (row 2), 12+j (row 3).
+		for j := 0; j < 4; j++ {
+			switch row {
+			case 0:
+				VMOVUPS(prow[j], r[j])
+			case 1:
+				VMOVUPS(prow[4+j], r[j])
+				VSUBPS(prow[8+j], r[j], r[j])
+				VADDPS(prow[12+j], r[j], r[j])
+			case 2:
+				VMOVUPS(prow[4+j], r[j])
+				VADDPS(prow[8+j], r[j], r[j])
+				VSUBPS(prow[j], r[j], r[j])
+			case 3:
+				VMOVUPS(prow[12+j], r[j])
+			}
+		}
+		VSUBPS(Y2, Y1, Y5) // r1 − r2
+		VADDPS(Y3, Y5, Y5) // + r3
+		if row < 3 {
+			VADDPS(Y2, Y1, Y6)  // r1 + r2
+			VSUBPS(Y0, Y6, Y6)  // − r0: the carry into column 2(t+1)
+			VXORPS(Y14, Y3, Y7) // −r3: into column 2(t+1)+1
+		} else {
+			VSUBPS(Y1, Y0, Y6) // r0 − r1
+			VSUBPS(Y2, Y6, Y6) // − r2
+			VMOVAPS(Y3, Y7)
+		}
+		// The carries each tile takes: its left neighbour's, and for the
+		// first lane the carry in; the last lane's go out.
+		for h, c := range []VecPhysical{Y6, Y7} {
+			cm := off(RAX, 4*(2*row+h))
+			VPERMPS(c, Y15, Y8)
+			VMOVSS(cm, X9)
+			VMOVSS(X8, cm)
+			VBLENDPS(U8(1), Y9, Y8, []VecPhysical{Y12, Y13}[h])
+		}
+		if row < 3 {
+			VADDPS(Y0, Y12, Y12) // even columns: carry + r0
+			VADDPS(Y5, Y13, Y13) // odd: carry + ((r1 − r2) + r3)
+		} else {
+			VSUBPS(Y0, Y12, Y12) // carry − r0
+			VSUBPS(Y5, Y13, Y13) // carry − ((r1 − r2) + r3)
+		}
+		VUNPCKLPS(Y13, Y12, Y8) // e0 o0 e1 o1 | e4 o4 e5 o5
+		VUNPCKHPS(Y13, Y12, Y9) // e2 o2 e3 o3 | e6 o6 e7 o7
+		VPERM2F128(U8(0x20), Y9, Y8, Y10)
+		VPERM2F128(U8(0x31), Y9, Y8, Y11)
+		var lo, hi Mem
+		switch row {
+		case 0, 3:
+			lo, hi = off(qrow[row], 0), off(qrow[row], 32)
+		case 1:
+			lo, hi = at(RDI, RBX, 1, 0), at(RDI, RBX, 1, 32)
+		case 2:
+			lo, hi = at(RDI, RBX, 2, 0), at(RDI, RBX, 2, 32)
+		}
+		if row < 2 { // rows 0 and 1 add into what the tile row above left
+			VADDPS(lo, Y10, Y10)
+			VADDPS(hi, Y11, Y11)
+		}
+		VMOVUPS(Y10, lo)
+		VMOVUPS(Y11, hi)
+	}
+	advance(32, RSI, R12, R13, R9, RDX)
+	advance(64, RDI, R8)
+	SUBQ(U8(8), RCX)
+	JNZ(LabelRef("wino_gin_loop"))
+	done()
+}
