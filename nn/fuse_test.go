@@ -2,36 +2,12 @@ package nn_test
 
 import (
 	"fmt"
-	"math"
 	"testing"
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/nn"
 	"github.com/acaode/aca/tensor"
 )
-
-// sameBits reports whether a and b hold bit-identical elements.
-func sameBits(a, b *tensor.Tensor) bool {
-	if a.DType() != b.DType() || a.Len() != b.Len() {
-		return false
-	}
-	if a.DType() == tensor.Float32 {
-		x, y := a.Float32s(), b.Float32s()
-		for i := range x {
-			if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	x, y := a.Float64s(), b.Float64s()
-	for i := range x {
-		if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
-			return false
-		}
-	}
-	return true
-}
 
 // TestGroupNormReLUFused checks that Sequential and ApplyReLU compute a
 // GroupNorm followed by ReLU as the fused operation (the graph records
@@ -84,11 +60,11 @@ func TestGroupNormReLUFused(t *testing.T) {
 			if ops["group_norm_relu"] != 1 || ops["group_norm"] != 0 || ops["relu"] != 0 {
 				t.Errorf("%s: recorded %v, want one group_norm_relu", what, ops)
 			}
-			if !sameBits(got, want) {
+			if !tensor.SameBits(got, want) {
 				t.Errorf("%s: output differs from ReLU(GroupNorm)", what)
 			}
 			for i := range grads {
-				if !sameBits(grads[i], wantGrads[i]) {
+				if !tensor.SameBits(grads[i], wantGrads[i]) {
 					t.Errorf("%s: gradient %d differs from the unfused layers'", what, i)
 				}
 			}
@@ -104,7 +80,7 @@ func TestGroupNormReLUFused(t *testing.T) {
 	var g *autograd.Graph // no recording: x is a constant
 	got := nn.ApplyReLU(g, bn, x)
 	want := g.ReLU(bn.Forward(g, x))
-	if !sameBits(got.Data(), want.Data()) {
+	if !tensor.SameBits(got.Data(), want.Data()) {
 		t.Errorf("ApplyReLU on BatchNorm2d differs from ReLU(BatchNorm2d)")
 	}
 }

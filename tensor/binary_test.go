@@ -137,7 +137,7 @@ func TestBinaryBroadcast(t *testing.T) {
 				s.check(t, name)
 				shape, want := refBinary(bo.f, a, b)
 				checkClose(t, name, got, dt, shape, want)
-				if w := bo.named(a, b); !sameBits(w, got) {
+				if w := bo.named(a, b); !SameBits(w, got) {
 					t.Errorf("%s: named wrapper differs from Binary", name)
 				}
 			}

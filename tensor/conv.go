@@ -358,16 +358,24 @@ func fillT[T float](d []T, v T) {
 
 // owRange returns the output columns [lo, hi) whose input column
 // ow·sw − pw + kj falls inside [0, w).
-func owRange(g convGeom, kj int) (int, int) {
+func owRange(g convGeom, kj int) (int, int) { return tapRange(g.pw, kj, g.sw, g.w, g.ow) }
+
+// ohRange returns the output rows [lo, hi) whose input row oh·sh − ph + ki
+// falls inside [0, h).
+func ohRange(g convGeom, ki int) (int, int) { return tapRange(g.ph, ki, g.sh, g.h, g.oh) }
+
+// tapRange returns the outputs [lo, hi) among out whose input o·stride −
+// pad + k falls inside [0, in), for kernel tap k.
+func tapRange(pad, k, stride, in, out int) (int, int) {
 	lo := 0
-	if d := g.pw - kj; d > 0 {
-		lo = (d + g.sw - 1) / g.sw
+	if d := pad - k; d > 0 {
+		lo = (d + stride - 1) / stride
 	}
 	hi := 0
-	if last := g.w - 1 + g.pw - kj; last >= 0 {
-		hi = last/g.sw + 1
+	if last := in - 1 + pad - k; last >= 0 {
+		hi = last/stride + 1
 	}
-	return min(lo, g.ow), max(min(hi, g.ow), min(lo, g.ow))
+	return min(lo, out), max(min(hi, out), min(lo, out))
 }
 
 // channels calls fn for the channels [clo, chi) of a sample, all of them
@@ -414,20 +422,6 @@ func im2col[T float](g convGeom, x []T, n int, cols []T, ld, off int, par bool) 
 			}
 		}
 	})
-}
-
-// ohRange returns the output rows [lo, hi) whose input row oh·sh − ph + ki
-// falls inside [0, h) (owRange's counterpart for rows).
-func ohRange(g convGeom, ki int) (int, int) {
-	lo := 0
-	if d := g.ph - ki; d > 0 {
-		lo = (d + g.sh - 1) / g.sh
-	}
-	hi := 0
-	if last := g.h - 1 + g.ph - ki; last >= 0 {
-		hi = last/g.sh + 1
-	}
-	return min(lo, g.oh), max(min(hi, g.oh), min(lo, g.oh))
 }
 
 // gatherStrided sets d[j] = src[i + j·step].

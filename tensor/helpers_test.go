@@ -212,29 +212,6 @@ func unflat(shape []int, off int) []int {
 	return idx
 }
 
-// sameBits reports whether a and b have the same dtype, shape and bit-identical elements.
-func sameBits(a, b *Tensor) bool {
-	if a.DType() != b.DType() || !slices.Equal(a.Shape(), b.Shape()) {
-		return false
-	}
-	if a.DType() == Float32 {
-		x, y := a.Float32s(), b.Float32s()
-		for i := range x {
-			if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	x, y := a.Float64s(), b.Float64s()
-	for i := range x {
-		if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // snapshot remembers tensors' contents so a test can verify that a function
 // did not modify its arguments.
 type snapshot struct {
@@ -257,7 +234,7 @@ func snap(ts ...*Tensor) snapshot {
 func (s snapshot) check(t *testing.T, what string) {
 	t.Helper()
 	for i, x := range s.ts {
-		if x != nil && !sameBits(x, s.copy[i]) {
+		if x != nil && !SameBits(x, s.copy[i]) {
 			t.Errorf("%s modified argument %d", what, i)
 		}
 	}

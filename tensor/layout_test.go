@@ -70,7 +70,7 @@ func TestPermute(t *testing.T) {
 			// Permutation moves values: they must match bit for bit.
 			checkCloseTol(t, fmt.Sprintf("Permute %v by %v", c.shape, c.perm), got, dt, shape, want, 0)
 			inv := InversePermutation(c.perm)
-			if back := Permute(got, inv...); !sameBits(back, x) {
+			if back := Permute(got, inv...); !SameBits(back, x) {
 				t.Errorf("Permute %v by %v then by its inverse %v does not restore the input", c.shape, c.perm, inv)
 			}
 		}
@@ -294,12 +294,12 @@ func TestConcatStackSplit(t *testing.T) {
 				t.Fatalf("Split returned %d parts", len(parts))
 			}
 			for i, p := range parts {
-				if !sameBits(p, xs[i]) {
+				if !SameBits(p, xs[i]) {
 					t.Errorf("Split axis %d part %d: %v, want %v", axis, i, p, xs[i])
 				}
 			}
 			// Single tensor.
-			if c := Concat(axis, xs[0]); !sameBits(c, xs[0]) {
+			if c := Concat(axis, xs[0]); !SameBits(c, xs[0]) {
 				t.Errorf("Concat of one tensor")
 			}
 		}

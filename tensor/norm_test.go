@@ -452,16 +452,16 @@ func TestGroupNormReLU(t *testing.T) {
 						s := snap(x, g, b)
 						y, mean, variance := GroupNormReLU(x, g, b, cs.groups, normEps)
 						s.check(t, "GroupNormReLU")
-						if !sameBits(y, want) || !sameBits(mean, zm) || !sameBits(variance, zv) {
+						if !SameBits(y, want) || !SameBits(mean, zm) || !SameBits(variance, zv) {
 							t.Errorf("GroupNormReLU %s: not the bits of ReLU(GroupNorm)", name)
 						}
 						s = snap(gy, y, x, mean, variance, g)
 						gx, gg, gb := GroupNormReLUBackward(gy, y, x, mean, variance, g, cs.groups, normEps)
 						s.check(t, "GroupNormReLUBackward")
-						if !sameBits(gx, wgx) || !sameBits(gb, wgb) {
+						if !SameBits(gx, wgx) || !SameBits(gb, wgb) {
 							t.Errorf("GroupNormReLUBackward %s: gx or gbeta not the bits of the two backward passes", name)
 						}
-						if affine != (gg != nil) || (affine && !sameBits(gg, wgg)) {
+						if affine != (gg != nil) || (affine && !SameBits(gg, wgg)) {
 							t.Errorf("GroupNormReLUBackward %s: ggamma differs", name)
 						}
 					})

@@ -352,6 +352,30 @@ func (t *Tensor) CopyFrom(src *Tensor) *Tensor {
 // SameShape reports whether a and b have identical shapes.
 func SameShape(a, b *Tensor) bool { return shapeEqual(a.shape, b.shape) }
 
+// SameBits reports whether a and b have the same dtype and shape and
+// bit-identical elements: NaNs with the same payload match, +0 and −0 do
+// not. It is the check for results that must not depend on the thread
+// count or on which of two equivalent code paths computed them.
+func SameBits(a, b *Tensor) bool {
+	if a.dtype != b.dtype || !shapeEqual(a.shape, b.shape) {
+		return false
+	}
+	if a.dtype == Float32 {
+		for i, v := range a.f32 {
+			if math.Float32bits(v) != math.Float32bits(b.f32[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	for i, v := range a.f64 {
+		if math.Float64bits(v) != math.Float64bits(b.f64[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func shapeEqual(a, b []int) bool {
 	if len(a) != len(b) {
 		return false

@@ -121,24 +121,24 @@ func TestRandomDeterminism(t *testing.T) {
 		a := RandN(NewRNG(42), dt, 0, 1, 4, 5)
 		b := RandN(NewRNG(42), dt, 0, 1, 4, 5)
 		c := RandN(NewRNG(43), dt, 0, 1, 4, 5)
-		if !sameBits(a, b) {
+		if !SameBits(a, b) {
 			t.Errorf("%v RandN: same seed, different bits", dt)
 		}
-		if sameBits(a, c) || MaxAbsDiff(a, c) == 0 {
+		if SameBits(a, c) || MaxAbsDiff(a, c) == 0 {
 			t.Errorf("%v RandN: different seeds, same values", dt)
 		}
 		u1 := RandU(NewRNG(7), dt, -1, 2, 10)
 		u2 := RandU(NewRNG(7), dt, -1, 2, 10)
 		u3 := RandU(NewRNG(8), dt, -1, 2, 10)
-		if !sameBits(u1, u2) {
+		if !SameBits(u1, u2) {
 			t.Errorf("%v RandU: same seed, different bits", dt)
 		}
-		if sameBits(u1, u3) {
+		if SameBits(u1, u3) {
 			t.Errorf("%v RandU: different seeds, same values", dt)
 		}
 		// Consecutive draws from one source differ.
 		rng := NewRNG(1)
-		if sameBits(RandN(rng, dt, 0, 1, 8), RandN(rng, dt, 0, 1, 8)) {
+		if SameBits(RandN(rng, dt, 0, 1, 8), RandN(rng, dt, 0, 1, 8)) {
 			t.Errorf("%v: consecutive draws are identical", dt)
 		}
 	}
@@ -250,7 +250,7 @@ func TestCloneCast(t *testing.T) {
 	for _, dt := range dtypes {
 		x := randT(rng, dt, -1, 1, 3, 4)
 		c := x.Clone()
-		if !sameBits(c, x) {
+		if !SameBits(c, x) {
 			t.Fatal("Clone differs")
 		}
 		c.Set(99, 0, 0)
@@ -262,7 +262,7 @@ func TestCloneCast(t *testing.T) {
 			t.Error("Clone of a scalar")
 		}
 		same := x.Cast(dt)
-		if !sameBits(same, x) {
+		if !SameBits(same, x) {
 			t.Error("Cast to own dtype differs")
 		}
 		same.Set(77, 1, 1)
@@ -408,5 +408,28 @@ func TestAllCloseMaxAbsDiff(t *testing.T) {
 	mustPanic(t, "MaxAbsDiff shapes", func() { MaxAbsDiff(a, New(Float64, 4)) }, "MaxAbsDiff", "[3]", "[4]")
 	if !SameShape(a, b) || SameShape(a, a.Reshape(3, 1)) {
 		t.Error("SameShape")
+	}
+}
+
+// TestSameBits checks SameBits on what tells it apart from equality: signed
+// zeros differ, a NaN matches the same NaN, and dtype or shape differences
+// make tensors differ even with equal values.
+func TestSameBits(t *testing.T) {
+	for _, dt := range dtypes {
+		a := FromValues(dt, []float64{1, 0, math.NaN(), -2.5}, 2, 2)
+		if !SameBits(a, a.Clone()) {
+			t.Errorf("%v: a tensor differs from its clone", dt)
+		}
+		b := a.Clone()
+		b.Set(math.Copysign(0, -1), 0, 1)
+		if SameBits(a, b) {
+			t.Errorf("%v: +0 and −0 compare the same", dt)
+		}
+		if SameBits(a, a.Reshape(4)) || SameBits(a, a.Reshape(1, 4)) {
+			t.Errorf("%v: tensors of different shapes compare the same", dt)
+		}
+	}
+	if SameBits(FromValues(Float32, []float64{1}, 1), FromValues(Float64, []float64{1}, 1)) {
+		t.Error("tensors of different dtypes compare the same")
 	}
 }

@@ -118,7 +118,7 @@ func TestThreadsDoNotChangeResults(t *testing.T) {
 			var got map[string]*Tensor
 			withThreads(t, n, func() { got = threadKernels(dt) })
 			for name, r := range ref {
-				if !sameBits(got[name], r) {
+				if !SameBits(got[name], r) {
 					t.Errorf("%v %s: SetThreads(%d) differs from SetThreads(1) (max |diff| %g)", dt, name, n, MaxAbsDiff(got[name], r))
 				}
 			}

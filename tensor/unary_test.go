@@ -118,7 +118,7 @@ func TestUnaryForward(t *testing.T) {
 				}
 				checkClose(t, "Unary "+c.name, got, dt, sh, want)
 				if c.named != nil {
-					if w := c.named(x); !sameBits(w, got) {
+					if w := c.named(x); !SameBits(w, got) {
 						t.Errorf("%s: wrapper and Unary differ (%v %v)", c.name, dt, sh)
 					}
 				}

@@ -270,7 +270,7 @@ func threadsSameBits(t *testing.T, dt DType, tiles bool, run func(DType) map[str
 			var got map[string]*Tensor
 			withThreads(t, n, func() { got = run(dt) })
 			for name, r := range ref {
-				if !sameBits(got[name], r) {
+				if !SameBits(got[name], r) {
 					t.Errorf("%v tiles=%v %s: SetThreads(%d) differs from SetThreads(1) (max |diff| %g)", dt, tiles, name, n, MaxAbsDiff(got[name], r))
 				}
 			}

@@ -174,13 +174,13 @@ func TestConvGroupNormWriteEveryElement(t *testing.T) {
 								y := Conv2d(x, w, b, c.p)
 								Recycle(Conv2d(x, w, b, c.p)) // poisoned storage of y's size
 								y2 := Conv2d(x, w, b, c.p)
-								if !AllFinite(y2) || !sameBits(y, y2) {
+								if !AllFinite(y2) || !SameBits(y, y2) {
 									t.Fatalf("%v %v tiles %v policy %d bias %v: Conv2d on recycled storage differs (max |diff| %g)", c, dt, tiles, policy, b != nil, MaxAbsDiff(y, y2))
 								}
 								g, _, _ := GroupNorm(y, nil, nil, 2-c.o%2, 1e-5)
 								Recycle(y2)
 								g2, _, _ := GroupNorm(y, nil, nil, 2-c.o%2, 1e-5)
-								if !AllFinite(g2) || !sameBits(g, g2) {
+								if !AllFinite(g2) || !SameBits(g, g2) {
 									t.Fatalf("%v %v: GroupNorm on recycled storage differs", c, dt)
 								}
 							}
@@ -218,7 +218,7 @@ func TestWinogradPoisonedScratch(t *testing.T) {
 					poisoned := run()
 					drainScratch()
 					for i, name := range []string{"y", "gx", "gw", "gb"} {
-						if !sameBits(fresh[i], poisoned[i]) {
+						if !SameBits(fresh[i], poisoned[i]) {
 							t.Errorf("%v tiles %v: %s differs on NaN-filled scratch (max |diff| %g)", dt, tiles, name, MaxAbsDiff(fresh[i], poisoned[i]))
 						}
 					}
