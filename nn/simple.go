@@ -47,7 +47,9 @@ func (Softplus) Members() []Member { return nil }
 
 // ReLUFuser is a layer that can apply ReLU to its own output in the same
 // pass over memory (GroupNorm). Sequential computes such a layer followed by
-// ReLU as one operation, and so does ApplyReLU.
+// ReLU as one operation, and so does ApplyReLU. Sequential.ForwardT calls
+// ForwardReLU without the time, so a layer that depends on t (a
+// TimeModule) must not be a ReLUFuser.
 type ReLUFuser interface {
 	Module
 	// ForwardReLU returns ReLU(Forward(g, x)), with the same values and

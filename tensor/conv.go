@@ -67,10 +67,11 @@ func newConvGeom(op string, xs, ws []int, p Conv2dParams) convGeom {
 //
 // Each sample is lowered with im2col to a [C·KH·KW, OH·OW] matrix and
 // multiplied by the weight viewed as [O, C·KH·KW]; the product lands in the
-// sample's [O, OH·OW] output plane. Stride-1 convolutions lower a sample in
-// cache-sized panels; the others lower groups of samples side by side and
-// multiply each group at once (see groupSamples). Samples, or groups, are
-// spread over SetThreads workers, each with its own buffers.
+// sample's [O, OH·OW] output plane. Stride-1 convolutions whose padding is
+// narrow enough for the "wide" lowering take a sample in cache-sized
+// panels; the others lower groups of samples side by side and multiply each
+// group at once (see groupSamples). Samples, or groups, are spread over
+// SetThreads workers, each with its own buffers.
 //
 // Stride-1 3×3 convolutions with padding 0 or 1, enough channels (16 on
 // CPUs with AVX2 and FMA; elsewhere 24, or 16 for the backward pass with
@@ -105,11 +106,11 @@ func Conv2d(x, w, b *Tensor, p Conv2dParams) *Tensor {
 }
 
 // samplesParallel reports whether a convolution spreads its samples over
-// workers (enough samples). With fewer samples than workers, only the im2col
-// path's copies spread over channels. Either way each product (of a sample,
-// a panel of one, or a group of samples: see groupSamples) is one unsplit
-// GEMM fixed by the shape, so the result does not depend on the thread
-// count.
+// workers (enough samples; the im2col forward pass asks the same of its
+// groups of samples instead). Otherwise only the im2col path's copies
+// spread over channels. Either way each product (of a sample, a panel of
+// one, or a group of samples: see groupSamples) is one unsplit GEMM fixed
+// by the shape, so the result does not depend on the thread count.
 func (g convGeom) samplesParallel() bool { return g.n >= Threads() }
 
 // Stride-1 convolutions use a "wide" lowering. On the zero-padded input
@@ -279,8 +280,11 @@ func convForward[T float](g convGeom, x, w, b, out []T) {
 // multiplies together: one where a sample's OH·OW columns are already
 // many (groups of 20 samples at 28×28 made ResNet18's 1×1 projection
 // 1.5× slower: the group's buffers outgrew the L2 cache), else enough for
-// about panelElems/max(C·KH·KW, O) columns, between 64 and 512. It
-// depends on the shape only, so results do not depend on the thread count.
+// about panelElems/max(C·KH·KW, O) columns, between 64 and 512, but small
+// enough that a batch of convMinGroups samples or more makes that many
+// groups for the workers to share (with OpenBLAS, which runs each product
+// on one thread, a batch in one group ran on one core). It depends on the
+// shape only, so results do not depend on the thread count.
 func (g convGeom) groupSamples() int {
 	const panelElems = 1 << 16 // as panelCols
 	s := max(g.s(), 1)
@@ -288,8 +292,12 @@ func (g convGeom) groupSamples() int {
 		return 1
 	}
 	target := min(max(64, panelElems/max(g.ckk(), g.o, 1)), 512)
-	return max(1, min(g.n, target/s))
+	return max(1, min(target/s, (g.n+convMinGroups-1)/convMinGroups))
 }
+
+// convMinGroups is the number of im2col groups a batch is cut into at
+// least, where it has that many samples (as winoMinChunks for Winograd).
+const convMinGroups = 8
 
 // convGroups calls fn for the groups of samples [n0, n1) of at most
 // groupSamples samples that cover [lo, hi), from lo on.

@@ -45,9 +45,9 @@ var convCases = []convCase{
 	{1, 8, 16, 16, 4, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 	{7, 2, 6, 6, 3, 3, 3, Conv2dParams{}},
 	{2, 2, 7, 7, 2, 3, 3, Conv2dParams{StrideH: 1, StrideW: 2, PadH: 1, PadW: 1}},
-	// im2col in groups of samples (groupSamples): forward groups of 16, 16
-	// and 5; backward blocks of 3 samples, each one group, the last block
-	// one sample.
+	// im2col in groups of samples (groupSamples): forward groups of 5, the
+	// last of 2; backward blocks of 3 samples, each one group, the last
+	// block one sample.
 	{37, 48, 5, 5, 3, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 	// Groups of 2 samples, two to each backward block of 4: the block's
 	// partial weight gradient starts at its first group and adds the second.

@@ -477,3 +477,51 @@ func TestGroupNormReLU(t *testing.T) {
 		mustPanic(t, "GroupNormReLUBackward y shape", func() { GroupNormReLUBackward(x, New(dt, 2, 6), x, m, v, nil, 3, normEps) }, "GroupNormReLUBackward", "[2 6]", "[2 6 3]")
 	}
 }
+
+// TestNormWriteEveryElement holds the normalisations that take their output
+// or input gradient from recycled storage without clearing it to writing
+// every element: each result is computed, its storage recycled filled with
+// NaN, and computed again into that storage, for both dtypes, with and
+// without gamma and beta, BatchNorm in training and evaluation mode.
+func TestNormWriteEveryElement(t *testing.T) {
+	DebugPoisonRecycled(true)
+	defer DebugPoisonRecycled(false)
+	again := func(name string, f func() *Tensor) {
+		t.Helper()
+		a := f()
+		Recycle(f()) // poisoned storage of a's size
+		if b := f(); !AllFinite(b) || !SameBits(a, b) {
+			t.Fatalf("%s on recycled storage differs", name)
+		}
+	}
+	for _, dt := range dtypes {
+		rng := testRNG(7)
+		x := randT(rng, dt, -2, 2, 3, 4, 5, 3)
+		gy := randT(rng, dt, -1, 1, 3, 4, 5, 3)
+		gamma, beta := randT(rng, dt, 0.5, 1.5, 4), randT(rng, dt, -1, 1, 4)
+		for _, affine := range []bool{false, true} {
+			g, b := (*Tensor)(nil), (*Tensor)(nil)
+			if affine {
+				g, b = gamma, beta
+			}
+			name := fmt.Sprintf("%v affine %v", dt, affine)
+			mean, variance := BatchNormStats(x)
+			again("BatchNormApply "+name, func() *Tensor { return BatchNormApply(x, mean, variance, g, b, normEps) })
+			for _, training := range []bool{false, true} {
+				again(fmt.Sprintf("BatchNormBackward %s training %v", name, training), func() *Tensor {
+					gx, _, _ := BatchNormBackward(gy, x, mean, variance, g, normEps, training)
+					return gx
+				})
+			}
+			_, gm, gv := GroupNorm(x, g, b, 2, normEps)
+			again("GroupNorm "+name, func() *Tensor { y, _, _ := GroupNorm(x, g, b, 2, normEps); return y })
+			again("GroupNormBackward "+name, func() *Tensor { gx, _, _ := GroupNormBackward(gy, x, gm, gv, g, 2, normEps); return gx })
+			yr, _, _ := GroupNormReLU(x, g, b, 2, normEps)
+			again("GroupNormReLU "+name, func() *Tensor { y, _, _ := GroupNormReLU(x, g, b, 2, normEps); return y })
+			again("GroupNormReLUBackward "+name, func() *Tensor {
+				gx, _, _ := GroupNormReLUBackward(gy, yr, x, gm, gv, g, 2, normEps)
+				return gx
+			})
+		}
+	}
+}

@@ -87,7 +87,7 @@ func threadKernels(dt DType) map[string]*Tensor {
 		{9, 8, 12, 12, 6, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},                         // samples over workers, partial block
 		{5, 4, 13, 11, 3, 3, 2, Conv2dParams{StrideH: 2, StrideW: 1, PadH: 1, PadW: 1}}, // samples over workers, im2col
 		{3, 4, 10, 10, 5, 1, 1, Conv2dParams{}},                                         // 1×1
-		{37, 48, 5, 5, 3, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}}, // im2col groups of 16, 16, 5
+		{37, 48, 5, 5, 3, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}}, // im2col groups of 5, the last of 2
 		{2, 48, 9, 9, 3, 3, 3, Conv2dParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},  // one group of 2: parallel inside it
 		{40, 16, 8, 8, 32, 1, 1, Conv2dParams{StrideH: 2, StrideW: 2}},                  // 1×1 strided, ResNet's projection
 		{16, 48, 8, 8, 48, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},                        // Winograd, weight transforms over workers

@@ -75,6 +75,12 @@ func normCases() []Case {
 		// inputs make unlikely (as for relu's own case).
 		{Op: "group_norm_relu", Name: "group_norm_relu 1 group", Shapes: gnShapes(1), F: gnReLU(1)},
 		{Op: "group_norm_relu", Name: "group_norm_relu 2 groups", Shapes: gnShapes(2), F: gnReLU(2)},
+		{Op: "group_norm_relu", Name: "group_norm_relu 2 groups on [N C]",
+			Shapes: func(r *rand.Rand) [][]int {
+				c := 2 * dim(r, 4, 5)
+				return shapes([]int{dim(r, 1, 3), c}, []int{c}, []int{c})
+			},
+			F: gnReLU(2)},
 	}
 }
 

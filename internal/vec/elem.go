@@ -550,8 +550,9 @@ func winoOutputRow32Go(m []float32, ldm int, y []float32, bias float32, second b
 // v[ξ·ldv + t]. With a = g0's pair, b = a + g1's, c = a − g1's and
 // d = −g1's (each a pair x0, x1), rows 4h … 4h+3 of tile t get x0,
 // x0 + x1, x0 − x1 and −x1 of the h-th pair, each operation rounded on its
-// own in float32 (negation flips the sign, as Go's does). Eight tiles go
-// at a time, and a last partial block is done as the block of the last
+// own in float32 (negation flips the sign, as Go's does): the same bits as
+// the scalar loop, except that where two NaNs meet, which one's payload
+// survives may differ. Eight tiles go at a time, and a last partial block is done as the block of the last
 // eight tiles, whose first ones are written twice with the same values;
 // fewer than eight tiles go one by one. It panics if a slice is too short.
 func WinoGradOutputRows32(g0, g1, v []float32, ldv, n int) {
@@ -594,7 +595,10 @@ func winoGradOutputRows32Go(g0, g1, v []float32, ldv, lo, hi int) {
 // columns are carried into the next tile's first two, and the last tile's
 // land at columns 2n and 2n+1. Rows 0 and 1 are added into (the tile row
 // above set them), rows 2 and 3 are set, all with each operation rounded on
-// its own in float32, in the order of package tensor's scalar loop. Eight
+// its own in float32, in the order of package tensor's scalar loop: the
+// same bits, except that where two NaNs meet, which one's payload survives
+// may differ (the compiler may order an addition's operands either way).
+// Eight
 // tiles go at a time; the tiles after the last multiple of eight go as a
 // block of eight on a copy of their columns. It reads p up to the next
 // multiple of 8 tiles and panics if a slice is too short.

@@ -778,12 +778,19 @@ func TestWinoGradInputRows32(t *testing.T) {
 			}
 		}
 	})
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "q of 60") {
-			t.Fatalf("panic %v, want one naming q's length", r)
-		}
-	}()
-	WinoGradInputRows32(make([]float32, 16*8), 8, make([]float32, 60), 18, 8)
+	mustPanicWith := func(what string, f func()) {
+		t.Helper()
+		defer func() {
+			if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), what) {
+				t.Fatalf("panic %v, want one naming %s", r, what)
+			}
+		}()
+		f()
+	}
+	mustPanicWith("q of 60", func() { WinoGradInputRows32(make([]float32, 16*8), 8, make([]float32, 60), 18, 8) })
+	// p must reach the next multiple of 8 tiles in its last row: 3 tiles
+	// read 8.
+	mustPanicWith("p of 123", func() { WinoGradInputRows32(make([]float32, 15*8+3), 8, make([]float32, 4*8), 8, 3) })
 }
 
 // refWinoGradInputRow is package tensor's scalar winoGradInputRow for n
