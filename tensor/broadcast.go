@@ -160,3 +160,10 @@ func broadcastKernel[T float](p plan, dst, x []T) {
 		}
 	})
 }
+
+// fillT sets every element of d to v.
+func fillT[T float](d []T, v T) {
+	for i := range d {
+		d[i] = v
+	}
+}

@@ -358,11 +358,6 @@ func addConst[T float](d []T, v T) {
 	}
 }
 
-func fillT[T float](d []T, v T) {
-	for i := range d {
-		d[i] = v
-	}
-}
 
 // owRange returns the output columns [lo, hi) whose input column
 // ow·sw − pw + kj falls inside [0, w).
