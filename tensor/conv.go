@@ -358,7 +358,6 @@ func addConst[T float](d []T, v T) {
 	}
 }
 
-
 // owRange returns the output columns [lo, hi) whose input column
 // ow·sw − pw + kj falls inside [0, w).
 func owRange(g convGeom, kj int) (int, int) { return tapRange(g.pw, kj, g.sw, g.w, g.ow) }
