@@ -174,6 +174,10 @@ func unaryKernel[T float](op UnaryOp, dst, x []T, p float64) {
 			vec.Scale64(d, p, any(x).([]float64))
 			return
 		}
+		if d, ok := any(dst).([]float32); ok {
+			vec.Scale32(d, float32(p), any(x).([]float32))
+			return
+		}
 		s := T(p)
 		for i, v := range x {
 			dst[i] = s * v

@@ -151,3 +151,33 @@ func BenchmarkTanh64Small(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(x)), "ns/elem")
 }
+
+// BenchmarkDeinterleave32 splits rows of 14 and 1000 pairs: 14 is a row of
+// a 28×28 image as package tensor's Winograd strips split it.
+func BenchmarkDeinterleave32(b *testing.B) {
+	for _, n := range []int{14, 1000} {
+		src, d0, d1 := benchData32(2*n), make([]float32, n), make([]float32, n)
+		call := func() { Deinterleave32(d0, d1, src) }
+		loop := func() {
+			for r := range d0 {
+				pair := src[2*r : 2*r+2 : 2*r+2]
+				d0[r], d1[r] = pair[0], pair[1]
+			}
+		}
+		runVariants(b, n, call, call, loop)
+	}
+}
+
+func BenchmarkScale32(b *testing.B) {
+	for _, n := range benchSizes {
+		x, dst := benchData32(n), make([]float32, n)
+		a := float32(0.5)
+		call := func() { Scale32(dst, a, x) }
+		loop := func() {
+			for i, v := range x {
+				dst[i] = a * v
+			}
+		}
+		runVariants(b, n, call, call, loop)
+	}
+}

@@ -113,6 +113,12 @@ func scale64AVX2(dst *float64, a float64, x *float64, n int)
 func deinterleave64AVX2(d0, d1, src *float64, n int)
 
 //go:noescape
+func scale32AVX2(dst, x *float32, a float32, n int)
+
+//go:noescape
+func deinterleave32AVX2(d0, d1, src *float32, n int)
+
+//go:noescape
 func interleaveAdd64AVX2(c, d0, d1 *float64, n int)
 
 //go:noescape

@@ -50,6 +50,8 @@ func errSq32AVX2(h float64, coefs *float64, ks **float32, nk int, y0, y1 *float3
 }
 func scale64AVX2(dst *float64, a float64, x *float64, n int)    { panic(noAsm) }
 func deinterleave64AVX2(d0, d1, src *float64, n int)            { panic(noAsm) }
+func scale32AVX2(dst, x *float32, a float32, n int)             { panic(noAsm) }
+func deinterleave32AVX2(d0, d1, src *float32, n int)            { panic(noAsm) }
 func interleaveAdd64AVX2(c, d0, d1 *float64, n int)             { panic(noAsm) }
 func addProduct64AVX2(y *float64, a float64, x *float64, n int) { panic(noAsm) }
 func addProduct32AVX2(y *float32, a float32, x *float32, n int) { panic(noAsm) }

@@ -250,6 +250,43 @@ func Deinterleave64(d0, d1, src []float64) {
 	}
 }
 
+// Scale32 is Scale64 for float32: dst[i] = a·x[i], rounded to float32.
+func Scale32(dst []float32, a float32, x []float32) {
+	n := len(dst)
+	checkUnary(n, len(x))
+	i := 0
+	if useAsm {
+		i = n &^ 15
+		if i > 0 {
+			scale32AVX2(&dst[0], &x[0], a, i)
+		}
+	}
+	for ; i < n; i++ {
+		dst[i] = a * x[i]
+	}
+}
+
+// Deinterleave32 is Deinterleave64 for float32: d0[r] = src[2r] and
+// d1[r] = src[2r+1] for r < len(d0). It panics if d1 is shorter than d0
+// or src shorter than 2·len(d0); the three must not overlap.
+func Deinterleave32(d0, d1, src []float32) {
+	n := len(d0)
+	checkUnary(n, len(d1))
+	checkUnary(2*n, len(src))
+	r := 0
+	if useAsm && n >= 8 {
+		r = n &^ 7
+		deinterleave32AVX2(&d0[0], &d1[0], &src[0], r)
+		if r < n { // the last eight pairs again, overlapping: a copy may repeat
+			deinterleave32AVX2(&d0[n-8], &d1[n-8], &src[2*(n-8)], 8)
+			r = n
+		}
+	}
+	for ; r < n; r++ {
+		d0[r], d1[r] = src[2*r], src[2*r+1]
+	}
+}
+
 // InterleaveAdd64 adds pairs into place: c[2r] += d0[r] and c[2r+1] +=
 // d1[r] for r < len(d0), adding the transpose of a 2×rows matrix to a
 // rows×2 one. It panics if d1 is shorter than d0 or c shorter than

@@ -410,6 +410,27 @@ scale64_loop8:
 	VZEROUPPER
 	RET
 
+// func scale32AVX2(dst *float32, x *float32, a float32, n int)
+// Requires: AVX
+TEXT ·scale32AVX2(SB), NOSPLIT, $0-32
+	// dst[i] = a·x[i] in float32; n > 0 is a multiple of 16.
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	VBROADCASTSS a+16(FP), Y15
+	MOVQ         n+24(FP), CX
+	XORQ         AX, AX
+
+scale32_loop16:
+	VMULPS  (SI)(AX*4), Y15, Y0
+	VMULPS  32(SI)(AX*4), Y15, Y1
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	ADDQ    $0x10, AX
+	CMPQ    AX, CX
+	JLT     scale32_loop16
+	VZEROUPPER
+	RET
+
 // func deinterleave64AVX2(d0 *float64, d1 *float64, src *float64, n int)
 // Requires: AVX, AVX2
 TEXT ·deinterleave64AVX2(SB), NOSPLIT, $0-32
@@ -433,6 +454,32 @@ deint_loop4:
 	ADDQ      $0x04, AX
 	CMPQ      AX, CX
 	JLT       deint_loop4
+	VZEROUPPER
+	RET
+
+// func deinterleave32AVX2(d0 *float32, d1 *float32, src *float32, n int)
+// Requires: AVX, AVX2
+TEXT ·deinterleave32AVX2(SB), NOSPLIT, $0-32
+	// d0[r] = src[2r], d1[r] = src[2r+1]; n > 0 is a multiple of 8.
+	MOVQ d0+0(FP), DI
+	MOVQ d1+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+
+deint32_loop8:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	ADDQ    $0x40, SI
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xdd, Y1, Y0, Y3
+	VPERMPD $0xd8, Y2, Y2
+	VPERMPD $0xd8, Y3, Y3
+	VMOVUPS Y2, (DI)(AX*4)
+	VMOVUPS Y3, (DX)(AX*4)
+	ADDQ    $0x08, AX
+	CMPQ    AX, CX
+	JLT     deint32_loop8
 	VZEROUPPER
 	RET
 

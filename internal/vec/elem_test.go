@@ -358,6 +358,76 @@ func TestDeinterleave64(t *testing.T) {
 	}
 }
 
+// TestScale32 checks Scale32 on both paths at every length up to 40, in
+// place too, bit for bit (a zero scale of a negative value gives −0).
+func TestScale32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for n := 0; n <= 40; n++ {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		for _, a := range []float32{float32(rng.NormFloat64()), 0, -1} {
+			for _, asm := range []bool{false, true} {
+				if asm && !haveAsm {
+					continue
+				}
+				saved := useAsm
+				useAsm = asm
+				dst := make([]float32, n+1)
+				dst[n] = 7 // a guard past the end
+				Scale32(dst[:n], a, x)
+				in := append([]float32(nil), x...)
+				Scale32(in, a, in)
+				useAsm = saved
+				for i := range x {
+					want := math.Float32bits(a * x[i])
+					if math.Float32bits(dst[i]) != want || math.Float32bits(in[i]) != want {
+						t.Fatalf("n %d a %v asm %v: element %d = %v (in place %v), want %v", n, a, asm, i, dst[i], in[i], a*x[i])
+					}
+				}
+				if dst[n] != 7 {
+					t.Fatalf("n %d asm %v: wrote past the end", n, asm)
+				}
+			}
+		}
+	}
+}
+
+// TestDeinterleave32 checks Deinterleave32 on both paths at every length
+// up to 40 (the vector path's overlapping last block included), bit for
+// bit with NaN payloads, and that nothing past d0 and d1 is written.
+func TestDeinterleave32(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		src := make([]float32, 2*n)
+		for i := range src {
+			src[i] = float32(i) + 0.5
+		}
+		if n > 3 {
+			src[5] = math.Float32frombits(0x7fc01234) // a NaN with a payload
+		}
+		for _, asm := range []bool{false, true} {
+			if asm && !haveAsm {
+				continue
+			}
+			saved := useAsm
+			useAsm = asm
+			d0, d1 := make([]float32, n+1), make([]float32, n+1)
+			d0[n], d1[n] = -1, -2
+			Deinterleave32(d0[:n], d1[:n], src)
+			useAsm = saved
+			for r := 0; r < n; r++ {
+				if math.Float32bits(d0[r]) != math.Float32bits(src[2*r]) || math.Float32bits(d1[r]) != math.Float32bits(src[2*r+1]) {
+					t.Fatalf("n %d asm %v: row %d = (%v, %v), want (%v, %v)", n, asm, r, d0[r], d1[r], src[2*r], src[2*r+1])
+				}
+			}
+			if d0[n] != -1 || d1[n] != -2 {
+				t.Fatalf("n %d asm %v: wrote past the end", n, asm)
+			}
+		}
+	}
+}
+
 // TestInterleaveAdd64 checks InterleaveAdd64 on both paths at every length
 // up to 21, bit for bit.
 func TestInterleaveAdd64(t *testing.T) {

@@ -21,7 +21,9 @@ func elem() {
 	reluMask32()
 	errSq32()
 	scale64()
+	scale32()
 	deinterleave64()
+	deinterleave32()
 	interleaveAdd64()
 	addProduct64()
 	addProduct32()
@@ -416,6 +418,47 @@ func deinterleave64() {
 	VMOVUPD(Y2, pd(RDI, 0))
 	VMOVUPD(Y3, pd(RDX, 0))
 	loop(4, RCX, "deint_loop4")
+	done()
+}
+
+func scale32() {
+	text("scale32AVX2", "func(dst, x *float32, a float32, n int)",
+		"dst[i] = a·x[i] in float32; n > 0 is a multiple of 16.")
+	loadArgs([]string{"dst", "x"}, RDI, RSI)
+	VBROADCASTSS(arg("a"), Y15)
+	Load(Param("n"), RCX)
+	XORQ(RAX, RAX)
+	Label("scale32_loop16")
+	ys := []VecPhysical{Y0, Y1}
+	for i, y := range ys {
+		VMULPS(ps(RSI, 32*i), Y15, y)
+	}
+	for i, y := range ys {
+		VMOVUPS(y, ps(RDI, 32*i))
+	}
+	loop(16, RCX, "scale32_loop16")
+	done()
+}
+
+// deinterleave32 splits eight pairs at a time: VSHUFPS picks the even (or
+// odd) elements of both sources within each 128-bit lane, as a0 a2 b0 b2 |
+// a4 a6 b4 b6, and VPERMPD puts the 64-bit pairs in order.
+func deinterleave32() {
+	text("deinterleave32AVX2", "func(d0, d1, src *float32, n int)",
+		"d0[r] = src[2r], d1[r] = src[2r+1]; n > 0 is a multiple of 8.")
+	loadArgs([]string{"d0", "d1", "src", "n"}, RDI, RDX, RSI, RCX)
+	XORQ(RAX, RAX)
+	Label("deint32_loop8")
+	VMOVUPS(off(RSI, 0), Y0)
+	VMOVUPS(off(RSI, 32), Y1)
+	ADDQ(U8(64), RSI)
+	VSHUFPS(U8(0x88), Y1, Y0, Y2)
+	VSHUFPS(U8(0xdd), Y1, Y0, Y3)
+	VPERMPD(U8(0xd8), Y2, Y2)
+	VPERMPD(U8(0xd8), Y3, Y3)
+	VMOVUPS(Y2, ps(RDI, 0))
+	VMOVUPS(Y3, ps(RDX, 0))
+	loop(8, RCX, "deint32_loop8")
 	done()
 }
 
