@@ -505,11 +505,17 @@ func Conv2dBackward(gy, x, w *Tensor, p Conv2dParams, wantX, wantW, wantB bool) 
 	if want := []int{g.n, g.o, g.oh, g.ow}; !shapeEqual(gy.shape, want) {
 		panic(fmt.Sprintf("tensor: Conv2dBackward: output gradient %v, want %v", gy.shape, want))
 	}
+	// The Winograd path writes every element of gx and gw (see
+	// winoBackward); im2col adds into gx, and an empty batch writes nothing.
+	allocGrad := alloc
+	if g.n > 0 && g.winograd(true) {
+		allocGrad = allocFull
+	}
 	if wantX {
-		gx = alloc(x.dtype, x.shape)
+		gx = allocGrad(x.dtype, x.shape)
 	}
 	if wantW {
-		gw = alloc(x.dtype, w.shape)
+		gw = allocGrad(x.dtype, w.shape)
 	}
 	if wantB {
 		gb = alloc(x.dtype, []int{g.o})

@@ -325,9 +325,13 @@ func winoStrip[T float](wg winoGeom, plane []T, ty0, ty1 int, strip []T) {
 		}
 		n := len(src) / 2
 		first, second = first[:n+len(src)%2], second[:n]
-		for k := range second {
-			pair := src[2*k : 2*k+2 : 2*k+2]
-			first[k], second[k] = pair[0], pair[1]
+		if f32, ok := any(first).([]float32); ok { // eight pairs at a time
+			vec.Deinterleave32(f32[:n], any(second).([]float32), any(src).([]float32))
+		} else {
+			for k := range second {
+				pair := src[2*k : 2*k+2 : 2*k+2]
+				first[k], second[k] = pair[0], pair[1]
+			}
 		}
 		if len(src)%2 == 1 {
 			first[n] = src[2*n]

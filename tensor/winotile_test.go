@@ -145,9 +145,10 @@ func TestPackPanels(t *testing.T) {
 
 // TestConvGroupNormWriteEveryElement runs Conv2d (every forward path:
 // Winograd on both product paths, im2col, the wide lowering; with and
-// without bias) and GroupNorm on recycled storage filled with NaN: their
-// outputs take storage without clearing it, so an element a path does not
-// write would come out NaN.
+// without bias), Conv2dBackward and GroupNorm on recycled storage filled
+// with NaN: their outputs (the Winograd path's gradients) take storage
+// without clearing it, so an element a path does not write would come out
+// NaN.
 func TestConvGroupNormWriteEveryElement(t *testing.T) {
 	DebugPoisonRecycled(true)
 	defer DebugPoisonRecycled(false)
@@ -176,6 +177,16 @@ func TestConvGroupNormWriteEveryElement(t *testing.T) {
 								y2 := Conv2d(x, w, b, c.p)
 								if !AllFinite(y2) || !SameBits(y, y2) {
 									t.Fatalf("%v %v tiles %v policy %d bias %v: Conv2d on recycled storage differs (max |diff| %g)", c, dt, tiles, policy, b != nil, MaxAbsDiff(y, y2))
+								}
+								gx, gw, gb := Conv2dBackward(y, x, w, c.p, true, true, true)
+								rx, rw, _ := Conv2dBackward(y, x, w, c.p, true, true, false)
+								Recycle(rx) // poisoned storage of the gradients' sizes
+								Recycle(rw)
+								gx2, gw2, gb2 := Conv2dBackward(y, x, w, c.p, true, true, true)
+								for j, pair := range [][2]*Tensor{{gx, gx2}, {gw, gw2}, {gb, gb2}} {
+									if !AllFinite(pair[1]) || !SameBits(pair[0], pair[1]) {
+										t.Fatalf("%v %v tiles %v policy %d bias %v: Conv2dBackward's gradient %d on recycled storage differs (max |diff| %g)", c, dt, tiles, policy, b != nil, j, MaxAbsDiff(pair[0], pair[1]))
+									}
 								}
 								g, _, _ := GroupNorm(y, nil, nil, 2-c.o%2, 1e-5)
 								Recycle(y2)
