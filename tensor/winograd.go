@@ -586,16 +586,18 @@ func winoGradInputRow[T float](p, q0, q1, q2, q3 []T) {
 // winoScratch is one worker's buffers for a Winograd convolution.
 type winoScratch[T float] struct {
 	strip []T // padded input rows of one sample's chunk and channel
-	in    []T // transformed input tiles of a chunk, [C][16][winoLd]
-	out   []T // transformed output (gradient) tiles, [O][16][winoLd]
+	in    []T // transformed input tiles of a chunk, [C][16][winoLd] (*)
+	out   []T // transformed output (gradient) tiles, [O][16][winoLd] (*)
 	dq    []T // padded input gradients of a chunk's samples, [spc][C][hq][wq] (backward only)
+	// (*) with room for C and O rounded up to whole panels of the
+	// micro-tiles, where winoMul writes what it computes for the padding.
 }
 
 func newWinoScratch[T float](wg winoGeom, grad bool) *winoScratch[T] {
 	sc := &winoScratch[T]{
 		strip: getScratch[T]((2*wg.rows + 2) * 2 * wg.he()),
-		in:    getScratch[T](winoStride[T]() * wg.c),
-		out:   getScratch[T](winoStride[T]() * wg.o),
+		in:    getScratch[T](winoStride[T]() * tilePanels(wg.c) * vec.TileMR),
+		out:   getScratch[T](winoStride[T]() * tilePanels(wg.o) * vec.TileMR),
 	}
 	if grad {
 		sc.dq = getScratch[T](wg.spc * wg.c * wg.hq() * wg.wq())
@@ -647,7 +649,7 @@ func winoForward[T float](g convGeom, x, w, b, out []T) {
 					gemm(false, false, g.o, nt, g.c, 1, u[xi*g.o*g.c:], g.c, sc.in[xi*winoLd:], ld, 0, sc.out[xi*winoLd:], ld)
 					continue
 				}
-				tileMul(g.o, nt, g.c, up[xi*pu:], sc.in[xi*winoLd:], ld, sc.out[xi*winoLd:], ld, false, tmp[:])
+				winoMul(g.o, nt, g.c, up[xi*pu:], sc.in[xi*winoLd:], ld, sc.out[xi*winoLd:], tmp[:])
 			}
 			for n := n0; n < n1; n++ {
 				t := (n - n0) * tps
@@ -753,7 +755,7 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 						gemm(true, false, g.c, nt, g.o, 1, u[xi*oc:], g.c, sc.out[xi*winoLd:], ld, 0, sc.in[xi*winoLd:], ld)
 						continue
 					}
-					tileMul(g.c, nt, g.o, ut[xi*ptu:], sc.out[xi*winoLd:], ld, sc.in[xi*winoLd:], ld, false, tmp[:])
+					winoMul(g.c, nt, g.o, ut[xi*ptu:], sc.out[xi*winoLd:], ld, sc.in[xi*winoLd:], tmp[:])
 				}
 				for n := n0; n < n1; n++ {
 					t := (n - n0) * tps

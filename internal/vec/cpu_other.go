@@ -75,6 +75,9 @@ func gemmTile32AVX2(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, b
 func gemmTile64AVX2(k int, a, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, accum int) {
 	panic(noAsm)
 }
+func gemmGrid32AVX2(nb, mt, k int, a, b *float32, ldb int, c *float32, ldc int, accum int) {
+	panic(noAsm)
+}
 
 func winoInputRows32AVX2(p, q, r *float32, he int, v *float32, ldv int, n int, second int) {
 	panic(noAsm)

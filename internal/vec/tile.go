@@ -67,6 +67,30 @@ func GemmTiles64(mt, k int, a, b []float64, ldb int, c []float64, ldc int, accum
 	gemmTiles("GemmTiles64", TileNR64, mt, k, a, b, ldb, c, ldc, accum, gemmTile64Go, gemmTile64AVX2)
 }
 
+// GemmGrid32 is GemmTiles32 for nb column blocks side by side: block j
+// multiplies the same mt packed panels by the TileNR32 columns of B from
+// j·TileNR32 on, into the same columns of C. One call covers all of them,
+// which saves a call per tile where a tile is only a few hundred
+// multiply-adds (at k = 32 the Go loop over the tiles cost a fifth of their
+// time). The results are those of GemmTiles32 block by block.
+func GemmGrid32(nb, mt, k int, a, b []float32, ldb int, c []float32, ldc int, accum bool) {
+	if nb < 1 {
+		panic(fmt.Sprintf("vec: GemmGrid32: %d column blocks", nb))
+	}
+	checkTiles("GemmGrid32", mt, k, len(a), len(b), ldb, nb*TileNR32, len(c), ldc)
+	if !useAsm || k == 0 {
+		for j := 0; j < nb; j++ {
+			bj := b // not read when k is 0
+			if k > 0 {
+				bj = b[j*TileNR32:]
+			}
+			GemmTiles32(mt, k, a, bj, ldb, c[j*TileNR32:], ldc, accum)
+		}
+		return
+	}
+	gemmGrid32AVX2(nb, mt, k, &a[0], &b[0], ldb, &c[0], ldc, b2i(accum))
+}
+
 // gemmTiles is GemmTiles32 and GemmTiles64, given the tile width and the
 // two paths' kernels.
 func gemmTiles[T float32 | float64](name string, nr, mt, k int, a, b []T, ldb int, c []T, ldc int, accum bool,

@@ -240,3 +240,46 @@ func checkGemmTiles[T float32 | float64](t *testing.T, rng *rand.Rand, name stri
 		}
 	}
 }
+
+// TestGemmGrid32 checks GemmGrid32 on both paths against GemmTile32 tile
+// by tile (alpha and beta 1), bit for bit, for grids of 1 to 5 column
+// blocks and 1 to 3 panels, and that nothing of C outside the grid is
+// written.
+func TestGemmGrid32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(27, 28))
+		for _, k := range tileKs {
+			for _, nb := range []int{1, 2, 5} {
+				for _, mt := range []int{1, 3} {
+					for _, accum := range []bool{false, true} {
+						ldb, ldc := nb*TileNR32+3, nb*TileNR32+5
+						a := make([]float32, mt*TileMR*k)
+						b := make([]float32, max(0, (k-1)*ldb+nb*TileNR32))
+						c := make([]float32, mt*TileMR*ldc+7)
+						for _, s := range [][]float32{a, b, c} {
+							for i := range s {
+								s[i] = float32(rng.NormFloat64())
+							}
+						}
+						want := append([]float32(nil), c...)
+						for i := range mt {
+							for j := range nb {
+								bj := b
+								if k > 0 {
+									bj = b[j*TileNR32:]
+								}
+								GemmTile32(k, 1, a[i*TileMR*k:], bj, ldb, 1, want[i*TileMR*ldc+j*TileNR32:], ldc, accum)
+							}
+						}
+						GemmGrid32(nb, mt, k, a, b, ldb, c, ldc, accum)
+						for i := range c {
+							if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("k=%d nb=%d mt=%d accum=%v: c[%d] = %v, want %v", k, nb, mt, accum, i, c[i], want[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -52,20 +52,19 @@ var tileAccs = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
 // tileUnroll is how many steps of p one pass of the main loop takes.
 const tileUnroll = 4
 
-// gemmTiles declares the packed-panel micro-kernels of both precisions.
+// gemmTiles declares the packed-panel micro-kernels of both precisions,
+// and the float32 grid of them.
 func gemmTiles() {
 	for _, t := range tileKinds {
 		gemmTile(t)
 	}
+	gemmGrid(tileKinds[0], "gemmGrid32AVX2")
 }
 
 // gemmTile emits one micro-kernel: C (6 rows at stride ldc, two vectors
 // per row) = alpha·Σ_p A_p ⊗ B_p (+ beta·C when accum is nonzero), A
 // packed as k groups of six row values and B as k rows of two vectors.
 func gemmTile(t tileKind) {
-	vecBytes := 32
-	rowBytes := 2 * vecBytes // one row of the tile
-	shift := uint8(map[int]int{4: 2, 8: 3}[t.size])
 	text(t.name, "func(k int, a, b *"+t.typ+", ldb int, c *"+t.typ+", ldc int, alpha, beta "+t.typ+", accum int)",
 		"C(r, j) = alpha·S(r, j) (+ beta·C(r, j) when accum ≠ 0) for the 6-row tile",
 		"of C at c (row stride ldc elements), S(r, j) = Σ_{p<k} a[6p+r]·b[ldb·p+j]",
@@ -76,19 +75,71 @@ func gemmTile(t tileKind) {
 	Load(Param("k"), RCX)
 	Load(Param("a"), RSI)
 	Load(Param("b"), RDI)
+	tileStrides(t)
+	Load(Param("c"), RDX)
+	tileSums(t)
+	t.bcast(arg("alpha"), Y14)
+	Load(Param("accum"), RAX)
+	TESTQ(RAX, RAX)
+	JNZ(LabelRef("accum"))
+	for r, m := range tileRows() {
+		for h := range 2 {
+			acc := tileAccs[2*r+h]
+			mm := m
+			mm.Disp += h * tileVec
+			t.mul(acc, Y14, acc)
+			t.store(acc, mm)
+		}
+	}
+	done()
+
+	Label("accum")
+	t.bcast(arg("beta"), Y15)
+	for r, m := range tileRows() {
+		for h := range 2 {
+			acc := tileAccs[2*r+h]
+			mm := m
+			mm.Disp += h * tileVec
+			y := []VecPhysical{Y12, Y13}[h]
+			t.mul(mm, Y15, y)
+			t.fma(acc, Y14, y)
+			t.store(y, mm)
+		}
+	}
+	done()
+}
+
+// tileVec is the bytes of one vector, half a row of a tile.
+const tileVec = 32
+
+// tileStrides loads ldb and ldc as bytes: ldb in R12 and 3·ldb in R13,
+// ldc in R8, 3·ldc in R9 and 5·ldc in R10.
+func tileStrides(t tileKind) {
+	shift := uint8(map[int]int{4: 2, 8: 3}[t.size])
 	Load(Param("ldb"), R12)
 	SHLQ(U8(shift), R12)
 	LEAQ(at(R12, R12, 2, 0), R13) // 3·ldb
-	Load(Param("c"), RDX)
 	Load(Param("ldc"), R8)
 	SHLQ(U8(shift), R8)
 	LEAQ(at(R8, R8, 2, 0), R9)  // 3·ldc
 	LEAQ(at(R8, R8, 4, 0), R10) // 5·ldc
-	rows := []Mem{off(RDX, 0), at(RDX, R8, 1, 0), at(RDX, R8, 2, 0), at(RDX, R9, 1, 0), at(RDX, R8, 4, 0), at(RDX, R10, 1, 0)}
+}
+
+// tileRows are the six rows of the tile of C at DX (strides from
+// tileStrides).
+func tileRows() []Mem {
+	return []Mem{off(RDX, 0), at(RDX, R8, 1, 0), at(RDX, R8, 2, 0), at(RDX, R9, 1, 0), at(RDX, R8, 4, 0), at(RDX, R10, 1, 0)}
+}
+
+// tileSums emits the sums of one tile into the accumulators: k (CX) steps
+// of p over A at SI and B at DI (rows R12 bytes apart), both advanced past
+// what they read, so that SI ends at the next packed panel. It prefetches
+// the tile of C at DX first, and falls through to label "store".
+func tileSums(t tileKind) {
 	// The tile of C is read or written once at the end: ask for its lines now.
-	for _, r := range rows {
+	for _, r := range tileRows() {
 		PREFETCHT0(r)
-		r.Disp += rowBytes - 1
+		r.Disp += 2*tileVec - 1
 		PREFETCHT0(r)
 	}
 	zero(tileAccs...)
@@ -105,7 +156,7 @@ func gemmTile(t tileKind) {
 	}
 	step := func(p int) {
 		t.load(brow(p, 0), Y12)
-		t.load(brow(p, vecBytes), Y13)
+		t.load(brow(p, tileVec), Y13)
 		for r := range tileMR {
 			a := []VecPhysical{Y14, Y15}[r%2]
 			t.bcast(off(RSI, (p*tileMR+r)*t.size), a)
@@ -132,35 +183,63 @@ func gemmTile(t tileKind) {
 	ADDQ(U8(tileMR*t.size), RSI)
 	ADDQ(R12, RDI)
 	count(RCX, "tail_loop")
-
 	Label("store")
-	t.bcast(arg("alpha"), Y14)
+}
+
+// gemmGrid emits the tiles of nb column blocks side by side, mt panels of
+// A down each, in one call (the Go loop over them cost a fifth of the
+// tiles' time in the Winograd products, whose tiles are only a few
+// hundred multiply-adds): block j covers the columns from j·width of B
+// and C, panel i the packed panel a[i·6k:] and the rows of C from 6i on.
+// Alpha and beta are 1: C = S, or C + S rounded once.
+func gemmGrid(t tileKind, name string) {
+	text(name, "func(nb, mt, k int, a, b *"+t.typ+", ldb int, c *"+t.typ+", ldc int, accum int)",
+		"The tiles of nb column blocks (two vectors wide) by mt packed panels of A:",
+		"C(r, j) = S(r, j), or C(r, j) + S(r, j) when accum ≠ 0, for the tiles of",
+		"C at c + 6i·ldc + j·width (row stride ldc elements), S as gemmTile sums",
+		"it from a[6ik:] and b + j·width; nb, mt > 0.")
+	bblk, cblk, left := AllocLocal(8), AllocLocal(8), AllocLocal(8)
+	tileStrides(t)
+	Load(Param("b"), RAX)
+	MOVQ(RAX, bblk)
+	Load(Param("c"), RAX)
+	MOVQ(RAX, cblk)
+	Load(Param("nb"), RAX)
+	MOVQ(RAX, left)
+
+	Label("block")
+	Load(Param("a"), RSI)
+	Load(Param("mt"), RBX)
+	MOVQ(cblk, RDX)
+	Label("panel")
+	MOVQ(bblk, RDI)
+	Load(Param("k"), RCX)
+	tileSums(t)
 	Load(Param("accum"), RAX)
 	TESTQ(RAX, RAX)
 	JNZ(LabelRef("accum"))
-	for r, m := range rows {
+	for r, m := range tileRows() {
 		for h := range 2 {
-			acc := tileAccs[2*r+h]
 			mm := m
-			mm.Disp += h * vecBytes
-			t.mul(acc, Y14, acc)
-			t.store(acc, mm)
+			mm.Disp += h * tileVec
+			t.store(tileAccs[2*r+h], mm)
 		}
 	}
-	done()
-
+	JMP(LabelRef("next"))
 	Label("accum")
-	t.bcast(arg("beta"), Y15)
-	for r, m := range rows {
+	for r, m := range tileRows() {
 		for h := range 2 {
-			acc := tileAccs[2*r+h]
 			mm := m
-			mm.Disp += h * vecBytes
-			y := []VecPhysical{Y12, Y13}[h]
-			t.mul(mm, Y15, y)
-			t.fma(acc, Y14, y)
-			t.store(y, mm)
+			mm.Disp += h * tileVec
+			VADDPS(mm, tileAccs[2*r+h], tileAccs[2*r+h])
+			t.store(tileAccs[2*r+h], mm)
 		}
 	}
+	Label("next")
+	LEAQ(at(RDX, R9, 2, 0), RDX) // six rows down
+	count(RBX, "panel")
+	ADDQ(U8(2*tileVec), bblk)
+	ADDQ(U8(2*tileVec), cblk)
+	count(left, "block")
 	done()
 }
