@@ -764,12 +764,11 @@ func WinoDots32(m, n, k int, a []float32, lda int, b []float32, ldb int, c []flo
 		return
 	}
 	m2, n4 := m&^1, n&^3
-	for i := 0; i < m2; i += 2 {
+	if useAsm && m2 > 0 && n4 > 0 { // every block in one call
+		winoDotsGrid32AVX2(m2/2, n4/4, &a[0], lda, &b[0], ldb, k, &c[0], ldc, b2i(accum))
+	}
+	for i := 0; i < m2 && !useAsm; i += 2 {
 		for j := 0; j < n4; j += 4 {
-			if useAsm {
-				winoDots32AVX2(&a[i*lda], lda, &b[j*ldb], ldb, k, &c[i*ldc+j], ldc, b2i(accum))
-				continue
-			}
 			winoDots32Go(a[i*lda:], lda, b[j*ldb:], ldb, k, c[i*ldc+j:], ldc, accum)
 		}
 	}

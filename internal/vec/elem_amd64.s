@@ -1073,6 +1073,100 @@ wino_dots_store:
 	VZEROUPPER
 	RET
 
+// func winoDotsGrid32AVX2(mb int, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)
+// Requires: AVX, FMA3
+TEXT ·winoDotsGrid32AVX2(SB), NOSPLIT, $8-80
+	// winoDots32AVX2 for the blocks of rows 2i, 2i+1 (i < mb) by columns
+	// 4j … 4j+3 (j < nb): C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0) with
+	// the same sums. mb, nb > 0; k > 0 is a multiple of 8.
+	MOVQ c+56(FP), AX
+	MOVQ AX, (SP)
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R12
+	SHLQ $0x02, R12
+	ADDQ SI, R12
+	MOVQ ldb+40(FP), R9
+	SHLQ $0x02, R9
+	MOVQ mb+0(FP), R11
+
+grid_rows:
+	MOVQ b+32(FP), DI
+	LEAQ (DI)(R9*1), R13
+	LEAQ (DI)(R9*2), BX
+	LEAQ (R13)(R9*2), R8
+	MOVQ (SP), DX
+	MOVQ nb+8(FP), R10
+
+grid_cols:
+	MOVQ   k+48(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   AX, AX
+
+grid_dots_loop:
+	VMOVUPS     (SI)(AX*4), Y8
+	VMOVUPS     (R12)(AX*4), Y9
+	VMOVUPS     (DI)(AX*4), Y10
+	VMOVUPS     (R13)(AX*4), Y11
+	VMOVUPS     (BX)(AX*4), Y12
+	VMOVUPS     (R8)(AX*4), Y13
+	VFMADD231PS Y10, Y8, Y0
+	VFMADD231PS Y11, Y8, Y1
+	VFMADD231PS Y12, Y8, Y2
+	VFMADD231PS Y13, Y8, Y3
+	VFMADD231PS Y10, Y9, Y4
+	VFMADD231PS Y11, Y9, Y5
+	VFMADD231PS Y12, Y9, Y6
+	VFMADD231PS Y13, Y9, Y7
+	ADDQ        $0x08, AX
+	CMPQ        AX, CX
+	JLT         grid_dots_loop
+	VHADDPS     Y1, Y0, Y0
+	VHADDPS     Y3, Y2, Y2
+	VHADDPS     Y5, Y4, Y4
+	VHADDPS     Y7, Y6, Y6
+	VHADDPS     Y2, Y0, Y0
+	VHADDPS     Y6, Y4, Y4
+	VPERM2F128  $0x20, Y4, Y0, Y1
+	VPERM2F128  $0x31, Y4, Y0, Y3
+	VADDPS      Y3, Y1, Y1
+	MOVQ        ldc+64(FP), CX
+	SHLQ        $0x02, CX
+	MOVQ        accum+72(FP), AX
+	TESTQ       AX, AX
+	JZ          grid_dots_store
+	VMOVUPS     (DX), X2
+	VINSERTF128 $0x01, (DX)(CX*1), Y2, Y2
+	VADDPS      Y2, Y1, Y1
+
+grid_dots_store:
+	VMOVUPS      X1, (DX)
+	VEXTRACTF128 $0x01, Y1, (DX)(CX*1)
+	ADDQ         $0x10, DX
+	LEAQ         (DI)(R9*4), DI
+	LEAQ         (R13)(R9*4), R13
+	LEAQ         (BX)(R9*4), BX
+	LEAQ         (R8)(R9*4), R8
+	DECQ         R10
+	JNZ          grid_cols
+	MOVQ         ldc+64(FP), AX
+	SHLQ         $0x03, AX
+	ADDQ         AX, (SP)
+	MOVQ         R12, AX
+	SUBQ         SI, AX
+	LEAQ         (R12)(AX*1), SI
+	LEAQ         (SI)(AX*1), R12
+	DECQ         R11
+	JNZ          grid_rows
+	VZEROUPPER
+	RET
+
 // func winoGradOutputRows32AVX2(g0 *float32, g1 *float32, v *float32, ldv int, n int)
 // Requires: AVX, AVX2
 TEXT ·winoGradOutputRows32AVX2(SB), NOSPLIT, $0-40

@@ -36,6 +36,7 @@ func elem() {
 	winoInput32()
 	winoOutput32()
 	winoDots32()
+	winoDotsGrid32()
 	winoGradOutput32()
 	winoGradInput32()
 }
