@@ -306,35 +306,40 @@ func (wg winoGeom) he() int { return (wg.tw+7)&^7 + 1 }
 // at [0, he) and its odd ones at [he, 2·he): padded column c goes to
 // c/2 + (c%2)·he. Tile t then reads columns 2t … 2t+3 at t, he+t, t+1 and
 // he+t+1, so that the transform of eight neighbouring tiles is a few
-// vector operations (vec.WinoInputRows32). It writes only the image's
+// vector operations (vec.WinoInputPlane32). It writes only the image's
 // part of the strip: the rest, padding, must be zero already (see
-// winoClearStrip); it is the same for every plane.
+// winoClearStrip); it is the same for every plane. In float32 the rows are
+// split in one call (vec.DeinterleaveRows32).
 func winoStrip[T float](wg winoGeom, plane []T, ty0, ty1 int, strip []T) {
 	he := wg.he()
-	for r := 0; r < 2*(ty1-ty0)+2; r++ {
-		ih := 2*ty0 + r - wg.ph
-		if ih < 0 || ih >= wg.h {
-			continue
-		}
-		row, src := strip[r*2*he:(r+1)*2*he], plane[ih*wg.w:(ih+1)*wg.w]
-		// Image column j is padded column j + pw: with pw 0 the even image
-		// columns go to the even half, with pw 1 to the odd one.
-		first, second := row[:he], row[he:2*he]
-		if wg.pw == 1 {
-			first, second = second, row[1:he]
-		}
-		n := len(src) / 2
-		first, second = first[:n+len(src)%2], second[:n]
-		if f32, ok := any(first).([]float32); ok { // eight pairs at a time
-			vec.Deinterleave32(f32[:n], any(second).([]float32), any(src).([]float32))
-		} else {
-			for k := range second {
-				pair := src[2*k : 2*k+2 : 2*k+2]
-				first[k], second[k] = pair[0], pair[1]
+	// Strip row r is image row 2·ty0 + r − ph: rows [r0, r1) lie in the image.
+	r0 := max(0, wg.ph-2*ty0)
+	r1 := min(2*(ty1-ty0)+2, wg.h+wg.ph-2*ty0)
+	if r1 <= r0 {
+		return
+	}
+	// Image column j is padded column j + pw: with pw 0 the even image
+	// columns go to the even half, with pw 1 to the odd one.
+	first, second := 0, he // where a strip row's halves start
+	if wg.pw == 1 {
+		first, second = he, 1
+	}
+	n, w := wg.w/2, wg.w
+	src, dst := plane[(2*ty0+r0-wg.ph)*w:], strip[r0*2*he:]
+	if d32, ok := any(dst).([]float32); ok { // every row in one call
+		vec.DeinterleaveRows32(d32[first:], d32[second:], 2*he, any(src).([]float32), w, r1-r0, n)
+	}
+	for r := 0; r < r1-r0; r++ {
+		row, in := dst[r*2*he:(r+1)*2*he], src[r*w:(r+1)*w]
+		if _, ok := any(row).([]float32); !ok {
+			a, b := row[first:first+n], row[second:second+n]
+			for k := range b {
+				pair := in[2*k : 2*k+2 : 2*k+2]
+				a[k], b[k] = pair[0], pair[1]
 			}
 		}
-		if len(src)%2 == 1 {
-			first[n] = src[2*n]
+		if w%2 == 1 {
+			row[first+n] = in[2*n]
 		}
 	}
 }
@@ -354,6 +359,10 @@ func winoClearStrip[T float](wg winoGeom, ty0, ty1 int, strip []T) {
 func winoInput[T float](wg winoGeom, plane []T, ty0, ty1 int, strip, v []T) {
 	winoStrip(wg, plane, ty0, ty1, strip)
 	he, tw := wg.he(), wg.tw
+	if v32, ok := any(v).([]float32); ok { // every tile row in one call
+		vec.WinoInputPlane32(any(strip).([]float32), he, v32, winoLd, tw, ty1-ty0, tw)
+		return
+	}
 	for i := 0; i < ty1-ty0; i++ {
 		r := strip[2*i*2*he:]
 		winoInputRow(r[:2*he], r[2*he:4*he], r[4*he:6*he], r[6*he:8*he], he, v[i*tw:], tw)
@@ -363,16 +372,11 @@ func winoInput[T float](wg winoGeom, plane []T, ty0, ty1 int, strip, v []T) {
 // winoInputRow transforms the n tiles of one tile row, whose four padded
 // input rows r0 … r3 are split as winoStrip writes them: position ξ of tile
 // t goes to v[ξ·winoLd + t]. Bᵀ d combines the rows (0−2, 1+2, 2−1, 1−3)
-// column by column, and d B the columns the same way (vec.WinoInputRows32
-// in float32, with the same operations in the same order as the loop here).
+// column by column, and d B the columns the same way. (In float32,
+// winoInput transforms a chunk's tile rows in one call instead,
+// vec.WinoInputPlane32, with the same operations in the same order.)
 func winoInputRow[T float](r0, r1, r2, r3 []T, he int, v []T, n int) {
 	const l = winoLd
-	if v32, ok := any(v).([]float32); ok {
-		p0, p1, p2, p3 := any(r0).([]float32), any(r1).([]float32), any(r2).([]float32), any(r3).([]float32)
-		vec.WinoInputRows32(p0, p1, p2, he, v32, l, n, false)
-		vec.WinoInputRows32(p1, p2, p3, he, v32[8*l:], l, n, true)
-		return
-	}
 	r0, r1, r2, r3 = r0[:2*he], r1[:2*he], r2[:2*he], r3[:2*he]
 	for t := 0; t < n; t++ {
 		var a, b, c, d [4]T // the rows (0−2, 1+2, 2−1, 1−3) at columns 2t … 2t+3

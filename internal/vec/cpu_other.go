@@ -101,3 +101,9 @@ func winoGradOutputRows32AVX2(g0, g1 *float32, v *float32, ldv int, n int) {
 func winoGradInputRows32AVX2(p *float32, ldp int, q *float32, ldq int, carry *float32, rot *int32, n int) {
 	panic(noAsm)
 }
+func winoInputPlane32AVX2(strip *float32, he int, v *float32, ldv int, n int, trows int, tw int) {
+	panic(noAsm)
+}
+func deinterleaveRows32AVX2(d0, d1 *float32, ldd int, src *float32, lds int, rows int, n int) {
+	panic(noAsm)
+}

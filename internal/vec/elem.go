@@ -287,6 +287,27 @@ func Deinterleave32(d0, d1, src []float32) {
 	}
 }
 
+// DeinterleaveRows32 is Deinterleave32 for rows rows: d0[i·ldd + r] =
+// src[i·lds + 2r] and d1[i·ldd + r] = src[i·lds + 2r + 1] for r < n and
+// i < rows, in one call (package tensor's Winograd strips split rows of
+// only a few dozen values, where a call per row cost more than the copy).
+// It panics if a slice is too short; d0 and d1 must not overlap src.
+func DeinterleaveRows32(d0, d1 []float32, ldd int, src []float32, lds, rows, n int) {
+	if rows < 0 || n < 0 || rows > 0 && n > 0 && (ldd < n || lds < 2*n || !holds(len(d0), rows, ldd, n) || !holds(len(d1), rows, ldd, n) || !holds(len(src), rows, lds, 2*n)) {
+		panic(fmt.Sprintf("vec: DeinterleaveRows32: %d rows of %d pairs, ldd %d, lds %d, slices of %d, %d and %d", rows, n, ldd, lds, len(d0), len(d1), len(src)))
+	}
+	if rows == 0 || n == 0 {
+		return
+	}
+	if useAsm && n >= 8 {
+		deinterleaveRows32AVX2(&d0[0], &d1[0], ldd, &src[0], lds, rows, n)
+		return
+	}
+	for i := 0; i < rows; i++ {
+		Deinterleave32(d0[i*ldd:i*ldd+n], d1[i*ldd:i*ldd+n], src[i*lds:i*lds+2*n])
+	}
+}
+
 // InterleaveAdd64 adds pairs into place: c[2r] += d0[r] and c[2r+1] +=
 // d1[r] for r < len(d0), adding the transpose of a 2×rows matrix to a
 // rows×2 one. It panics if d1 is shorter than d0 or c shorter than
@@ -532,6 +553,29 @@ func WinoInputRows32(p, q, r []float32, he int, v []float32, ldv, n int, second 
 			o := v[4*h*ldv+t:]
 			o[0], o[ldv], o[2*ldv], o[3*ldv] = s[0]-s[2], s[1]+s[2], s[2]-s[1], s[1]-s[3]
 		}
+	}
+}
+
+// WinoInputPlane32 is the whole Winograd input transform of trows tile
+// rows of a strip in one call: tile row i is WinoInputRows32 on strip rows
+// 2i, 2i+1, 2i+2 (second false) into v[i·tw:] and on rows 2i+1 … 2i+3
+// (second true) into v[i·tw + 8·ldv:], strip row j at strip[2·he·j:], the
+// tile rows in order (each writes tiles up to n rounded up to 8, past its
+// end, where the next one writes after it). The results are
+// WinoInputRows32's bits. It panics if a slice is too short.
+func WinoInputPlane32(strip []float32, he int, v []float32, ldv, n, trows, tw int) {
+	n8 := (n + 7) &^ 7
+	if trows < 1 || n < 1 || tw < 0 || he < n8+1 || ldv < n8 || len(strip) < 2*he*(2*trows+2) || len(v) < 15*ldv+(trows-1)*tw+n8 {
+		panic(fmt.Sprintf("vec: WinoInputPlane32: %d tile rows of %d tiles (%d apart), he %d, ldv %d, strip of %d and v of %d values", trows, n, tw, he, ldv, len(strip), len(v)))
+	}
+	if useAsm {
+		winoInputPlane32AVX2(&strip[0], he, &v[0], ldv, n8, trows, tw)
+		return
+	}
+	for i := 0; i < trows; i++ {
+		r := strip[4*he*i:]
+		WinoInputRows32(r, r[2*he:], r[4*he:], he, v[i*tw:], ldv, n, false)
+		WinoInputRows32(r[2*he:], r[4*he:], r[6*he:], he, v[i*tw+8*ldv:], ldv, n, true)
 	}
 }
 

@@ -891,6 +891,194 @@ wino_in_second_loop:
 	VZEROUPPER
 	RET
 
+// func winoInputPlane32AVX2(strip *float32, he int, v *float32, ldv int, n int, trows int, tw int)
+// Requires: AVX
+TEXT ·winoInputPlane32AVX2(SB), NOSPLIT, $24-56
+	// The input transform of trows tile rows of a strip (rows 2he apart, split
+	// as WinoInputRows32 reads them): tile row i is both halves of
+	// winoInputRows32AVX2 on strip rows 2i … 2i+3, into v + i·tw, in order of
+	// i. n > 0 is a multiple of 8.
+	MOVQ strip+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ v+16(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ trows+40(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ ldv+24(FP), R10
+	SHLQ $0x02, R10
+	MOVQ he+8(FP), R13
+	SHLQ $0x03, R13
+
+plane_row:
+	MOVQ (SP), SI
+	LEAQ (SI)(R13*1), DX
+	LEAQ (DX)(R13*1), R8
+	MOVQ 8(SP), DI
+	LEAQ (R10)(R10*2), R11
+	LEAQ (R11)(R11*1), R12
+	ADDQ DI, R12
+	ADDQ DI, R11
+	MOVQ he+8(FP), BX
+	XORQ AX, AX
+	MOVQ n+32(FP), CX
+
+plane_first:
+	VMOVUPS (R8)(AX*4), Y0
+	VMOVUPS (R8)(BX*4), Y1
+	VMOVUPS 4(R8)(AX*4), Y2
+	VMOVUPS 4(R8)(BX*4), Y3
+	VMOVUPS (SI)(AX*4), Y4
+	VMOVUPS (SI)(BX*4), Y5
+	VMOVUPS 4(SI)(AX*4), Y6
+	VMOVUPS 4(SI)(BX*4), Y7
+	VMOVUPS (DX)(AX*4), Y8
+	VMOVUPS (DX)(BX*4), Y9
+	VMOVUPS 4(DX)(AX*4), Y10
+	VMOVUPS 4(DX)(BX*4), Y11
+	VSUBPS  Y0, Y4, Y4
+	VADDPS  Y0, Y8, Y8
+	VSUBPS  Y1, Y5, Y5
+	VADDPS  Y1, Y9, Y9
+	VSUBPS  Y2, Y6, Y6
+	VADDPS  Y2, Y10, Y10
+	VSUBPS  Y3, Y7, Y7
+	VADDPS  Y3, Y11, Y11
+	VSUBPS  Y6, Y4, Y12
+	VADDPS  Y6, Y5, Y13
+	VSUBPS  Y5, Y6, Y14
+	VSUBPS  Y7, Y5, Y15
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, (DI)(R10*1)
+	VMOVUPS Y14, (DI)(R10*2)
+	VMOVUPS Y15, (R11)
+	VSUBPS  Y10, Y8, Y12
+	VADDPS  Y10, Y9, Y13
+	VSUBPS  Y9, Y10, Y14
+	VSUBPS  Y11, Y9, Y15
+	VMOVUPS Y12, (R11)(R10*1)
+	VMOVUPS Y13, (R11)(R10*2)
+	VMOVUPS Y14, (R12)
+	VMOVUPS Y15, (R12)(R10*1)
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, R11
+	ADDQ    $0x20, R12
+	ADDQ    $0x08, BX
+	ADDQ    $0x08, AX
+	CMPQ    AX, CX
+	JLT     plane_first
+	MOVQ    (SP), SI
+	ADDQ    R13, SI
+	LEAQ    (SI)(R13*1), DX
+	LEAQ    (DX)(R13*1), R8
+	MOVQ    8(SP), DI
+	LEAQ    (DI)(R10*8), DI
+	LEAQ    (R10)(R10*2), R11
+	LEAQ    (R11)(R11*1), R12
+	ADDQ    DI, R12
+	ADDQ    DI, R11
+	MOVQ    he+8(FP), BX
+	XORQ    AX, AX
+	MOVQ    n+32(FP), CX
+
+plane_second:
+	VMOVUPS (R8)(AX*4), Y0
+	VMOVUPS (R8)(BX*4), Y1
+	VMOVUPS 4(R8)(AX*4), Y2
+	VMOVUPS 4(R8)(BX*4), Y3
+	VMOVUPS (SI)(AX*4), Y4
+	VMOVUPS (SI)(BX*4), Y5
+	VMOVUPS 4(SI)(AX*4), Y6
+	VMOVUPS 4(SI)(BX*4), Y7
+	VMOVUPS (DX)(AX*4), Y8
+	VMOVUPS (DX)(BX*4), Y9
+	VMOVUPS 4(DX)(AX*4), Y10
+	VMOVUPS 4(DX)(BX*4), Y11
+	VSUBPS  Y4, Y8, Y8
+	VSUBPS  Y0, Y4, Y4
+	VSUBPS  Y5, Y9, Y9
+	VSUBPS  Y1, Y5, Y5
+	VSUBPS  Y6, Y10, Y10
+	VSUBPS  Y2, Y6, Y6
+	VSUBPS  Y7, Y11, Y11
+	VSUBPS  Y3, Y7, Y7
+	VSUBPS  Y10, Y8, Y12
+	VADDPS  Y10, Y9, Y13
+	VSUBPS  Y9, Y10, Y14
+	VSUBPS  Y11, Y9, Y15
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, (DI)(R10*1)
+	VMOVUPS Y14, (DI)(R10*2)
+	VMOVUPS Y15, (R11)
+	VSUBPS  Y6, Y4, Y12
+	VADDPS  Y6, Y5, Y13
+	VSUBPS  Y5, Y6, Y14
+	VSUBPS  Y7, Y5, Y15
+	VMOVUPS Y12, (R11)(R10*1)
+	VMOVUPS Y13, (R11)(R10*2)
+	VMOVUPS Y14, (R12)
+	VMOVUPS Y15, (R12)(R10*1)
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, R11
+	ADDQ    $0x20, R12
+	ADDQ    $0x08, BX
+	ADDQ    $0x08, AX
+	CMPQ    AX, CX
+	JLT     plane_second
+	LEAQ    (R13)(R13*1), AX
+	ADDQ    AX, (SP)
+	MOVQ    tw+48(FP), AX
+	SHLQ    $0x02, AX
+	ADDQ    AX, 8(SP)
+	DECQ    16(SP)
+	JNZ     plane_row
+	VZEROUPPER
+	RET
+
+// func deinterleaveRows32AVX2(d0 *float32, d1 *float32, ldd int, src *float32, lds int, rows int, n int)
+// Requires: AVX, AVX2
+TEXT ·deinterleaveRows32AVX2(SB), NOSPLIT, $0-56
+	// d0[i·ldd + r] = src[i·lds + 2r], d1[i·ldd + r] = src[i·lds + 2r + 1] for
+	// r < n and i < rows; n ≥ 8, rows > 0.
+	MOVQ d0+0(FP), DI
+	MOVQ d1+8(FP), DX
+	MOVQ ldd+16(FP), R8
+	MOVQ src+24(FP), SI
+	MOVQ lds+32(FP), R9
+	MOVQ rows+40(FP), R10
+	MOVQ n+48(FP), CX
+	SHLQ $0x02, R8
+	SHLQ $0x02, R9
+	LEAQ -8(CX), R11
+
+drows_row:
+	XORQ AX, AX
+
+drows_block:
+	VMOVUPS (SI)(AX*8), Y0
+	VMOVUPS 32(SI)(AX*8), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xdd, Y1, Y0, Y3
+	VPERMPD $0xd8, Y2, Y2
+	VPERMPD $0xd8, Y3, Y3
+	VMOVUPS Y2, (DI)(AX*4)
+	VMOVUPS Y3, (DX)(AX*4)
+	ADDQ    $0x08, AX
+	CMPQ    AX, R11
+	JLE     drows_block
+	CMPQ    AX, CX
+	JGE     drows_next
+	MOVQ    R11, AX
+	JMP     drows_block
+
+drows_next:
+	ADDQ R8, DI
+	ADDQ R8, DX
+	ADDQ R9, SI
+	DECQ R10
+	JNZ  drows_row
+	VZEROUPPER
+	RET
+
 // func winoOutputRow32AVX2(m *float32, ldm int, y *float32, n int, bias float32, second int)
 // Requires: AVX
 TEXT ·winoOutputRow32AVX2(SB), NOSPLIT, $0-48

@@ -1001,3 +1001,70 @@ func TestWinoDots32(t *testing.T) {
 		}()
 	}
 }
+
+// TestDeinterleaveRows32 checks DeinterleaveRows32 on both paths against
+// a plain loop for 1 to 3 rows of 0 to 20 pairs with gaps between the rows,
+// bit for bit, and that nothing else of d0 and d1 is written.
+func TestDeinterleaveRows32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		for _, rows := range []int{1, 3} {
+			for n := 0; n <= 20; n++ {
+				ldd, lds := n+3, 2*n+5
+				src := make([]float32, rows*lds)
+				for i := range src {
+					src[i] = float32(i) + 0.25
+				}
+				d0, d1 := make([]float32, rows*ldd), make([]float32, rows*ldd)
+				for i := range d0 {
+					d0[i], d1[i] = -1, -2
+				}
+				want0, want1 := append([]float32(nil), d0...), append([]float32(nil), d1...)
+				for i := 0; i < rows; i++ {
+					for r := 0; r < n; r++ {
+						want0[i*ldd+r], want1[i*ldd+r] = src[i*lds+2*r], src[i*lds+2*r+1]
+					}
+				}
+				DeinterleaveRows32(d0, d1, ldd, src, lds, rows, n)
+				for i := range d0 {
+					if d0[i] != want0[i] || d1[i] != want1[i] {
+						t.Fatalf("%d rows of %d: element %d = (%v, %v), want (%v, %v)", rows, n, i, d0[i], d1[i], want0[i], want1[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestWinoInputPlane32 checks WinoInputPlane32 on both paths bit for bit
+// against WinoInputRows32 called tile row by tile row, and that it writes
+// nothing of v beyond the last tile row's blocks.
+func TestWinoInputPlane32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(93, 94))
+		for _, c := range []struct{ n, trows, tw int }{{1, 1, 1}, {8, 2, 8}, {14, 7, 14}, {14, 3, 14}, {4, 4, 4}, {17, 2, 17}} {
+			n8 := (c.n + 7) &^ 7
+			he, ldv := n8+1, c.trows*c.tw+n8+3
+			strip := make([]float32, 2*he*(2*c.trows+2))
+			for i := range strip {
+				strip[i] = float32(rng.NormFloat64())
+			}
+			size := 16*ldv + 5
+			got, want := make([]float32, size), make([]float32, size)
+			for i := range got {
+				got[i] = float32(i)
+				want[i] = float32(i)
+			}
+			for i := 0; i < c.trows; i++ {
+				r := strip[4*he*i:]
+				WinoInputRows32(r, r[2*he:], r[4*he:], he, want[i*c.tw:], ldv, c.n, false)
+				WinoInputRows32(r[2*he:], r[4*he:], r[6*he:], he, want[i*c.tw+8*ldv:], ldv, c.n, true)
+			}
+			WinoInputPlane32(strip, he, got, ldv, c.n, c.trows, c.tw)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%+v: v[%d] = %v, want %v", c, i, got[i], want[i])
+				}
+			}
+		}
+	})
+}

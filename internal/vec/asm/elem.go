@@ -34,6 +34,8 @@ func elem() {
 	dotDev32()
 	allFinite32()
 	winoInput32()
+	winoInputPlane32()
+	deinterleaveRows32()
 	winoOutput32()
 	winoDots32()
 	winoDotsGrid32()
@@ -460,6 +462,43 @@ func deinterleave32() {
 	VMOVUPS(Y2, ps(RDI, 0))
 	VMOVUPS(Y3, ps(RDX, 0))
 	loop(8, RCX, "deint32_loop8")
+	done()
+}
+
+// deinterleaveRows32 is deinterleave32 for rows of n ≥ 8 pairs, all of
+// them in one call; a row whose n is not a multiple of 8 ends with its
+// last eight pairs again (a copy may repeat).
+func deinterleaveRows32() {
+	text("deinterleaveRows32AVX2", "func(d0, d1 *float32, ldd int, src *float32, lds int, rows int, n int)",
+		"d0[i·ldd + r] = src[i·lds + 2r], d1[i·ldd + r] = src[i·lds + 2r + 1] for",
+		"r < n and i < rows; n ≥ 8, rows > 0.")
+	loadArgs([]string{"d0", "d1", "ldd", "src", "lds", "rows", "n"}, RDI, RDX, R8, RSI, R9, R10, RCX)
+	SHLQ(U8(2), R8)
+	SHLQ(U8(2), R9)
+	LEAQ(off(RCX, -8), R11) // the last block's first pair
+	Label("drows_row")
+	XORQ(RAX, RAX)
+	Label("drows_block")
+	VMOVUPS(at(RSI, RAX, 8, 0), Y0)
+	VMOVUPS(at(RSI, RAX, 8, 32), Y1)
+	VSHUFPS(U8(0x88), Y1, Y0, Y2)
+	VSHUFPS(U8(0xdd), Y1, Y0, Y3)
+	VPERMPD(U8(0xd8), Y2, Y2)
+	VPERMPD(U8(0xd8), Y3, Y3)
+	VMOVUPS(Y2, ps(RDI, 0))
+	VMOVUPS(Y3, ps(RDX, 0))
+	ADDQ(U8(8), RAX)
+	CMPQ(RAX, R11)
+	JLE(LabelRef("drows_block"))
+	CMPQ(RAX, RCX)
+	JGE(LabelRef("drows_next"))
+	MOVQ(R11, RAX) // the last eight pairs
+	JMP(LabelRef("drows_block"))
+	Label("drows_next")
+	ADDQ(R8, RDI)
+	ADDQ(R8, RDX)
+	ADDQ(R9, RSI)
+	count(R10, "drows_row")
 	done()
 }
 

@@ -30,13 +30,76 @@ func winoInput32() {
 	winoInputLoop("wino_in_second_loop", true)
 }
 
-// winoInputLoop emits the loop over blocks of eight tiles. Y0–Y3, Y4–Y7
+// winoInputPlane32 declares WinoInputRows32's two halves for every tile
+// row of a strip in one call (see vec.WinoInputPlane32).
+func winoInputPlane32() {
+	text("winoInputPlane32AVX2", "func(strip *float32, he int, v *float32, ldv int, n int, trows int, tw int)",
+		"The input transform of trows tile rows of a strip (rows 2he apart, split",
+		"as WinoInputRows32 reads them): tile row i is both halves of",
+		"winoInputRows32AVX2 on strip rows 2i … 2i+3, into v + i·tw, in order of",
+		"i. n > 0 is a multiple of 8.")
+	rowp, vp, left := AllocLocal(8), AllocLocal(8), AllocLocal(8)
+	Load(Param("strip"), RAX)
+	MOVQ(RAX, rowp)
+	Load(Param("v"), RAX)
+	MOVQ(RAX, vp)
+	Load(Param("trows"), RAX)
+	MOVQ(RAX, left)
+	Load(Param("ldv"), R10)
+	SHLQ(U8(2), R10) // ldv in bytes
+	Load(Param("he"), R13)
+	SHLQ(U8(3), R13) // a strip row (2he values) in bytes
+	Label("plane_row")
+	for half, second := range []bool{false, true} {
+		MOVQ(rowp, RSI)
+		if second {
+			ADDQ(R13, RSI)
+		}
+		LEAQ(at(RSI, R13, 1, 0), RDX)
+		LEAQ(at(RDX, R13, 1, 0), R8)
+		MOVQ(vp, RDI)
+		if second {
+			LEAQ(at(RDI, R10, 8, 0), RDI) // v's row 8
+		}
+		LEAQ(at(R10, R10, 2, 0), R11)
+		LEAQ(at(R11, R11, 1, 0), R12)
+		ADDQ(RDI, R12) // row 6
+		ADDQ(RDI, R11) // row 3
+		Load(Param("he"), RBX)
+		XORQ(RAX, RAX)
+		Load(Param("n"), RCX)
+		label := []string{"plane_first", "plane_second"}[half]
+		Label(label)
+		winoInputBody(second)
+		loop(8, RCX, label)
+	}
+	LEAQ(at(R13, R13, 1, 0), RAX)
+	ADDQ(RAX, rowp) // two strip rows on
+	Load(Param("tw"), RAX)
+	SHLQ(U8(2), RAX)
+	ADDQ(RAX, vp)
+	count(left, "plane_row")
+	done()
+}
+
+// winoInputLoop emits the loop over blocks of eight tiles (winoInputBody),
+// ending the function.
+func winoInputLoop(label string, second bool) {
+	Label(label)
+	winoInputBody(second)
+	loop(8, RCX, label)
+	done()
+}
+
+// winoInputBody emits one block of eight tiles. Y0–Y3, Y4–Y7
 // and Y8–Y11 hold columns 2t, 2t+1, 2t+2, 2t+3 of rows r, p and q; the
 // even columns are at index AX, the odd ones at BX = AX + he. First half:
 // a = p − r, b = q + r; second: a = q − p, b = p − r. Rows 0–3 of v get
-// a0 − a2, a1 + a2, a2 − a1, a1 − a3 and rows 4–7 the same of b.
-func winoInputLoop(label string, second bool) {
-	Label(label)
+// a0 − a2, a1 + a2, a2 − a1, a1 − a3 and rows 4–7 the same of b. The rows
+// p, q, r are at SI, DX and R8; v's rows 0, 3 and 6 at DI, R11 and R12,
+// ldv bytes (R10) apart. It advances the v pointers and BX; the caller's
+// loop advances AX.
+func winoInputBody(second bool) {
 	for i, base := range []Register{R8, RSI, RDX} {
 		y := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[4*i:]
 		VMOVUPS(ps(base, 0), y[0])
@@ -74,8 +137,6 @@ func winoInputLoop(label string, second bool) {
 	}
 	advance(32, RDI, R11, R12)
 	ADDQ(U8(8), RBX)
-	loop(8, RCX, label)
-	done()
 }
 
 // advance adds by bytes to each of the pointer registers.
