@@ -395,7 +395,21 @@ func winoInputRow[T float](r0, r1, r2, r3 []T, he int, v []T, n int) {
 // of the last tiles beyond the plane are dropped.
 func winoOutput[T float](wg winoGeom, m []T, ty0, ty1 int, plane []T, bias T) {
 	tw, oh, ow := wg.tw, wg.oh, wg.ow
-	for i := 0; i < ty1-ty0; i++ {
+	i0 := 0
+	if m32, ok := any(m).([]float32); ok && ow >= 2 {
+		// The tile rows with both output rows in the plane, and their
+		// tiles within its width, in one call; the edges below.
+		i0 = min(ty1, oh/2) - ty0
+		if i0 > 0 {
+			vec.WinoOutputPlane32(m32, winoLd, any(plane[2*ty0*ow:]).([]float32), ow, ow/2, i0, tw, float32(bias))
+		}
+		for i := 0; i < i0 && ow%2 == 1; i++ { // the last tile of an odd-width plane
+			y := 2 * (ty0 + i)
+			winoOutputEdge(m[(i+1)*tw-1:], 1, plane[y*ow+ow-1:(y+1)*ow], plane[(y+1)*ow+ow-1:(y+2)*ow], bias)
+		}
+		i0 = max(i0, 0)
+	}
+	for i := i0; i < ty1-ty0; i++ {
 		y := 2 * (ty0 + i)
 		if y+1 >= oh { // the last tile row of an odd-height plane
 			winoOutputEdge(m[i*tw:], tw, plane[y*ow:(y+1)*ow], nil, bias)
@@ -415,19 +429,11 @@ func winoOutput[T float](wg winoGeom, m []T, ty0, ty1 int, plane []T, bias T) {
 // width: tile t covers columns 2t and 2t+1 of y. Row 0 of Aᵀ M is the sum of
 // rows 0, 1 and 2 of M, row 1 is row 1 − row 2 − row 3; (Aᵀ M) A then
 // combines the columns the same way. (One output row at a time keeps the
-// values in registers.)
+// values in registers.) In float32, winoOutput runs the same operations
+// eight tiles at a time, on every full tile row of a chunk in one call
+// (vec.WinoOutputPlane32).
 func winoOutputRow[T float](m, y []T, bias T, second bool) {
 	const l = winoLd
-	if y32, ok := any(y).([]float32); ok { // the same operations, eight tiles at a time
-		if n := len(y) / 2; n > 0 {
-			m32 := any(m).([]float32)
-			if second {
-				m32 = m32[4*l:]
-			}
-			vec.WinoOutputRow32(m32, l, y32, n, float32(bias), second)
-		}
-		return
-	}
 	if !second {
 		for k, t := 0, 0; k+1 < len(y); k, t = k+2, t+1 {
 			s := m[t : t+11*l+1]

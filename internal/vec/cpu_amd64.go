@@ -183,3 +183,6 @@ func winoInputPlane32AVX2(strip *float32, he int, v *float32, ldv int, n int, tr
 
 //go:noescape
 func deinterleaveRows32AVX2(d0, d1 *float32, ldd int, src *float32, lds int, rows int, n int)
+
+//go:noescape
+func winoOutputPlane32AVX2(m *float32, ldm int, y *float32, ldy int, n int, trows int, tw int, bias float32, mask *int32)

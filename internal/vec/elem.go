@@ -579,6 +579,31 @@ func WinoInputPlane32(strip []float32, he int, v []float32, ldv, n, trows, tw in
 	}
 }
 
+// WinoOutputPlane32 is WinoOutputRow32 for both output rows of trows tile
+// rows in one call: tile row i takes m[i·tw:] (its sixteen rows ldm apart)
+// and writes output rows 2i and 2i+1, y[2i·ldy:] and y[(2i+1)·ldy:], n
+// tiles (2n values) each. The results are WinoOutputRow32's bits, and it
+// writes nothing else of y (the last block's outputs go through lane
+// masks). It panics if a slice is too short.
+func WinoOutputPlane32(m []float32, ldm int, y []float32, ldy, n, trows, tw int, bias float32) {
+	n8 := (n + 7) &^ 7
+	if trows < 1 || n < 1 || tw < 0 || ldm < n8 || ldy < 2*n || len(m) < 15*ldm+(trows-1)*tw+n8 || len(y) < (2*trows-1)*ldy+2*n {
+		panic(fmt.Sprintf("vec: WinoOutputPlane32: %d tile rows of %d tiles (%d apart), ldm %d, ldy %d, m of %d and y of %d values", trows, n, tw, ldm, ldy, len(m), len(y)))
+	}
+	if !useAsm {
+		for i := 0; i < trows; i++ {
+			WinoOutputRow32(m[i*tw:], ldm, y[2*i*ldy:], n, bias, false)
+			WinoOutputRow32(m[i*tw+4*ldm:], ldm, y[(2*i+1)*ldy:], n, bias, true)
+		}
+		return
+	}
+	var mask [16]int32 // the lanes of the last block's 2·(n mod 8) outputs
+	for l := range 2 * (n & 7) {
+		mask[l] = -1
+	}
+	winoOutputPlane32AVX2(&m[0], ldm, &y[0], ldy, n, trows, tw, bias, &mask[0])
+}
+
 // WinoOutputRow32 writes one output row of package tensor's Winograd
 // F(2×2, 3×3) output transform Y = Aᵀ M A + bias for n tiles of one tile
 // row, eight at a time: with rows 0–11 of m ldm apart (tile t at index t

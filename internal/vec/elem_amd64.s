@@ -1190,6 +1190,225 @@ wino_out_second_loop:
 	VZEROUPPER
 	RET
 
+// func winoOutputPlane32AVX2(m *float32, ldm int, y *float32, ldy int, n int, trows int, tw int, bias float32, mask *int32)
+// Requires: AVX
+TEXT ·winoOutputPlane32AVX2(SB), NOSPLIT, $24-72
+	// winoOutputRow32AVX2's two output rows for tile rows i < trows (m + i·tw,
+	// output rows 2i and 2i+1 of y, ldy apart) and tiles t < n (n > 0): the
+	// blocks of eight, then the last n mod 8 tiles through the lane masks
+	// mask[0:8] (outputs 0–7 of the block) and mask[8:16] (8–15).
+	MOVQ         m+0(FP), AX
+	MOVQ         AX, (SP)
+	MOVQ         y+16(FP), AX
+	MOVQ         AX, 8(SP)
+	MOVQ         trows+40(FP), AX
+	MOVQ         AX, 16(SP)
+	MOVQ         ldm+8(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R10)(R10*2), R11
+	VBROADCASTSS bias+56(FP), Y15
+
+oplane_row:
+	MOVQ (SP), R8
+	LEAQ (R8)(R11*1), R9
+	LEAQ (R9)(R11*1), R12
+	LEAQ (R12)(R11*1), R13
+	MOVQ 8(SP), DI
+	XORQ AX, AX
+	MOVQ n+32(FP), CX
+	ANDQ $-8, CX
+	JZ   oplane_first_tail
+
+oplane_first:
+	VMOVUPS    (R8), Y0
+	VMOVUPS    (R8)(R10*1), Y1
+	VMOVUPS    (R8)(R10*2), Y2
+	VMOVUPS    (R9), Y3
+	VMOVUPS    (R9)(R10*1), Y4
+	VMOVUPS    (R9)(R10*2), Y5
+	VMOVUPS    (R12), Y6
+	VMOVUPS    (R12)(R10*1), Y7
+	VMOVUPS    (R12)(R10*2), Y8
+	VMOVUPS    (R13), Y9
+	VMOVUPS    (R13)(R10*1), Y10
+	VMOVUPS    (R13)(R10*2), Y11
+	VADDPS     Y4, Y0, Y0
+	VADDPS     Y8, Y0, Y0
+	VADDPS     Y5, Y1, Y1
+	VADDPS     Y9, Y1, Y1
+	VADDPS     Y6, Y2, Y2
+	VADDPS     Y10, Y2, Y2
+	VADDPS     Y7, Y3, Y3
+	VADDPS     Y11, Y3, Y3
+	VADDPS     Y1, Y0, Y12
+	VADDPS     Y2, Y12, Y12
+	VADDPS     Y15, Y12, Y12
+	VSUBPS     Y2, Y1, Y13
+	VSUBPS     Y3, Y13, Y13
+	VADDPS     Y15, Y13, Y13
+	VUNPCKLPS  Y13, Y12, Y14
+	VUNPCKHPS  Y13, Y12, Y13
+	VPERM2F128 $0x20, Y13, Y14, Y12
+	VPERM2F128 $0x31, Y13, Y14, Y13
+	VMOVUPS    Y12, (DI)
+	VMOVUPS    Y13, 32(DI)
+	ADDQ       $0x20, R8
+	ADDQ       $0x20, R9
+	ADDQ       $0x20, R12
+	ADDQ       $0x20, R13
+	ADDQ       $0x40, DI
+	ADDQ       $0x08, AX
+	CMPQ       AX, CX
+	JLT        oplane_first
+
+oplane_first_tail:
+	MOVQ       n+32(FP), AX
+	TESTQ      $0x00000007, AX
+	JZ         oplane_first_done
+	VMOVUPS    (R8), Y0
+	VMOVUPS    (R8)(R10*1), Y1
+	VMOVUPS    (R8)(R10*2), Y2
+	VMOVUPS    (R9), Y3
+	VMOVUPS    (R9)(R10*1), Y4
+	VMOVUPS    (R9)(R10*2), Y5
+	VMOVUPS    (R12), Y6
+	VMOVUPS    (R12)(R10*1), Y7
+	VMOVUPS    (R12)(R10*2), Y8
+	VMOVUPS    (R13), Y9
+	VMOVUPS    (R13)(R10*1), Y10
+	VMOVUPS    (R13)(R10*2), Y11
+	VADDPS     Y4, Y0, Y0
+	VADDPS     Y8, Y0, Y0
+	VADDPS     Y5, Y1, Y1
+	VADDPS     Y9, Y1, Y1
+	VADDPS     Y6, Y2, Y2
+	VADDPS     Y10, Y2, Y2
+	VADDPS     Y7, Y3, Y3
+	VADDPS     Y11, Y3, Y3
+	VADDPS     Y1, Y0, Y12
+	VADDPS     Y2, Y12, Y12
+	VADDPS     Y15, Y12, Y12
+	VSUBPS     Y2, Y1, Y13
+	VSUBPS     Y3, Y13, Y13
+	VADDPS     Y15, Y13, Y13
+	VUNPCKLPS  Y13, Y12, Y14
+	VUNPCKHPS  Y13, Y12, Y13
+	VPERM2F128 $0x20, Y13, Y14, Y12
+	VPERM2F128 $0x31, Y13, Y14, Y13
+	MOVQ       mask+64(FP), AX
+	VMOVUPS    (AX), Y0
+	VMOVUPS    32(AX), Y1
+	VMASKMOVPS Y12, Y0, (DI)
+	VMASKMOVPS Y13, Y1, 32(DI)
+
+oplane_first_done:
+	MOVQ (SP), R8
+	LEAQ (R8)(R10*4), R8
+	LEAQ (R8)(R11*1), R9
+	LEAQ (R9)(R11*1), R12
+	LEAQ (R12)(R11*1), R13
+	MOVQ 8(SP), DI
+	MOVQ ldy+24(FP), AX
+	LEAQ (DI)(AX*4), DI
+	XORQ AX, AX
+	MOVQ n+32(FP), CX
+	ANDQ $-8, CX
+	JZ   oplane_second_tail
+
+oplane_second:
+	VMOVUPS    (R8), Y0
+	VMOVUPS    (R8)(R10*1), Y1
+	VMOVUPS    (R8)(R10*2), Y2
+	VMOVUPS    (R9), Y3
+	VMOVUPS    (R9)(R10*1), Y4
+	VMOVUPS    (R9)(R10*2), Y5
+	VMOVUPS    (R12), Y6
+	VMOVUPS    (R12)(R10*1), Y7
+	VMOVUPS    (R12)(R10*2), Y8
+	VMOVUPS    (R13), Y9
+	VMOVUPS    (R13)(R10*1), Y10
+	VMOVUPS    (R13)(R10*2), Y11
+	VSUBPS     Y4, Y0, Y0
+	VSUBPS     Y8, Y0, Y0
+	VSUBPS     Y5, Y1, Y1
+	VSUBPS     Y9, Y1, Y1
+	VSUBPS     Y6, Y2, Y2
+	VSUBPS     Y10, Y2, Y2
+	VSUBPS     Y7, Y3, Y3
+	VSUBPS     Y11, Y3, Y3
+	VADDPS     Y1, Y0, Y12
+	VADDPS     Y2, Y12, Y12
+	VADDPS     Y15, Y12, Y12
+	VSUBPS     Y2, Y1, Y13
+	VSUBPS     Y3, Y13, Y13
+	VADDPS     Y15, Y13, Y13
+	VUNPCKLPS  Y13, Y12, Y14
+	VUNPCKHPS  Y13, Y12, Y13
+	VPERM2F128 $0x20, Y13, Y14, Y12
+	VPERM2F128 $0x31, Y13, Y14, Y13
+	VMOVUPS    Y12, (DI)
+	VMOVUPS    Y13, 32(DI)
+	ADDQ       $0x20, R8
+	ADDQ       $0x20, R9
+	ADDQ       $0x20, R12
+	ADDQ       $0x20, R13
+	ADDQ       $0x40, DI
+	ADDQ       $0x08, AX
+	CMPQ       AX, CX
+	JLT        oplane_second
+
+oplane_second_tail:
+	MOVQ       n+32(FP), AX
+	TESTQ      $0x00000007, AX
+	JZ         oplane_second_done
+	VMOVUPS    (R8), Y0
+	VMOVUPS    (R8)(R10*1), Y1
+	VMOVUPS    (R8)(R10*2), Y2
+	VMOVUPS    (R9), Y3
+	VMOVUPS    (R9)(R10*1), Y4
+	VMOVUPS    (R9)(R10*2), Y5
+	VMOVUPS    (R12), Y6
+	VMOVUPS    (R12)(R10*1), Y7
+	VMOVUPS    (R12)(R10*2), Y8
+	VMOVUPS    (R13), Y9
+	VMOVUPS    (R13)(R10*1), Y10
+	VMOVUPS    (R13)(R10*2), Y11
+	VSUBPS     Y4, Y0, Y0
+	VSUBPS     Y8, Y0, Y0
+	VSUBPS     Y5, Y1, Y1
+	VSUBPS     Y9, Y1, Y1
+	VSUBPS     Y6, Y2, Y2
+	VSUBPS     Y10, Y2, Y2
+	VSUBPS     Y7, Y3, Y3
+	VSUBPS     Y11, Y3, Y3
+	VADDPS     Y1, Y0, Y12
+	VADDPS     Y2, Y12, Y12
+	VADDPS     Y15, Y12, Y12
+	VSUBPS     Y2, Y1, Y13
+	VSUBPS     Y3, Y13, Y13
+	VADDPS     Y15, Y13, Y13
+	VUNPCKLPS  Y13, Y12, Y14
+	VUNPCKHPS  Y13, Y12, Y13
+	VPERM2F128 $0x20, Y13, Y14, Y12
+	VPERM2F128 $0x31, Y13, Y14, Y13
+	MOVQ       mask+64(FP), AX
+	VMOVUPS    (AX), Y0
+	VMOVUPS    32(AX), Y1
+	VMASKMOVPS Y12, Y0, (DI)
+	VMASKMOVPS Y13, Y1, 32(DI)
+
+oplane_second_done:
+	MOVQ tw+48(FP), AX
+	SHLQ $0x02, AX
+	ADDQ AX, (SP)
+	MOVQ ldy+24(FP), AX
+	SHLQ $0x03, AX
+	ADDQ AX, 8(SP)
+	DECQ 16(SP)
+	JNZ  oplane_row
+	VZEROUPPER
+	RET
+
 // func winoDots32AVX2(a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)
 // Requires: AVX, FMA3
 TEXT ·winoDots32AVX2(SB), NOSPLIT, $0-64

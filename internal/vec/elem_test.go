@@ -1068,3 +1068,37 @@ func TestWinoInputPlane32(t *testing.T) {
 		}
 	})
 }
+
+// TestWinoOutputPlane32 checks WinoOutputPlane32 on both paths bit for bit
+// against WinoOutputRow32 called row by row, for widths with and without a
+// partial last block, and that it writes nothing of y between or after
+// the rows (guard values).
+func TestWinoOutputPlane32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(95, 96))
+		for _, c := range []struct{ n, trows, tw, gap int }{{1, 1, 1, 0}, {8, 2, 8, 1}, {14, 7, 14, 0}, {14, 3, 15, 1}, {3, 4, 4, 3}, {17, 2, 17, 0}, {16, 3, 16, 2}} {
+			n8 := (c.n + 7) &^ 7
+			ldm, ldy := c.trows*c.tw+n8+2, 2*c.n+c.gap
+			m := make([]float32, 16*ldm)
+			for i := range m {
+				m[i] = float32(rng.NormFloat64())
+			}
+			size := 2*c.trows*ldy + 9
+			got, want := make([]float32, size), make([]float32, size)
+			for i := range got {
+				got[i], want[i] = float32(-i), float32(-i)
+			}
+			bias := float32(rng.NormFloat64())
+			for i := 0; i < c.trows; i++ {
+				WinoOutputRow32(m[i*c.tw:], ldm, want[2*i*ldy:], c.n, bias, false)
+				WinoOutputRow32(m[i*c.tw+4*ldm:], ldm, want[(2*i+1)*ldy:], c.n, bias, true)
+			}
+			WinoOutputPlane32(m, ldm, got, ldy, c.n, c.trows, c.tw, bias)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%+v: y[%d] = %v, want %v", c, i, got[i], want[i])
+				}
+			}
+		}
+	})
+}

@@ -37,6 +37,7 @@ func elem() {
 	winoInputPlane32()
 	deinterleaveRows32()
 	winoOutput32()
+	winoOutputPlane32()
 	winoDots32()
 	winoDotsGrid32()
 	winoGradOutput32()

@@ -170,13 +170,26 @@ func winoOutput32() {
 	winoOutputLoop("wino_out_second_loop", true)
 }
 
-// winoOutputLoop emits the loop over blocks of eight tiles: Y0–Y11 hold
-// rows 0–11 of m; the column sums s_j = (r_j ± r_{4+j}) ± r_{8+j} (+ for
-// the first output row, − for the second) give the even outputs
-// ((s0 + s1) + s2) + bias and the odd ones ((s1 − s2) − s3) + bias, which
-// are interleaved into y.
+// winoOutputLoop emits the loop over blocks of eight tiles
+// (winoOutputBody), ending the function.
 func winoOutputLoop(label string, second bool) {
 	Label(label)
+	winoOutputBody(second)
+	VMOVUPS(Y12, off(RDI, 0))
+	VMOVUPS(Y13, off(RDI, 32))
+	advance(32, R8, R9, R12, R13)
+	advance(64, RDI)
+	loop(8, RCX, label)
+	done()
+}
+
+// winoOutputBody emits one block of eight tiles: Y0–Y11 hold rows 0–11 of
+// m (rows 0, 3, 6 and 9 at R8, R9, R12 and R13, ldm bytes (R10) apart);
+// the column sums s_j = (r_j ± r_{4+j}) ± r_{8+j} (+ for the first output
+// row, − for the second) give the even outputs ((s0 + s1) + s2) + bias
+// and the odd ones ((s1 − s2) − s3) + bias (Y15 holds the bias), which
+// are interleaved into Y12 (outputs 0–7) and Y13 (8–15).
+func winoOutputBody(second bool) {
 	ys := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
 	for i, base := range []Register{R8, R9, R12, R13} {
 		VMOVUPS(off(base, 0), ys[3*i])
@@ -202,11 +215,72 @@ func winoOutputLoop(label string, second bool) {
 	VUNPCKHPS(Y13, Y12, Y13) // e2 o2 e3 o3 | e6 o6 e7 o7
 	VPERM2F128(U8(0x20), Y13, Y14, Y12)
 	VPERM2F128(U8(0x31), Y13, Y14, Y13)
-	VMOVUPS(Y12, off(RDI, 0))
-	VMOVUPS(Y13, off(RDI, 32))
-	advance(32, R8, R9, R12, R13)
-	advance(64, RDI)
-	loop(8, RCX, label)
+}
+
+// winoOutputPlane32 declares both output rows of the output transform for
+// every tile row of a plane in one call (see vec.WinoOutputPlane32).
+func winoOutputPlane32() {
+	text("winoOutputPlane32AVX2", "func(m *float32, ldm int, y *float32, ldy int, n int, trows int, tw int, bias float32, mask *int32)",
+		"winoOutputRow32AVX2's two output rows for tile rows i < trows (m + i·tw,",
+		"output rows 2i and 2i+1 of y, ldy apart) and tiles t < n (n > 0): the",
+		"blocks of eight, then the last n mod 8 tiles through the lane masks",
+		"mask[0:8] (outputs 0–7 of the block) and mask[8:16] (8–15).")
+	mrow, yrow, left := AllocLocal(8), AllocLocal(8), AllocLocal(8)
+	Load(Param("m"), RAX)
+	MOVQ(RAX, mrow)
+	Load(Param("y"), RAX)
+	MOVQ(RAX, yrow)
+	Load(Param("trows"), RAX)
+	MOVQ(RAX, left)
+	Load(Param("ldm"), R10)
+	SHLQ(U8(2), R10) // ldm in bytes
+	LEAQ(at(R10, R10, 2, 0), R11)
+	VBROADCASTSS(arg("bias"), Y15)
+	Label("oplane_row")
+	for half, second := range []bool{false, true} {
+		prefix := []string{"oplane_first", "oplane_second"}[half]
+		MOVQ(mrow, R8)
+		if second {
+			LEAQ(at(R8, R10, 4, 0), R8) // rows 4–15
+		}
+		LEAQ(at(R8, R11, 1, 0), R9)   // row 3
+		LEAQ(at(R9, R11, 1, 0), R12)  // row 6
+		LEAQ(at(R12, R11, 1, 0), R13) // row 9
+		MOVQ(yrow, RDI)
+		if second {
+			Load(Param("ldy"), RAX)
+			LEAQ(at(RDI, RAX, 4, 0), RDI)
+		}
+		XORQ(RAX, RAX)
+		Load(Param("n"), RCX)
+		ANDQ(I8(-8), RCX)
+		JZ(LabelRef(prefix + "_tail"))
+		Label(prefix)
+		winoOutputBody(second)
+		VMOVUPS(Y12, off(RDI, 0))
+		VMOVUPS(Y13, off(RDI, 32))
+		advance(32, R8, R9, R12, R13)
+		advance(64, RDI)
+		loop(8, RCX, prefix)
+		Label(prefix + "_tail")
+		Load(Param("n"), RAX)
+		TESTQ(U32(7), RAX)
+		JZ(LabelRef(prefix + "_done"))
+		winoOutputBody(second)
+		Load(Param("mask"), RAX)
+		VMOVUPS(off(RAX, 0), Y0)
+		VMOVUPS(off(RAX, 32), Y1)
+		VMASKMOVPS(Y12, Y0, off(RDI, 0))
+		VMASKMOVPS(Y13, Y1, off(RDI, 32))
+		Label(prefix + "_done")
+	}
+	Load(Param("tw"), RAX)
+	SHLQ(U8(2), RAX)
+	ADDQ(RAX, mrow)
+	Load(Param("ldy"), RAX)
+	SHLQ(U8(3), RAX) // two output rows
+	ADDQ(RAX, yrow)
+	count(left, "oplane_row")
 	done()
 }
 
