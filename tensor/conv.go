@@ -584,11 +584,7 @@ func convBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 			for n := b0; gb != nil && n < b1; n++ {
 				gyn := gy[n*g.o*s : (n+1)*g.o*s]
 				for o := 0; o < g.o; o++ {
-					sum := 0.0
-					for _, v := range gyn[o*s : (o+1)*s] {
-						sum += float64(v)
-					}
-					pb[blk*g.o+o] += sum
+					pb[blk*g.o+o] += sum64(gyn[o*s : (o+1)*s])
 				}
 			}
 			if gw == nil && gx == nil {

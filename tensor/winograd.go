@@ -483,7 +483,20 @@ func winoOutputEdge[T float](m []T, n int, y0, y1 []T, bias T) {
 func winoGradOutput[T float](wg winoGeom, plane []T, ty0, ty1 int, v []T) {
 	tw, oh, ow := wg.tw, wg.oh, wg.ow
 	full := ow / 2 // tiles within the plane's width
-	for i := 0; i < ty1-ty0; i++ {
+	i0 := 0
+	if v32, ok := any(v).([]float32); ok && full >= 8 {
+		// The tile rows with both gradient rows in the plane, their tiles
+		// within its width in one call; the edges below.
+		i0 = max(min(ty1, oh/2)-ty0, 0)
+		if i0 > 0 {
+			vec.WinoGradOutputPlane32(any(plane[2*ty0*ow:]).([]float32), ow, v32, winoLd, full, i0, tw)
+		}
+		for i := 0; i < i0 && full < tw; i++ { // the last tile of an odd-width plane
+			y := 2 * (ty0 + i)
+			winoGradOutputRow([]T{plane[y*ow+ow-1], 0}, []T{plane[(y+1)*ow+ow-1], 0}, v[i*tw+full:])
+		}
+	}
+	for i := i0; i < ty1-ty0; i++ {
 		y := 2 * (ty0 + i)
 		y0, vi := plane[y*ow:(y+1)*ow], v[i*tw:]
 		if y+1 < oh {
@@ -832,9 +845,14 @@ func winoCrop[T float](wg winoGeom, plane, img []T) {
 	}
 }
 
-// sum64 returns the sum of v in float64, in four interleaved partial sums
-// (one running sum would wait on every addition's latency).
+// sum64 returns the sum of v in float64: in float32 over eight lanes
+// (vec.Sum32), in float64 in four interleaved partial sums (one running
+// sum would wait on every addition's latency). The order depends on the
+// length only.
 func sum64[T float](v []T) float64 {
+	if v32, ok := any(v).([]float32); ok {
+		return vec.Sum32(v32)
+	}
 	var s0, s1, s2, s3 float64
 	for ; len(v) >= 4; v = v[4:] {
 		s0 += float64(v[0])

@@ -186,3 +186,6 @@ func deinterleaveRows32AVX2(d0, d1 *float32, ldd int, src *float32, lds int, row
 
 //go:noescape
 func winoOutputPlane32AVX2(m *float32, ldm int, y *float32, ldy int, n int, trows int, tw int, bias float32, mask *int32)
+
+//go:noescape
+func winoGradOutputPlane32AVX2(gy *float32, ldg int, v *float32, ldv int, n int, trows int, tw int)

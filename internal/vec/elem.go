@@ -677,6 +677,23 @@ func WinoGradOutputRows32(g0, g1, v []float32, ldv, n int) {
 	}
 }
 
+// WinoGradOutputPlane32 is WinoGradOutputRows32 for trows tile rows in one
+// call: tile row i has the gradient rows g[2i·ldg:] and g[(2i+1)·ldg:] (n
+// tiles, 2n values each) and writes v[i·tw:]. The results are
+// WinoGradOutputRows32's bits. It panics if a slice is too short.
+func WinoGradOutputPlane32(g []float32, ldg int, v []float32, ldv, n, trows, tw int) {
+	if trows < 1 || n < 1 || tw < 0 || ldv < n || ldg < 2*n || len(g) < (2*trows-1)*ldg+2*n || len(v) < 15*ldv+(trows-1)*tw+n {
+		panic(fmt.Sprintf("vec: WinoGradOutputPlane32: %d tile rows of %d tiles (%d apart), ldg %d, ldv %d, g of %d and v of %d values", trows, n, tw, ldg, ldv, len(g), len(v)))
+	}
+	if !useAsm || n < 8 {
+		for i := 0; i < trows; i++ {
+			WinoGradOutputRows32(g[2*i*ldg:], g[(2*i+1)*ldg:], v[i*tw:], ldv, n)
+		}
+		return
+	}
+	winoGradOutputPlane32AVX2(&g[0], ldg, &v[0], ldv, n, trows, tw)
+}
+
 func winoGradOutputRows32Go(g0, g1, v []float32, ldv, lo, hi int) {
 	for t := lo; t < hi; t++ {
 		a0, a1 := g0[2*t], g0[2*t+1]

@@ -1654,6 +1654,164 @@ wino_gout_loop:
 	VZEROUPPER
 	RET
 
+// func winoGradOutputPlane32AVX2(gy *float32, ldg int, v *float32, ldv int, n int, trows int, tw int)
+// Requires: AVX, AVX2
+TEXT ·winoGradOutputPlane32AVX2(SB), NOSPLIT, $24-56
+	// winoGradOutputRows32AVX2 for tile rows i < trows, whose gradient rows are
+	// 2i and 2i+1 of g (ldg apart), into v + i·tw: the blocks of eight tiles,
+	// then, when n is not a multiple of 8, the last eight tiles again. n ≥ 8.
+	MOVQ     gy+0(FP), AX
+	MOVQ     AX, (SP)
+	MOVQ     v+16(FP), AX
+	MOVQ     AX, 8(SP)
+	MOVQ     trows+40(FP), AX
+	MOVQ     AX, 16(SP)
+	MOVQ     ldv+24(FP), R10
+	SHLQ     $0x02, R10
+	LEAQ     (R10)(R10*2), R11
+	VPCMPEQD Y15, Y15, Y15
+	VPSLLD   $0x1f, Y15, Y15
+
+gplane_row:
+	MOVQ (SP), SI
+	MOVQ ldg+8(FP), BX
+	LEAQ (SI)(BX*4), R8
+	MOVQ 8(SP), DI
+	LEAQ (DI)(R11*1), R12
+	LEAQ (R12)(R11*1), R13
+	LEAQ (R13)(R11*1), R9
+	LEAQ (R9)(R11*1), DX
+	MOVQ n+32(FP), CX
+	ANDQ $-8, CX
+
+gplane_block:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y4
+	VSHUFPS $0xdd, Y1, Y0, Y5
+	VPERMPD $0xd8, Y4, Y4
+	VPERMPD $0xd8, Y5, Y5
+	VMOVUPS (R8), Y0
+	VMOVUPS 32(R8), Y1
+	VSHUFPS $0x88, Y1, Y0, Y6
+	VSHUFPS $0xdd, Y1, Y0, Y7
+	VPERMPD $0xd8, Y6, Y6
+	VPERMPD $0xd8, Y7, Y7
+	VADDPS  Y6, Y4, Y8
+	VADDPS  Y7, Y5, Y9
+	VSUBPS  Y6, Y4, Y10
+	VSUBPS  Y7, Y5, Y11
+	VXORPS  Y15, Y6, Y12
+	VXORPS  Y15, Y7, Y13
+	VMOVUPS Y4, (DI)
+	VADDPS  Y5, Y4, Y14
+	VMOVUPS Y14, (DI)(R10*1)
+	VSUBPS  Y5, Y4, Y14
+	VMOVUPS Y14, (DI)(R10*2)
+	VXORPS  Y15, Y5, Y14
+	VMOVUPS Y14, (R12)
+	VMOVUPS Y8, (R12)(R10*1)
+	VADDPS  Y9, Y8, Y14
+	VMOVUPS Y14, (R12)(R10*2)
+	VSUBPS  Y9, Y8, Y14
+	VMOVUPS Y14, (R13)
+	VXORPS  Y15, Y9, Y14
+	VMOVUPS Y14, (R13)(R10*1)
+	VMOVUPS Y10, (R13)(R10*2)
+	VADDPS  Y11, Y10, Y14
+	VMOVUPS Y14, (R9)
+	VSUBPS  Y11, Y10, Y14
+	VMOVUPS Y14, (R9)(R10*1)
+	VXORPS  Y15, Y11, Y14
+	VMOVUPS Y14, (R9)(R10*2)
+	VMOVUPS Y12, (DX)
+	VADDPS  Y13, Y12, Y14
+	VMOVUPS Y14, (DX)(R10*1)
+	VSUBPS  Y13, Y12, Y14
+	VMOVUPS Y14, (DX)(R10*2)
+	VXORPS  Y15, Y13, Y14
+	VMOVUPS Y14, (DX)(R11*1)
+	ADDQ    $0x40, SI
+	ADDQ    $0x40, R8
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, R12
+	ADDQ    $0x20, R13
+	ADDQ    $0x20, R9
+	ADDQ    $0x20, DX
+	SUBQ    $0x08, CX
+	JNZ     gplane_block
+	MOVQ    n+32(FP), AX
+	TESTQ   $0x00000007, AX
+	JZ      gplane_next
+	SUBQ    $0x08, AX
+	MOVQ    (SP), SI
+	LEAQ    (SI)(AX*8), SI
+	LEAQ    (SI)(BX*4), R8
+	MOVQ    8(SP), DI
+	LEAQ    (DI)(AX*4), DI
+	LEAQ    (DI)(R11*1), R12
+	LEAQ    (R12)(R11*1), R13
+	LEAQ    (R13)(R11*1), R9
+	LEAQ    (R9)(R11*1), DX
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y4
+	VSHUFPS $0xdd, Y1, Y0, Y5
+	VPERMPD $0xd8, Y4, Y4
+	VPERMPD $0xd8, Y5, Y5
+	VMOVUPS (R8), Y0
+	VMOVUPS 32(R8), Y1
+	VSHUFPS $0x88, Y1, Y0, Y6
+	VSHUFPS $0xdd, Y1, Y0, Y7
+	VPERMPD $0xd8, Y6, Y6
+	VPERMPD $0xd8, Y7, Y7
+	VADDPS  Y6, Y4, Y8
+	VADDPS  Y7, Y5, Y9
+	VSUBPS  Y6, Y4, Y10
+	VSUBPS  Y7, Y5, Y11
+	VXORPS  Y15, Y6, Y12
+	VXORPS  Y15, Y7, Y13
+	VMOVUPS Y4, (DI)
+	VADDPS  Y5, Y4, Y14
+	VMOVUPS Y14, (DI)(R10*1)
+	VSUBPS  Y5, Y4, Y14
+	VMOVUPS Y14, (DI)(R10*2)
+	VXORPS  Y15, Y5, Y14
+	VMOVUPS Y14, (R12)
+	VMOVUPS Y8, (R12)(R10*1)
+	VADDPS  Y9, Y8, Y14
+	VMOVUPS Y14, (R12)(R10*2)
+	VSUBPS  Y9, Y8, Y14
+	VMOVUPS Y14, (R13)
+	VXORPS  Y15, Y9, Y14
+	VMOVUPS Y14, (R13)(R10*1)
+	VMOVUPS Y10, (R13)(R10*2)
+	VADDPS  Y11, Y10, Y14
+	VMOVUPS Y14, (R9)
+	VSUBPS  Y11, Y10, Y14
+	VMOVUPS Y14, (R9)(R10*1)
+	VXORPS  Y15, Y11, Y14
+	VMOVUPS Y14, (R9)(R10*2)
+	VMOVUPS Y12, (DX)
+	VADDPS  Y13, Y12, Y14
+	VMOVUPS Y14, (DX)(R10*1)
+	VSUBPS  Y13, Y12, Y14
+	VMOVUPS Y14, (DX)(R10*2)
+	VXORPS  Y15, Y13, Y14
+	VMOVUPS Y14, (DX)(R11*1)
+
+gplane_next:
+	MOVQ ldg+8(FP), AX
+	SHLQ $0x03, AX
+	ADDQ AX, (SP)
+	MOVQ tw+48(FP), AX
+	SHLQ $0x02, AX
+	ADDQ AX, 8(SP)
+	DECQ 16(SP)
+	JNZ  gplane_row
+	VZEROUPPER
+	RET
+
 // func winoGradInputRows32AVX2(p *float32, ldp int, q *float32, ldq int, carry *float32, rot *int32, n int)
 // Requires: AVX, AVX2
 TEXT ·winoGradInputRows32AVX2(SB), NOSPLIT, $0-56

@@ -1102,3 +1102,33 @@ func TestWinoOutputPlane32(t *testing.T) {
 		}
 	})
 }
+
+// TestWinoGradOutputPlane32 checks WinoGradOutputPlane32 on both paths bit
+// for bit against WinoGradOutputRows32 called tile row by tile row, for
+// widths below, at and past a multiple of eight tiles.
+func TestWinoGradOutputPlane32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(97, 98))
+		for _, c := range []struct{ n, trows, tw, gap int }{{3, 2, 3, 0}, {8, 2, 8, 1}, {14, 7, 14, 0}, {14, 3, 15, 2}, {17, 2, 17, 0}, {16, 3, 16, 2}} {
+			ldg, ldv := 2*c.n+c.gap, c.trows*c.tw+c.n+3
+			g := make([]float32, 2*c.trows*ldg)
+			for i := range g {
+				g[i] = float32(rng.NormFloat64())
+			}
+			size := 16*ldv + 5
+			got, want := make([]float32, size), make([]float32, size)
+			for i := range got {
+				got[i], want[i] = float32(i), float32(i)
+			}
+			for i := 0; i < c.trows; i++ {
+				WinoGradOutputRows32(g[2*i*ldg:], g[(2*i+1)*ldg:], want[i*c.tw:], ldv, c.n)
+			}
+			WinoGradOutputPlane32(g, ldg, got, ldv, c.n, c.trows, c.tw)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%+v: v[%d] = %v, want %v", c, i, got[i], want[i])
+				}
+			}
+		}
+	})
+}

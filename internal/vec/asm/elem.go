@@ -41,6 +41,7 @@ func elem() {
 	winoDots32()
 	winoDotsGrid32()
 	winoGradOutput32()
+	winoGradOutputPlane32()
 	winoGradInput32()
 }
 

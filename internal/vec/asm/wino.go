@@ -414,14 +414,32 @@ func winoGradOutput32() {
 	loadArgs([]string{"g0", "g1", "v", "ldv", "n"}, RSI, R8, RDI, R10, RCX)
 	SHLQ(U8(2), R10) // ldv in bytes
 	LEAQ(at(R10, R10, 2, 0), R11)
-	LEAQ(at(RDI, R11, 1, 0), R12) // row 3
-	LEAQ(at(R12, R11, 1, 0), R13) // row 6
-	LEAQ(at(R13, R11, 1, 0), R9)  // row 9
-	LEAQ(at(R9, R11, 1, 0), RDX)  // row 12
+	winoGradOutputVRows()
 	// Y15 = the sign bit of every lane: x XOR Y15 is −x, as Go negates.
 	VPCMPEQD(Y15, Y15, Y15)
 	VPSLLD(U8(31), Y15, Y15)
 	Label("wino_gout_loop")
+	winoGradOutputBody()
+	advance(64, RSI, R8)
+	advance(32, RDI, R12, R13, R9, RDX)
+	SUBQ(U8(8), RCX)
+	JNZ(LabelRef("wino_gout_loop"))
+	done()
+}
+
+// winoGradOutputVRows points R12, R13, R9 and DX at rows 3, 6, 9 and 12 of
+// v (row 0 at DI; ldv bytes in R10, 3·ldv in R11).
+func winoGradOutputVRows() {
+	LEAQ(at(RDI, R11, 1, 0), R12) // row 3
+	LEAQ(at(R12, R11, 1, 0), R13) // row 6
+	LEAQ(at(R13, R11, 1, 0), R9)  // row 9
+	LEAQ(at(R9, R11, 1, 0), RDX)  // row 12
+}
+
+// winoGradOutputBody emits one block of eight tiles: the two gradient rows
+// at SI and R8, v's rows 0, 3, 6, 9 and 12 at DI, R12, R13, R9 and DX,
+// ldv bytes (R10) apart, 3·ldv in R11; Y15 holds the sign bits.
+func winoGradOutputBody() {
 	// Columns 2t (even) and 2t+1 (odd) of the two rows, in tile order.
 	for i, base := range []Register{RSI, R8} {
 		VMOVUPS(off(base, 0), Y0)
@@ -454,10 +472,60 @@ func winoGradOutput32() {
 		VXORPS(Y15, x[1], Y14)
 		VMOVUPS(Y14, rows[4*h+3])
 	}
+}
+
+// winoGradOutputPlane32 declares WinoGradOutputRows32 for every tile row of
+// a plane in one call (see vec.WinoGradOutputPlane32).
+func winoGradOutputPlane32() {
+	text("winoGradOutputPlane32AVX2", "func(gy *float32, ldg int, v *float32, ldv int, n int, trows int, tw int)",
+		"winoGradOutputRows32AVX2 for tile rows i < trows, whose gradient rows are",
+		"2i and 2i+1 of g (ldg apart), into v + i·tw: the blocks of eight tiles,",
+		"then, when n is not a multiple of 8, the last eight tiles again. n ≥ 8.")
+	grow, vrow, left := AllocLocal(8), AllocLocal(8), AllocLocal(8)
+	Load(Param("gy"), RAX)
+	MOVQ(RAX, grow)
+	Load(Param("v"), RAX)
+	MOVQ(RAX, vrow)
+	Load(Param("trows"), RAX)
+	MOVQ(RAX, left)
+	Load(Param("ldv"), R10)
+	SHLQ(U8(2), R10) // ldv in bytes
+	LEAQ(at(R10, R10, 2, 0), R11)
+	VPCMPEQD(Y15, Y15, Y15)
+	VPSLLD(U8(31), Y15, Y15)
+	Label("gplane_row")
+	MOVQ(grow, RSI)
+	Load(Param("ldg"), RBX)
+	LEAQ(at(RSI, RBX, 4, 0), R8)
+	MOVQ(vrow, RDI)
+	winoGradOutputVRows()
+	Load(Param("n"), RCX)
+	ANDQ(I8(-8), RCX)
+	Label("gplane_block")
+	winoGradOutputBody()
 	advance(64, RSI, R8)
 	advance(32, RDI, R12, R13, R9, RDX)
 	SUBQ(U8(8), RCX)
-	JNZ(LabelRef("wino_gout_loop"))
+	JNZ(LabelRef("gplane_block"))
+	Load(Param("n"), RAX)
+	TESTQ(U32(7), RAX)
+	JZ(LabelRef("gplane_next"))
+	SUBQ(U8(8), RAX) // the last eight tiles
+	MOVQ(grow, RSI)
+	LEAQ(at(RSI, RAX, 8, 0), RSI)
+	LEAQ(at(RSI, RBX, 4, 0), R8)
+	MOVQ(vrow, RDI)
+	LEAQ(at(RDI, RAX, 4, 0), RDI)
+	winoGradOutputVRows()
+	winoGradOutputBody()
+	Label("gplane_next")
+	Load(Param("ldg"), RAX)
+	SHLQ(U8(3), RAX) // two gradient rows
+	ADDQ(RAX, grow)
+	Load(Param("tw"), RAX)
+	SHLQ(U8(2), RAX)
+	ADDQ(RAX, vrow)
+	count(left, "gplane_row")
 	done()
 }
 
