@@ -484,9 +484,11 @@ func winoGradOutput[T float](wg winoGeom, plane []T, ty0, ty1 int, v []T) {
 	tw, oh, ow := wg.tw, wg.oh, wg.ow
 	full := ow / 2 // tiles within the plane's width
 	i0 := 0
-	if v32, ok := any(v).([]float32); ok && full >= 8 {
+	if v32, ok := any(v).([]float32); ok && full >= 1 {
 		// The tile rows with both gradient rows in the plane, their tiles
-		// within its width in one call; the edges below.
+		// within its width in one call; the edges below, after it (in
+		// rows of fewer than 8 tiles it also writes the tiles after them,
+		// up to 8: see vec.WinoGradOutputPlane32).
 		i0 = max(min(ty1, oh/2)-ty0, 0)
 		if i0 > 0 {
 			vec.WinoGradOutputPlane32(any(plane[2*ty0*ow:]).([]float32), ow, v32, winoLd, full, i0, tw)

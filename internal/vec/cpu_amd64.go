@@ -182,10 +182,10 @@ func winoGradInputRows32AVX2(p *float32, ldp int, q *float32, ldq int, carry *fl
 func winoInputPlane32AVX2(strip *float32, he int, v *float32, ldv int, n int, trows int, tw int)
 
 //go:noescape
-func deinterleaveRows32AVX2(d0, d1 *float32, ldd int, src *float32, lds int, rows int, n int)
+func deinterleaveRows32AVX2(d0, d1 *float32, ldd int, src *float32, lds int, rows int, n int, mask *int32)
 
 //go:noescape
 func winoOutputPlane32AVX2(m *float32, ldm int, y *float32, ldy int, n int, trows int, tw int, bias float32, mask *int32)
 
 //go:noescape
-func winoGradOutputPlane32AVX2(gy *float32, ldg int, v *float32, ldv int, n int, trows int, tw int)
+func winoGradOutputPlane32AVX2(gy *float32, ldg int, v *float32, ldv int, n int, trows int, tw int, mask *int32)

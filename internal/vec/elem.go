@@ -299,8 +299,12 @@ func DeinterleaveRows32(d0, d1 []float32, ldd int, src []float32, lds, rows, n i
 	if rows == 0 || n == 0 {
 		return
 	}
-	if useAsm && n >= 8 {
-		deinterleaveRows32AVX2(&d0[0], &d1[0], ldd, &src[0], lds, rows, n)
+	if useAsm && n >= 4 { // shorter rows went faster one pair at a time (masked stores are slow)
+		var mask [24]int32 // rows of fewer than 8 pairs: the lanes to read and write
+		for l := 0; l < 8 && n < 8; l++ {
+			mask[l], mask[8+l], mask[16+l] = -int32(b2i(l < 2*n)), -int32(b2i(8+l < 2*n)), -int32(b2i(l < n))
+		}
+		deinterleaveRows32AVX2(&d0[0], &d1[0], ldd, &src[0], lds, rows, n, &mask[0])
 		return
 	}
 	for i := 0; i < rows; i++ {
@@ -680,18 +684,26 @@ func WinoGradOutputRows32(g0, g1, v []float32, ldv, n int) {
 // WinoGradOutputPlane32 is WinoGradOutputRows32 for trows tile rows in one
 // call: tile row i has the gradient rows g[2i·ldg:] and g[(2i+1)·ldg:] (n
 // tiles, 2n values each) and writes v[i·tw:]. The results are
-// WinoGradOutputRows32's bits. It panics if a slice is too short.
+// WinoGradOutputRows32's bits. A row of fewer than 8 tiles goes as one
+// block of eight, which writes tiles n … 7 as well (from zeros), so v must
+// have room for them, and tile rows must be written in order (each may
+// write into the next one's tiles before it). It panics if a slice is too
+// short.
 func WinoGradOutputPlane32(g []float32, ldg int, v []float32, ldv, n, trows, tw int) {
-	if trows < 1 || n < 1 || tw < 0 || ldv < n || ldg < 2*n || len(g) < (2*trows-1)*ldg+2*n || len(v) < 15*ldv+(trows-1)*tw+n {
+	if trows < 1 || n < 1 || tw < 0 || ldv < max(n, 8) || ldg < 2*n || len(g) < (2*trows-1)*ldg+2*n || len(v) < 15*ldv+(trows-1)*tw+max(n, 8) {
 		panic(fmt.Sprintf("vec: WinoGradOutputPlane32: %d tile rows of %d tiles (%d apart), ldg %d, ldv %d, g of %d and v of %d values", trows, n, tw, ldg, ldv, len(g), len(v)))
 	}
-	if !useAsm || n < 8 {
+	if !useAsm {
 		for i := 0; i < trows; i++ {
 			WinoGradOutputRows32(g[2*i*ldg:], g[(2*i+1)*ldg:], v[i*tw:], ldv, n)
 		}
 		return
 	}
-	winoGradOutputPlane32AVX2(&g[0], ldg, &v[0], ldv, n, trows, tw)
+	var mask [16]int32 // n < 8: the lanes of a row's 2n values
+	for l := 0; l < 16 && n < 8; l++ {
+		mask[l] = -int32(b2i(l < 2*n))
+	}
+	winoGradOutputPlane32AVX2(&g[0], ldg, &v[0], ldv, n, trows, tw, &mask[0])
 }
 
 func winoGradOutputRows32Go(g0, g1, v []float32, ldv, lo, hi int) {

@@ -1034,11 +1034,12 @@ plane_second:
 	VZEROUPPER
 	RET
 
-// func deinterleaveRows32AVX2(d0 *float32, d1 *float32, ldd int, src *float32, lds int, rows int, n int)
+// func deinterleaveRows32AVX2(d0 *float32, d1 *float32, ldd int, src *float32, lds int, rows int, n int, mask *int32)
 // Requires: AVX, AVX2
-TEXT ·deinterleaveRows32AVX2(SB), NOSPLIT, $0-56
+TEXT ·deinterleaveRows32AVX2(SB), NOSPLIT, $0-64
 	// d0[i·ldd + r] = src[i·lds + 2r], d1[i·ldd + r] = src[i·lds + 2r + 1] for
-	// r < n and i < rows; n ≥ 8, rows > 0.
+	// r < n and i < rows; rows > 0, n > 0. For n < 8, mask[0:8] and mask[8:16]
+	// are the lanes of the 2n source values, mask[16:24] those of the n pairs.
 	MOVQ d0+0(FP), DI
 	MOVQ d1+8(FP), DX
 	MOVQ ldd+16(FP), R8
@@ -1048,6 +1049,8 @@ TEXT ·deinterleaveRows32AVX2(SB), NOSPLIT, $0-56
 	MOVQ n+48(FP), CX
 	SHLQ $0x02, R8
 	SHLQ $0x02, R9
+	CMPQ CX, $0x08
+	JL   drows_short
 	LEAQ -8(CX), R11
 
 drows_row:
@@ -1076,6 +1079,29 @@ drows_next:
 	ADDQ R9, SI
 	DECQ R10
 	JNZ  drows_row
+	VZEROUPPER
+	RET
+
+drows_short:
+	MOVQ    mask+56(FP), AX
+	VMOVUPS (AX), Y4
+	VMOVUPS 32(AX), Y5
+	VMOVUPS 64(AX), Y6
+
+drows_short_row:
+	VMASKMOVPS (SI), Y4, Y0
+	VMASKMOVPS 32(SI), Y5, Y1
+	VSHUFPS    $0x88, Y1, Y0, Y2
+	VSHUFPS    $0xdd, Y1, Y0, Y3
+	VPERMPD    $0xd8, Y2, Y2
+	VPERMPD    $0xd8, Y3, Y3
+	VMASKMOVPS Y2, Y6, (DI)
+	VMASKMOVPS Y3, Y6, (DX)
+	ADDQ       R8, DI
+	ADDQ       R8, DX
+	ADDQ       R9, SI
+	DECQ       R10
+	JNZ        drows_short_row
 	VZEROUPPER
 	RET
 
@@ -1654,12 +1680,14 @@ wino_gout_loop:
 	VZEROUPPER
 	RET
 
-// func winoGradOutputPlane32AVX2(gy *float32, ldg int, v *float32, ldv int, n int, trows int, tw int)
+// func winoGradOutputPlane32AVX2(gy *float32, ldg int, v *float32, ldv int, n int, trows int, tw int, mask *int32)
 // Requires: AVX, AVX2
-TEXT ·winoGradOutputPlane32AVX2(SB), NOSPLIT, $24-56
+TEXT ·winoGradOutputPlane32AVX2(SB), NOSPLIT, $24-64
 	// winoGradOutputRows32AVX2 for tile rows i < trows, whose gradient rows are
 	// 2i and 2i+1 of g (ldg apart), into v + i·tw: the blocks of eight tiles,
-	// then, when n is not a multiple of 8, the last eight tiles again. n ≥ 8.
+	// then, when n is not a multiple of 8, the last eight tiles again. For
+	// n < 8 one block, its 2n gradient values per row read through the lane
+	// masks mask[0:8] and mask[8:16], writes eight tiles.
 	MOVQ     gy+0(FP), AX
 	MOVQ     AX, (SP)
 	MOVQ     v+16(FP), AX
@@ -1682,6 +1710,8 @@ gplane_row:
 	LEAQ (R13)(R11*1), R9
 	LEAQ (R9)(R11*1), DX
 	MOVQ n+32(FP), CX
+	CMPQ CX, $0x08
+	JL   gplane_short
 	ANDQ $-8, CX
 
 gplane_block:
@@ -1799,6 +1829,58 @@ gplane_block:
 	VMOVUPS Y14, (DX)(R10*2)
 	VXORPS  Y15, Y13, Y14
 	VMOVUPS Y14, (DX)(R11*1)
+	JMP     gplane_next
+
+gplane_short:
+	MOVQ       mask+56(FP), AX
+	VMOVUPS    (AX), Y2
+	VMOVUPS    32(AX), Y3
+	VMASKMOVPS (SI), Y2, Y0
+	VMASKMOVPS 32(SI), Y3, Y1
+	VSHUFPS    $0x88, Y1, Y0, Y4
+	VSHUFPS    $0xdd, Y1, Y0, Y5
+	VPERMPD    $0xd8, Y4, Y4
+	VPERMPD    $0xd8, Y5, Y5
+	VMASKMOVPS (R8), Y2, Y0
+	VMASKMOVPS 32(R8), Y3, Y1
+	VSHUFPS    $0x88, Y1, Y0, Y6
+	VSHUFPS    $0xdd, Y1, Y0, Y7
+	VPERMPD    $0xd8, Y6, Y6
+	VPERMPD    $0xd8, Y7, Y7
+	VADDPS     Y6, Y4, Y8
+	VADDPS     Y7, Y5, Y9
+	VSUBPS     Y6, Y4, Y10
+	VSUBPS     Y7, Y5, Y11
+	VXORPS     Y15, Y6, Y12
+	VXORPS     Y15, Y7, Y13
+	VMOVUPS    Y4, (DI)
+	VADDPS     Y5, Y4, Y14
+	VMOVUPS    Y14, (DI)(R10*1)
+	VSUBPS     Y5, Y4, Y14
+	VMOVUPS    Y14, (DI)(R10*2)
+	VXORPS     Y15, Y5, Y14
+	VMOVUPS    Y14, (R12)
+	VMOVUPS    Y8, (R12)(R10*1)
+	VADDPS     Y9, Y8, Y14
+	VMOVUPS    Y14, (R12)(R10*2)
+	VSUBPS     Y9, Y8, Y14
+	VMOVUPS    Y14, (R13)
+	VXORPS     Y15, Y9, Y14
+	VMOVUPS    Y14, (R13)(R10*1)
+	VMOVUPS    Y10, (R13)(R10*2)
+	VADDPS     Y11, Y10, Y14
+	VMOVUPS    Y14, (R9)
+	VSUBPS     Y11, Y10, Y14
+	VMOVUPS    Y14, (R9)(R10*1)
+	VXORPS     Y15, Y11, Y14
+	VMOVUPS    Y14, (R9)(R10*2)
+	VMOVUPS    Y12, (DX)
+	VADDPS     Y13, Y12, Y14
+	VMOVUPS    Y14, (DX)(R10*1)
+	VSUBPS     Y13, Y12, Y14
+	VMOVUPS    Y14, (DX)(R10*2)
+	VXORPS     Y15, Y13, Y14
+	VMOVUPS    Y14, (DX)(R11*1)
 
 gplane_next:
 	MOVQ ldg+8(FP), AX

@@ -1105,12 +1105,14 @@ func TestWinoOutputPlane32(t *testing.T) {
 
 // TestWinoGradOutputPlane32 checks WinoGradOutputPlane32 on both paths bit
 // for bit against WinoGradOutputRows32 called tile row by tile row, for
-// widths below, at and past a multiple of eight tiles.
+// widths below, at and past a multiple of eight tiles (below eight, the
+// assembly's block of eight against rows padded with zeros), and that it
+// writes nothing else of v.
 func TestWinoGradOutputPlane32(t *testing.T) {
 	paths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(97, 98))
-		for _, c := range []struct{ n, trows, tw, gap int }{{3, 2, 3, 0}, {8, 2, 8, 1}, {14, 7, 14, 0}, {14, 3, 15, 2}, {17, 2, 17, 0}, {16, 3, 16, 2}} {
-			ldg, ldv := 2*c.n+c.gap, c.trows*c.tw+c.n+3
+		for _, c := range []struct{ n, trows, tw, gap int }{{3, 2, 3, 0}, {3, 3, 4, 1}, {7, 2, 7, 0}, {1, 4, 1, 0}, {8, 2, 8, 1}, {14, 7, 14, 0}, {14, 3, 15, 2}, {17, 2, 17, 0}, {16, 3, 16, 2}} {
+			ldg, ldv := 2*c.n+c.gap, c.trows*c.tw+max(c.n, 8)+3
 			g := make([]float32, 2*c.trows*ldg)
 			for i := range g {
 				g[i] = float32(rng.NormFloat64())
@@ -1121,7 +1123,11 @@ func TestWinoGradOutputPlane32(t *testing.T) {
 				got[i], want[i] = float32(i), float32(i)
 			}
 			for i := 0; i < c.trows; i++ {
-				WinoGradOutputRows32(g[2*i*ldg:], g[(2*i+1)*ldg:], want[i*c.tw:], ldv, c.n)
+				g0, g1, n := g[2*i*ldg:], g[(2*i+1)*ldg:], c.n
+				if n < 8 && useAsm { // one block of eight tiles, from zeros past the row
+					g0, g1, n = append(g0[:2*n:2*n], make([]float32, 16-2*n)...), append(g1[:2*n:2*n], make([]float32, 16-2*n)...), 8
+				}
+				WinoGradOutputRows32(g0, g1, want[i*c.tw:], ldv, n)
 			}
 			WinoGradOutputPlane32(g, ldg, got, ldv, c.n, c.trows, c.tw)
 			for i := range got {

@@ -445,9 +445,7 @@ func scale32() {
 	done()
 }
 
-// deinterleave32 splits eight pairs at a time: VSHUFPS picks the even (or
-// odd) elements of both sources within each 128-bit lane, as a0 a2 b0 b2 |
-// a4 a6 b4 b6, and VPERMPD puts the 64-bit pairs in order.
+// deinterleave32 splits eight pairs at a time (deinterleave8).
 func deinterleave32() {
 	text("deinterleave32AVX2", "func(d0, d1, src *float32, n int)",
 		"d0[r] = src[2r], d1[r] = src[2r+1]; n > 0 is a multiple of 8.")
@@ -457,36 +455,34 @@ func deinterleave32() {
 	VMOVUPS(off(RSI, 0), Y0)
 	VMOVUPS(off(RSI, 32), Y1)
 	ADDQ(U8(64), RSI)
-	VSHUFPS(U8(0x88), Y1, Y0, Y2)
-	VSHUFPS(U8(0xdd), Y1, Y0, Y3)
-	VPERMPD(U8(0xd8), Y2, Y2)
-	VPERMPD(U8(0xd8), Y3, Y3)
+	deinterleave8()
 	VMOVUPS(Y2, ps(RDI, 0))
 	VMOVUPS(Y3, ps(RDX, 0))
 	loop(8, RCX, "deint32_loop8")
 	done()
 }
 
-// deinterleaveRows32 is deinterleave32 for rows of n ≥ 8 pairs, all of
-// them in one call; a row whose n is not a multiple of 8 ends with its
-// last eight pairs again (a copy may repeat).
+// deinterleaveRows32 is deinterleave32 for rows of n pairs, all of them in
+// one call. A row of n ≥ 8 pairs that is not a multiple of 8 ends with its
+// last eight pairs again (a copy may repeat); rows of fewer go as one
+// block through lane masks, which neither read nor write beyond the row.
 func deinterleaveRows32() {
-	text("deinterleaveRows32AVX2", "func(d0, d1 *float32, ldd int, src *float32, lds int, rows int, n int)",
+	text("deinterleaveRows32AVX2", "func(d0, d1 *float32, ldd int, src *float32, lds int, rows int, n int, mask *int32)",
 		"d0[i·ldd + r] = src[i·lds + 2r], d1[i·ldd + r] = src[i·lds + 2r + 1] for",
-		"r < n and i < rows; n ≥ 8, rows > 0.")
+		"r < n and i < rows; rows > 0, n > 0. For n < 8, mask[0:8] and mask[8:16]",
+		"are the lanes of the 2n source values, mask[16:24] those of the n pairs.")
 	loadArgs([]string{"d0", "d1", "ldd", "src", "lds", "rows", "n"}, RDI, RDX, R8, RSI, R9, R10, RCX)
 	SHLQ(U8(2), R8)
 	SHLQ(U8(2), R9)
+	CMPQ(RCX, U8(8))
+	JL(LabelRef("drows_short"))
 	LEAQ(off(RCX, -8), R11) // the last block's first pair
 	Label("drows_row")
 	XORQ(RAX, RAX)
 	Label("drows_block")
 	VMOVUPS(at(RSI, RAX, 8, 0), Y0)
 	VMOVUPS(at(RSI, RAX, 8, 32), Y1)
-	VSHUFPS(U8(0x88), Y1, Y0, Y2)
-	VSHUFPS(U8(0xdd), Y1, Y0, Y3)
-	VPERMPD(U8(0xd8), Y2, Y2)
-	VPERMPD(U8(0xd8), Y3, Y3)
+	deinterleave8()
 	VMOVUPS(Y2, ps(RDI, 0))
 	VMOVUPS(Y3, ps(RDX, 0))
 	ADDQ(U8(8), RAX)
@@ -502,6 +498,34 @@ func deinterleaveRows32() {
 	ADDQ(R9, RSI)
 	count(R10, "drows_row")
 	done()
+
+	Label("drows_short")
+	Load(Param("mask"), RAX)
+	VMOVUPS(off(RAX, 0), Y4)
+	VMOVUPS(off(RAX, 32), Y5)
+	VMOVUPS(off(RAX, 64), Y6)
+	Label("drows_short_row")
+	VMASKMOVPS(off(RSI, 0), Y4, Y0)
+	VMASKMOVPS(off(RSI, 32), Y5, Y1)
+	deinterleave8()
+	VMASKMOVPS(Y2, Y6, off(RDI, 0))
+	VMASKMOVPS(Y3, Y6, off(RDX, 0))
+	ADDQ(R8, RDI)
+	ADDQ(R8, RDX)
+	ADDQ(R9, RSI)
+	count(R10, "drows_short_row")
+	done()
+}
+
+// deinterleave8 splits the eight pairs in Y0 and Y1 into their first
+// elements (Y2) and second ones (Y3): VSHUFPS picks them within each
+// 128-bit lane, as a0 a2 b0 b2 | a4 a6 b4 b6, and VPERMPD puts the 64-bit
+// pairs in order.
+func deinterleave8() {
+	VSHUFPS(U8(0x88), Y1, Y0, Y2)
+	VSHUFPS(U8(0xdd), Y1, Y0, Y3)
+	VPERMPD(U8(0xd8), Y2, Y2)
+	VPERMPD(U8(0xd8), Y3, Y3)
 }
 
 func interleaveAdd64() {

@@ -419,7 +419,7 @@ func winoGradOutput32() {
 	VPCMPEQD(Y15, Y15, Y15)
 	VPSLLD(U8(31), Y15, Y15)
 	Label("wino_gout_loop")
-	winoGradOutputBody()
+	winoGradOutputBody(false)
 	advance(64, RSI, R8)
 	advance(32, RDI, R12, R13, R9, RDX)
 	SUBQ(U8(8), RCX)
@@ -438,12 +438,23 @@ func winoGradOutputVRows() {
 
 // winoGradOutputBody emits one block of eight tiles: the two gradient rows
 // at SI and R8, v's rows 0, 3, 6, 9 and 12 at DI, R12, R13, R9 and DX,
-// ldv bytes (R10) apart, 3·ldv in R11; Y15 holds the sign bits.
-func winoGradOutputBody() {
+// ldv bytes (R10) apart, 3·ldv in R11; Y15 holds the sign bits. Masked, it
+// reads the gradient rows through the lane masks of the argument mask.
+func winoGradOutputBody(masked bool) {
+	if masked {
+		Load(Param("mask"), RAX)
+		VMOVUPS(off(RAX, 0), Y2)
+		VMOVUPS(off(RAX, 32), Y3)
+	}
 	// Columns 2t (even) and 2t+1 (odd) of the two rows, in tile order.
 	for i, base := range []Register{RSI, R8} {
-		VMOVUPS(off(base, 0), Y0)
-		VMOVUPS(off(base, 32), Y1)
+		if masked {
+			VMASKMOVPS(off(base, 0), Y2, Y0)
+			VMASKMOVPS(off(base, 32), Y3, Y1)
+		} else {
+			VMOVUPS(off(base, 0), Y0)
+			VMOVUPS(off(base, 32), Y1)
+		}
 		even, odd := []VecPhysical{Y4, Y6}[i], []VecPhysical{Y5, Y7}[i]
 		VSHUFPS(U8(0x88), Y1, Y0, even) // e0 e1 e4 e5 | e2 e3 e6 e7
 		VSHUFPS(U8(0xDD), Y1, Y0, odd)
@@ -477,10 +488,12 @@ func winoGradOutputBody() {
 // winoGradOutputPlane32 declares WinoGradOutputRows32 for every tile row of
 // a plane in one call (see vec.WinoGradOutputPlane32).
 func winoGradOutputPlane32() {
-	text("winoGradOutputPlane32AVX2", "func(gy *float32, ldg int, v *float32, ldv int, n int, trows int, tw int)",
+	text("winoGradOutputPlane32AVX2", "func(gy *float32, ldg int, v *float32, ldv int, n int, trows int, tw int, mask *int32)",
 		"winoGradOutputRows32AVX2 for tile rows i < trows, whose gradient rows are",
 		"2i and 2i+1 of g (ldg apart), into v + i·tw: the blocks of eight tiles,",
-		"then, when n is not a multiple of 8, the last eight tiles again. n ≥ 8.")
+		"then, when n is not a multiple of 8, the last eight tiles again. For",
+		"n < 8 one block, its 2n gradient values per row read through the lane",
+		"masks mask[0:8] and mask[8:16], writes eight tiles.")
 	grow, vrow, left := AllocLocal(8), AllocLocal(8), AllocLocal(8)
 	Load(Param("gy"), RAX)
 	MOVQ(RAX, grow)
@@ -500,9 +513,11 @@ func winoGradOutputPlane32() {
 	MOVQ(vrow, RDI)
 	winoGradOutputVRows()
 	Load(Param("n"), RCX)
+	CMPQ(RCX, U8(8))
+	JL(LabelRef("gplane_short"))
 	ANDQ(I8(-8), RCX)
 	Label("gplane_block")
-	winoGradOutputBody()
+	winoGradOutputBody(false)
 	advance(64, RSI, R8)
 	advance(32, RDI, R12, R13, R9, RDX)
 	SUBQ(U8(8), RCX)
@@ -517,7 +532,10 @@ func winoGradOutputPlane32() {
 	MOVQ(vrow, RDI)
 	LEAQ(at(RDI, RAX, 4, 0), RDI)
 	winoGradOutputVRows()
-	winoGradOutputBody()
+	winoGradOutputBody(false)
+	JMP(LabelRef("gplane_next"))
+	Label("gplane_short")
+	winoGradOutputBody(true)
 	Label("gplane_next")
 	Load(Param("ldg"), RAX)
 	SHLQ(U8(3), RAX) // two gradient rows
