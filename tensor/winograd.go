@@ -643,15 +643,14 @@ func (sc *winoScratch[T]) release() {
 func winoForward[T float](g convGeom, x, w, b, out []T) {
 	ld := winoStride[T]() // row stride of the products' tile operands
 	wg := newWinoGeom(g)
-	u := getScratch[T](16 * g.o * g.c)
-	defer putScratch(u)
-	winoWeights(g, w, u)
-	var up []T // U_ξ packed for the micro-tiles (see winotile.go)
-	pu := tilePanels(g.o) * vec.TileMR * g.c
+	var u, up []T // U_ξ, or U_ξ packed for the micro-tiles (see winotile.go)
+	var pu int
 	if winoTiles {
-		up = getScratch[T](16 * pu)
-		defer putScratch(up)
-		packWinoWeights(up, u, pu, g.o, g.c, g.c, 1)
+		up, pu = winoPacked(g, w, false)
+	} else {
+		u = getScratch[T](16 * g.o * g.c)
+		defer putScratch(u)
+		winoWeights(g, w, u)
 	}
 	hw, s := g.h*g.w, g.s()
 	parallelFor(wg.chunkCount(g.n), 1, func(lo, hi int) {
@@ -710,16 +709,14 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 	per, nblk := wg.winoBlocks()
 	oc := g.o * g.c
 	var u, pw, ut []T
-	ptu := tilePanels(g.c) * vec.TileMR * g.o // a packed U_ξᵀ
-	if gx != nil {
+	var ptu int // the size of a packed U_ξᵀ
+	switch {
+	case gx != nil && winoTiles:
+		ut, ptu = winoPacked(g, w, true)
+	case gx != nil:
 		u = getScratch[T](16 * oc)
 		defer putScratch(u)
 		winoWeights(g, w, u)
-		if winoTiles {
-			ut = getScratch[T](16 * ptu)
-			defer putScratch(ut)
-			packWinoWeights(ut, u, ptu, g.c, g.o, 1, g.c)
-		}
 	}
 	if gw != nil {
 		pw = getScratch[T](nblk * 16 * oc)

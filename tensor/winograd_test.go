@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"sync"
 	"testing"
 )
 
@@ -276,4 +277,70 @@ func threadsSameBits(t *testing.T, dt DType, tiles bool, run func(DType) map[str
 			}
 		}
 	}
+}
+
+// TestWinogradWeightCache checks the kept weight packings (winoPacked):
+// a repeated call gives the same bits, weights changed in place are packed
+// again (the results are those of a fresh cache, and differ from before),
+// and calls on several goroutines sharing one packing agree (run under
+// -race by CI).
+func TestWinogradWeightCache(t *testing.T) {
+	// The packings are kept for the micro-tiles, whose portable path runs
+	// anywhere (slowly).
+	defer func(old bool) { winoTiles = old }(winoTiles)
+	winoTiles = true
+	resetCache := func() {
+		winoCache.Lock()
+		clear(winoCache.entries)
+		winoCache.bytes = 0
+		winoCache.Unlock()
+	}
+	c := convCase{4, 16, 10, 12, 24, 3, 3, Conv2dParams{PadH: 1, PadW: 1}}
+	withWinoPolicy(winoAlways, func() {
+		for _, dt := range dtypes {
+			rng := testRNG(5)
+			x := randT(rng, dt, -1, 1, c.n, c.c, c.h, c.w)
+			w := randT(rng, dt, -1, 1, c.o, c.c, c.kh, c.kw)
+			run := func() []*Tensor {
+				y := Conv2d(x, w, nil, c.p)
+				gx, _, _ := Conv2dBackward(y, x, w, c.p, true, false, false)
+				return []*Tensor{y, gx}
+			}
+			resetCache()
+			first, again := run(), run()
+			for i := range first {
+				if !SameBits(first[i], again[i]) {
+					t.Fatalf("%v: result %d differs on the kept packing", dt, i)
+				}
+			}
+			switch dt { // the weights change in place, as an optimizer's step does
+			case Float32:
+				w.f32[7] += 0.5
+			case Float64:
+				w.f64[7] += 0.5
+			}
+			changed := run()
+			resetCache()
+			fresh := run()
+			for i := range first {
+				if !SameBits(changed[i], fresh[i]) || SameBits(changed[i], first[i]) {
+					t.Fatalf("%v: result %d after an in-place change is not that of a fresh packing", dt, i)
+				}
+			}
+			var wg sync.WaitGroup
+			got := make([][]*Tensor, 4)
+			for k := range got {
+				wg.Add(1)
+				go func() { defer wg.Done(); got[k] = run() }()
+			}
+			wg.Wait()
+			for k := range got {
+				for i := range fresh {
+					if !SameBits(got[k][i], fresh[i]) {
+						t.Fatalf("%v: goroutine %d, result %d differs", dt, k, i)
+					}
+				}
+			}
+		}
+	})
 }
