@@ -308,7 +308,11 @@ func DeinterleaveRows32(d0, d1 []float32, ldd int, src []float32, lds, rows, n i
 		return
 	}
 	for i := 0; i < rows; i++ {
-		Deinterleave32(d0[i*ldd:i*ldd+n], d1[i*ldd:i*ldd+n], src[i*lds:i*lds+2*n])
+		a, b, s := d0[i*ldd:i*ldd+n], d1[i*ldd:i*ldd+n], src[i*lds:i*lds+2*n]
+		for r := range a {
+			pair := s[2*r : 2*r+2 : 2*r+2]
+			a[r], b[r] = pair[0], pair[1]
+		}
 	}
 }
 
