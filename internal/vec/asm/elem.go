@@ -426,6 +426,23 @@ func deinterleave64() {
 	done()
 }
 
+// mulAdd32 emits the body of scale32 and addProduct32: two vectors of
+// products a·x (Y15 holds a), added to y when add is set, stored at DI.
+func mulAdd32(add bool) {
+	ys := []VecPhysical{Y0, Y1}
+	for i, y := range ys {
+		VMULPS(ps(RSI, 32*i), Y15, y)
+	}
+	if add {
+		for i, y := range ys {
+			VADDPS(ps(RDI, 32*i), y, y)
+		}
+	}
+	for i, y := range ys {
+		VMOVUPS(y, ps(RDI, 32*i))
+	}
+}
+
 func scale32() {
 	text("scale32AVX2", "func(dst, x *float32, a float32, n int)",
 		"dst[i] = a·x[i] in float32; n > 0 is a multiple of 16.")
@@ -434,13 +451,7 @@ func scale32() {
 	Load(Param("n"), RCX)
 	XORQ(RAX, RAX)
 	Label("scale32_loop16")
-	ys := []VecPhysical{Y0, Y1}
-	for i, y := range ys {
-		VMULPS(ps(RSI, 32*i), Y15, y)
-	}
-	for i, y := range ys {
-		VMOVUPS(y, ps(RDI, 32*i))
-	}
+	mulAdd32(false)
 	loop(16, RCX, "scale32_loop16")
 	done()
 }
@@ -572,16 +583,7 @@ func addProduct32() {
 	loadArgs([]string{"x", "n"}, RSI, RCX)
 	XORQ(RAX, RAX)
 	Label("addp32_loop16")
-	ys := []VecPhysical{Y0, Y1}
-	for i, y := range ys {
-		VMULPS(ps(RSI, 32*i), Y15, y)
-	}
-	for i, y := range ys {
-		VADDPS(ps(RDI, 32*i), y, y)
-	}
-	for i, y := range ys {
-		VMOVUPS(y, ps(RDI, 32*i))
-	}
+	mulAdd32(true)
 	loop(16, RCX, "addp32_loop16")
 	done()
 }

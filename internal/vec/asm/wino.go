@@ -38,13 +38,7 @@ func winoInputPlane32() {
 		"as WinoInputRows32 reads them): tile row i is both halves of",
 		"winoInputRows32AVX2 on strip rows 2i … 2i+3, into v + i·tw, in order of",
 		"i. n > 0 is a multiple of 8.")
-	rowp, vp, left := AllocLocal(8), AllocLocal(8), AllocLocal(8)
-	Load(Param("strip"), RAX)
-	MOVQ(RAX, rowp)
-	Load(Param("v"), RAX)
-	MOVQ(RAX, vp)
-	Load(Param("trows"), RAX)
-	MOVQ(RAX, left)
+	rowp, vp, left := planeLocals("strip", "v", "trows")
 	Load(Param("ldv"), R10)
 	SHLQ(U8(2), R10) // ldv in bytes
 	Load(Param("he"), R13)
@@ -225,13 +219,7 @@ func winoOutputPlane32() {
 		"output rows 2i and 2i+1 of y, ldy apart) and tiles t < n (n > 0): the",
 		"blocks of eight, then the last n mod 8 tiles through the lane masks",
 		"mask[0:8] (outputs 0–7 of the block) and mask[8:16] (8–15).")
-	mrow, yrow, left := AllocLocal(8), AllocLocal(8), AllocLocal(8)
-	Load(Param("m"), RAX)
-	MOVQ(RAX, mrow)
-	Load(Param("y"), RAX)
-	MOVQ(RAX, yrow)
-	Load(Param("trows"), RAX)
-	MOVQ(RAX, left)
+	mrow, yrow, left := planeLocals("m", "y", "trows")
 	Load(Param("ldm"), R10)
 	SHLQ(U8(2), R10) // ldm in bytes
 	LEAQ(at(R10, R10, 2, 0), R11)
@@ -494,13 +482,7 @@ func winoGradOutputPlane32() {
 		"then, when n is not a multiple of 8, the last eight tiles again. For",
 		"n < 8 one block, its 2n gradient values per row read through the lane",
 		"masks mask[0:8] and mask[8:16], writes eight tiles.")
-	grow, vrow, left := AllocLocal(8), AllocLocal(8), AllocLocal(8)
-	Load(Param("gy"), RAX)
-	MOVQ(RAX, grow)
-	Load(Param("v"), RAX)
-	MOVQ(RAX, vrow)
-	Load(Param("trows"), RAX)
-	MOVQ(RAX, left)
+	grow, vrow, left := planeLocals("gy", "v", "trows")
 	Load(Param("ldv"), R10)
 	SHLQ(U8(2), R10) // ldv in bytes
 	LEAQ(at(R10, R10, 2, 0), R11)
@@ -652,4 +634,16 @@ func winoGradInput32() {
 	SUBQ(U8(8), RCX)
 	JNZ(LabelRef("wino_gin_loop"))
 	done()
+}
+
+// planeLocals allocates the locals of a loop over tile rows, the current
+// positions of two pointer arguments and the tile rows left, and loads
+// them from the named arguments (clobbering AX).
+func planeLocals(a, b, rows string) (pa, pb, left Mem) {
+	pa, pb, left = AllocLocal(8), AllocLocal(8), AllocLocal(8)
+	for i, name := range []string{a, b, rows} {
+		Load(Param(name), RAX)
+		MOVQ(RAX, []Mem{pa, pb, left}[i])
+	}
+	return pa, pb, left
 }
