@@ -189,3 +189,6 @@ func winoOutputPlane32AVX2(m *float32, ldm int, y *float32, ldy int, n int, trow
 
 //go:noescape
 func winoGradOutputPlane32AVX2(gy *float32, ldg int, v *float32, ldv int, n int, trows int, tw int, mask *int32)
+
+//go:noescape
+func maxAbsDiff32AVX2(a, b *float32, n int, out *float64)

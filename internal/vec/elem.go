@@ -524,6 +524,40 @@ func AllFinite32(x []float32) bool {
 	return true
 }
 
+// MaxAbsDiff32 returns d = max |float64(a[i]) − float64(b[i])| and scale =
+// max |float64(b[i])| over i < len(a), in float64 (exact: a maximum does not
+// depend on the order). d is NaN if any difference is NaN; NaN elements of b
+// do not count in scale. It panics if b is shorter than a.
+func MaxAbsDiff32(a, b []float32) (d, scale float64) {
+	checkUnary(len(a), len(b))
+	i, nan := 0, false
+	if useAsm && len(a) >= 8 {
+		i = len(a) &^ 7
+		var out [9]float64
+		maxAbsDiff32AVX2(&a[0], &b[0], i, &out[0])
+		for l := 0; l < 4; l++ {
+			d, scale = max(d, out[l]), max(scale, out[4+l])
+		}
+		nan = math.Float64bits(out[8]) != 0
+	}
+	for ; i < len(a); i++ {
+		w := float64(b[i])
+		e := math.Abs(float64(a[i]) - w)
+		if e != e {
+			nan = true
+		} else if e > d {
+			d = e
+		}
+		if m := math.Abs(w); m > scale {
+			scale = m
+		}
+	}
+	if nan {
+		d = math.NaN()
+	}
+	return d, scale
+}
+
 // WinoInputRows32 is half of package tensor's Winograd F(2×2, 3×3) input
 // transform Bᵀ d B, for the tiles of one tile row, eight at a time. The
 // three input rows p, q and r hold their even columns at [0, he) and their

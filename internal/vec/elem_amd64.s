@@ -772,6 +772,54 @@ fin32_no:
 	VZEROUPPER
 	RET
 
+DATA absMask64<>+0(SB)/8, $0x7fffffffffffffff
+GLOBL absMask64<>(SB), RODATA|NOPTR, $8
+
+// func maxAbsDiff32AVX2(a *float32, b *float32, n int, out *float64)
+// Requires: AVX
+TEXT ·maxAbsDiff32AVX2(SB), NOSPLIT, $0-32
+	// Four lanes each of max |float64(a[i]) − float64(b[i])| (out[0:4]), of
+	// max |float64(b[i])| (out[4:8]), both skipping NaN, and a nonzero out[8]
+	// if a difference was NaN; n > 0 is a multiple of 8.
+	MOVQ         a+0(FP), SI
+	MOVQ         b+8(FP), DI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD absMask64<>+0(SB), Y15
+	VXORPD       Y10, Y10, Y10
+	VXORPD       Y11, Y11, Y11
+	VXORPD       Y12, Y12, Y12
+	XORQ         AX, AX
+
+mad32_loop8:
+	VCVTPS2PD (SI)(AX*4), Y0
+	VCVTPS2PD (DI)(AX*4), Y2
+	VSUBPD    Y2, Y0, Y0
+	VANDPD    Y15, Y0, Y0
+	VANDPD    Y15, Y2, Y2
+	VCMPPD    $0x03, Y0, Y0, Y4
+	VORPD     Y4, Y12, Y12
+	VMAXPD    Y10, Y0, Y10
+	VMAXPD    Y11, Y2, Y11
+	VCVTPS2PD 16(SI)(AX*4), Y1
+	VCVTPS2PD 16(DI)(AX*4), Y3
+	VSUBPD    Y3, Y1, Y1
+	VANDPD    Y15, Y1, Y1
+	VANDPD    Y15, Y3, Y3
+	VCMPPD    $0x03, Y1, Y1, Y4
+	VORPD     Y4, Y12, Y12
+	VMAXPD    Y10, Y1, Y10
+	VMAXPD    Y11, Y3, Y11
+	ADDQ      $0x08, AX
+	CMPQ      AX, CX
+	JLT       mad32_loop8
+	MOVQ      out+24(FP), AX
+	VMOVUPD   Y10, (AX)
+	VMOVUPD   Y11, 32(AX)
+	VMOVMSKPD Y12, CX
+	MOVQ      CX, 64(AX)
+	VZEROUPPER
+	RET
+
 // func winoInputRows32AVX2(p *float32, q *float32, r *float32, he int, v *float32, ldv int, n int, second int)
 // Requires: AVX
 TEXT ·winoInputRows32AVX2(SB), NOSPLIT, $0-64

@@ -1138,3 +1138,50 @@ func TestWinoGradOutputPlane32(t *testing.T) {
 		}
 	})
 }
+
+// TestMaxAbsDiff32 checks MaxAbsDiff32 on both paths against a plain loop
+// at every length up to 40, with NaN, ±Inf and −0 among the elements.
+func TestMaxAbsDiff32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(99, 100))
+		nan := float32(math.NaN())
+		inf := float32(math.Inf(1))
+		for n := 0; n <= 40; n++ {
+			for trial := 0; trial < 6; trial++ {
+				a, b := make([]float32, n), make([]float32, n+2)
+				for i := range a {
+					a[i], b[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+				}
+				if n > 0 {
+					switch trial {
+					case 1:
+						a[rng.IntN(n)] = nan
+					case 2:
+						b[rng.IntN(n)] = nan
+					case 3:
+						b[rng.IntN(n)] = -inf
+					case 4:
+						copy(b, a) // all differences zero
+						a[rng.IntN(n)] = float32(math.Copysign(0, -1))
+					case 5:
+						b[rng.IntN(n)] = 1e30
+					}
+				}
+				var wd, ws float64
+				for i := range a { // ode's diffScale, which this replaces
+					w := float64(b[i])
+					if e := math.Abs(float64(a[i]) - w); e > wd || e != e {
+						wd = e
+					}
+					if m := math.Abs(w); m > ws {
+						ws = m
+					}
+				}
+				d, s := MaxAbsDiff32(a, b)
+				if (d != wd && !(d != d && wd != wd)) || s != ws {
+					t.Fatalf("n %d trial %d: (%v, %v), want (%v, %v)", n, trial, d, s, wd, ws)
+				}
+			}
+		}
+	})
+}

@@ -33,6 +33,7 @@ func elem() {
 	sqDev32()
 	dotDev32()
 	allFinite32()
+	maxAbsDiff32()
 	winoInput32()
 	winoInputPlane32()
 	deinterleaveRows32()
@@ -773,5 +774,41 @@ func allFinite32() {
 	done()
 	Label("fin32_no")
 	MOVB(U8(0), ret(0))
+	done()
+}
+
+// maxAbsDiff32 declares the element-wise comparison of two float32 slices
+// in float64 (see vec.MaxAbsDiff32).
+func maxAbsDiff32() {
+	abs := GLOBL("absMask64", RODATA|NOPTR)
+	DATA(0, U64(0x7fffffffffffffff))
+
+	text("maxAbsDiff32AVX2", "func(a, b *float32, n int, out *float64)",
+		"Four lanes each of max |float64(a[i]) − float64(b[i])| (out[0:4]), of",
+		"max |float64(b[i])| (out[4:8]), both skipping NaN, and a nonzero out[8]",
+		"if a difference was NaN; n > 0 is a multiple of 8.")
+	loadArgs([]string{"a", "b", "n"}, RSI, RDI, RCX)
+	VBROADCASTSD(abs, Y15)
+	zero(Y10, Y11, Y12)
+	XORQ(RAX, RAX)
+	Label("mad32_loop8")
+	for h := 0; h < 2; h++ {
+		a, b := []VecPhysical{Y0, Y1}[h], []VecPhysical{Y2, Y3}[h]
+		VCVTPS2PD(ps(RSI, 16*h), a)
+		VCVTPS2PD(ps(RDI, 16*h), b)
+		VSUBPD(b, a, a)         // a − b
+		VANDPD(Y15, a, a)       // |a − b|
+		VANDPD(Y15, b, b)       // |b|
+		VCMPPD(U8(3), a, a, Y4) // unordered: a NaN difference
+		VORPD(Y4, Y12, Y12)
+		VMAXPD(Y10, a, Y10) // the accumulator kept where a is NaN
+		VMAXPD(Y11, b, Y11)
+	}
+	loop(8, RCX, "mad32_loop8")
+	Load(Param("out"), RAX)
+	VMOVUPD(Y10, off(RAX, 0))
+	VMOVUPD(Y11, off(RAX, 32))
+	VMOVMSKPD(Y12, ECX)
+	MOVQ(RCX, off(RAX, 64))
 	done()
 }
