@@ -13,9 +13,10 @@ import (
 // to recompute on every call: an ODE block's function is called dozens of
 // times per solve with the same weights. winoPacked keeps the packed
 // transforms of recent weights, keyed by where the weights are stored and
-// checked against a copy of them, element by element (bits), on every
-// use: weights changed in place by an optimizer, or other weights that
-// came to be stored at the same place, are transformed again. A kept
+// their shape (the same storage reshaped from O×C to C×O kernels is other
+// weights), and checked against a copy of them, element by element (bits),
+// on every use: weights changed in place by an optimizer, or other weights
+// that came to be stored at the same place, are transformed again. A kept
 // packing is never written after it is made, so calls on other goroutines
 // may share it; it is the packing the call would have made, the same bits.
 
@@ -25,7 +26,7 @@ const winoCacheBytes = 64 << 20
 
 type winoKey struct {
 	at   uintptr // address of the weights' first element
-	n    int     // number of weights
+	o, c int     // the weights' output and input channels (one storage may be reshaped)
 	back bool    // packed as U_ξᵀ for the input gradient
 }
 
@@ -50,7 +51,7 @@ func winoPacked[T float](g convGeom, w []T, back bool) (packed []T, size int) {
 		m, k, rs, ps = g.c, g.o, 1, g.c
 	}
 	size = tilePanels(m) * vec.TileMR * k
-	key := winoKey{uintptr(unsafe.Pointer(unsafe.SliceData(w))), len(w), back}
+	key := winoKey{uintptr(unsafe.Pointer(unsafe.SliceData(w))), g.o, g.c, back}
 	winoCache.Lock()
 	e, _ := winoCache.entries[key].(*winoEntry[T])
 	winoCache.Unlock()

@@ -327,6 +327,17 @@ func TestWinogradWeightCache(t *testing.T) {
 					t.Fatalf("%v: result %d after an in-place change is not that of a fresh packing", dt, i)
 				}
 			}
+			// The same storage reshaped to swap the channel counts is other
+			// weights: its packing must not be the kept one.
+			if c.c != c.o {
+				x2 := randT(rng, dt, -1, 1, c.n, c.o, c.h, c.w)
+				w2 := w.Reshape(c.c, c.o, c.kh, c.kw)
+				y2 := Conv2d(x2, w2, nil, c.p)
+				resetCache()
+				if fresh2 := Conv2d(x2, w2, nil, c.p); !SameBits(y2, fresh2) {
+					t.Fatalf("%v: weights reshaped in place got the other shape's packing", dt)
+				}
+			}
 			var wg sync.WaitGroup
 			got := make([][]*Tensor, 4)
 			for k := range got {
