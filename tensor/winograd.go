@@ -844,10 +844,10 @@ func winoCrop[T float](wg winoGeom, plane, img []T) {
 	}
 }
 
-// sum64 returns the sum of v in float64: in float32 over eight lanes
-// (vec.Sum32), in float64 in four interleaved partial sums (one running
-// sum would wait on every addition's latency). The order depends on the
-// length only.
+// sum64 returns the sum of v in float64: for float32 values in eight
+// float64 lanes (vec.Sum32), for float64 ones in four interleaved partial
+// sums (one running sum would wait on every addition's latency). The order
+// depends on the length only.
 func sum64[T float](v []T) float64 {
 	if v32, ok := any(v).([]float32); ok {
 		return vec.Sum32(v32)

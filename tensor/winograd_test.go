@@ -38,6 +38,7 @@ var winoCases = []convCase{
 	{1, 9, 27, 29, 17, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
 	{19, 3, 6, 5, 2, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},  // 3 samples per chunk, a short last block
 	{2, 2, 41, 39, 3, 3, 3, Conv2dParams{PadH: 1, PadW: 1}}, // 2 chunks per sample, 11 and 10 tile rows
+	{2, 8, 40, 37, 4, 3, 3, Conv2dParams{PadH: 1, PadW: 1}}, // the weight gradient summed over chunks, whole 2×4 blocks
 	{1, 40, 10, 12, 48, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
 }
 

@@ -85,25 +85,17 @@ func packPanels[T float](dst, a []T, m, k, rs, ps int) {
 // are not stored). Partial tiles at the
 // bottom and right edges go through tmp (TileMR·nr values). Column blocks
 // are the outer loop, so that a block of B stays in the L1 cache while
-// every panel of A passes over it. In float32 the full tiles go first, in
-// one call (vec.GemmGrid32, the same loops in assembly).
+// every panel of A passes over it. (The Winograd passes call winoMul,
+// which in float32 runs the whole grid in one call instead.)
 func tileMul[T float](m, n, k int, ap, b []T, ldb int, c []T, ldc int, accum bool, tmp []T) {
 	const mr = vec.TileMR
 	nr := tileNR[T]()
 	full := m / mr // panels without padding rows
-	grid := 0      // column blocks whose full panels are done in one call
-	if a32, ok := any(ap).([]float32); ok && full > 0 && n >= nr {
-		grid = n / nr
-		vec.GemmGrid32(grid, full, k, a32, any(b).([]float32), ldb, any(c).([]float32), ldc, accum)
-	}
 	for j0 := 0; j0 < n; j0 += nr {
 		bj := b[j0:]
 		cols := min(nr, n-j0)
 		i0 := 0
-		switch {
-		case j0 < grid*nr:
-			i0 = full * mr
-		case cols == nr && full > 0:
+		if cols == nr && full > 0 {
 			tileKernel(full, k, ap, bj, ldb, c[j0:], ldc, accum)
 			i0 = full * mr
 		}

@@ -152,19 +152,21 @@ func BenchmarkTanh64Small(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(x)), "ns/elem")
 }
 
-// BenchmarkDeinterleave32 splits rows of 14 and 1000 pairs: 14 is a row of
-// a 28×28 image as package tensor's Winograd strips split it.
-func BenchmarkDeinterleave32(b *testing.B) {
-	for _, n := range []int{14, 1000} {
-		src, d0, d1 := benchData32(2*n), make([]float32, n), make([]float32, n)
-		call := func() { Deinterleave32(d0, d1, src) }
+// BenchmarkDeinterleaveRows32 splits one row of 14 pairs (a row of a
+// 28×28 image as package tensor's Winograd strips split it) and 28 such
+// rows in one call, and 1000 pairs.
+func BenchmarkDeinterleaveRows32(b *testing.B) {
+	for _, sz := range [][2]int{{1, 14}, {28, 14}, {1, 1000}} {
+		rows, n := sz[0], sz[1]
+		src, d0, d1 := benchData32(2*n*rows), make([]float32, n*rows), make([]float32, n*rows)
+		call := func() { DeinterleaveRows32(d0, d1, n, src, 2*n, rows, n) }
 		loop := func() {
 			for r := range d0 {
 				pair := src[2*r : 2*r+2 : 2*r+2]
 				d0[r], d1[r] = pair[0], pair[1]
 			}
 		}
-		runVariants(b, n, call, call, loop)
+		runVariants(b, n*rows, call, call, loop)
 	}
 }
 

@@ -116,9 +116,6 @@ func deinterleave64AVX2(d0, d1, src *float64, n int)
 func scale32AVX2(dst, x *float32, a float32, n int)
 
 //go:noescape
-func deinterleave32AVX2(d0, d1, src *float32, n int)
-
-//go:noescape
 func interleaveAdd64AVX2(c, d0, d1 *float64, n int)
 
 //go:noescape
@@ -165,9 +162,6 @@ func winoInputRows32AVX2(p, q, r *float32, he int, v *float32, ldv int, n int, s
 
 //go:noescape
 func winoOutputRow32AVX2(m *float32, ldm int, y *float32, n int, bias float32, second int)
-
-//go:noescape
-func winoDots32AVX2(a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)
 
 //go:noescape
 func winoDotsGrid32AVX2(mb, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)

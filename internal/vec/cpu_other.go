@@ -51,7 +51,6 @@ func errSq32AVX2(h float64, coefs *float64, ks **float32, nk int, y0, y1 *float3
 func scale64AVX2(dst *float64, a float64, x *float64, n int)    { panic(noAsm) }
 func deinterleave64AVX2(d0, d1, src *float64, n int)            { panic(noAsm) }
 func scale32AVX2(dst, x *float32, a float32, n int)             { panic(noAsm) }
-func deinterleave32AVX2(d0, d1, src *float32, n int)            { panic(noAsm) }
 func interleaveAdd64AVX2(c, d0, d1 *float64, n int)             { panic(noAsm) }
 func addProduct64AVX2(y *float64, a float64, x *float64, n int) { panic(noAsm) }
 func addProduct32AVX2(y *float32, a float32, x *float32, n int) { panic(noAsm) }
@@ -87,9 +86,6 @@ func winoOutputRow32AVX2(m *float32, ldm int, y *float32, n int, bias float32, s
 	panic(noAsm)
 }
 
-func winoDots32AVX2(a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int) {
-	panic(noAsm)
-}
 func winoDotsGrid32AVX2(mb, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int) {
 	panic(noAsm)
 }

@@ -266,28 +266,7 @@ func Scale32(dst []float32, a float32, x []float32) {
 	}
 }
 
-// Deinterleave32 is Deinterleave64 for float32: d0[r] = src[2r] and
-// d1[r] = src[2r+1] for r < len(d0). It panics if d1 is shorter than d0
-// or src shorter than 2·len(d0); the three must not overlap.
-func Deinterleave32(d0, d1, src []float32) {
-	n := len(d0)
-	checkUnary(n, len(d1))
-	checkUnary(2*n, len(src))
-	r := 0
-	if useAsm && n >= 8 {
-		r = n &^ 7
-		deinterleave32AVX2(&d0[0], &d1[0], &src[0], r)
-		if r < n { // the last eight pairs again, overlapping: a copy may repeat
-			deinterleave32AVX2(&d0[n-8], &d1[n-8], &src[2*(n-8)], 8)
-			r = n
-		}
-	}
-	for ; r < n; r++ {
-		d0[r], d1[r] = src[2*r], src[2*r+1]
-	}
-}
-
-// DeinterleaveRows32 is Deinterleave32 for rows rows: d0[i·ldd + r] =
+// DeinterleaveRows32 is Deinterleave64 for float32 and rows rows: d0[i·ldd + r] =
 // src[i·lds + 2r] and d1[i·ldd + r] = src[i·lds + 2r + 1] for r < n and
 // i < rows, in one call (package tensor's Winograd strips split rows of
 // only a few dozen values, where a call per row cost more than the copy).

@@ -457,32 +457,6 @@ deint_loop4:
 	VZEROUPPER
 	RET
 
-// func deinterleave32AVX2(d0 *float32, d1 *float32, src *float32, n int)
-// Requires: AVX, AVX2
-TEXT ·deinterleave32AVX2(SB), NOSPLIT, $0-32
-	// d0[r] = src[2r], d1[r] = src[2r+1]; n > 0 is a multiple of 8.
-	MOVQ d0+0(FP), DI
-	MOVQ d1+8(FP), DX
-	MOVQ src+16(FP), SI
-	MOVQ n+24(FP), CX
-	XORQ AX, AX
-
-deint32_loop8:
-	VMOVUPS (SI), Y0
-	VMOVUPS 32(SI), Y1
-	ADDQ    $0x40, SI
-	VSHUFPS $0x88, Y1, Y0, Y2
-	VSHUFPS $0xdd, Y1, Y0, Y3
-	VPERMPD $0xd8, Y2, Y2
-	VPERMPD $0xd8, Y3, Y3
-	VMOVUPS Y2, (DI)(AX*4)
-	VMOVUPS Y3, (DX)(AX*4)
-	ADDQ    $0x08, AX
-	CMPQ    AX, CX
-	JLT     deint32_loop8
-	VZEROUPPER
-	RET
-
 // func interleaveAdd64AVX2(c *float64, d0 *float64, d1 *float64, n int)
 // Requires: AVX, AVX2
 TEXT ·interleaveAdd64AVX2(SB), NOSPLIT, $0-32
@@ -1483,83 +1457,14 @@ oplane_second_done:
 	VZEROUPPER
 	RET
 
-// func winoDots32AVX2(a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)
-// Requires: AVX, FMA3
-TEXT ·winoDots32AVX2(SB), NOSPLIT, $0-64
-	// C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0) for i < 2, j < 4, with
-	// S(i, j) = Σ_{p<k} a[i·lda+p]·b[j·ldb+p]: lane l of an accumulator sums
-	// the p ≡ l (mod 8) by fused multiply-adds in order of p, and the lanes
-	// add as ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)). k > 0 is a multiple of 8.
-	MOVQ   a+0(FP), SI
-	MOVQ   lda+8(FP), R8
-	MOVQ   b+16(FP), DI
-	MOVQ   ldb+24(FP), R9
-	MOVQ   k+32(FP), CX
-	SHLQ   $0x02, R8
-	SHLQ   $0x02, R9
-	LEAQ   (SI)(R8*1), R12
-	LEAQ   (DI)(R9*1), R13
-	LEAQ   (DI)(R9*2), BX
-	LEAQ   (R13)(R9*2), R8
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
-	XORQ   AX, AX
-
-wino_dots_loop:
-	VMOVUPS     (SI)(AX*4), Y8
-	VMOVUPS     (R12)(AX*4), Y9
-	VMOVUPS     (DI)(AX*4), Y10
-	VMOVUPS     (R13)(AX*4), Y11
-	VMOVUPS     (BX)(AX*4), Y12
-	VMOVUPS     (R8)(AX*4), Y13
-	VFMADD231PS Y10, Y8, Y0
-	VFMADD231PS Y11, Y8, Y1
-	VFMADD231PS Y12, Y8, Y2
-	VFMADD231PS Y13, Y8, Y3
-	VFMADD231PS Y10, Y9, Y4
-	VFMADD231PS Y11, Y9, Y5
-	VFMADD231PS Y12, Y9, Y6
-	VFMADD231PS Y13, Y9, Y7
-	ADDQ        $0x08, AX
-	CMPQ        AX, CX
-	JLT         wino_dots_loop
-	VHADDPS     Y1, Y0, Y0
-	VHADDPS     Y3, Y2, Y2
-	VHADDPS     Y5, Y4, Y4
-	VHADDPS     Y7, Y6, Y6
-	VHADDPS     Y2, Y0, Y0
-	VHADDPS     Y6, Y4, Y4
-	VPERM2F128  $0x20, Y4, Y0, Y1
-	VPERM2F128  $0x31, Y4, Y0, Y3
-	VADDPS      Y3, Y1, Y1
-	MOVQ        c+40(FP), DX
-	MOVQ        ldc+48(FP), R11
-	SHLQ        $0x02, R11
-	MOVQ        accum+56(FP), R10
-	TESTQ       R10, R10
-	JZ          wino_dots_store
-	VMOVUPS     (DX), X2
-	VINSERTF128 $0x01, (DX)(R11*1), Y2, Y2
-	VADDPS      Y2, Y1, Y1
-
-wino_dots_store:
-	VMOVUPS      X1, (DX)
-	VEXTRACTF128 $0x01, Y1, (DX)(R11*1)
-	VZEROUPPER
-	RET
-
 // func winoDotsGrid32AVX2(mb int, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)
 // Requires: AVX, FMA3
 TEXT ·winoDotsGrid32AVX2(SB), NOSPLIT, $8-80
-	// winoDots32AVX2 for the blocks of rows 2i, 2i+1 (i < mb) by columns
-	// 4j … 4j+3 (j < nb): C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0) with
-	// the same sums. mb, nb > 0; k > 0 is a multiple of 8.
+	// The blocks of rows 2i, 2i+1 (i < mb) by columns 4j … 4j+3 (j < nb):
+	// C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0), S(i, j) = Σ_{p<k}
+	// a[i·lda+p]·b[j·ldb+p]: lane l of an accumulator sums the p ≡ l (mod 8)
+	// by fused multiply-adds in order of p, and the lanes add as
+	// ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)). mb, nb > 0; k > 0 is a multiple of 8.
 	MOVQ c+56(FP), AX
 	MOVQ AX, (SP)
 	MOVQ a+16(FP), SI

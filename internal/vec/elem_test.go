@@ -394,40 +394,6 @@ func TestScale32(t *testing.T) {
 	}
 }
 
-// TestDeinterleave32 checks Deinterleave32 on both paths at every length
-// up to 40 (the vector path's overlapping last block included), bit for
-// bit with NaN payloads, and that nothing past d0 and d1 is written.
-func TestDeinterleave32(t *testing.T) {
-	for n := 0; n <= 40; n++ {
-		src := make([]float32, 2*n)
-		for i := range src {
-			src[i] = float32(i) + 0.5
-		}
-		if n > 3 {
-			src[5] = math.Float32frombits(0x7fc01234) // a NaN with a payload
-		}
-		for _, asm := range []bool{false, true} {
-			if asm && !haveAsm {
-				continue
-			}
-			saved := useAsm
-			useAsm = asm
-			d0, d1 := make([]float32, n+1), make([]float32, n+1)
-			d0[n], d1[n] = -1, -2
-			Deinterleave32(d0[:n], d1[:n], src)
-			useAsm = saved
-			for r := 0; r < n; r++ {
-				if math.Float32bits(d0[r]) != math.Float32bits(src[2*r]) || math.Float32bits(d1[r]) != math.Float32bits(src[2*r+1]) {
-					t.Fatalf("n %d asm %v: row %d = (%v, %v), want (%v, %v)", n, asm, r, d0[r], d1[r], src[2*r], src[2*r+1])
-				}
-			}
-			if d0[n] != -1 || d1[n] != -2 {
-				t.Fatalf("n %d asm %v: wrote past the end", n, asm)
-			}
-		}
-	}
-}
-
 // TestInterleaveAdd64 checks InterleaveAdd64 on both paths at every length
 // up to 21, bit for bit.
 func TestInterleaveAdd64(t *testing.T) {
@@ -1184,4 +1150,50 @@ func TestMaxAbsDiff32(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestChunkKernelChecks checks that the chunk-at-a-time wrappers accept
+// slices of exactly the length they need and panic, naming themselves,
+// when any one of them is one element shorter (TestKernelsWithinBounds
+// checks that the kernels stay within those lengths).
+func TestChunkKernelChecks(t *testing.T) {
+	type call struct {
+		name string
+		lens []int
+		run  func(s [][]float32)
+	}
+	const n, trows, tw = 11, 3, 12
+	n8 := (n + 7) &^ 7
+	he, ldv := n8+1, n8
+	calls := []call{
+		{"DeinterleaveRows32", []int{2*(2*n) + n, 2*(2*n) + n, 2*(2*n) + 2*n}, func(s [][]float32) { DeinterleaveRows32(s[0], s[1], 2*n, s[2], 2*n, 3, n) }},
+		{"WinoInputPlane32", []int{2 * he * (2*trows + 2), 15*ldv + (trows-1)*tw + n8}, func(s [][]float32) { WinoInputPlane32(s[0], he, s[1], ldv, n, trows, tw) }},
+		{"WinoOutputPlane32", []int{15*ldv + (trows-1)*tw + n8, (2*trows-1)*2*n + 2*n}, func(s [][]float32) { WinoOutputPlane32(s[0], ldv, s[1], 2*n, n, trows, tw, 1) }},
+		{"WinoGradOutputPlane32", []int{(2*trows-1)*2*n + 2*n, 15*ldv + (trows-1)*tw + n}, func(s [][]float32) { WinoGradOutputPlane32(s[0], 2*n, s[1], ldv, n, trows, tw) }},
+		{"WinoGradOutputPlane32 (short rows)", []int{(2*trows-1)*6 + 6, 15*8 + (trows-1)*4 + 8}, func(s [][]float32) { WinoGradOutputPlane32(s[0], 6, s[1], 8, 3, trows, 4) }},
+		{"GemmGrid32", []int{2 * TileMR * 5, 4*3*TileNR32 + 3*TileNR32, (2*TileMR-1)*3*TileNR32 + 3*TileNR32}, func(s [][]float32) { GemmGrid32(3, 2, 5, s[0], s[1], 3*TileNR32, s[2], 3*TileNR32, false) }},
+	}
+	for _, c := range calls {
+		bufs := func(short int) [][]float32 {
+			s := make([][]float32, len(c.lens))
+			for i, l := range c.lens {
+				if i == short {
+					l--
+				}
+				s[i] = make([]float32, l)
+			}
+			return s
+		}
+		c.run(bufs(-1))
+		for i := range c.lens {
+			func() {
+				defer func() {
+					if r := recover(); r == nil {
+						t.Errorf("%s: slice %d one element short: no panic", c.name, i)
+					}
+				}()
+				c.run(bufs(i))
+			}()
+		}
+	}
 }

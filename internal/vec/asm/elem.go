@@ -23,7 +23,6 @@ func elem() {
 	scale64()
 	scale32()
 	deinterleave64()
-	deinterleave32()
 	interleaveAdd64()
 	addProduct64()
 	addProduct32()
@@ -39,7 +38,6 @@ func elem() {
 	deinterleaveRows32()
 	winoOutput32()
 	winoOutputPlane32()
-	winoDots32()
 	winoDotsGrid32()
 	winoGradOutput32()
 	winoGradOutputPlane32()
@@ -457,25 +455,8 @@ func scale32() {
 	done()
 }
 
-// deinterleave32 splits eight pairs at a time (deinterleave8).
-func deinterleave32() {
-	text("deinterleave32AVX2", "func(d0, d1, src *float32, n int)",
-		"d0[r] = src[2r], d1[r] = src[2r+1]; n > 0 is a multiple of 8.")
-	loadArgs([]string{"d0", "d1", "src", "n"}, RDI, RDX, RSI, RCX)
-	XORQ(RAX, RAX)
-	Label("deint32_loop8")
-	VMOVUPS(off(RSI, 0), Y0)
-	VMOVUPS(off(RSI, 32), Y1)
-	ADDQ(U8(64), RSI)
-	deinterleave8()
-	VMOVUPS(Y2, ps(RDI, 0))
-	VMOVUPS(Y3, ps(RDX, 0))
-	loop(8, RCX, "deint32_loop8")
-	done()
-}
-
-// deinterleaveRows32 is deinterleave32 for rows of n pairs, all of them in
-// one call. A row of n ≥ 8 pairs that is not a multiple of 8 ends with its
+// deinterleaveRows32 splits rows of n pairs, eight pairs at a time
+// (deinterleave8), all of them in one call. A row of n ≥ 8 pairs that is not a multiple of 8 ends with its
 // last eight pairs again (a copy may repeat); rows of fewer go as one
 // block through lane masks, which neither read nor write beyond the row.
 func deinterleaveRows32() {

@@ -272,30 +272,6 @@ func winoOutputPlane32() {
 	done()
 }
 
-// winoDots32 declares the dot-product block of the Winograd weight
-// gradient (see vec.WinoDots32).
-func winoDots32() {
-	text("winoDots32AVX2", "func(a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)",
-		"C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0) for i < 2, j < 4, with",
-		"S(i, j) = Σ_{p<k} a[i·lda+p]·b[j·ldb+p]: lane l of an accumulator sums",
-		"the p ≡ l (mod 8) by fused multiply-adds in order of p, and the lanes",
-		"add as ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)). k > 0 is a multiple of 8.")
-	loadArgs([]string{"a", "lda", "b", "ldb", "k"}, RSI, R8, RDI, R9, RCX)
-	SHLQ(U8(2), R8)
-	SHLQ(U8(2), R9)
-	LEAQ(at(RSI, R8, 1, 0), R12) // a row 1
-	LEAQ(at(RDI, R9, 1, 0), R13) // b row 1
-	LEAQ(at(RDI, R9, 2, 0), RBX) // b row 2
-	LEAQ(at(R13, R9, 2, 0), R8)  // b row 3
-	winoDotsBlock("wino_dots")
-	Load(Param("c"), RDX)
-	Load(Param("ldc"), R11)
-	SHLQ(U8(2), R11)
-	Load(Param("accum"), R10)
-	winoDotsStore("wino_dots", R10, R11)
-	done()
-}
-
 // winoDotsBlock emits the dot products of one block of two rows of A (at
 // SI and R12) by four of B (DI, R13, BX, R8) over k (CX) elements, into
 // Y1: row 0's four sums in the low half, row 1's in the high one. It
@@ -343,14 +319,17 @@ func winoDotsStore(prefix string, accum, ldc Register) {
 	VEXTRACTF128(U8(1), Y1, at(RDX, ldc, 1, 0))
 }
 
-// winoDotsGrid32 emits winoDots32's blocks for mb·2 rows by nb·4 columns
-// in one call: the Go loop over blocks of only a few hundred multiply-adds
-// each cost a tenth of their time.
+// winoDotsGrid32 declares the dot-product blocks of the Winograd weight
+// gradient (see vec.WinoDots32), mb·2 rows by nb·4 columns in one call (a
+// Go loop over blocks of only a few hundred multiply-adds each cost a tenth
+// of their time).
 func winoDotsGrid32() {
 	text("winoDotsGrid32AVX2", "func(mb, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)",
-		"winoDots32AVX2 for the blocks of rows 2i, 2i+1 (i < mb) by columns",
-		"4j … 4j+3 (j < nb): C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0) with",
-		"the same sums. mb, nb > 0; k > 0 is a multiple of 8.")
+		"The blocks of rows 2i, 2i+1 (i < mb) by columns 4j … 4j+3 (j < nb):",
+		"C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0), S(i, j) = Σ_{p<k}",
+		"a[i·lda+p]·b[j·ldb+p]: lane l of an accumulator sums the p ≡ l (mod 8)",
+		"by fused multiply-adds in order of p, and the lanes add as",
+		"((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)). mb, nb > 0; k > 0 is a multiple of 8.")
 	crow := AllocLocal(8)
 	Load(Param("c"), RAX)
 	MOVQ(RAX, crow)
