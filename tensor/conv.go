@@ -506,26 +506,23 @@ func Conv2dBackward(gy, x, w *Tensor, p Conv2dParams, wantX, wantW, wantB bool) 
 		panic(fmt.Sprintf("tensor: Conv2dBackward: output gradient %v, want %v", gy.shape, want))
 	}
 	// The Winograd path writes every element of gx and gw (see
-	// winoBackward); im2col adds into them, and an empty batch writes
-	// nothing.
-	allocGrad := alloc
-	if g.n > 0 && g.winograd(true) {
-		allocGrad = allocFull
-	}
-	switch {
-	case wantX && (g.n == 0 || g.winograd(true)):
-		gx = allocGrad(x.dtype, x.shape)
-	case wantX:
-		// im2col adds into gx. Storage fresh from the operating system
-		// reads as zero, and then every page faults twice, once for the
-		// read and once for the write, the second with a TLB flush on
-		// every core (3.5 % of a ResNet18 step in a profile): writing
-		// the zeros first faults each page once.
+	// winoBackward); im2col adds into them. Storage fresh from the
+	// operating system reads as zero, and a page read before it is written
+	// faults twice, the second time with a TLB flush on every core (3.5 % of
+	// a ResNet18 step in a profile), so im2col's gx is zeroed by writing.
+	wino := g.n > 0 && g.winograd(true)
+	if wantX {
 		gx = allocFull(x.dtype, x.shape)
-		zeroParallel(gx)
+		if !wino {
+			zeroParallel(gx)
+		}
 	}
 	if wantW {
-		gw = allocGrad(x.dtype, w.shape)
+		if wino {
+			gw = allocFull(x.dtype, w.shape)
+		} else {
+			gw = alloc(x.dtype, w.shape)
+		}
 	}
 	if wantB {
 		gb = alloc(x.dtype, []int{g.o})

@@ -399,7 +399,7 @@ func winoOutput[T float](wg winoGeom, m []T, ty0, ty1 int, plane []T, bias T) {
 	if m32, ok := any(m).([]float32); ok && ow >= 2 {
 		// The tile rows with both output rows in the plane, and their
 		// tiles within its width, in one call; the edges below.
-		i0 = min(ty1, oh/2) - ty0
+		i0 = max(min(ty1, oh/2)-ty0, 0)
 		if i0 > 0 {
 			vec.WinoOutputPlane32(m32, winoLd, any(plane[2*ty0*ow:]).([]float32), ow, ow/2, i0, tw, float32(bias))
 		}
@@ -407,7 +407,6 @@ func winoOutput[T float](wg winoGeom, m []T, ty0, ty1 int, plane []T, bias T) {
 			y := 2 * (ty0 + i)
 			winoOutputEdge(m[(i+1)*tw-1:], 1, plane[y*ow+ow-1:(y+1)*ow], plane[(y+1)*ow+ow-1:(y+2)*ow], bias)
 		}
-		i0 = max(i0, 0)
 	}
 	for i := i0; i < ty1-ty0; i++ {
 		y := 2 * (ty0 + i)
