@@ -1,10 +1,12 @@
 package tensor
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // Tensor is a dense, contiguous, row-major n-dimensional array of float32 or
@@ -361,19 +363,22 @@ func SameBits(a, b *Tensor) bool {
 		return false
 	}
 	if a.dtype == Float32 {
-		for i, v := range a.f32 {
-			if math.Float32bits(v) != math.Float32bits(b.f32[i]) {
-				return false
-			}
-		}
+		return sameStorage(a.f32, b.f32)
+	}
+	return sameStorage(a.f64, b.f64)
+}
+
+// sameStorage reports whether a and b hold the same bits (one memory
+// comparison, for SameBits and the Winograd weight cache).
+func sameStorage[T float](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 {
 		return true
 	}
-	for i, v := range a.f64 {
-		if math.Float64bits(v) != math.Float64bits(b.f64[i]) {
-			return false
-		}
-	}
-	return true
+	n := len(a) * int(unsafe.Sizeof(a[0]))
+	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), n), unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), n))
 }
 
 func shapeEqual(a, b []int) bool {

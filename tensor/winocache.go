@@ -1,7 +1,6 @@
 package tensor
 
 import (
-	"bytes"
 	"sync"
 	"unsafe"
 
@@ -79,16 +78,4 @@ func winoPacked[T float](g convGeom, w []T, back bool) (packed []T, size int) {
 	}
 	winoCache.Unlock()
 	return packed, size
-}
-
-// sameStorage reports whether a and b hold the same bits.
-func sameStorage[T float](a, b []T) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	if len(a) == 0 {
-		return true
-	}
-	n := len(a) * int(unsafe.Sizeof(a[0]))
-	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), n), unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), n))
 }
