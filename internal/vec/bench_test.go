@@ -183,3 +183,20 @@ func BenchmarkScale32(b *testing.B) {
 		runVariants(b, n, call, call, loop)
 	}
 }
+
+// BenchmarkWinoDots32 times the Winograd weight gradient's dot products at
+// the shapes of aca classify's stages (m = O, n = C, k = a chunk's tiles,
+// rows as far apart as package tensor lays them out), in GFLOPS.
+func BenchmarkWinoDots32(b *testing.B) {
+	const ld = 16*272 + 16 // tensor's winoStride for float32
+	for _, sz := range [][3]int{{16, 16, 256}, {32, 32, 256}, {64, 64, 128}, {128, 128, 64}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		a, bb, c := benchData32((m-1)*ld+k), benchData32((n-1)*ld+k), make([]float32, m*n)
+		b.Run(fmt.Sprintf("m=%d/n=%d/k=%d", m, n, k), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				WinoDots32(m, n, k, a, ld, bb, ld, c, n, true)
+			}
+			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOPS")
+		})
+	}
+}

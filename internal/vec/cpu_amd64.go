@@ -167,6 +167,9 @@ func winoOutputRow32AVX2(m *float32, ldm int, y *float32, n int, bias float32, s
 func winoDotsGrid32AVX2(mb, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)
 
 //go:noescape
+func winoDotsGrid3x4AVX2(mb, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)
+
+//go:noescape
 func winoGradOutputRows32AVX2(g0, g1 *float32, v *float32, ldv int, n int)
 
 //go:noescape

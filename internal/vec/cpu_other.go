@@ -90,6 +90,10 @@ func winoDotsGrid32AVX2(mb, nb int, a *float32, lda int, b *float32, ldb int, k 
 	panic(noAsm)
 }
 
+func winoDotsGrid3x4AVX2(mb, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int) {
+	panic(noAsm)
+}
+
 func winoGradOutputRows32AVX2(g0, g1 *float32, v *float32, ldv int, n int) {
 	panic(noAsm)
 }

@@ -879,8 +879,22 @@ func WinoDots32(m, n, k int, a []float32, lda int, b []float32, ldb int, c []flo
 		return
 	}
 	m2, n4 := m&^1, n&^3
-	if useAsm && m2 > 0 && n4 > 0 { // every block in one call
-		winoDotsGrid32AVX2(m2/2, n4/4, &a[0], lda, &b[0], ldb, k, &c[0], ldc, b2i(accum))
+	if useAsm && m2 > 0 && n4 > 0 { // every block in one or two calls
+		// The even rows go three at a time, the last two or four in
+		// pairs; a sum is the same bits in either block.
+		m3 := m2 / 3 * 3
+		switch m2 - m3 {
+		case 1:
+			m3 -= 3
+		case 2:
+			// one pair
+		}
+		if m3 > 0 {
+			winoDotsGrid3x4AVX2(m3/3, n4/4, &a[0], lda, &b[0], ldb, k, &c[0], ldc, b2i(accum))
+		}
+		if m3 < m2 {
+			winoDotsGrid32AVX2((m2-m3)/2, n4/4, &a[m3*lda], lda, &b[0], ldb, k, &c[m3*ldc], ldc, b2i(accum))
+		}
 	}
 	for i := 0; i < m2 && !useAsm; i += 2 {
 		for j := 0; j < n4; j += 4 {

@@ -1553,6 +1553,124 @@ grid_dots_store:
 	VZEROUPPER
 	RET
 
+// func winoDotsGrid3x4AVX2(mb int, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)
+// Requires: AVX, FMA3
+TEXT ·winoDotsGrid3x4AVX2(SB), NOSPLIT, $8-80
+	// The blocks of rows 3i … 3i+2 (i < mb) by columns 4j … 4j+3 (j < nb):
+	// C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0), S(i, j) = Σ_{p<k}
+	// a[i·lda+p]·b[j·ldb+p], each sum as in winoDotsGrid32AVX2.
+	// mb, nb > 0; k > 0 is a multiple of 8.
+	MOVQ c+56(FP), AX
+	MOVQ AX, (SP)
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (SI)(AX*1), R12
+	LEAQ (R12)(AX*1), R14
+	MOVQ ldb+40(FP), R9
+	SHLQ $0x02, R9
+	MOVQ mb+0(FP), R11
+
+grid3_rows:
+	MOVQ b+32(FP), DI
+	LEAQ (DI)(R9*1), R13
+	LEAQ (DI)(R9*2), BX
+	LEAQ (R13)(R9*2), R8
+	MOVQ (SP), DX
+	MOVQ nb+8(FP), R10
+
+grid3_cols:
+	MOVQ   k+48(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	XORQ   AX, AX
+
+grid3_loop:
+	VMOVUPS      (SI)(AX*4), Y12
+	VMOVUPS      (R12)(AX*4), Y13
+	VMOVUPS      (R14)(AX*4), Y14
+	VMOVUPS      (DI)(AX*4), Y15
+	VFMADD231PS  Y15, Y12, Y0
+	VFMADD231PS  Y15, Y13, Y4
+	VFMADD231PS  Y15, Y14, Y8
+	VMOVUPS      (R13)(AX*4), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VFMADD231PS  Y15, Y13, Y5
+	VFMADD231PS  Y15, Y14, Y9
+	VMOVUPS      (BX)(AX*4), Y15
+	VFMADD231PS  Y15, Y12, Y2
+	VFMADD231PS  Y15, Y13, Y6
+	VFMADD231PS  Y15, Y14, Y10
+	VMOVUPS      (R8)(AX*4), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VFMADD231PS  Y15, Y13, Y7
+	VFMADD231PS  Y15, Y14, Y11
+	ADDQ         $0x08, AX
+	CMPQ         AX, CX
+	JLT          grid3_loop
+	VHADDPS      Y9, Y8, Y8
+	VHADDPS      Y11, Y10, Y10
+	VHADDPS      Y10, Y8, Y8
+	VEXTRACTF128 $0x01, Y8, X9
+	VADDPS       X9, X8, X8
+	VHADDPS      Y1, Y0, Y0
+	VHADDPS      Y3, Y2, Y2
+	VHADDPS      Y5, Y4, Y4
+	VHADDPS      Y7, Y6, Y6
+	VHADDPS      Y2, Y0, Y0
+	VHADDPS      Y6, Y4, Y4
+	VPERM2F128   $0x20, Y4, Y0, Y1
+	VPERM2F128   $0x31, Y4, Y0, Y3
+	VADDPS       Y3, Y1, Y1
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVQ         accum+72(FP), AX
+	TESTQ        AX, AX
+	JZ           grid3_store
+	VADDPS       (DX)(CX*2), X8, X8
+
+grid3_store:
+	VMOVUPS     X8, (DX)(CX*2)
+	TESTQ       AX, AX
+	JZ          grid3_dots_store
+	VMOVUPS     (DX), X2
+	VINSERTF128 $0x01, (DX)(CX*1), Y2, Y2
+	VADDPS      Y2, Y1, Y1
+
+grid3_dots_store:
+	VMOVUPS      X1, (DX)
+	VEXTRACTF128 $0x01, Y1, (DX)(CX*1)
+	ADDQ         $0x10, DX
+	LEAQ         (DI)(R9*4), DI
+	LEAQ         (R13)(R9*4), R13
+	LEAQ         (BX)(R9*4), BX
+	LEAQ         (R8)(R9*4), R8
+	DECQ         R10
+	JNZ          grid3_cols
+	MOVQ         ldc+64(FP), AX
+	LEAQ         (AX)(AX*2), AX
+	SHLQ         $0x02, AX
+	ADDQ         AX, (SP)
+	MOVQ         R12, AX
+	SUBQ         SI, AX
+	LEAQ         (R14)(AX*1), SI
+	LEAQ         (SI)(AX*1), R12
+	LEAQ         (R12)(AX*1), R14
+	DECQ         R11
+	JNZ          grid3_rows
+	VZEROUPPER
+	RET
+
 // func winoGradOutputRows32AVX2(g0 *float32, g1 *float32, v *float32, ldv int, n int)
 // Requires: AVX, AVX2
 TEXT ·winoGradOutputRows32AVX2(SB), NOSPLIT, $0-40

@@ -868,6 +868,45 @@ func refWinoGradInputRow(p []float32, ldp int, q0, q1, q2, q3 []float32, n int) 
 	q3[k], q3[k+1] = c30, c31
 }
 
+// TestWinoDotsBlocksSameBits checks that the assembly's blocks of three rows
+// give each sum the same bits as its blocks of two: WinoDots32 (three-row
+// blocks, the last rows in pairs) against winoDotsGrid32AVX2 over all the
+// rows, for every split of the even rows (m2 mod 3 = 0, 1, 2), in both
+// modes.
+func TestWinoDotsBlocksSameBits(t *testing.T) {
+	if !haveAsm {
+		t.Skip("assembly kernels not available")
+	}
+	rng := rand.New(rand.NewPCG(93, 94))
+	for _, m := range []int{2, 3, 4, 6, 8, 10, 12, 16, 17, 64, 128} {
+		for _, accum := range []bool{false, true} {
+			n, k := 8, 40
+			lda, ldb, ldc := k+3, k+1, n+1
+			a, b := make([]float32, (m-1)*lda+k), make([]float32, (n-1)*ldb+k)
+			for i := range a {
+				a[i] = float32(rng.NormFloat64())
+			}
+			for i := range b {
+				b[i] = float32(rng.NormFloat64())
+			}
+			c0 := make([]float32, m*ldc)
+			for i := range c0 {
+				c0[i] = float32(rng.NormFloat64())
+			}
+			got, want := append([]float32(nil), c0...), append([]float32(nil), c0...)
+			WinoDots32(m, n, k, a, lda, b, ldb, got, ldc, accum)
+			winoDotsGrid32AVX2(m/2, n/4, &a[0], lda, &b[0], ldb, k, &want[0], ldc, b2i(accum))
+			for i := 0; i < m&^1; i++ {
+				for j := 0; j < ldc; j++ {
+					if g, w := got[i*ldc+j], want[i*ldc+j]; math.Float32bits(g) != math.Float32bits(w) {
+						t.Fatalf("m %d accum %v: C(%d, %d) = %v, pairs give %v", m, accum, i, j, g, w)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestWinoDots32 checks WinoDots32 on both paths against float64 sums,
 // for sizes with and without a last row and last columns outside the 2×4
 // blocks, k = 0, and both modes; that C's elements beside the result are
@@ -878,7 +917,7 @@ func TestWinoDots32(t *testing.T) {
 	paths(t, func(t *testing.T) {
 		asm := useAsm
 		rng := rand.New(rand.NewPCG(91, 92))
-		for _, sz := range [][3]int{{2, 4, 8}, {32, 32, 200}, {3, 7, 16}, {5, 9, 0}, {1, 3, 24}, {6, 12, 256}} {
+		for _, sz := range [][3]int{{2, 4, 8}, {32, 32, 200}, {3, 7, 16}, {5, 9, 0}, {1, 3, 24}, {6, 12, 256}, {10, 8, 16}, {11, 5, 24}, {9, 4, 8}} {
 			m, n, k := sz[0], sz[1], sz[2]
 			for _, accum := range []bool{false, true} {
 				lda, ldb, ldc := k+5, k+3, n+2

@@ -39,6 +39,7 @@ func elem() {
 	winoOutput32()
 	winoOutputPlane32()
 	winoDotsGrid32()
+	winoDotsGrid3x4()
 	winoGradOutput32()
 	winoGradOutputPlane32()
 	winoGradInput32()

@@ -293,6 +293,13 @@ func winoDotsBlock(prefix string) {
 		}
 	}
 	loop(8, RCX, prefix+"_loop")
+	winoDotsPairSums()
+}
+
+// winoDotsPairSums reduces the accumulators Y0–Y3 (row 0, columns 0–3) and
+// Y4–Y7 (row 1) to Y1: row 0's four sums in the low half, row 1's in the
+// high one; each sum adds its lanes as ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)).
+func winoDotsPairSums() {
 	// Pairwise sums: Y0 = [s0 s1 s2 s3] of each 128-bit half for row 0,
 	// Y4 for row 1; then the halves added.
 	VHADDPS(Y1, Y0, Y0)
@@ -367,6 +374,88 @@ func winoDotsGrid32() {
 	LEAQ(at(R12, RAX, 1, 0), RSI)
 	LEAQ(at(RSI, RAX, 1, 0), R12) // two rows of A on
 	count(R11, "grid_rows")
+	done()
+}
+
+// winoDotsGrid3x4 declares the three-row version of winoDotsGrid32AVX2:
+// twelve accumulators (Y0–Y11, row i's columns in Y(4i)…Y(4i+3)), the three
+// rows of A held in Y12–Y14 and each row of B loaded once into Y15, so that
+// a step of eight products takes seven loads for twelve fused multiply-adds
+// (the 2×4 blocks take six for eight). Each sum takes the same lanes in the
+// same order as in winoDotsGrid32AVX2, so the results are the same bits.
+func winoDotsGrid3x4() {
+	text("winoDotsGrid3x4AVX2", "func(mb, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)",
+		"The blocks of rows 3i … 3i+2 (i < mb) by columns 4j … 4j+3 (j < nb):",
+		"C(i, j) = S(i, j) (+ C(i, j) when accum ≠ 0), S(i, j) = Σ_{p<k}",
+		"a[i·lda+p]·b[j·ldb+p], each sum as in winoDotsGrid32AVX2.",
+		"mb, nb > 0; k > 0 is a multiple of 8.")
+	crow := AllocLocal(8)
+	Load(Param("c"), RAX)
+	MOVQ(RAX, crow)
+	Load(Param("a"), RSI)
+	Load(Param("lda"), RAX)
+	SHLQ(U8(2), RAX)
+	LEAQ(at(RSI, RAX, 1, 0), R12) // a row 1
+	LEAQ(at(R12, RAX, 1, 0), R14) // a row 2
+	Load(Param("ldb"), R9)
+	SHLQ(U8(2), R9)
+	Load(Param("mb"), R11)
+	Label("grid3_rows")
+	Load(Param("b"), RDI)
+	LEAQ(at(RDI, R9, 1, 0), R13) // b row 1
+	LEAQ(at(RDI, R9, 2, 0), RBX) // b row 2
+	LEAQ(at(R13, R9, 2, 0), R8)  // b row 3
+	MOVQ(crow, RDX)
+	Load(Param("nb"), R10)
+	Label("grid3_cols")
+	Load(Param("k"), RCX)
+	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
+	zero(acc...)
+	XORQ(RAX, RAX)
+	Label("grid3_loop")
+	as := []VecPhysical{Y12, Y13, Y14}
+	for i, base := range []Register{RSI, R12, R14} {
+		VMOVUPS(ps(base, 0), as[i])
+	}
+	for j, base := range []Register{RDI, R13, RBX, R8} {
+		VMOVUPS(ps(base, 0), Y15)
+		for i, av := range as {
+			VFMADD231PS(Y15, av, acc[4*i+j])
+		}
+	}
+	loop(8, RCX, "grid3_loop")
+	// Row 2 first (Y8–Y11 to X8), then rows 0 and 1 (to Y1), as in the
+	// 2×4 blocks.
+	VHADDPS(Y9, Y8, Y8)
+	VHADDPS(Y11, Y10, Y10)
+	VHADDPS(Y10, Y8, Y8)
+	VEXTRACTF128(U8(1), Y8, X9)
+	VADDPS(X9, X8, X8)
+	winoDotsPairSums()
+	Load(Param("ldc"), RCX)
+	SHLQ(U8(2), RCX)
+	Load(Param("accum"), RAX)
+	TESTQ(RAX, RAX)
+	JZ(LabelRef("grid3_store"))
+	VADDPS(at(RDX, RCX, 2, 0), X8, X8)
+	Label("grid3_store")
+	VMOVUPS(X8, at(RDX, RCX, 2, 0))
+	winoDotsStore("grid3_dots", RAX, RCX)
+	ADDQ(U8(16), RDX) // four columns on
+	for _, r := range []Register{RDI, R13, RBX, R8} {
+		LEAQ(at(r, R9, 4, 0), r) // four rows of B on
+	}
+	count(R10, "grid3_cols")
+	Load(Param("ldc"), RAX)
+	LEAQ(at(RAX, RAX, 2, 0), RAX)
+	SHLQ(U8(2), RAX) // three rows of C
+	ADDQ(RAX, crow)
+	MOVQ(R12, RAX)
+	SUBQ(RSI, RAX) // lda in bytes
+	LEAQ(at(R14, RAX, 1, 0), RSI)
+	LEAQ(at(RSI, RAX, 1, 0), R12)
+	LEAQ(at(R12, RAX, 1, 0), R14) // three rows of A on
+	count(R11, "grid3_rows")
 	done()
 }
 
