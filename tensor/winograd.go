@@ -652,12 +652,35 @@ func winoForward[T float](g convGeom, x, w, b, out []T) {
 		winoWeights(g, w, u)
 	}
 	hw, s := g.h*g.w, g.s()
+	x32, lanes := any(x).([]float32)
+	lanes = lanes && wg.lanes()
 	parallelFor(wg.chunkCount(g.n), 1, func(lo, hi int) {
 		sc := newWinoScratch[T](wg, false)
 		defer sc.release()
 		var tmp [vec.TileMR * vec.TileNR32]T
+		mul := func(nt int) {
+			for xi := 0; xi < 16; xi++ {
+				if up == nil {
+					gemm(false, false, g.o, nt, g.c, 1, u[xi*g.o*g.c:], g.c, sc.in[xi*winoLd:], ld, 0, sc.out[xi*winoLd:], ld)
+					continue
+				}
+				winoMul(g.o, nt, g.c, up[xi*pu:], sc.in[xi*winoLd:], ld, sc.out[xi*winoLd:], tmp[:])
+			}
+		}
+		var lp, ly []float32
+		if lanes {
+			lp, ly = getScratch[float32](8*wg.hq()*wg.wq()), getScratch[float32](32*wg.th*wg.tw)
+			defer putScratch(lp)
+			defer putScratch(ly)
+			clear(lp)
+		}
 		for k := lo; k < hi; k++ {
 			n0, n1, ty0, ty1 := wg.chunk(0, g.n, k)
+			if lanes {
+				b32, _ := any(b).([]float32)
+				winoLaneChunk(wg, x32, b32, any(out).([]float32), n0, n1, any(sc.in).([]float32), any(sc.out).([]float32), lp, ly, mul)
+				continue
+			}
 			tps := (ty1 - ty0) * wg.tw // tiles per sample
 			winoClearStrip(wg, ty0, ty1, sc.strip)
 			for n := n0; n < n1; n++ {
@@ -666,14 +689,7 @@ func winoForward[T float](g convGeom, x, w, b, out []T) {
 					winoInput(wg, x[(n*g.c+c)*hw:(n*g.c+c+1)*hw], ty0, ty1, sc.strip, sc.in[c*ld+t:])
 				}
 			}
-			nt := (n1 - n0) * tps
-			for xi := 0; xi < 16; xi++ {
-				if up == nil {
-					gemm(false, false, g.o, nt, g.c, 1, u[xi*g.o*g.c:], g.c, sc.in[xi*winoLd:], ld, 0, sc.out[xi*winoLd:], ld)
-					continue
-				}
-				winoMul(g.o, nt, g.c, up[xi*pu:], sc.in[xi*winoLd:], ld, sc.out[xi*winoLd:], tmp[:])
-			}
+			mul((n1 - n0) * tps)
 			for n := n0; n < n1; n++ {
 				t := (n - n0) * tps
 				for o := 0; o < g.o; o++ {

@@ -76,12 +76,21 @@ func TestKernelsWithinBounds(t *testing.T) {
 			}
 		}
 	}
-	for _, sz := range [][3]int{{2, 4, 8}, {4, 8, 16}, {5, 9, 24}} {
+	for _, sz := range [][3]int{{2, 4, 8}, {4, 8, 16}, {5, 9, 24}, {3, 4, 8}, {6, 8, 16}, {10, 12, 8}} {
 		m, n, k := sz[0], sz[1], sz[2]
 		a, b, c := guarded(t, (m-1)*k+k), guarded(t, (n-1)*k+k), guarded(t, (m-1)*n+n)
 		WinoDots32(m, n, k, a, k, b, k, c, n, true)
 	}
 	for n := 0; n <= 19; n++ {
 		MaxAbsDiff32(guarded(t, n), guarded(t, n))
+	}
+	for _, sh := range [][2]int{{1, 1}, {2, 2}, {4, 4}, {2, 3}, {3, 1}} {
+		for _, ldt := range []int{8, 16} {
+			th, tw := sh[0], sh[1]
+			wq := 2*tw + 2
+			ldv := th * tw * ldt
+			WinoInputLanes32(guarded(t, 8*wq*(2*th+2)), wq, th, tw, guarded(t, 15*ldv+(th*tw-1)*ldt+8), ldv, ldt)
+			WinoOutputLanes32(guarded(t, 15*ldv+(th*tw-1)*ldt+8), ldv, ldt, guarded(t, 32*th*tw), th, tw, 0.5)
+		}
 	}
 }

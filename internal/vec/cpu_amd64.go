@@ -170,6 +170,12 @@ func winoDotsGrid32AVX2(mb, nb int, a *float32, lda int, b *float32, ldb int, k 
 func winoDotsGrid3x4AVX2(mb, nb int, a *float32, lda int, b *float32, ldb int, k int, c *float32, ldc int, accum int)
 
 //go:noescape
+func winoInputLanes32AVX2(p *float32, wq int, th int, tw int, v *float32, ldv int, ldt int)
+
+//go:noescape
+func winoOutputLanes32AVX2(m *float32, ldm int, ldt int, y *float32, th int, tw int, bias float32)
+
+//go:noescape
 func winoGradOutputRows32AVX2(g0, g1 *float32, v *float32, ldv int, n int)
 
 //go:noescape

@@ -950,3 +950,80 @@ func winoDots32Go(a []float32, lda int, b []float32, ldb int, k int, c []float32
 		}
 	}
 }
+
+// WinoInputLanes32 is package tensor's Winograd input transform V = Bᵀ d B
+// with a lane per sample: p holds eight samples' zero-padded planes
+// interleaved, element (r, c) of sample s at p[(r·wq + c)·8 + s], and tile
+// (ty, tx) of the th×tw tiles reads d_ij = rows 2ty+i, columns 2tx+j. The
+// transformed value ξ of the tile goes to v[ξ·ldv + (ty·tw + tx)·ldt + s].
+// Per lane the operations and their order are those of tensor's scalar
+// transform: the rows of Bᵀ d are (d0 − d2, d1 + d2, d2 − d1, d1 − d3) and
+// each one's columns combine the same way. Narrow planes (a handful of
+// tiles per row) use every lane, where a transform with a lane per tile
+// leaves most of them idle. It panics if a slice is too short.
+func WinoInputLanes32(p []float32, wq, th, tw int, v []float32, ldv, ldt int) {
+	if th < 1 || tw < 1 || wq < 2*tw+2 || ldt < 8 || ldv < 8 || len(p) < 8*wq*(2*th+2) || len(v) < 15*ldv+(th*tw-1)*ldt+8 {
+		panic(fmt.Sprintf("vec: WinoInputLanes32: %d×%d tiles, wq %d, ldv %d, ldt %d, p of %d and v of %d values", th, tw, wq, ldv, ldt, len(p), len(v)))
+	}
+	if useAsm {
+		winoInputLanes32AVX2(&p[0], wq, th, tw, &v[0], ldv, ldt)
+		return
+	}
+	for ty := 0; ty < th; ty++ {
+		for tx := 0; tx < tw; tx++ {
+			d := p[(2*ty*wq+2*tx)*8:]
+			o := v[(ty*tw+tx)*ldt:]
+			for s := 0; s < 8; s++ {
+				at := func(i, j int) float32 { return d[(i*wq+j)*8+s] }
+				for h, rc := range [4][3]int{{0, 2, -1}, {1, 2, 1}, {2, 1, -1}, {1, 3, -1}} {
+					var r [4]float32
+					for j := range r {
+						if rc[2] > 0 {
+							r[j] = at(rc[0], j) + at(rc[1], j)
+						} else {
+							r[j] = at(rc[0], j) - at(rc[1], j)
+						}
+					}
+					o[4*h*ldv+s], o[(4*h+1)*ldv+s], o[(4*h+2)*ldv+s], o[(4*h+3)*ldv+s] = r[0]-r[2], r[1]+r[2], r[2]-r[1], r[1]-r[3]
+				}
+			}
+		}
+	}
+}
+
+// WinoOutputLanes32 is package tensor's Winograd output transform
+// Y = Aᵀ M A + bias with a lane per sample: M_ξ of tile (ty, tx) of th×tw
+// tiles is m[ξ·ldm + (ty·tw + tx)·ldt + s] for sample s < 8, and output
+// (i, j) of the tile goes to y[((2ty+i)·2tw + 2tx+j)·8 + s], the 2th×2tw
+// outputs of each sample interleaved (the caller crops what lies outside
+// its plane). Per lane the operations and their order are those of
+// tensor's scalar transform: p_j = (M_j + M_4+j) + M_8+j, q_j = (M_4+j −
+// M_8+j) − M_12+j, and the outputs ((p0 + p1) + p2) + bias, ((p1 − p2) −
+// p3) + bias and the same of q. It panics if a slice is too short.
+func WinoOutputLanes32(m []float32, ldm, ldt int, y []float32, th, tw int, bias float32) {
+	if th < 1 || tw < 1 || ldt < 8 || ldm < 8 || len(m) < 15*ldm+(th*tw-1)*ldt+8 || len(y) < 32*th*tw {
+		panic(fmt.Sprintf("vec: WinoOutputLanes32: %d×%d tiles, ldm %d, ldt %d, m of %d and y of %d values", th, tw, ldm, ldt, len(m), len(y)))
+	}
+	if useAsm {
+		winoOutputLanes32AVX2(&m[0], ldm, ldt, &y[0], th, tw, bias)
+		return
+	}
+	for ty := 0; ty < th; ty++ {
+		for tx := 0; tx < tw; tx++ {
+			src := m[(ty*tw+tx)*ldt:]
+			for s := 0; s < 8; s++ {
+				at := func(xi int) float32 { return src[xi*ldm+s] }
+				var p, q [4]float32
+				for j := range p {
+					p[j] = at(j) + at(4+j) + at(8+j)
+					q[j] = at(4+j) - at(8+j) - at(12+j)
+				}
+				out := func(i, j int, v float32) { y[((2*ty+i)*2*tw+2*tx+j)*8+s] = v }
+				out(0, 0, p[0]+p[1]+p[2]+bias)
+				out(0, 1, p[1]-p[2]-p[3]+bias)
+				out(1, 0, q[0]+q[1]+q[2]+bias)
+				out(1, 1, q[1]-q[2]-q[3]+bias)
+			}
+		}
+	}
+}

@@ -2128,3 +2128,193 @@ wino_gin_loop:
 	JNZ        wino_gin_loop
 	VZEROUPPER
 	RET
+
+// func winoInputLanes32AVX2(p *float32, wq int, th int, tw int, v *float32, ldv int, ldt int)
+// Requires: AVX
+TEXT ·winoInputLanes32AVX2(SB), NOSPLIT, $0-56
+	// Bᵀ d B of the th×tw tiles of eight interleaved padded planes: d_ij of
+	// tile (ty, tx) is the vector p[((2ty+i)·wq + 2tx+j)·8 …+8]; position ξ
+	// of tile ty·tw+tx goes to v[ξ·ldv + (ty·tw+tx)·ldt …+8], the operations
+	// in vec.WinoInputLanes32's order. th, tw > 0.
+	MOVQ p+0(FP), BX
+	MOVQ wq+8(FP), R8
+	SHLQ $0x05, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ v+32(FP), DI
+	MOVQ ldv+40(FP), R10
+	SHLQ $0x02, R10
+	MOVQ ldt+48(FP), R14
+	SHLQ $0x02, R14
+	MOVQ th+16(FP), R13
+
+lanes_in_row:
+	MOVQ BX, SI
+	MOVQ tw+24(FP), R12
+
+lanes_in_tile:
+	MOVQ    DI, DX
+	VMOVUPS (SI), Y0
+	VSUBPS  (SI)(R8*2), Y0, Y0
+	VMOVUPS 32(SI), Y1
+	VSUBPS  32(SI)(R8*2), Y1, Y1
+	VMOVUPS 64(SI), Y2
+	VSUBPS  64(SI)(R8*2), Y2, Y2
+	VMOVUPS 96(SI), Y3
+	VSUBPS  96(SI)(R8*2), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS Y4, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y5, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y6, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y7, (DX)
+	ADDQ    R10, DX
+	VMOVUPS (SI)(R8*1), Y0
+	VADDPS  (SI)(R8*2), Y0, Y0
+	VMOVUPS 32(SI)(R8*1), Y1
+	VADDPS  32(SI)(R8*2), Y1, Y1
+	VMOVUPS 64(SI)(R8*1), Y2
+	VADDPS  64(SI)(R8*2), Y2, Y2
+	VMOVUPS 96(SI)(R8*1), Y3
+	VADDPS  96(SI)(R8*2), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS Y4, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y5, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y6, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y7, (DX)
+	ADDQ    R10, DX
+	VMOVUPS (SI)(R8*2), Y0
+	VSUBPS  (SI)(R8*1), Y0, Y0
+	VMOVUPS 32(SI)(R8*2), Y1
+	VSUBPS  32(SI)(R8*1), Y1, Y1
+	VMOVUPS 64(SI)(R8*2), Y2
+	VSUBPS  64(SI)(R8*1), Y2, Y2
+	VMOVUPS 96(SI)(R8*2), Y3
+	VSUBPS  96(SI)(R8*1), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS Y4, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y5, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y6, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y7, (DX)
+	ADDQ    R10, DX
+	VMOVUPS (SI)(R8*1), Y0
+	VSUBPS  (SI)(R9*1), Y0, Y0
+	VMOVUPS 32(SI)(R8*1), Y1
+	VSUBPS  32(SI)(R9*1), Y1, Y1
+	VMOVUPS 64(SI)(R8*1), Y2
+	VSUBPS  64(SI)(R9*1), Y2, Y2
+	VMOVUPS 96(SI)(R8*1), Y3
+	VSUBPS  96(SI)(R9*1), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS Y4, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y5, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y6, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y7, (DX)
+	ADDQ    R10, DX
+	ADDQ    $0x40, SI
+	ADDQ    R14, DI
+	DECQ    R12
+	JNZ     lanes_in_tile
+	LEAQ    (BX)(R8*2), BX
+	DECQ    R13
+	JNZ     lanes_in_row
+	VZEROUPPER
+	RET
+
+// func winoOutputLanes32AVX2(m *float32, ldm int, ldt int, y *float32, th int, tw int, bias float32)
+// Requires: AVX
+TEXT ·winoOutputLanes32AVX2(SB), NOSPLIT, $0-52
+	// Aᵀ M A + bias of th×tw tiles of eight interleaved samples: M_ξ of tile
+	// ty·tw+tx is m[ξ·ldm + (ty·tw+tx)·ldt …+8]; output (i, j) of the tile
+	// goes to y[((2ty+i)·2tw + 2tx+j)·8 …+8], the operations in
+	// vec.WinoOutputLanes32's order. th, tw > 0.
+	MOVQ         m+0(FP), SI
+	MOVQ         ldm+8(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R10)(R10*2), R11
+	MOVQ         ldt+16(FP), R14
+	SHLQ         $0x02, R14
+	MOVQ         y+24(FP), DI
+	MOVQ         tw+40(FP), R13
+	SHLQ         $0x06, R13
+	VBROADCASTSS bias+48(FP), Y15
+	MOVQ         th+32(FP), BX
+
+lanes_out_row:
+	MOVQ tw+40(FP), R12
+
+lanes_out_tile:
+	LEAQ    (SI)(R10*4), DX
+	LEAQ    (SI)(R10*8), R8
+	LEAQ    (DX)(R10*8), R9
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VADDPS  (R8), Y0, Y0
+	VMOVUPS (SI)(R10*1), Y1
+	VADDPS  (DX)(R10*1), Y1, Y1
+	VADDPS  (R8)(R10*1), Y1, Y1
+	VMOVUPS (SI)(R10*2), Y2
+	VADDPS  (DX)(R10*2), Y2, Y2
+	VADDPS  (R8)(R10*2), Y2, Y2
+	VMOVUPS (SI)(R11*1), Y3
+	VADDPS  (DX)(R11*1), Y3, Y3
+	VADDPS  (R8)(R11*1), Y3, Y3
+	VADDPS  Y1, Y0, Y4
+	VADDPS  Y2, Y4, Y4
+	VADDPS  Y15, Y4, Y4
+	VSUBPS  Y2, Y1, Y5
+	VSUBPS  Y3, Y5, Y5
+	VADDPS  Y15, Y5, Y5
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	VMOVUPS (DX), Y0
+	VSUBPS  (R8), Y0, Y0
+	VSUBPS  (R9), Y0, Y0
+	VMOVUPS (DX)(R10*1), Y1
+	VSUBPS  (R8)(R10*1), Y1, Y1
+	VSUBPS  (R9)(R10*1), Y1, Y1
+	VMOVUPS (DX)(R10*2), Y2
+	VSUBPS  (R8)(R10*2), Y2, Y2
+	VSUBPS  (R9)(R10*2), Y2, Y2
+	VMOVUPS (DX)(R11*1), Y3
+	VSUBPS  (R8)(R11*1), Y3, Y3
+	VSUBPS  (R9)(R11*1), Y3, Y3
+	VADDPS  Y1, Y0, Y4
+	VADDPS  Y2, Y4, Y4
+	VADDPS  Y15, Y4, Y4
+	VSUBPS  Y2, Y1, Y5
+	VSUBPS  Y3, Y5, Y5
+	VADDPS  Y15, Y5, Y5
+	VMOVUPS Y4, (DI)(R13*1)
+	VMOVUPS Y5, 32(DI)(R13*1)
+	ADDQ    R14, SI
+	ADDQ    $0x40, DI
+	DECQ    R12
+	JNZ     lanes_out_tile
+	ADDQ    R13, DI
+	DECQ    BX
+	JNZ     lanes_out_row
+	VZEROUPPER
+	RET

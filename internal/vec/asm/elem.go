@@ -43,6 +43,8 @@ func elem() {
 	winoGradOutput32()
 	winoGradOutputPlane32()
 	winoGradInput32()
+	winoInputLanes32()
+	winoOutputLanes32()
 }
 
 // pd returns the float64 element operand disp(base)(AX*8); ps the float32

@@ -715,3 +715,139 @@ func planeLocals(a, b, rows string) (pa, pb, left Mem) {
 	}
 	return pa, pb, left
 }
+
+// winoInputLanes32 declares the Winograd input transform of package
+// tensor with a lane per sample (see vec.WinoInputLanes32): eight samples'
+// padded planes interleaved, each tile's sixteen values one vector load
+// apiece, no lane idle however narrow the plane.
+func winoInputLanes32() {
+	text("winoInputLanes32AVX2", "func(p *float32, wq int, th int, tw int, v *float32, ldv int, ldt int)",
+		"Bᵀ d B of the th×tw tiles of eight interleaved padded planes: d_ij of",
+		"tile (ty, tx) is the vector p[((2ty+i)·wq + 2tx+j)·8 …+8]; position ξ",
+		"of tile ty·tw+tx goes to v[ξ·ldv + (ty·tw+tx)·ldt …+8], the operations",
+		"in vec.WinoInputLanes32's order. th, tw > 0.")
+	Load(Param("p"), RBX) // the tile row's first tile
+	Load(Param("wq"), R8)
+	SHLQ(U8(5), R8) // a plane row in bytes
+	LEAQ(at(R8, R8, 2, 0), R9)
+	Load(Param("v"), RDI)
+	Load(Param("ldv"), R10)
+	SHLQ(U8(2), R10)
+	Load(Param("ldt"), R14)
+	SHLQ(U8(2), R14)
+	Load(Param("th"), R13)
+	Label("lanes_in_row")
+	MOVQ(RBX, RSI)
+	Load(Param("tw"), R12)
+	Label("lanes_in_tile")
+	row := func(i, j int) Mem {
+		switch i {
+		case 0:
+			return off(RSI, 32*j)
+		case 1:
+			return at(RSI, R8, 1, 32*j)
+		case 2:
+			return at(RSI, R8, 2, 32*j)
+		}
+		return at(RSI, R9, 1, 32*j)
+	}
+	MOVQ(RDI, RDX)
+	// The rows of Bᵀ d (0−2, 1+2, 2−1, 1−3), column by column, then each
+	// one's columns the same way.
+	for _, h := range [][3]int{{0, 2, -1}, {1, 2, 1}, {2, 1, -1}, {1, 3, -1}} {
+		s := []VecPhysical{Y0, Y1, Y2, Y3}
+		for j := range s {
+			VMOVUPS(row(h[0], j), s[j])
+			if h[2] > 0 {
+				VADDPS(row(h[1], j), s[j], s[j])
+			} else {
+				VSUBPS(row(h[1], j), s[j], s[j])
+			}
+		}
+		VSUBPS(Y2, Y0, Y4) // s0 − s2
+		VADDPS(Y2, Y1, Y5) // s1 + s2
+		VSUBPS(Y1, Y2, Y6) // s2 − s1
+		VSUBPS(Y3, Y1, Y7) // s1 − s3
+		for _, y := range []VecPhysical{Y4, Y5, Y6, Y7} {
+			VMOVUPS(y, off(RDX, 0))
+			ADDQ(R10, RDX)
+		}
+	}
+	ADDQ(U8(64), RSI) // two columns on
+	ADDQ(R14, RDI)    // the next tile's position
+	count(R12, "lanes_in_tile")
+	LEAQ(at(RBX, R8, 2, 0), RBX) // two rows on
+	count(R13, "lanes_in_row")
+	done()
+}
+
+// winoOutputLanes32 declares the Winograd output transform with a lane
+// per sample (see vec.WinoOutputLanes32).
+func winoOutputLanes32() {
+	text("winoOutputLanes32AVX2", "func(m *float32, ldm int, ldt int, y *float32, th int, tw int, bias float32)",
+		"Aᵀ M A + bias of th×tw tiles of eight interleaved samples: M_ξ of tile",
+		"ty·tw+tx is m[ξ·ldm + (ty·tw+tx)·ldt …+8]; output (i, j) of the tile",
+		"goes to y[((2ty+i)·2tw + 2tx+j)·8 …+8], the operations in",
+		"vec.WinoOutputLanes32's order. th, tw > 0.")
+	Load(Param("m"), RSI)
+	Load(Param("ldm"), R10)
+	SHLQ(U8(2), R10)
+	LEAQ(at(R10, R10, 2, 0), R11) // 3·ldm
+	Load(Param("ldt"), R14)
+	SHLQ(U8(2), R14)
+	Load(Param("y"), RDI)
+	Load(Param("tw"), R13)
+	SHLQ(U8(6), R13) // an output row (2tw vectors) in bytes
+	VBROADCASTSS(arg("bias"), Y15)
+	Load(Param("th"), RBX)
+	Label("lanes_out_row")
+	Load(Param("tw"), R12)
+	Label("lanes_out_tile")
+	LEAQ(at(RSI, R10, 4, 0), RDX) // ξ = 4
+	LEAQ(at(RSI, R10, 8, 0), R8)  // ξ = 8
+	LEAQ(at(RDX, R10, 8, 0), R9)  // ξ = 12
+	xi := func(base Register, j int) Mem {
+		switch j {
+		case 0:
+			return off(base, 0)
+		case 1:
+			return at(base, R10, 1, 0)
+		case 2:
+			return at(base, R10, 2, 0)
+		}
+		return at(base, R11, 1, 0)
+	}
+	for half, bases := range [][3]Register{{RSI, RDX, R8}, {RDX, R8, R9}} {
+		// p_j = (s_j + s_4+j) + s_8+j; q_j = (s_4+j − s_8+j) − s_12+j.
+		s := []VecPhysical{Y0, Y1, Y2, Y3}
+		for j := range s {
+			VMOVUPS(xi(bases[0], j), s[j])
+			if half == 0 {
+				VADDPS(xi(bases[1], j), s[j], s[j])
+				VADDPS(xi(bases[2], j), s[j], s[j])
+			} else {
+				VSUBPS(xi(bases[1], j), s[j], s[j])
+				VSUBPS(xi(bases[2], j), s[j], s[j])
+			}
+		}
+		VADDPS(Y1, Y0, Y4) // ((p0 + p1) + p2) + bias
+		VADDPS(Y2, Y4, Y4)
+		VADDPS(Y15, Y4, Y4)
+		VSUBPS(Y2, Y1, Y5) // ((p1 − p2) − p3) + bias
+		VSUBPS(Y3, Y5, Y5)
+		VADDPS(Y15, Y5, Y5)
+		if half == 0 {
+			VMOVUPS(Y4, off(RDI, 0))
+			VMOVUPS(Y5, off(RDI, 32))
+		} else {
+			VMOVUPS(Y4, at(RDI, R13, 1, 0))
+			VMOVUPS(Y5, at(RDI, R13, 1, 32))
+		}
+	}
+	ADDQ(R14, RSI)    // the next tile's position
+	ADDQ(U8(64), RDI) // two outputs on
+	count(R12, "lanes_out_tile")
+	ADDQ(R13, RDI) // past the tile row's second output row
+	count(RBX, "lanes_out_row")
+	done()
+}

@@ -1,0 +1,153 @@
+package vec
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Bᵀ and Aᵀ of Winograd F(2×2, 3×3), for the references below.
+var (
+	winoBT = [4][4]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
+	winoAT = [2][4]float64{{1, 1, 1, 0}, {0, 1, -1, -1}}
+)
+
+var laneShapes = [][2]int{{1, 1}, {2, 2}, {4, 4}, {1, 3}, {3, 1}, {2, 5}, {7, 7}}
+
+// TestWinoInputLanes32 checks WinoInputLanes32 on both paths against
+// Bᵀ d B computed in float64 from its definition, that the two paths give
+// the same bits, and that nothing beside the transformed values is written.
+func TestWinoInputLanes32(t *testing.T) {
+	results := map[bool][][]float32{}
+	paths(t, func(t *testing.T) {
+		asm := useAsm
+		rng := rand.New(rand.NewPCG(95, 96))
+		for _, sh := range laneShapes {
+			for _, ldt := range []int{8, 24} {
+				th, tw := sh[0], sh[1]
+				wq := 2*tw + 2 + ldt/24 // a wider plane row for some cases
+				ldv := th*tw*ldt + 5
+				p := make([]float32, 8*wq*(2*th+2))
+				for i := range p {
+					p[i] = float32(rng.NormFloat64())
+				}
+				v := make([]float32, 15*ldv+(th*tw-1)*ldt+8)
+				for i := range v {
+					v[i] = 1234.5
+				}
+				WinoInputLanes32(p, wq, th, tw, v, ldv, ldt)
+				results[asm] = append(results[asm], v)
+				written := make([]bool, len(v))
+				for ty := 0; ty < th; ty++ {
+					for tx := 0; tx < tw; tx++ {
+						for s := 0; s < 8; s++ {
+							var d [4][4]float64
+							for i := range d {
+								for j := range d[i] {
+									d[i][j] = float64(p[((2*ty+i)*wq+2*tx+j)*8+s])
+								}
+							}
+							for a := 0; a < 4; a++ {
+								for b := 0; b < 4; b++ {
+									var want, mag float64
+									for i := 0; i < 4; i++ {
+										for j := 0; j < 4; j++ {
+											x := winoBT[a][i] * d[i][j] * winoBT[b][j]
+											want, mag = want+x, mag+math.Abs(x)
+										}
+									}
+									k := (4*a+b)*ldv + (ty*tw+tx)*ldt + s
+									written[k] = true
+									if got := float64(v[k]); math.Abs(got-want) > 1e-6*(mag+1) {
+										t.Fatalf("%d×%d tiles, ldt %d: tile (%d, %d) lane %d ξ %d = %v, want %v", th, tw, ldt, ty, tx, s, 4*a+b, got, want)
+									}
+								}
+							}
+						}
+					}
+				}
+				for k, w := range written {
+					if !w && v[k] != 1234.5 {
+						t.Fatalf("%d×%d tiles, ldt %d: wrote v[%d] beside the tiles", th, tw, ldt, k)
+					}
+				}
+			}
+		}
+	})
+	sameResults(t, results)
+}
+
+// TestWinoOutputLanes32 checks WinoOutputLanes32 on both paths against
+// Aᵀ M A + bias computed in float64, and that the two paths give the same
+// bits.
+func TestWinoOutputLanes32(t *testing.T) {
+	results := map[bool][][]float32{}
+	paths(t, func(t *testing.T) {
+		asm := useAsm
+		rng := rand.New(rand.NewPCG(97, 98))
+		for _, sh := range laneShapes {
+			for _, ldt := range []int{8, 16} {
+				th, tw := sh[0], sh[1]
+				ldm := th*tw*ldt + 3
+				m := make([]float32, 15*ldm+(th*tw-1)*ldt+8)
+				for i := range m {
+					m[i] = float32(rng.NormFloat64())
+				}
+				y := make([]float32, 32*th*tw)
+				bias := float32(0.25)
+				WinoOutputLanes32(m, ldm, ldt, y, th, tw, bias)
+				results[asm] = append(results[asm], y)
+				for ty := 0; ty < th; ty++ {
+					for tx := 0; tx < tw; tx++ {
+						for s := 0; s < 8; s++ {
+							for a := 0; a < 2; a++ {
+								for b := 0; b < 2; b++ {
+									want, mag := float64(bias), float64(bias)
+									for i := 0; i < 4; i++ {
+										for j := 0; j < 4; j++ {
+											x := winoAT[a][i] * float64(m[(4*i+j)*ldm+(ty*tw+tx)*ldt+s]) * winoAT[b][j]
+											want, mag = want+x, mag+math.Abs(x)
+										}
+									}
+									got := float64(y[((2*ty+a)*2*tw+2*tx+b)*8+s])
+									if math.Abs(got-want) > 1e-6*(mag+1) {
+										t.Fatalf("%d×%d tiles, ldt %d: tile (%d, %d) lane %d output (%d, %d) = %v, want %v", th, tw, ldt, ty, tx, s, a, b, got, want)
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+	sameResults(t, results)
+	for _, f := range []func(){
+		func() { WinoOutputLanes32(make([]float32, 200), 8, 8, make([]float32, 31), 1, 1, 0) },
+		func() { WinoInputLanes32(make([]float32, 8*4*4-1), 4, 1, 1, make([]float32, 200), 8, 8) },
+		func() { WinoInputLanes32(make([]float32, 8*4*4), 3, 1, 1, make([]float32, 200), 8, 8) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("a short slice or a narrow plane row did not panic")
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// sameResults fails unless the assembly's results (if it ran) are the
+// portable path's bits.
+func sameResults(t *testing.T, results map[bool][][]float32) {
+	t.Helper()
+	g, a := results[false], results[true]
+	for r := range a {
+		for i := range a[r] {
+			if math.Float32bits(g[r][i]) != math.Float32bits(a[r][i]) {
+				t.Fatalf("case %d element %d: portable %v, assembly %v", r, i, g[r][i], a[r][i])
+			}
+		}
+	}
+}

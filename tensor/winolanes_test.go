@@ -1,0 +1,61 @@
+package tensor
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestWinoLanesSameBits checks that the forward pass with the
+// lane-per-sample transforms gives the same bits as with a lane per tile,
+// on shapes whose chunks hold 8 or 16 samples: square and oblong planes
+// from 1×1 to 7×7, padding 1 and 0, a batch whose last group is short
+// (lanes left zero), with and without a bias, at 1 and 3 threads, on the
+// Winograd path whether or not the shape rule would take it.
+func TestWinoLanesSameBits(t *testing.T) {
+	if !winoLanes {
+		t.Skip("no vector kernels: the lane transforms are off")
+	}
+	defer func(old int) { winoPolicy = old }(winoPolicy)
+	winoPolicy = winoAlways // small shapes too
+	for _, c := range []convCase{
+		{64, 8, 4, 4, 8, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+		{64, 4, 7, 7, 6, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+		{132, 8, 7, 7, 16, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+		{64, 3, 1, 1, 5, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+		{128, 5, 3, 3, 7, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+		{64, 6, 4, 7, 4, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+		{64, 4, 6, 6, 4, 3, 3, Conv2dParams{}},
+		{128, 32, 5, 5, 24, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+	} {
+		wg := newWinoGeom(c.convGeom())
+		if !wg.lanes() {
+			t.Fatalf("%v: %d samples per chunk, not in lanes", c, wg.spc)
+		}
+		for _, bias := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v/bias=%v", c, bias), func(t *testing.T) {
+				rng := testRNG(31)
+				x := randT(rng, Float32, -1, 1, c.n, c.c, c.h, c.w)
+				w := randT(rng, Float32, -1, 1, c.o, c.c, c.kh, c.kw)
+				var b *Tensor
+				if bias {
+					b = randT(rng, Float32, -1, 1, c.o)
+				}
+				var want *Tensor
+				func() {
+					defer func(old bool) { winoLanes = old }(winoLanes)
+					winoLanes = false
+					want = Conv2d(x, w, b, c.p)
+				}()
+				defer SetThreads(Threads())
+				for _, threads := range []int{1, 3} {
+					if err := SetThreads(threads); err != nil {
+						t.Fatal(err)
+					}
+					if got := Conv2d(x, w, b, c.p); !SameBits(got, want) {
+						t.Fatalf("%d threads: the lane transforms changed the bits", threads)
+					}
+				}
+			})
+		}
+	}
+}
