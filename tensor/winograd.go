@@ -740,10 +740,16 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 	pb := make([]float64, nblk*g.o)
 	hw, s := g.h*g.w, g.s()
 	pq := wg.hq() * wg.wq() // a padded plane
+	lanes := wg.lanes() && isFloat32[T]()
 	parallelFor(nblk, 1, func(lo, hi int) {
 		sc := newWinoScratch[T](wg, gx != nil)
 		defer sc.release()
 		var tmp [vec.TileMR * vec.TileNR32]T
+		var lb *winoLaneBufs
+		if lanes {
+			lb = newWinoLaneBufs(wg)
+			defer lb.release()
+		}
 		for blk := lo; blk < hi; blk++ {
 			nlo, nhi := blk*per, min((blk+1)*per, g.n)
 			for n := nlo; gb != nil && n < nhi; n++ {
@@ -758,15 +764,22 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 				n0, n1, ty0, ty1 := wg.chunk(nlo, nhi, k)
 				tps := (ty1 - ty0) * wg.tw // tiles per sample
 				nt := (n1 - n0) * tps
-				for n := n0; n < n1; n++ {
+				if lanes {
+					nt = tps * lb.gradOutput(wg, any(gy).([]float32), n0, n1, any(sc.out).([]float32))
+				}
+				for n := n0; n < n1 && !lanes; n++ {
 					t := (n - n0) * tps
 					for o := 0; o < g.o; o++ {
 						winoGradOutput(wg, gy[(n*g.o+o)*s:(n*g.o+o+1)*s], ty0, ty1, sc.out[o*ld+t:])
 					}
 				}
 				if gw != nil {
-					winoClearStrip(wg, ty0, ty1, sc.strip)
-					for n := n0; n < n1; n++ {
+					if lanes {
+						lb.input(wg, any(x).([]float32), n0, n1, any(sc.in).([]float32))
+					} else {
+						winoClearStrip(wg, ty0, ty1, sc.strip)
+					}
+					for n := n0; n < n1 && !lanes; n++ {
 						t := (n - n0) * tps
 						for c := 0; c < g.c; c++ {
 							winoInput(wg, x[(n*g.c+c)*hw:(n*g.c+c+1)*hw], ty0, ty1, sc.strip, sc.in[c*ld+t:])
@@ -793,6 +806,10 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 						continue
 					}
 					winoMul(g.c, nt, g.o, ut[xi*ptu:], sc.out[xi*winoLd:], ld, sc.in[xi*winoLd:], tmp[:])
+				}
+				if lanes {
+					lb.gradInput(wg, any(sc.in).([]float32), n0, n1, any(gx).([]float32))
+					continue
 				}
 				for n := n0; n < n1; n++ {
 					t := (n - n0) * tps

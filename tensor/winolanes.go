@@ -6,21 +6,25 @@ import "github.com/acaode/aca/internal/vec"
 // samples (spc), and a transform with a lane per tile of a tile row leaves
 // most lanes idle where the rows are short: two tiles of eight at 4×4, four
 // at 7×7. Where a chunk's samples come in groups of eight (spc a multiple
-// of 8), the forward pass instead interleaves eight samples' planes of one
-// channel (winoLaneIn) and transforms each tile of the eight at once
-// (vec.WinoInputLanes32, vec.WinoOutputLanes32), the chunk's tiles ordered
-// by position, then sample: tile t = (ty·tw + tx)·lt + s for lt the
-// chunk's samples rounded up to 8 (the lanes of a short last group are
-// zero and dropped). Per element the operations are those of the transforms
-// with a lane per tile, and the products do not depend on the tiles'
-// order, so the results are the same bits (TestWinoLanesSameBits).
+// of 8), the passes instead interleave eight samples' planes of one channel
+// and transform each tile of the eight at once (vec.WinoInputLanes32,
+// WinoOutputLanes32, WinoGradOutputLanes32, WinoGradInputLanes32), the
+// chunk's tiles ordered by position, then sample: tile t = (ty·tw + tx)·lt
+// + s for lt the chunk's samples rounded up to 8 (the lanes of a short last
+// group are zero and dropped). Per element the operations are those of the
+// transforms with a lane per tile, and the products of the output and the
+// input gradient do not depend on the tiles' order, so those are the same
+// bits (TestWinoLanesSameBits, TestWinoLanesBackward). The weight gradient
+// sums over the tiles, which now come in another order: its bits differ
+// from the lane-per-tile path's, with errors of the same size. Either way
+// the path depends on the shape only, never on the thread count.
 
 // winoLanes turns the lane-per-sample transforms on (float32, where the
 // vector kernels run); tests turn it off to compare.
 var winoLanes = vec.HasAVX2()
 
-// lanes reports whether the forward pass of wg's chunks takes the
-// lane-per-sample transforms.
+// lanes reports whether wg's chunks take the lane-per-sample transforms
+// (in float32).
 func (wg winoGeom) lanes() bool { return winoLanes && wg.spc%8 == 0 }
 
 // winoLaneIn writes channel c of the k ≤ 8 samples n0 … n0+k−1 into the
@@ -85,6 +89,100 @@ func winoLaneChunk(wg winoGeom, x, b, y []float32, n0, n1 int, in, out, lp, ly [
 		for s0 := 0; s0 < ns; s0 += 8 {
 			vec.WinoOutputLanes32(out[o*ld+s0:], winoLd, lt, ly, wg.th, wg.tw, bo)
 			winoLaneOut(wg, ly, y, n0+s0, min(8, ns-s0), o)
+		}
+	}
+}
+
+// isFloat32 reports whether T is float32.
+func isFloat32[T float]() bool {
+	var z T
+	_, ok := any(z).(float32)
+	return ok
+}
+
+// winoLaneBufs are one worker's interleaved planes for the backward pass's
+// lane-per-sample transforms: an input plane (zero outside the images), an
+// output-gradient plane (zero outside the planes) and an input-gradient
+// plane.
+type winoLaneBufs struct {
+	in, gy, gx []float32
+}
+
+func newWinoLaneBufs(wg winoGeom) *winoLaneBufs {
+	pq := 8 * wg.hq() * wg.wq()
+	lb := &winoLaneBufs{in: getScratch[float32](pq), gy: getScratch[float32](32 * wg.th * wg.tw), gx: getScratch[float32](pq)}
+	clear(lb.in)
+	clear(lb.gy)
+	return lb
+}
+
+func (lb *winoLaneBufs) release() {
+	putScratch(lb.in)
+	putScratch(lb.gy)
+	putScratch(lb.gx)
+}
+
+// lanesOf returns the lane count of the chunk of samples [n0, n1): the
+// samples rounded up to 8.
+func lanesOf(n0, n1 int) int { return (n1 - n0 + 7) &^ 7 }
+
+// gradOutput transforms the output gradients of samples [n0, n1) into out
+// (tile t = position·lt + sample, lt = lanesOf(n0, n1)), and returns lt.
+func (lb *winoLaneBufs) gradOutput(wg winoGeom, gy []float32, n0, n1 int, out []float32) int {
+	ld, lt, s, w2 := winoStride[float32](), lanesOf(n0, n1), wg.oh*wg.ow, 2*wg.tw
+	for o := 0; o < wg.o; o++ {
+		for s0 := n0; s0 < n1; s0 += 8 {
+			k := min(8, n1-s0)
+			if k < 8 {
+				clear(lb.gy)
+			}
+			for l := 0; l < k; l++ {
+				plane := gy[((s0+l)*wg.o+o)*s:][:s]
+				for i := 0; i < wg.oh; i++ {
+					dst := lb.gy[i*w2*8+l:]
+					dst = dst[:8*(wg.ow-1)+1]
+					for j, v := range plane[i*wg.ow : (i+1)*wg.ow] {
+						dst[8*j] = v
+					}
+				}
+			}
+			vec.WinoGradOutputLanes32(lb.gy, wg.th, wg.tw, out[o*ld+s0-n0:], winoLd, lt)
+		}
+	}
+	return lt
+}
+
+// input transforms the inputs of samples [n0, n1) into in, tiles ordered
+// as gradOutput orders them.
+func (lb *winoLaneBufs) input(wg winoGeom, x []float32, n0, n1 int, in []float32) {
+	ld, lt, wq := winoStride[float32](), lanesOf(n0, n1), wg.wq()
+	for c := 0; c < wg.c; c++ {
+		for s0 := n0; s0 < n1; s0 += 8 {
+			winoLaneIn(wg, x, s0, min(8, n1-s0), c, lb.in)
+			vec.WinoInputLanes32(lb.in, wq, wg.th, wg.tw, in[c*ld+s0-n0:], winoLd, lt)
+		}
+	}
+}
+
+// gradInput transforms the products P of samples [n0, n1) back (B P Bᵀ,
+// tiles overlapping) and writes the input gradients' images to gx.
+func (lb *winoLaneBufs) gradInput(wg winoGeom, p []float32, n0, n1 int, gx []float32) {
+	ld, lt, wq, hw := winoStride[float32](), lanesOf(n0, n1), wg.wq(), wg.h*wg.w
+	for c := 0; c < wg.c; c++ {
+		for s0 := n0; s0 < n1; s0 += 8 {
+			clear(lb.gx[:16*wq]) // rows 0 and 1, which the first tile row adds into
+			vec.WinoGradInputLanes32(p[c*ld+s0-n0:], winoLd, lt, lb.gx, wq, wg.th, wg.tw)
+			for l := 0; l < min(8, n1-s0); l++ {
+				img := gx[((s0+l)*wg.c+c)*hw:][:hw]
+				for i := 0; i < wg.h; i++ {
+					src := lb.gx[((i+wg.ph)*wq+wg.pw)*8+l:]
+					src = src[:8*(wg.w-1)+1]
+					row := img[i*wg.w : (i+1)*wg.w]
+					for j := range row {
+						row[j] = src[8*j]
+					}
+				}
+			}
 		}
 	}
 }

@@ -91,6 +91,8 @@ func TestKernelsWithinBounds(t *testing.T) {
 			ldv := th * tw * ldt
 			WinoInputLanes32(guarded(t, 8*wq*(2*th+2)), wq, th, tw, guarded(t, 15*ldv+(th*tw-1)*ldt+8), ldv, ldt)
 			WinoOutputLanes32(guarded(t, 15*ldv+(th*tw-1)*ldt+8), ldv, ldt, guarded(t, 32*th*tw), th, tw, 0.5)
+			WinoGradOutputLanes32(guarded(t, 32*th*tw), th, tw, guarded(t, 15*ldv+(th*tw-1)*ldt+8), ldv, ldt)
+			WinoGradInputLanes32(guarded(t, 15*ldv+(th*tw-1)*ldt+8), ldv, ldt, guarded(t, 8*wq*(2*th+2)), wq, th, tw)
 		}
 	}
 }

@@ -176,6 +176,12 @@ func winoInputLanes32AVX2(p *float32, wq int, th int, tw int, v *float32, ldv in
 func winoOutputLanes32AVX2(m *float32, ldm int, ldt int, y *float32, th int, tw int, bias float32)
 
 //go:noescape
+func winoGradOutputLanes32AVX2(gy *float32, th int, tw int, v *float32, ldv int, ldt int)
+
+//go:noescape
+func winoGradInputLanes32AVX2(p *float32, ldp int, ldt int, q *float32, wq int, th int, tw int)
+
+//go:noescape
 func winoGradOutputRows32AVX2(g0, g1 *float32, v *float32, ldv int, n int)
 
 //go:noescape

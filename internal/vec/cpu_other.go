@@ -102,6 +102,14 @@ func winoOutputLanes32AVX2(m *float32, ldm int, ldt int, y *float32, th int, tw 
 	panic(noAsm)
 }
 
+func winoGradOutputLanes32AVX2(gy *float32, th int, tw int, v *float32, ldv int, ldt int) {
+	panic(noAsm)
+}
+
+func winoGradInputLanes32AVX2(p *float32, ldp int, ldt int, q *float32, wq int, th int, tw int) {
+	panic(noAsm)
+}
+
 func winoGradOutputRows32AVX2(g0, g1 *float32, v *float32, ldv int, n int) {
 	panic(noAsm)
 }

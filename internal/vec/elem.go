@@ -1027,3 +1027,104 @@ func WinoOutputLanes32(m []float32, ldm, ldt int, y []float32, th, tw int, bias 
 		}
 	}
 }
+
+// WinoGradOutputLanes32 is package tensor's Winograd output-gradient
+// transform Ŷ = A g Aᵀ (A's rows (1 0), (1 1), (1 −1), (0 −1)) with a lane
+// per sample: g holds eight samples' output-gradient planes interleaved,
+// 2th×2tw each (zero beyond a plane), element (r, c) of sample s at
+// g[(r·2tw + c)·8 + s]; position ξ of tile (ty, tx) goes to v[ξ·ldv +
+// (ty·tw + tx)·ldt + s]. Per lane the operations and their order are those
+// of tensor's scalar transform: the rows g0, g0 + g1, g0 − g1, −g1, and of
+// each row x the values x0, x0 + x1, x0 − x1, −x1. It panics if a slice is
+// too short.
+func WinoGradOutputLanes32(g []float32, th, tw int, v []float32, ldv, ldt int) {
+	if th < 1 || tw < 1 || ldt < 8 || ldv < 8 || len(g) < 32*th*tw || len(v) < 15*ldv+(th*tw-1)*ldt+8 {
+		panic(fmt.Sprintf("vec: WinoGradOutputLanes32: %d×%d tiles, ldv %d, ldt %d, g of %d and v of %d values", th, tw, ldv, ldt, len(g), len(v)))
+	}
+	if useAsm {
+		winoGradOutputLanes32AVX2(&g[0], th, tw, &v[0], ldv, ldt)
+		return
+	}
+	for ty := 0; ty < th; ty++ {
+		for tx := 0; tx < tw; tx++ {
+			o := v[(ty*tw+tx)*ldt:]
+			for s := 0; s < 8; s++ {
+				at := func(i, j int) float32 { return g[((2*ty+i)*2*tw+2*tx+j)*8+s] }
+				g00, g01, g10, g11 := at(0, 0), at(0, 1), at(1, 0), at(1, 1)
+				for h, x := range [4][2]float32{{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}} {
+					o[4*h*ldv+s], o[(4*h+1)*ldv+s], o[(4*h+2)*ldv+s], o[(4*h+3)*ldv+s] = x[0], x[0]+x[1], x[0]-x[1], -x[1]
+				}
+			}
+		}
+	}
+}
+
+// WinoGradInputLanes32 is package tensor's Winograd input-gradient
+// transform with a lane per sample: it adds B P Bᵀ of each of th×tw tiles,
+// P_ξ of tile (ty, tx) being p[ξ·ldp + (ty·tw + tx)·ldt + s] for sample
+// s < 8, into the interleaved padded plane q (element (r, c) of sample s
+// at q[(r·wq + c)·8 + s]), tile (ty, tx) at rows 2ty … 2ty+3 and columns
+// 2tx … 2tx+3. Neighbouring tiles overlap by two rows or columns. Per lane
+// the operations and their order are those of tensor's scalar transform
+// (winoGradInputRow): in each tile row, a tile's last two columns are
+// carried into the next tile and added to its first two before they reach
+// q; each tile row adds into its first two rows of q and sets the other
+// two, so rows 0 and 1 of q must be zero before the call. It panics if a
+// slice is too short.
+func WinoGradInputLanes32(p []float32, ldp, ldt int, q []float32, wq, th, tw int) {
+	if th < 1 || tw < 1 || ldt < 8 || ldp < 8 || wq < 2*tw+2 || len(p) < 15*ldp+(th*tw-1)*ldt+8 || len(q) < 8*wq*(2*th+2) {
+		panic(fmt.Sprintf("vec: WinoGradInputLanes32: %d×%d tiles, ldp %d, ldt %d, wq %d, p of %d and q of %d values", th, tw, ldp, ldt, wq, len(p), len(q)))
+	}
+	if useAsm {
+		winoGradInputLanes32AVX2(&p[0], ldp, ldt, &q[0], wq, th, tw)
+		return
+	}
+	for s := 0; s < 8; s++ {
+		for ty := 0; ty < th; ty++ {
+			var c [4][2]float32
+			qr := func(i, col int) *float32 { return &q[((2*ty+i)*wq+col)*8+s] }
+			for tx := 0; tx < tw; tx++ {
+				src := p[(ty*tw+tx)*ldt+s:]
+				at := func(xi int) float32 { return src[xi*ldp] }
+				k := 2 * tx
+				for i := 0; i < 4; i++ {
+					var r [4]float32
+					for j := range r {
+						switch i {
+						case 0:
+							r[j] = at(j)
+						case 1:
+							r[j] = at(4+j) - at(8+j) + at(12+j)
+						case 2:
+							r[j] = at(4+j) + at(8+j) - at(j)
+						case 3:
+							r[j] = at(12 + j)
+						}
+					}
+					v1 := r[1] - r[2] + r[3]
+					switch i {
+					case 0, 1:
+						*qr(i, k) += c[i][0] + r[0]
+						*qr(i, k+1) += c[i][1] + v1
+						c[i] = [2]float32{r[1] + r[2] - r[0], -r[3]}
+					case 2:
+						*qr(i, k), *qr(i, k+1) = c[i][0]+r[0], c[i][1]+v1
+						c[i] = [2]float32{r[1] + r[2] - r[0], -r[3]}
+					case 3:
+						*qr(i, k), *qr(i, k+1) = c[i][0]-r[0], c[i][1]-v1
+						c[i] = [2]float32{r[0] - r[1] - r[2], r[3]}
+					}
+				}
+			}
+			k := 2 * tw
+			for i := 0; i < 4; i++ {
+				if i < 2 {
+					*qr(i, k) += c[i][0]
+					*qr(i, k+1) += c[i][1]
+				} else {
+					*qr(i, k), *qr(i, k+1) = c[i][0], c[i][1]
+				}
+			}
+		}
+	}
+}

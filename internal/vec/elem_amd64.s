@@ -2318,3 +2318,241 @@ lanes_out_tile:
 	JNZ     lanes_out_row
 	VZEROUPPER
 	RET
+
+// func winoGradOutputLanes32AVX2(gy *float32, th int, tw int, v *float32, ldv int, ldt int)
+// Requires: AVX, AVX2
+TEXT ·winoGradOutputLanes32AVX2(SB), NOSPLIT, $0-48
+	// A g Aᵀ of th×tw tiles of eight interleaved output-gradient planes: g_ij
+	// of tile (ty, tx) is gy[((2ty+i)·2tw + 2tx+j)·8 …+8]; position ξ of tile
+	// ty·tw+tx goes to v[ξ·ldv + (ty·tw+tx)·ldt …+8], the operations in
+	// vec.WinoGradOutputLanes32's order. th, tw > 0.
+	MOVQ     gy+0(FP), SI
+	MOVQ     tw+16(FP), R13
+	SHLQ     $0x06, R13
+	MOVQ     v+24(FP), DI
+	MOVQ     ldv+32(FP), R10
+	SHLQ     $0x02, R10
+	MOVQ     ldt+40(FP), R14
+	SHLQ     $0x02, R14
+	VPCMPEQD Y15, Y15, Y15
+	VPSLLD   $0x1f, Y15, Y15
+	MOVQ     th+8(FP), BX
+
+lanes_gout_row:
+	MOVQ tw+16(FP), R12
+
+lanes_gout_tile:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS (SI)(R13*1), Y2
+	VMOVUPS 32(SI)(R13*1), Y3
+	VADDPS  Y2, Y0, Y4
+	VADDPS  Y3, Y1, Y5
+	VSUBPS  Y2, Y0, Y6
+	VSUBPS  Y3, Y1, Y7
+	VXORPS  Y15, Y2, Y2
+	VXORPS  Y15, Y3, Y3
+	MOVQ    DI, DX
+	VADDPS  Y1, Y0, Y8
+	VSUBPS  Y1, Y0, Y9
+	VXORPS  Y15, Y1, Y10
+	VMOVUPS Y0, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y8, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y9, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y10, (DX)
+	ADDQ    R10, DX
+	VADDPS  Y5, Y4, Y8
+	VSUBPS  Y5, Y4, Y9
+	VXORPS  Y15, Y5, Y10
+	VMOVUPS Y4, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y8, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y9, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y10, (DX)
+	ADDQ    R10, DX
+	VADDPS  Y7, Y6, Y8
+	VSUBPS  Y7, Y6, Y9
+	VXORPS  Y15, Y7, Y10
+	VMOVUPS Y6, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y8, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y9, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y10, (DX)
+	ADDQ    R10, DX
+	VADDPS  Y3, Y2, Y8
+	VSUBPS  Y3, Y2, Y9
+	VXORPS  Y15, Y3, Y10
+	VMOVUPS Y2, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y8, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y9, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y10, (DX)
+	ADDQ    R10, DX
+	ADDQ    $0x40, SI
+	ADDQ    R14, DI
+	DECQ    R12
+	JNZ     lanes_gout_tile
+	ADDQ    R13, SI
+	DECQ    BX
+	JNZ     lanes_gout_row
+	VZEROUPPER
+	RET
+
+// func winoGradInputLanes32AVX2(p *float32, ldp int, ldt int, q *float32, wq int, th int, tw int)
+// Requires: AVX, AVX2
+TEXT ·winoGradInputLanes32AVX2(SB), NOSPLIT, $256-56
+	// B P Bᵀ of th×tw tiles of eight interleaved samples, added into the
+	// interleaved padded plane q (element (r, c) at q[(r·wq + c)·8 …+8]) as
+	// vec.WinoGradInputLanes32 describes, P_ξ of tile ty·tw+tx being
+	// p[ξ·ldp + (ty·tw+tx)·ldt …+8]. th, tw > 0.
+	MOVQ     p+0(FP), SI
+	MOVQ     ldp+8(FP), R10
+	SHLQ     $0x02, R10
+	LEAQ     (R10)(R10*2), R11
+	MOVQ     ldt+16(FP), R14
+	SHLQ     $0x02, R14
+	MOVQ     q+24(FP), BX
+	MOVQ     wq+32(FP), R13
+	SHLQ     $0x05, R13
+	LEAQ     (R13)(R13*2), R12
+	VPCMPEQD Y15, Y15, Y15
+	VPSLLD   $0x1f, Y15, Y15
+	MOVQ     th+40(FP), AX
+
+lanes_gin_row:
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, (SP)
+	VMOVUPS Y0, 32(SP)
+	VMOVUPS Y0, 64(SP)
+	VMOVUPS Y0, 96(SP)
+	VMOVUPS Y0, 128(SP)
+	VMOVUPS Y0, 160(SP)
+	VMOVUPS Y0, 192(SP)
+	VMOVUPS Y0, 224(SP)
+	MOVQ    BX, DI
+	MOVQ    tw+48(FP), CX
+
+lanes_gin_tile:
+	LEAQ    (SI)(R10*4), DX
+	LEAQ    (SI)(R10*8), R8
+	LEAQ    (DX)(R10*8), R9
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R10*1), Y1
+	VMOVUPS (SI)(R10*2), Y2
+	VMOVUPS (SI)(R11*1), Y3
+	VSUBPS  Y2, Y1, Y5
+	VADDPS  Y3, Y5, Y5
+	VADDPS  (SP), Y0, Y4
+	VADDPS  32(SP), Y5, Y5
+	VADDPS  (DI), Y4, Y4
+	VADDPS  32(DI), Y5, Y5
+	VADDPS  Y2, Y1, Y6
+	VSUBPS  Y0, Y6, Y6
+	VXORPS  Y15, Y3, Y7
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	VMOVUPS Y6, (SP)
+	VMOVUPS Y7, 32(SP)
+	VMOVUPS (DX), Y0
+	VSUBPS  (R8), Y0, Y0
+	VADDPS  (R9), Y0, Y0
+	VMOVUPS (DX)(R10*1), Y1
+	VSUBPS  (R8)(R10*1), Y1, Y1
+	VADDPS  (R9)(R10*1), Y1, Y1
+	VMOVUPS (DX)(R10*2), Y2
+	VSUBPS  (R8)(R10*2), Y2, Y2
+	VADDPS  (R9)(R10*2), Y2, Y2
+	VMOVUPS (DX)(R11*1), Y3
+	VSUBPS  (R8)(R11*1), Y3, Y3
+	VADDPS  (R9)(R11*1), Y3, Y3
+	VSUBPS  Y2, Y1, Y5
+	VADDPS  Y3, Y5, Y5
+	VADDPS  64(SP), Y0, Y4
+	VADDPS  96(SP), Y5, Y5
+	VADDPS  (DI)(R13*1), Y4, Y4
+	VADDPS  32(DI)(R13*1), Y5, Y5
+	VADDPS  Y2, Y1, Y6
+	VSUBPS  Y0, Y6, Y6
+	VXORPS  Y15, Y3, Y7
+	VMOVUPS Y4, (DI)(R13*1)
+	VMOVUPS Y5, 32(DI)(R13*1)
+	VMOVUPS Y6, 64(SP)
+	VMOVUPS Y7, 96(SP)
+	VMOVUPS (DX), Y0
+	VADDPS  (R8), Y0, Y0
+	VSUBPS  (SI), Y0, Y0
+	VMOVUPS (DX)(R10*1), Y1
+	VADDPS  (R8)(R10*1), Y1, Y1
+	VSUBPS  (SI)(R10*1), Y1, Y1
+	VMOVUPS (DX)(R10*2), Y2
+	VADDPS  (R8)(R10*2), Y2, Y2
+	VSUBPS  (SI)(R10*2), Y2, Y2
+	VMOVUPS (DX)(R11*1), Y3
+	VADDPS  (R8)(R11*1), Y3, Y3
+	VSUBPS  (SI)(R11*1), Y3, Y3
+	VSUBPS  Y2, Y1, Y5
+	VADDPS  Y3, Y5, Y5
+	VADDPS  128(SP), Y0, Y4
+	VADDPS  160(SP), Y5, Y5
+	VADDPS  Y2, Y1, Y6
+	VSUBPS  Y0, Y6, Y6
+	VXORPS  Y15, Y3, Y7
+	VMOVUPS Y4, (DI)(R13*2)
+	VMOVUPS Y5, 32(DI)(R13*2)
+	VMOVUPS Y6, 128(SP)
+	VMOVUPS Y7, 160(SP)
+	VMOVUPS (R9), Y0
+	VMOVUPS (R9)(R10*1), Y1
+	VMOVUPS (R9)(R10*2), Y2
+	VMOVUPS (R9)(R11*1), Y3
+	VSUBPS  Y2, Y1, Y5
+	VADDPS  Y3, Y5, Y5
+	VMOVUPS 192(SP), Y4
+	VSUBPS  Y0, Y4, Y4
+	VMOVUPS 224(SP), Y7
+	VSUBPS  Y5, Y7, Y5
+	VSUBPS  Y1, Y0, Y6
+	VSUBPS  Y2, Y6, Y6
+	VMOVUPS Y3, Y7
+	VMOVUPS Y4, (DI)(R12*1)
+	VMOVUPS Y5, 32(DI)(R12*1)
+	VMOVUPS Y6, 192(SP)
+	VMOVUPS Y7, 224(SP)
+	ADDQ    R14, SI
+	ADDQ    $0x40, DI
+	DECQ    CX
+	JNZ     lanes_gin_tile
+	VMOVUPS (SP), Y4
+	VMOVUPS 32(SP), Y5
+	VADDPS  (DI), Y4, Y4
+	VADDPS  32(DI), Y5, Y5
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	VMOVUPS 64(SP), Y4
+	VMOVUPS 96(SP), Y5
+	VADDPS  (DI)(R13*1), Y4, Y4
+	VADDPS  32(DI)(R13*1), Y5, Y5
+	VMOVUPS Y4, (DI)(R13*1)
+	VMOVUPS Y5, 32(DI)(R13*1)
+	VMOVUPS 128(SP), Y4
+	VMOVUPS 160(SP), Y5
+	VMOVUPS Y4, (DI)(R13*2)
+	VMOVUPS Y5, 32(DI)(R13*2)
+	VMOVUPS 192(SP), Y4
+	VMOVUPS 224(SP), Y5
+	VMOVUPS Y4, (DI)(R12*1)
+	VMOVUPS Y5, 32(DI)(R12*1)
+	LEAQ    (BX)(R13*2), BX
+	DECQ    AX
+	JNZ     lanes_gin_row
+	VZEROUPPER
+	RET

@@ -151,3 +151,124 @@ func sameResults(t *testing.T, results map[bool][][]float32) {
 		}
 	}
 }
+
+// TestWinoGradOutputLanes32 checks WinoGradOutputLanes32 on both paths
+// against A g Aᵀ in float64 and that the two paths give the same bits.
+func TestWinoGradOutputLanes32(t *testing.T) {
+	results := map[bool][][]float32{}
+	paths(t, func(t *testing.T) {
+		asm := useAsm
+		rng := rand.New(rand.NewPCG(99, 100))
+		for _, sh := range laneShapes {
+			for _, ldt := range []int{8, 16} {
+				th, tw := sh[0], sh[1]
+				ldv := th*tw*ldt + 7
+				g := make([]float32, 32*th*tw)
+				for i := range g {
+					g[i] = float32(rng.NormFloat64())
+				}
+				v := make([]float32, 15*ldv+(th*tw-1)*ldt+8)
+				WinoGradOutputLanes32(g, th, tw, v, ldv, ldt)
+				results[asm] = append(results[asm], v)
+				for ty := 0; ty < th; ty++ {
+					for tx := 0; tx < tw; tx++ {
+						for s := 0; s < 8; s++ {
+							for a := 0; a < 4; a++ {
+								for b := 0; b < 4; b++ {
+									var want float64
+									for i := 0; i < 2; i++ {
+										for j := 0; j < 2; j++ {
+											want += winoAT[i][a] * float64(g[((2*ty+i)*2*tw+2*tx+j)*8+s]) * winoAT[j][b]
+										}
+									}
+									got := float64(v[(4*a+b)*ldv+(ty*tw+tx)*ldt+s])
+									if math.Abs(got-want) > 1e-5 {
+										t.Fatalf("%d×%d tiles: tile (%d, %d) lane %d ξ %d = %v, want %v", th, tw, ty, tx, s, 4*a+b, got, want)
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+	sameResults(t, results)
+}
+
+// TestWinoGradInputLanes32 checks WinoGradInputLanes32 on both paths
+// against Σ over tiles of B P Bᵀ in float64, added to what the plane held
+// in rows 2 on (rows 0 and 1 start at zero), and that the two paths give
+// the same bits.
+func TestWinoGradInputLanes32(t *testing.T) {
+	results := map[bool][][]float32{}
+	paths(t, func(t *testing.T) {
+		asm := useAsm
+		rng := rand.New(rand.NewPCG(101, 102))
+		for _, sh := range laneShapes {
+			for _, ldt := range []int{8, 24} {
+				th, tw := sh[0], sh[1]
+				wq := 2*tw + 2 + ldt/24
+				ldp := th*tw*ldt + 1
+				p := make([]float32, 15*ldp+(th*tw-1)*ldt+8)
+				for i := range p {
+					p[i] = float32(rng.NormFloat64())
+				}
+				q := make([]float32, 8*wq*(2*th+2))
+				for i := 16 * wq; i < len(q); i++ {
+					q[i] = 99 // overwritten: every row from 2 on is set before it is added to
+				}
+				want := make([]float64, len(q))
+				for ty := 0; ty < th; ty++ {
+					for tx := 0; tx < tw; tx++ {
+						for s := 0; s < 8; s++ {
+							for a := 0; a < 4; a++ {
+								for b := 0; b < 4; b++ {
+									for i := 0; i < 4; i++ {
+										for j := 0; j < 4; j++ {
+											want[((2*ty+a)*wq+2*tx+b)*8+s] += winoBT[i][a] * float64(p[(4*i+j)*ldp+(ty*tw+tx)*ldt+s]) * winoBT[j][b]
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+				WinoGradInputLanes32(p, ldp, ldt, q, wq, th, tw)
+				results[asm] = append(results[asm], q)
+				for r := 0; r < 2*th+2; r++ {
+					for col := 0; col < wq; col++ {
+						for s := 0; s < 8; s++ {
+							k := (r*wq+col)*8 + s
+							w := want[k]
+							if col >= 2*tw+2 {
+								w = float64(q[k]) // beyond the tiles: untouched (checked below)
+								if r >= 2 && q[k] != 99 {
+									t.Fatalf("%d×%d tiles: wrote column %d beyond the tiles", th, tw, col)
+								}
+							}
+							if math.Abs(float64(q[k])-w) > 1e-4 {
+								t.Fatalf("%d×%d tiles, ldt %d: q(%d, %d) lane %d = %v, want %v", th, tw, ldt, r, col, s, q[k], w)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+	sameResults(t, results)
+	for _, f := range []func(){
+		func() { WinoGradOutputLanes32(make([]float32, 31), 1, 1, make([]float32, 200), 8, 8) },
+		func() { WinoGradInputLanes32(make([]float32, 200), 8, 8, make([]float32, 8*4*4-1), 4, 1, 1) },
+		func() { WinoGradInputLanes32(make([]float32, 200), 8, 8, make([]float32, 8*4*4), 3, 1, 1) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("a short slice or a narrow plane row did not panic")
+				}
+			}()
+			f()
+		}()
+	}
+}

@@ -45,6 +45,8 @@ func elem() {
 	winoGradInput32()
 	winoInputLanes32()
 	winoOutputLanes32()
+	winoGradOutputLanes32()
+	winoGradInputLanes32()
 }
 
 // pd returns the float64 element operand disp(base)(AX*8); ps the float32

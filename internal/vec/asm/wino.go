@@ -851,3 +851,178 @@ func winoOutputLanes32() {
 	count(RBX, "lanes_out_row")
 	done()
 }
+
+// winoGradOutputLanes32 declares the Winograd output-gradient transform
+// with a lane per sample (see vec.WinoGradOutputLanes32).
+func winoGradOutputLanes32() {
+	text("winoGradOutputLanes32AVX2", "func(gy *float32, th int, tw int, v *float32, ldv int, ldt int)",
+		"A g Aᵀ of th×tw tiles of eight interleaved output-gradient planes: g_ij",
+		"of tile (ty, tx) is gy[((2ty+i)·2tw + 2tx+j)·8 …+8]; position ξ of tile",
+		"ty·tw+tx goes to v[ξ·ldv + (ty·tw+tx)·ldt …+8], the operations in",
+		"vec.WinoGradOutputLanes32's order. th, tw > 0.")
+	Load(Param("gy"), RSI)
+	Load(Param("tw"), R13)
+	SHLQ(U8(6), R13) // a gradient row (2tw vectors) in bytes
+	Load(Param("v"), RDI)
+	Load(Param("ldv"), R10)
+	SHLQ(U8(2), R10)
+	Load(Param("ldt"), R14)
+	SHLQ(U8(2), R14)
+	// Y15 = the sign bit of every lane: x XOR Y15 is −x, as Go negates.
+	VPCMPEQD(Y15, Y15, Y15)
+	VPSLLD(U8(31), Y15, Y15)
+	Load(Param("th"), RBX)
+	Label("lanes_gout_row")
+	Load(Param("tw"), R12)
+	Label("lanes_gout_tile")
+	VMOVUPS(off(RSI, 0), Y0)         // g00
+	VMOVUPS(off(RSI, 32), Y1)        // g01
+	VMOVUPS(at(RSI, R13, 1, 0), Y2)  // g10
+	VMOVUPS(at(RSI, R13, 1, 32), Y3) // g11
+	VADDPS(Y2, Y0, Y4)               // b0 = g00 + g10
+	VADDPS(Y3, Y1, Y5)               // b1 = g01 + g11
+	VSUBPS(Y2, Y0, Y6)               // c0 = g00 − g10
+	VSUBPS(Y3, Y1, Y7)               // c1 = g01 − g11
+	VXORPS(Y15, Y2, Y2)              // d0 = −g10
+	VXORPS(Y15, Y3, Y3)              // d1 = −g11
+	MOVQ(RDI, RDX)
+	for _, x := range [][2]VecPhysical{{Y0, Y1}, {Y4, Y5}, {Y6, Y7}, {Y2, Y3}} {
+		VADDPS(x[1], x[0], Y8) // x0 + x1
+		VSUBPS(x[1], x[0], Y9) // x0 − x1
+		VXORPS(Y15, x[1], Y10) // −x1
+		for _, y := range []VecPhysical{x[0], Y8, Y9, Y10} {
+			VMOVUPS(y, off(RDX, 0))
+			ADDQ(R10, RDX)
+		}
+	}
+	ADDQ(U8(64), RSI) // two columns on
+	ADDQ(R14, RDI)    // the next tile's position
+	count(R12, "lanes_gout_tile")
+	ADDQ(R13, RSI) // past the tile row's second gradient row
+	count(RBX, "lanes_gout_row")
+	done()
+}
+
+// winoGradInputLanes32 declares the Winograd input-gradient transform with
+// a lane per sample (see vec.WinoGradInputLanes32). The carries into the
+// next tile (two columns of each of the four rows) live in eight vectors
+// on the stack.
+func winoGradInputLanes32() {
+	text("winoGradInputLanes32AVX2", "func(p *float32, ldp int, ldt int, q *float32, wq int, th int, tw int)",
+		"B P Bᵀ of th×tw tiles of eight interleaved samples, added into the",
+		"interleaved padded plane q (element (r, c) at q[(r·wq + c)·8 …+8]) as",
+		"vec.WinoGradInputLanes32 describes, P_ξ of tile ty·tw+tx being",
+		"p[ξ·ldp + (ty·tw+tx)·ldt …+8]. th, tw > 0.")
+	carry := AllocLocal(8 * 32)
+	c := func(i int) Mem { return carry.Offset(32 * i) }
+	Load(Param("p"), RSI)
+	Load(Param("ldp"), R10)
+	SHLQ(U8(2), R10)
+	LEAQ(at(R10, R10, 2, 0), R11) // 3·ldp
+	Load(Param("ldt"), R14)
+	SHLQ(U8(2), R14)
+	Load(Param("q"), RBX) // the tile row's first row of q
+	Load(Param("wq"), R13)
+	SHLQ(U8(5), R13) // a row of q in bytes
+	LEAQ(at(R13, R13, 2, 0), R12)
+	VPCMPEQD(Y15, Y15, Y15)
+	VPSLLD(U8(31), Y15, Y15)
+	Load(Param("th"), RAX)
+	Label("lanes_gin_row")
+	VXORPS(Y0, Y0, Y0)
+	for i := 0; i < 8; i++ {
+		VMOVUPS(Y0, c(i))
+	}
+	MOVQ(RBX, RDI)
+	Load(Param("tw"), RCX)
+	Label("lanes_gin_tile")
+	LEAQ(at(RSI, R10, 4, 0), RDX) // ξ = 4
+	LEAQ(at(RSI, R10, 8, 0), R8)  // ξ = 8
+	LEAQ(at(RDX, R10, 8, 0), R9)  // ξ = 12
+	xi := func(base Register, j int) Mem {
+		switch j {
+		case 0:
+			return off(base, 0)
+		case 1:
+			return at(base, R10, 1, 0)
+		case 2:
+			return at(base, R10, 2, 0)
+		}
+		return at(base, R11, 1, 0)
+	}
+	qrow := func(i, disp int) Mem {
+		switch i {
+		case 0:
+			return off(RDI, disp)
+		case 1:
+			return at(RDI, R13, 1, disp)
+		case 2:
+			return at(RDI, R13, 2, disp)
+		}
+		return at(RDI, R12, 1, disp)
+	}
+	r := []VecPhysical{Y0, Y1, Y2, Y3}
+	for i := 0; i < 4; i++ {
+		// The rows of B P: P_j; (P_4+j − P_8+j) + P_12+j;
+		// (P_4+j + P_8+j) − P_j; P_12+j.
+		for j := range r {
+			switch i {
+			case 0:
+				VMOVUPS(xi(RSI, j), r[j])
+			case 1:
+				VMOVUPS(xi(RDX, j), r[j])
+				VSUBPS(xi(R8, j), r[j], r[j])
+				VADDPS(xi(R9, j), r[j], r[j])
+			case 2:
+				VMOVUPS(xi(RDX, j), r[j])
+				VADDPS(xi(R8, j), r[j], r[j])
+				VSUBPS(xi(RSI, j), r[j], r[j])
+			case 3:
+				VMOVUPS(xi(R9, j), r[j])
+			}
+		}
+		VSUBPS(Y2, Y1, Y5) // (r1 − r2) + r3
+		VADDPS(Y3, Y5, Y5)
+		if i < 3 {
+			VADDPS(c(2*i), Y0, Y4)   // c_i0 + r0
+			VADDPS(c(2*i+1), Y5, Y5) // c_i1 + ((r1 − r2) + r3)
+			if i < 2 {
+				VADDPS(qrow(i, 0), Y4, Y4)
+				VADDPS(qrow(i, 32), Y5, Y5)
+			}
+			VADDPS(Y2, Y1, Y6) // carries: (r1 + r2) − r0, −r3
+			VSUBPS(Y0, Y6, Y6)
+			VXORPS(Y15, Y3, Y7)
+		} else {
+			VMOVUPS(c(6), Y4)
+			VSUBPS(Y0, Y4, Y4) // c30 − r0
+			VMOVUPS(c(7), Y7)
+			VSUBPS(Y5, Y7, Y5) // c31 − ((r1 − r2) + r3)
+			VSUBPS(Y1, Y0, Y6) // carries: (r0 − r1) − r2, r3
+			VSUBPS(Y2, Y6, Y6)
+			VMOVUPS(Y3, Y7)
+		}
+		VMOVUPS(Y4, qrow(i, 0))
+		VMOVUPS(Y5, qrow(i, 32))
+		VMOVUPS(Y6, c(2*i))
+		VMOVUPS(Y7, c(2*i+1))
+	}
+	ADDQ(R14, RSI)    // the next tile's position
+	ADDQ(U8(64), RDI) // two columns on
+	count(RCX, "lanes_gin_tile")
+	// The last tile's carries: added into rows 0 and 1, set in rows 2, 3.
+	for i := 0; i < 4; i++ {
+		VMOVUPS(c(2*i), Y4)
+		VMOVUPS(c(2*i+1), Y5)
+		if i < 2 {
+			VADDPS(qrow(i, 0), Y4, Y4)
+			VADDPS(qrow(i, 32), Y5, Y5)
+		}
+		VMOVUPS(Y4, qrow(i, 0))
+		VMOVUPS(Y5, qrow(i, 32))
+	}
+	LEAQ(at(RBX, R13, 2, 0), RBX) // two rows on
+	DECQ(RAX)
+	JNZ(LabelRef("lanes_gin_row"))
+	done()
+}
