@@ -667,18 +667,19 @@ func winoForward[T float](g convGeom, x, w, b, out []T) {
 				winoMul(g.o, nt, g.c, up[xi*pu:], sc.in[xi*winoLd:], ld, sc.out[xi*winoLd:], tmp[:])
 			}
 		}
-		var lp, ly []float32
+		var lp, ly, dense []float32
 		if lanes {
-			lp, ly = getScratch[float32](8*wg.hq()*wg.wq()), getScratch[float32](32*wg.th*wg.tw)
+			lp, ly, dense = getScratch[float32](8*wg.hq()*wg.wq()), getScratch[float32](32*wg.th*wg.tw), getScratch[float32](wg.winoDense())
 			defer putScratch(lp)
 			defer putScratch(ly)
+			defer putScratch(dense)
 			clear(lp)
 		}
 		for k := lo; k < hi; k++ {
 			n0, n1, ty0, ty1 := wg.chunk(0, g.n, k)
 			if lanes {
 				b32, _ := any(b).([]float32)
-				winoLaneChunk(wg, x32, b32, any(out).([]float32), n0, n1, any(sc.in).([]float32), any(sc.out).([]float32), lp, ly, mul)
+				winoLaneChunk(wg, x32, b32, any(out).([]float32), n0, n1, any(sc.in).([]float32), any(sc.out).([]float32), lp, ly, dense, mul)
 				continue
 			}
 			tps := (ty1 - ty0) * wg.tw // tiles per sample

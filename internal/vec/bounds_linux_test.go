@@ -84,6 +84,12 @@ func TestKernelsWithinBounds(t *testing.T) {
 	for n := 0; n <= 19; n++ {
 		MaxAbsDiff32(guarded(t, n), guarded(t, n))
 	}
+	for n := 1; n <= 19; n++ {
+		for _, lds := range []int{n, n + 1} {
+			Interleave8x32(guarded(t, 8*n), guarded(t, 7*lds+n), lds, n)
+			Deinterleave8x32(guarded(t, 7*lds+n), lds, guarded(t, 8*n), n)
+		}
+	}
 	for _, sh := range [][2]int{{1, 1}, {2, 2}, {4, 4}, {2, 3}, {3, 1}} {
 		for _, ldt := range []int{8, 16} {
 			th, tw := sh[0], sh[1]

@@ -182,6 +182,12 @@ func winoGradOutputLanes32AVX2(gy *float32, th int, tw int, v *float32, ldv int,
 func winoGradInputLanes32AVX2(p *float32, ldp int, ldt int, q *float32, wq int, th int, tw int)
 
 //go:noescape
+func interleave8x32AVX2(dst *float32, src *float32, lds int, n int, mask *int32)
+
+//go:noescape
+func deinterleave8x32AVX2(dst *float32, ldd int, src *float32, n int, mask *int32)
+
+//go:noescape
 func winoGradOutputRows32AVX2(g0, g1 *float32, v *float32, ldv int, n int)
 
 //go:noescape

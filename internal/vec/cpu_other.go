@@ -110,6 +110,14 @@ func winoGradInputLanes32AVX2(p *float32, ldp int, ldt int, q *float32, wq int, 
 	panic(noAsm)
 }
 
+func interleave8x32AVX2(dst *float32, src *float32, lds int, n int, mask *int32) {
+	panic(noAsm)
+}
+
+func deinterleave8x32AVX2(dst *float32, ldd int, src *float32, n int, mask *int32) {
+	panic(noAsm)
+}
+
 func winoGradOutputRows32AVX2(g0, g1 *float32, v *float32, ldv int, n int) {
 	panic(noAsm)
 }

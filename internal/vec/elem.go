@@ -1128,3 +1128,58 @@ func WinoGradInputLanes32(p []float32, ldp, ldt int, q []float32, wq, th, tw int
 		}
 	}
 }
+
+// tailMask32 returns the lane mask of the first n mod 8 lanes.
+func tailMask32(n int) (m [8]int32) {
+	for l := range m {
+		m[l] = -int32(b2i(l < n%8))
+	}
+	return m
+}
+
+// Interleave8x32 sets dst[p·8 + s] = src[s·lds + p] for s < 8 and p < n:
+// the transpose of eight rows of n values lds apart, which puts the eight
+// rows' p-th values side by side (eight samples' planes, one per lane, for
+// package tensor's lane-per-sample transforms). It panics if a slice is
+// too short.
+func Interleave8x32(dst, src []float32, lds, n int) {
+	if n < 0 || lds < n || len(dst) < 8*n || n > 0 && len(src) < 7*lds+n {
+		panic(fmt.Sprintf("vec: Interleave8x32: n %d, lds %d, dst of %d and src of %d values", n, lds, len(dst), len(src)))
+	}
+	if n == 0 {
+		return
+	}
+	if useAsm {
+		mask := tailMask32(n)
+		interleave8x32AVX2(&dst[0], &src[0], lds, n, &mask[0])
+		return
+	}
+	for s := 0; s < 8; s++ {
+		for p, v := range src[s*lds : s*lds+n] {
+			dst[p*8+s] = v
+		}
+	}
+}
+
+// Deinterleave8x32 is the inverse of Interleave8x32: dst[s·ldd + p] =
+// src[p·8 + s] for s < 8 and p < n. It writes nothing else of dst, and
+// panics if a slice is too short.
+func Deinterleave8x32(dst []float32, ldd int, src []float32, n int) {
+	if n < 0 || ldd < n || len(src) < 8*n || n > 0 && len(dst) < 7*ldd+n {
+		panic(fmt.Sprintf("vec: Deinterleave8x32: n %d, ldd %d, dst of %d and src of %d values", n, ldd, len(dst), len(src)))
+	}
+	if n == 0 {
+		return
+	}
+	if useAsm {
+		mask := tailMask32(n)
+		deinterleave8x32AVX2(&dst[0], ldd, &src[0], n, &mask[0])
+		return
+	}
+	for s := 0; s < 8; s++ {
+		row := dst[s*ldd : s*ldd+n]
+		for p := range row {
+			row[p] = src[p*8+s]
+		}
+	}
+}

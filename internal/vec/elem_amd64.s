@@ -2556,3 +2556,266 @@ lanes_gin_tile:
 	JNZ     lanes_gin_row
 	VZEROUPPER
 	RET
+
+// func interleave8x32AVX2(dst *float32, src *float32, lds int, n int, mask *int32)
+// Requires: AVX
+TEXT ·interleave8x32AVX2(SB), NOSPLIT, $0-40
+	// dst[p·8 + s] = src[s·lds + p] for s < 8, p < n: blocks of eight p
+	// transposed in registers; the last n mod 8 through the lane mask (mask[l]
+	// = −1 for l < n mod 8) and as many stores.
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), R8
+	SHLQ $0x02, R8
+	LEAQ (R8)(R8*2), R9
+	LEAQ (SI)(R8*4), DX
+	MOVQ n+24(FP), CX
+	CMPQ CX, $0x08
+	JLT  il_tail
+
+il_block:
+	VMOVUPS    (SI), Y0
+	VMOVUPS    (SI)(R8*1), Y1
+	VMOVUPS    (SI)(R8*2), Y2
+	VMOVUPS    (SI)(R9*1), Y3
+	VMOVUPS    (DX), Y4
+	VMOVUPS    (DX)(R8*1), Y5
+	VMOVUPS    (DX)(R8*2), Y6
+	VMOVUPS    (DX)(R9*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y9
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0
+	VSHUFPS    $0xee, Y10, Y8, Y1
+	VSHUFPS    $0x44, Y11, Y9, Y2
+	VSHUFPS    $0xee, Y11, Y9, Y3
+	VSHUFPS    $0x44, Y14, Y12, Y4
+	VSHUFPS    $0xee, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xee, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS    Y8, (DI)
+	VMOVUPS    Y9, 32(DI)
+	VMOVUPS    Y10, 64(DI)
+	VMOVUPS    Y11, 96(DI)
+	VMOVUPS    Y12, 128(DI)
+	VMOVUPS    Y13, 160(DI)
+	VMOVUPS    Y14, 192(DI)
+	VMOVUPS    Y15, 224(DI)
+	ADDQ       $0x00000100, DI
+	ADDQ       $0x20, SI
+	ADDQ       $0x20, DX
+	SUBQ       $0x08, CX
+	CMPQ       CX, $0x08
+	JGE        il_block
+
+il_tail:
+	TESTQ      CX, CX
+	JZ         il_done
+	MOVQ       mask+32(FP), AX
+	VMOVDQU    (AX), Y15
+	VMASKMOVPS (SI), Y15, Y0
+	VMASKMOVPS (SI)(R8*1), Y15, Y1
+	VMASKMOVPS (SI)(R8*2), Y15, Y2
+	VMASKMOVPS (SI)(R9*1), Y15, Y3
+	VMASKMOVPS (DX), Y15, Y4
+	VMASKMOVPS (DX)(R8*1), Y15, Y5
+	VMASKMOVPS (DX)(R8*2), Y15, Y6
+	VMASKMOVPS (DX)(R9*1), Y15, Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y9
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0
+	VSHUFPS    $0xee, Y10, Y8, Y1
+	VSHUFPS    $0x44, Y11, Y9, Y2
+	VSHUFPS    $0xee, Y11, Y9, Y3
+	VSHUFPS    $0x44, Y14, Y12, Y4
+	VSHUFPS    $0xee, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xee, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS    Y8, (DI)
+	CMPQ       CX, $0x01
+	JE         il_done
+	VMOVUPS    Y9, 32(DI)
+	CMPQ       CX, $0x02
+	JE         il_done
+	VMOVUPS    Y10, 64(DI)
+	CMPQ       CX, $0x03
+	JE         il_done
+	VMOVUPS    Y11, 96(DI)
+	CMPQ       CX, $0x04
+	JE         il_done
+	VMOVUPS    Y12, 128(DI)
+	CMPQ       CX, $0x05
+	JE         il_done
+	VMOVUPS    Y13, 160(DI)
+	CMPQ       CX, $0x06
+	JE         il_done
+	VMOVUPS    Y14, 192(DI)
+	CMPQ       CX, $0x07
+	JE         il_done
+
+il_done:
+	VZEROUPPER
+	RET
+
+// func deinterleave8x32AVX2(dst *float32, ldd int, src *float32, n int, mask *int32)
+// Requires: AVX
+TEXT ·deinterleave8x32AVX2(SB), NOSPLIT, $0-40
+	// dst[s·ldd + p] = src[p·8 + s] for s < 8, p < n: blocks of eight p
+	// transposed in registers; the last n mod 8 loaded one by one (the rest
+	// zero) and stored through the lane mask (mask[l] = −1 for l < n mod 8).
+	MOVQ dst+0(FP), DI
+	MOVQ src+16(FP), SI
+	MOVQ ldd+8(FP), R8
+	SHLQ $0x02, R8
+	LEAQ (R8)(R8*2), R9
+	LEAQ (DI)(R8*4), DX
+	MOVQ n+24(FP), CX
+	CMPQ CX, $0x08
+	JLT  dl_tail
+
+dl_block:
+	VMOVUPS    (SI), Y0
+	VMOVUPS    32(SI), Y1
+	VMOVUPS    64(SI), Y2
+	VMOVUPS    96(SI), Y3
+	VMOVUPS    128(SI), Y4
+	VMOVUPS    160(SI), Y5
+	VMOVUPS    192(SI), Y6
+	VMOVUPS    224(SI), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y9
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0
+	VSHUFPS    $0xee, Y10, Y8, Y1
+	VSHUFPS    $0x44, Y11, Y9, Y2
+	VSHUFPS    $0xee, Y11, Y9, Y3
+	VSHUFPS    $0x44, Y14, Y12, Y4
+	VSHUFPS    $0xee, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xee, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS    Y8, (DI)
+	VMOVUPS    Y9, (DI)(R8*1)
+	VMOVUPS    Y10, (DI)(R8*2)
+	VMOVUPS    Y11, (DI)(R9*1)
+	VMOVUPS    Y12, (DX)
+	VMOVUPS    Y13, (DX)(R8*1)
+	VMOVUPS    Y14, (DX)(R8*2)
+	VMOVUPS    Y15, (DX)(R9*1)
+	ADDQ       $0x00000100, SI
+	ADDQ       $0x20, DI
+	ADDQ       $0x20, DX
+	SUBQ       $0x08, CX
+	CMPQ       CX, $0x08
+	JGE        dl_block
+
+dl_tail:
+	TESTQ   CX, CX
+	JZ      dl_done
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	VMOVUPS (SI), Y0
+	CMPQ    CX, $0x01
+	JE      dl_loaded
+	VMOVUPS 32(SI), Y1
+	CMPQ    CX, $0x02
+	JE      dl_loaded
+	VMOVUPS 64(SI), Y2
+	CMPQ    CX, $0x03
+	JE      dl_loaded
+	VMOVUPS 96(SI), Y3
+	CMPQ    CX, $0x04
+	JE      dl_loaded
+	VMOVUPS 128(SI), Y4
+	CMPQ    CX, $0x05
+	JE      dl_loaded
+	VMOVUPS 160(SI), Y5
+	CMPQ    CX, $0x06
+	JE      dl_loaded
+	VMOVUPS 192(SI), Y6
+	CMPQ    CX, $0x07
+	JE      dl_loaded
+
+dl_loaded:
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y9
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0
+	VSHUFPS    $0xee, Y10, Y8, Y1
+	VSHUFPS    $0x44, Y11, Y9, Y2
+	VSHUFPS    $0xee, Y11, Y9, Y3
+	VSHUFPS    $0x44, Y14, Y12, Y4
+	VSHUFPS    $0xee, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xee, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	MOVQ       mask+32(FP), AX
+	VMOVDQU    (AX), Y0
+	VMASKMOVPS Y8, Y0, (DI)
+	VMASKMOVPS Y9, Y0, (DI)(R8*1)
+	VMASKMOVPS Y10, Y0, (DI)(R8*2)
+	VMASKMOVPS Y11, Y0, (DI)(R9*1)
+	VMASKMOVPS Y12, Y0, (DX)
+	VMASKMOVPS Y13, Y0, (DX)(R8*1)
+	VMASKMOVPS Y14, Y0, (DX)(R8*2)
+	VMASKMOVPS Y15, Y0, (DX)(R9*1)
+
+dl_done:
+	VZEROUPPER
+	RET

@@ -272,3 +272,47 @@ func TestWinoGradInputLanes32(t *testing.T) {
 		}()
 	}
 }
+
+// TestInterleave8x32 checks Interleave8x32 and Deinterleave8x32 on both
+// paths for n = 0 … 27 (whole blocks and every tail), strides wider than
+// n: the transposes against their definition, nothing written beside them,
+// and the round trip.
+func TestInterleave8x32(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		for n := 0; n <= 27; n++ {
+			lds := n + 3
+			src := make([]float32, 7*lds+n)
+			for i := range src {
+				src[i] = float32(i) + 0.5
+			}
+			dst := make([]float32, 8*n+5)
+			for i := range dst {
+				dst[i] = -1
+			}
+			Interleave8x32(dst, src, lds, n)
+			for i, v := range dst {
+				want := float32(-1)
+				if i < 8*n {
+					want = src[(i%8)*lds+i/8]
+				}
+				if v != want {
+					t.Fatalf("n %d: interleaved[%d] = %v, want %v", n, i, v, want)
+				}
+			}
+			back := make([]float32, 7*lds+n+2)
+			for i := range back {
+				back[i] = -2
+			}
+			Deinterleave8x32(back, lds, dst, n)
+			for i, v := range back {
+				want := float32(-2)
+				if i < 7*lds+n && i%lds < n {
+					want = src[i]
+				}
+				if v != want {
+					t.Fatalf("n %d: deinterleaved[%d] = %v, want %v", n, i, v, want)
+				}
+			}
+		}
+	})
+}

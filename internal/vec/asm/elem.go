@@ -47,6 +47,8 @@ func elem() {
 	winoOutputLanes32()
 	winoGradOutputLanes32()
 	winoGradInputLanes32()
+	interleave8x32()
+	deinterleave8x32()
 }
 
 // pd returns the float64 element operand disp(base)(AX*8); ps the float32

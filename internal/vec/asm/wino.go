@@ -1026,3 +1026,157 @@ func winoGradInputLanes32() {
 	JNZ(LabelRef("lanes_gin_row"))
 	done()
 }
+
+// transpose8 transposes the 8×8 block of floats in Y0–Y7 (row i in Yi)
+// into Y8–Y15 (column j in Y(8+j)), with Y0–Y7 as scratch.
+func transpose8() {
+	r := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7}
+	t := []VecPhysical{Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
+	for i := 0; i < 4; i++ {
+		VUNPCKLPS(r[2*i+1], r[2*i], t[2*i])   // a0 b0 a1 b1 | a4 b4 a5 b5
+		VUNPCKHPS(r[2*i+1], r[2*i], t[2*i+1]) // a2 b2 a3 b3 | a6 b6 a7 b7
+	}
+	for h := 0; h < 2; h++ { // rows 0–3, then 4–7
+		a, b, c, d := t[4*h], t[4*h+1], t[4*h+2], t[4*h+3]
+		VSHUFPS(U8(0x44), c, a, r[4*h])   // column 0 (and 4) of the four rows
+		VSHUFPS(U8(0xEE), c, a, r[4*h+1]) // column 1 (and 5)
+		VSHUFPS(U8(0x44), d, b, r[4*h+2]) // column 2 (and 6)
+		VSHUFPS(U8(0xEE), d, b, r[4*h+3]) // column 3 (and 7)
+	}
+	for j := 0; j < 4; j++ {
+		VPERM2F128(U8(0x20), r[4+j], r[j], t[j])   // column j: low halves
+		VPERM2F128(U8(0x31), r[4+j], r[j], t[4+j]) // column 4+j: high halves
+	}
+}
+
+// interleave8x32 declares vec.Interleave8x32's kernel.
+func interleave8x32() {
+	text("interleave8x32AVX2", "func(dst *float32, src *float32, lds int, n int, mask *int32)",
+		"dst[p·8 + s] = src[s·lds + p] for s < 8, p < n: blocks of eight p",
+		"transposed in registers; the last n mod 8 through the lane mask (mask[l]",
+		"= −1 for l < n mod 8) and as many stores.")
+	Load(Param("dst"), RDI)
+	Load(Param("src"), RSI)
+	Load(Param("lds"), R8)
+	SHLQ(U8(2), R8)
+	LEAQ(at(R8, R8, 2, 0), R9)
+	LEAQ(at(RSI, R8, 4, 0), RDX) // row 4
+	Load(Param("n"), RCX)
+	row := func(s int) Mem {
+		base := RSI
+		if s >= 4 {
+			base = RDX
+		}
+		switch s % 4 {
+		case 0:
+			return off(base, 0)
+		case 1:
+			return at(base, R8, 1, 0)
+		case 2:
+			return at(base, R8, 2, 0)
+		}
+		return at(base, R9, 1, 0)
+	}
+	rs := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7}
+	ts := []VecPhysical{Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
+	CMPQ(RCX, U8(8))
+	JLT(LabelRef("il_tail"))
+	Label("il_block")
+	for s, y := range rs {
+		VMOVUPS(row(s), y)
+	}
+	transpose8()
+	for j, y := range ts {
+		VMOVUPS(y, off(RDI, 32*j))
+	}
+	ADDQ(U32(256), RDI)
+	ADDQ(U8(32), RSI)
+	ADDQ(U8(32), RDX)
+	SUBQ(U8(8), RCX)
+	CMPQ(RCX, U8(8))
+	JGE(LabelRef("il_block"))
+	Label("il_tail")
+	TESTQ(RCX, RCX)
+	JZ(LabelRef("il_done"))
+	Load(Param("mask"), RAX)
+	VMOVDQU(off(RAX, 0), Y15)
+	for s, y := range rs {
+		VMASKMOVPS(row(s), Y15, y)
+	}
+	transpose8()
+	for j, y := range ts[:7] {
+		VMOVUPS(y, off(RDI, 32*j))
+		CMPQ(RCX, U8(j+1))
+		JE(LabelRef("il_done"))
+	}
+	Label("il_done")
+	done()
+}
+
+// deinterleave8x32 declares vec.Deinterleave8x32's kernel.
+func deinterleave8x32() {
+	text("deinterleave8x32AVX2", "func(dst *float32, ldd int, src *float32, n int, mask *int32)",
+		"dst[s·ldd + p] = src[p·8 + s] for s < 8, p < n: blocks of eight p",
+		"transposed in registers; the last n mod 8 loaded one by one (the rest",
+		"zero) and stored through the lane mask (mask[l] = −1 for l < n mod 8).")
+	Load(Param("dst"), RDI)
+	Load(Param("src"), RSI)
+	Load(Param("ldd"), R8)
+	SHLQ(U8(2), R8)
+	LEAQ(at(R8, R8, 2, 0), R9)
+	LEAQ(at(RDI, R8, 4, 0), RDX) // row 4
+	Load(Param("n"), RCX)
+	row := func(s int) Mem {
+		base := RDI
+		if s >= 4 {
+			base = RDX
+		}
+		switch s % 4 {
+		case 0:
+			return off(base, 0)
+		case 1:
+			return at(base, R8, 1, 0)
+		case 2:
+			return at(base, R8, 2, 0)
+		}
+		return at(base, R9, 1, 0)
+	}
+	rs := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7}
+	ts := []VecPhysical{Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
+	CMPQ(RCX, U8(8))
+	JLT(LabelRef("dl_tail"))
+	Label("dl_block")
+	for j, y := range rs {
+		VMOVUPS(off(RSI, 32*j), y)
+	}
+	transpose8()
+	for s, y := range ts {
+		VMOVUPS(y, row(s))
+	}
+	ADDQ(U32(256), RSI)
+	ADDQ(U8(32), RDI)
+	ADDQ(U8(32), RDX)
+	SUBQ(U8(8), RCX)
+	CMPQ(RCX, U8(8))
+	JGE(LabelRef("dl_block"))
+	Label("dl_tail")
+	TESTQ(RCX, RCX)
+	JZ(LabelRef("dl_done"))
+	for _, y := range rs[1:] {
+		VXORPS(y, y, y)
+	}
+	for j, y := range rs[:7] {
+		VMOVUPS(off(RSI, 32*j), y)
+		CMPQ(RCX, U8(j+1))
+		JE(LabelRef("dl_loaded"))
+	}
+	Label("dl_loaded")
+	transpose8()
+	Load(Param("mask"), RAX)
+	VMOVDQU(off(RAX, 0), Y0)
+	for s, y := range ts {
+		VMASKMOVPS(y, Y0, row(s))
+	}
+	Label("dl_done")
+	done()
+}
