@@ -41,7 +41,9 @@ import (
 // spreads the chunks of the batch over workers; the backward pass spreads
 // blocks of samples (winoBlocks), each with its own partial weight-gradient
 // sum, added in block order. Results are therefore the same for any thread
-// count.
+// count. A chunk's transforms take a vector lane per tile of a tile row, or,
+// on small planes whose chunks hold samples in groups of eight, a lane per
+// sample (winolanes.go).
 
 // winoPolicy chooses between the paths: winoAuto by shape (winograd), or,
 // for tests and benchmarks, winoOff (always im2col) and winoAlways

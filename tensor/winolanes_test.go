@@ -5,11 +5,23 @@ import (
 	"testing"
 )
 
+// laneCases are shapes whose chunks hold 8 or 16 samples: square and
+// oblong planes from 1×1 to 7×7, padding 1 and 0, a batch whose last group
+// is short (its missing lanes zero).
+var laneCases = []convCase{
+	{64, 8, 4, 4, 8, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+	{64, 4, 7, 7, 6, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+	{132, 8, 7, 7, 16, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+	{64, 3, 1, 1, 5, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+	{128, 5, 3, 3, 7, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+	{64, 6, 4, 7, 4, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+	{64, 4, 6, 6, 4, 3, 3, Conv2dParams{}},
+	{128, 32, 5, 5, 24, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+}
+
 // TestWinoLanesSameBits checks that the forward pass with the
 // lane-per-sample transforms gives the same bits as with a lane per tile,
-// on shapes whose chunks hold 8 or 16 samples: square and oblong planes
-// from 1×1 to 7×7, padding 1 and 0, a batch whose last group is short
-// (lanes left zero), with and without a bias, at 1 and 3 threads, on the
+// on laneCases, with and without a bias, at 1 and 3 threads, on the
 // Winograd path whether or not the shape rule would take it.
 func TestWinoLanesSameBits(t *testing.T) {
 	if !winoLanes {
@@ -17,16 +29,7 @@ func TestWinoLanesSameBits(t *testing.T) {
 	}
 	defer func(old int) { winoPolicy = old }(winoPolicy)
 	winoPolicy = winoAlways // small shapes too
-	for _, c := range []convCase{
-		{64, 8, 4, 4, 8, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{64, 4, 7, 7, 6, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{132, 8, 7, 7, 16, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{64, 3, 1, 1, 5, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{128, 5, 3, 3, 7, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{64, 6, 4, 7, 4, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{64, 4, 6, 6, 4, 3, 3, Conv2dParams{}},
-		{128, 32, 5, 5, 24, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-	} {
+	for _, c := range laneCases {
 		wg := newWinoGeom(c.convGeom())
 		if !wg.lanes() {
 			t.Fatalf("%v: %d samples per chunk, not in lanes", c, wg.spc)
@@ -61,7 +64,7 @@ func TestWinoLanesSameBits(t *testing.T) {
 }
 
 // TestWinoLanesBackward checks the backward pass with the lane-per-sample
-// transforms on the shapes of TestWinoLanesSameBits: the input gradient is
+// transforms on laneCases: the input gradient is
 // the same bits as with a lane per tile (the same operations per element);
 // the weight gradient sums the tiles in another order, so it is checked
 // against the float64 reference, within the float32 tolerance and no worse
@@ -74,16 +77,7 @@ func TestWinoLanesBackward(t *testing.T) {
 	defer func(old int) { winoPolicy = old }(winoPolicy)
 	winoPolicy = winoAlways
 	defer SetThreads(Threads())
-	for _, c := range []convCase{
-		{64, 8, 4, 4, 8, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{64, 4, 7, 7, 6, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{132, 8, 7, 7, 16, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{64, 3, 1, 1, 5, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{128, 5, 3, 3, 7, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{64, 6, 4, 7, 4, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-		{64, 4, 6, 6, 4, 3, 3, Conv2dParams{}},
-		{128, 32, 5, 5, 24, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
-	} {
+	for _, c := range laneCases {
 		t.Run(fmt.Sprint(c), func(t *testing.T) {
 			rng := testRNG(33)
 			x := randT(rng, Float32, -1, 1, c.n, c.c, c.h, c.w)

@@ -2690,8 +2690,8 @@ TEXT ·deinterleave8x32AVX2(SB), NOSPLIT, $0-40
 	// dst[s·ldd + p] = src[p·8 + s] for s < 8, p < n: blocks of eight p
 	// transposed in registers; the last n mod 8 loaded one by one (the rest
 	// zero) and stored through the lane mask (mask[l] = −1 for l < n mod 8).
-	MOVQ dst+0(FP), DI
 	MOVQ src+16(FP), SI
+	MOVQ dst+0(FP), DI
 	MOVQ ldd+8(FP), R8
 	SHLQ $0x02, R8
 	LEAQ (R8)(R8*2), R9

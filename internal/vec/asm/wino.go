@@ -1049,6 +1049,32 @@ func transpose8() {
 	}
 }
 
+// eightRows loads the pointer argument ptr into base and the row stride
+// ld (in values) into R8 as bytes, with R9 = 3·R8 and DX = row 4, and
+// returns the operand of row s < 8: rows 0–3 from base, 4–7 from DX.
+func eightRows(ptr, ld string, base Register) func(s int) Mem {
+	Load(Param(ptr), base)
+	Load(Param(ld), R8)
+	SHLQ(U8(2), R8)
+	LEAQ(at(R8, R8, 2, 0), R9)
+	LEAQ(at(base, R8, 4, 0), RDX) // row 4
+	return func(s int) Mem {
+		b := base
+		if s >= 4 {
+			b = RDX
+		}
+		switch s % 4 {
+		case 0:
+			return off(b, 0)
+		case 1:
+			return at(b, R8, 1, 0)
+		case 2:
+			return at(b, R8, 2, 0)
+		}
+		return at(b, R9, 1, 0)
+	}
+}
+
 // interleave8x32 declares vec.Interleave8x32's kernel.
 func interleave8x32() {
 	text("interleave8x32AVX2", "func(dst *float32, src *float32, lds int, n int, mask *int32)",
@@ -1056,27 +1082,8 @@ func interleave8x32() {
 		"transposed in registers; the last n mod 8 through the lane mask (mask[l]",
 		"= −1 for l < n mod 8) and as many stores.")
 	Load(Param("dst"), RDI)
-	Load(Param("src"), RSI)
-	Load(Param("lds"), R8)
-	SHLQ(U8(2), R8)
-	LEAQ(at(R8, R8, 2, 0), R9)
-	LEAQ(at(RSI, R8, 4, 0), RDX) // row 4
+	row := eightRows("src", "lds", RSI)
 	Load(Param("n"), RCX)
-	row := func(s int) Mem {
-		base := RSI
-		if s >= 4 {
-			base = RDX
-		}
-		switch s % 4 {
-		case 0:
-			return off(base, 0)
-		case 1:
-			return at(base, R8, 1, 0)
-		case 2:
-			return at(base, R8, 2, 0)
-		}
-		return at(base, R9, 1, 0)
-	}
 	rs := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7}
 	ts := []VecPhysical{Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
 	CMPQ(RCX, U8(8))
@@ -1119,28 +1126,9 @@ func deinterleave8x32() {
 		"dst[s·ldd + p] = src[p·8 + s] for s < 8, p < n: blocks of eight p",
 		"transposed in registers; the last n mod 8 loaded one by one (the rest",
 		"zero) and stored through the lane mask (mask[l] = −1 for l < n mod 8).")
-	Load(Param("dst"), RDI)
 	Load(Param("src"), RSI)
-	Load(Param("ldd"), R8)
-	SHLQ(U8(2), R8)
-	LEAQ(at(R8, R8, 2, 0), R9)
-	LEAQ(at(RDI, R8, 4, 0), RDX) // row 4
+	row := eightRows("dst", "ldd", RDI)
 	Load(Param("n"), RCX)
-	row := func(s int) Mem {
-		base := RDI
-		if s >= 4 {
-			base = RDX
-		}
-		switch s % 4 {
-		case 0:
-			return off(base, 0)
-		case 1:
-			return at(base, R8, 1, 0)
-		case 2:
-			return at(base, R8, 2, 0)
-		}
-		return at(base, R9, 1, 0)
-	}
 	rs := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7}
 	ts := []VecPhysical{Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
 	CMPQ(RCX, U8(8))
