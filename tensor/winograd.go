@@ -745,7 +745,7 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 	pq := wg.hq() * wg.wq() // a padded plane
 	lanes := wg.lanes() && isFloat32[T]()
 	parallelFor(nblk, 1, func(lo, hi int) {
-		sc := newWinoScratch[T](wg, gx != nil)
+		sc := newWinoScratch[T](wg, gx != nil && !lanes) // the lanes write gx directly
 		defer sc.release()
 		var tmp [vec.TileMR * vec.TileNR32]T
 		var lb *winoLaneBufs

@@ -24,8 +24,10 @@ import "github.com/acaode/aca/internal/vec"
 var winoLanes = vec.HasAVX2()
 
 // lanes reports whether wg's chunks take the lane-per-sample transforms
-// (in float32).
-func (wg winoGeom) lanes() bool { return winoLanes && wg.spc%8 == 0 }
+// (in float32). They need the products on the micro-tiles (winoTiles),
+// whose results do not depend on a tile's column: with the BLAS's products
+// the lanes' padded tile count could change the edge columns' rounding.
+func (wg winoGeom) lanes() bool { return winoLanes && winoTiles && wg.spc%8 == 0 }
 
 // winoLaneIn writes channel c of the k ≤ 8 samples n0 … n0+k−1 into the
 // zero-padded interleaved plane p (element (r, col) of lane s at
@@ -41,7 +43,7 @@ func winoLaneIn(wg winoGeom, x []float32, n0, k, c int, p, dense []float32) {
 		}
 		return
 	}
-	clear(p)
+	clear(p) // lanes k … 7 zero (with finite data the products of their tiles would be dropped anyway; a NaN or Inf left from another chunk would not)
 	for s := 0; s < k; s++ {
 		plane := x[((n0+s)*wg.c+c)*hw:][:hw]
 		for i := 0; i < wg.h; i++ {
@@ -119,8 +121,8 @@ func isFloat32[T float]() bool {
 
 // winoLaneBufs are one worker's interleaved planes for the backward pass's
 // lane-per-sample transforms: an input plane (zero outside the images), an
-// output-gradient plane (zero outside the planes) and an input-gradient
-// plane.
+// output-gradient plane (zero outside the planes), an input-gradient plane,
+// and the interleaving functions' scratch (dense).
 type winoLaneBufs struct {
 	in, gy, gx, dense []float32
 }
@@ -158,7 +160,7 @@ func (lb *winoLaneBufs) gradOutput(wg winoGeom, gy []float32, n0, n1 int, out []
 					copy(lb.gy[i*w2*8:][:8*wg.ow], lb.dense[i*wg.ow*8:][:8*wg.ow])
 				}
 			} else {
-				clear(lb.gy)
+				clear(lb.gy) // lanes k … 7 zero (see winoLaneIn)
 			}
 			for l := 0; l < k && k < 8; l++ {
 				plane := gy[((s0+l)*wg.o+o)*s:][:s]

@@ -6,8 +6,8 @@ import (
 )
 
 // laneCases are shapes whose chunks hold 8 or 16 samples: square and
-// oblong planes from 1×1 to 7×7, padding 1 and 0, a batch whose last group
-// is short (its missing lanes zero).
+// oblong planes from 1×1 to 7×7, padding 1, 0 and in one direction only,
+// batches whose last group is short (its missing lanes zero).
 var laneCases = []convCase{
 	{64, 8, 4, 4, 8, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
 	{64, 4, 7, 7, 6, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
@@ -17,6 +17,11 @@ var laneCases = []convCase{
 	{64, 6, 4, 7, 4, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
 	{64, 4, 6, 6, 4, 3, 3, Conv2dParams{}},
 	{128, 32, 5, 5, 24, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+	// Padding in one direction only, with short last groups.
+	{64, 4, 5, 6, 4, 3, 3, Conv2dParams{PadH: 1}},
+	{64, 4, 6, 5, 4, 3, 3, Conv2dParams{PadW: 1}},
+	{60, 4, 3, 7, 4, 3, 3, Conv2dParams{PadH: 1}},
+	{61, 5, 4, 3, 6, 3, 3, Conv2dParams{PadW: 1}},
 }
 
 // TestWinoLanesSameBits checks that the forward pass with the

@@ -209,7 +209,15 @@ func TestConvGroupNormWriteEveryElement(t *testing.T) {
 // the bits of a run on fresh buffers, so that no read of a buffer's stale
 // part (the tiles past a chunk's end, the padding of a strip) reaches one.
 func TestWinogradPoisonedScratch(t *testing.T) {
-	c := convCase{3, 16, 14, 13, 24, 3, 3, Conv2dParams{PadH: 1, PadW: 1}}
+	for _, c := range []convCase{
+		{3, 16, 14, 13, 24, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+		laneCases[2], laneCases[len(laneCases)-1], // a lane per sample, short last groups
+	} {
+		testPoisonedScratch(t, c)
+	}
+}
+
+func testPoisonedScratch(t *testing.T, c convCase) {
 	for _, tiles := range tileSettings() {
 		withWinoTiles(tiles, func() {
 			withWinoPolicy(winoAlways, func() {
@@ -230,7 +238,7 @@ func TestWinogradPoisonedScratch(t *testing.T) {
 					drainScratch()
 					for i, name := range []string{"y", "gx", "gw", "gb"} {
 						if !SameBits(fresh[i], poisoned[i]) {
-							t.Errorf("%v tiles %v: %s differs on NaN-filled scratch (max |diff| %g)", dt, tiles, name, MaxAbsDiff(fresh[i], poisoned[i]))
+							t.Errorf("%v %v tiles %v: %s differs on NaN-filled scratch (max |diff| %g)", c, dt, tiles, name, MaxAbsDiff(fresh[i], poisoned[i]))
 						}
 					}
 				}

@@ -853,10 +853,11 @@ func winoGradInputRows32Go(p []float32, ldp int, q []float32, ldq, n int) [8]flo
 // i < m and j < n, where S(i, j) = Σ_{p<k} a[i·lda + p]·b[j·ldb + p]: the
 // products A·Bᵀ of package tensor's Winograd weight gradient, whose inner
 // dimension (the tiles) is contiguous in both operands. k must be a
-// multiple of 8 (the caller zero-pads). Blocks of two rows by four columns
-// go eight products at a time: lane l of a sum takes the p ≡ l (mod 8) in
-// order of p by fused multiply-adds, and the lanes add as ((l0 + l1) +
-// (l2 + l3)) + ((l4 + l5) + (l6 + l7)); the last row and the last columns
+// multiple of 8 (the caller zero-pads). Blocks of three rows (two for the
+// last two or four of the even rows) by four columns go eight products at
+// a time, each sum the same way in either block: lane l of a sum takes the
+// p ≡ l (mod 8) in order of p by fused multiply-adds, and the lanes add as
+// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)); the last row and the last columns
 // of an m or n that the blocks do not fill are summed in float64 in order
 // of p and rounded once. Each C(i, j) is then S, or S + C rounded once.
 // Which way an element goes depends on m, n and k only. The portable path
@@ -951,6 +952,32 @@ func winoDots32Go(a []float32, lda int, b []float32, ldb int, k int, c []float32
 	}
 }
 
+// lanePlaneFits reports whether an interleaved padded plane of l values
+// holds the th×tw tiles (th, tw ≥ 1) of rows wq ≥ 2tw+2 vectors long: the
+// 8·wq·(2th+2) values the lane transforms read or write, computed without
+// overflow.
+func lanePlaneFits(l, wq, th, tw int) bool {
+	return th >= 1 && tw >= 1 && wq >= 2 && tw <= (wq-2)/2 && wq <= l/8 && th <= (l/(8*wq)-2)/2
+}
+
+// laneOutFits reports whether l values hold the 2th×2tw interleaved
+// outputs (or output gradients) of th×tw tiles: 32·th·tw, without overflow.
+func laneOutFits(l, th, tw int) bool {
+	return th >= 1 && tw >= 1 && tw <= l/32 && th <= l/(32*tw)
+}
+
+// laneTilesFit reports whether l values hold the transformed values of n
+// tiles as the lane transforms lay them out: position ξ < 16 at ξ·ld, tile
+// t at t·ldt, eight lanes each (ld, ldt ≥ 8), that is 15·ld + (n−1)·ldt + 8
+// values, computed without overflow.
+func laneTilesFit(l, ld, n, ldt int) bool {
+	if ld < 8 || ldt < 8 || n < 1 || l < 8 || ld > (l-8)/15 {
+		return false
+	}
+	rest := l - 8 - 15*ld
+	return n == 1 || ldt <= rest/(n-1)
+}
+
 // WinoInputLanes32 is package tensor's Winograd input transform V = Bᵀ d B
 // with a lane per sample: p holds eight samples' zero-padded planes
 // interleaved, element (r, c) of sample s at p[(r·wq + c)·8 + s], and tile
@@ -962,7 +989,7 @@ func winoDots32Go(a []float32, lda int, b []float32, ldb int, k int, c []float32
 // tiles per row) use every lane, where a transform with a lane per tile
 // leaves most of them idle. It panics if a slice is too short.
 func WinoInputLanes32(p []float32, wq, th, tw int, v []float32, ldv, ldt int) {
-	if th < 1 || tw < 1 || wq < 2*tw+2 || ldt < 8 || ldv < 8 || len(p) < 8*wq*(2*th+2) || len(v) < 15*ldv+(th*tw-1)*ldt+8 {
+	if !lanePlaneFits(len(p), wq, th, tw) || !laneTilesFit(len(v), ldv, th*tw, ldt) {
 		panic(fmt.Sprintf("vec: WinoInputLanes32: %d×%d tiles, wq %d, ldv %d, ldt %d, p of %d and v of %d values", th, tw, wq, ldv, ldt, len(p), len(v)))
 	}
 	if useAsm {
@@ -1001,7 +1028,7 @@ func WinoInputLanes32(p []float32, wq, th, tw int, v []float32, ldv, ldt int) {
 // M_8+j) − M_12+j, and the outputs ((p0 + p1) + p2) + bias, ((p1 − p2) −
 // p3) + bias and the same of q. It panics if a slice is too short.
 func WinoOutputLanes32(m []float32, ldm, ldt int, y []float32, th, tw int, bias float32) {
-	if th < 1 || tw < 1 || ldt < 8 || ldm < 8 || len(m) < 15*ldm+(th*tw-1)*ldt+8 || len(y) < 32*th*tw {
+	if !laneOutFits(len(y), th, tw) || !laneTilesFit(len(m), ldm, th*tw, ldt) {
 		panic(fmt.Sprintf("vec: WinoOutputLanes32: %d×%d tiles, ldm %d, ldt %d, m of %d and y of %d values", th, tw, ldm, ldt, len(m), len(y)))
 	}
 	if useAsm {
@@ -1038,7 +1065,7 @@ func WinoOutputLanes32(m []float32, ldm, ldt int, y []float32, th, tw int, bias 
 // each row x the values x0, x0 + x1, x0 − x1, −x1. It panics if a slice is
 // too short.
 func WinoGradOutputLanes32(g []float32, th, tw int, v []float32, ldv, ldt int) {
-	if th < 1 || tw < 1 || ldt < 8 || ldv < 8 || len(g) < 32*th*tw || len(v) < 15*ldv+(th*tw-1)*ldt+8 {
+	if !laneOutFits(len(g), th, tw) || !laneTilesFit(len(v), ldv, th*tw, ldt) {
 		panic(fmt.Sprintf("vec: WinoGradOutputLanes32: %d×%d tiles, ldv %d, ldt %d, g of %d and v of %d values", th, tw, ldv, ldt, len(g), len(v)))
 	}
 	if useAsm {
@@ -1072,7 +1099,7 @@ func WinoGradOutputLanes32(g []float32, th, tw int, v []float32, ldv, ldt int) {
 // two, so rows 0 and 1 of q must be zero before the call. It panics if a
 // slice is too short.
 func WinoGradInputLanes32(p []float32, ldp, ldt int, q []float32, wq, th, tw int) {
-	if th < 1 || tw < 1 || ldt < 8 || ldp < 8 || wq < 2*tw+2 || len(p) < 15*ldp+(th*tw-1)*ldt+8 || len(q) < 8*wq*(2*th+2) {
+	if !lanePlaneFits(len(q), wq, th, tw) || !laneTilesFit(len(p), ldp, th*tw, ldt) {
 		panic(fmt.Sprintf("vec: WinoGradInputLanes32: %d×%d tiles, ldp %d, ldt %d, wq %d, p of %d and q of %d values", th, tw, ldp, ldt, wq, len(p), len(q)))
 	}
 	if useAsm {
@@ -1143,7 +1170,7 @@ func tailMask32(n int) (m [8]int32) {
 // package tensor's lane-per-sample transforms). It panics if a slice is
 // too short.
 func Interleave8x32(dst, src []float32, lds, n int) {
-	if n < 0 || lds < n || len(dst) < 8*n || n > 0 && len(src) < 7*lds+n {
+	if n < 0 || n > len(dst)/8 || !holds(len(src), 8, lds, n) {
 		panic(fmt.Sprintf("vec: Interleave8x32: n %d, lds %d, dst of %d and src of %d values", n, lds, len(dst), len(src)))
 	}
 	if n == 0 {
@@ -1165,7 +1192,7 @@ func Interleave8x32(dst, src []float32, lds, n int) {
 // src[p·8 + s] for s < 8 and p < n. It writes nothing else of dst, and
 // panics if a slice is too short.
 func Deinterleave8x32(dst []float32, ldd int, src []float32, n int) {
-	if n < 0 || ldd < n || len(src) < 8*n || n > 0 && len(dst) < 7*ldd+n {
+	if n < 0 || n > len(src)/8 || !holds(len(dst), 8, ldd, n) {
 		panic(fmt.Sprintf("vec: Deinterleave8x32: n %d, ldd %d, dst of %d and src of %d values", n, ldd, len(dst), len(src)))
 	}
 	if n == 0 {

@@ -28,9 +28,7 @@ func TestWinoInputLanes32(t *testing.T) {
 				wq := 2*tw + 2 + ldt/24 // a wider plane row for some cases
 				ldv := th*tw*ldt + 5
 				p := make([]float32, 8*wq*(2*th+2))
-				for i := range p {
-					p[i] = float32(rng.NormFloat64())
-				}
+				fillLanes(rng, p)
 				v := make([]float32, 15*ldv+(th*tw-1)*ldt+8)
 				for i := range v {
 					v[i] = 1234.5
@@ -90,9 +88,7 @@ func TestWinoOutputLanes32(t *testing.T) {
 				th, tw := sh[0], sh[1]
 				ldm := th*tw*ldt + 3
 				m := make([]float32, 15*ldm+(th*tw-1)*ldt+8)
-				for i := range m {
-					m[i] = float32(rng.NormFloat64())
-				}
+				fillLanes(rng, m)
 				y := make([]float32, 32*th*tw)
 				bias := float32(0.25)
 				WinoOutputLanes32(m, ldm, ldt, y, th, tw, bias)
@@ -138,6 +134,22 @@ func TestWinoOutputLanes32(t *testing.T) {
 	}
 }
 
+// fillLanes fills v with normal values, every seventh +0 and every
+// eleventh −0, so that the two paths' handling of signed zeros (negation by
+// the sign bit, as Go negates) is compared too.
+func fillLanes(rng *rand.Rand, v []float32) {
+	for i := range v {
+		switch {
+		case i%7 == 3:
+			v[i] = 0
+		case i%11 == 5:
+			v[i] = float32(math.Copysign(0, -1))
+		default:
+			v[i] = float32(rng.NormFloat64())
+		}
+	}
+}
+
 // sameResults fails unless the assembly's results (if it ran) are the
 // portable path's bits.
 func sameResults(t *testing.T, results map[bool][][]float32) {
@@ -164,9 +176,7 @@ func TestWinoGradOutputLanes32(t *testing.T) {
 				th, tw := sh[0], sh[1]
 				ldv := th*tw*ldt + 7
 				g := make([]float32, 32*th*tw)
-				for i := range g {
-					g[i] = float32(rng.NormFloat64())
-				}
+				fillLanes(rng, g)
 				v := make([]float32, 15*ldv+(th*tw-1)*ldt+8)
 				WinoGradOutputLanes32(g, th, tw, v, ldv, ldt)
 				results[asm] = append(results[asm], v)
@@ -197,9 +207,9 @@ func TestWinoGradOutputLanes32(t *testing.T) {
 }
 
 // TestWinoGradInputLanes32 checks WinoGradInputLanes32 on both paths
-// against Σ over tiles of B P Bᵀ in float64, added to what the plane held
-// in rows 2 on (rows 0 and 1 start at zero), and that the two paths give
-// the same bits.
+// against Σ over tiles of B P Bᵀ in float64 (rows 0 and 1 of the plane
+// start at zero; every row from 2 on is overwritten before anything is added
+// to it), and that the two paths give the same bits.
 func TestWinoGradInputLanes32(t *testing.T) {
 	results := map[bool][][]float32{}
 	paths(t, func(t *testing.T) {
@@ -211,9 +221,7 @@ func TestWinoGradInputLanes32(t *testing.T) {
 				wq := 2*tw + 2 + ldt/24
 				ldp := th*tw*ldt + 1
 				p := make([]float32, 15*ldp+(th*tw-1)*ldt+8)
-				for i := range p {
-					p[i] = float32(rng.NormFloat64())
-				}
+				fillLanes(rng, p)
 				q := make([]float32, 8*wq*(2*th+2))
 				for i := 16 * wq; i < len(q); i++ {
 					q[i] = 99 // overwritten: every row from 2 on is set before it is added to
@@ -315,4 +323,52 @@ func TestInterleave8x32(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLaneWrapperChecks checks that the lane transforms and the 8-row
+// transposes panic on a slice one value short of what they touch and on
+// strides so large that the sizes they imply overflow, instead of letting
+// the kernels run off the slices.
+func TestLaneWrapperChecks(t *testing.T) {
+	const huge = 1 << 61
+	f := func(n int) []float32 { return make([]float32, n) }
+	for _, tc := range []struct {
+		name string
+		call func()
+	}{
+		{"input: v short", func() { WinoInputLanes32(f(8*6*6), 6, 2, 2, f(15*40+3*8+8-1), 40, 8) }},
+		{"input: p short", func() { WinoInputLanes32(f(8*6*6-1), 6, 2, 2, f(15*40+3*8+8), 40, 8) }},
+		{"input: huge th", func() { WinoInputLanes32(f(64), 4, huge, 1, f(128), 8, 8) }},
+		{"input: huge ldt", func() { WinoInputLanes32(f(8*6*6), 6, 2, 2, f(1000), 8, huge) }},
+		{"output: m short", func() { WinoOutputLanes32(f(15*40+3*8+8-1), 40, 8, f(32*4), 2, 2, 0) }},
+		{"output: y short", func() { WinoOutputLanes32(f(15*40+3*8+8), 40, 8, f(32*4-1), 2, 2, 0) }},
+		{"output: huge tw", func() { WinoOutputLanes32(f(1000), 8, 8, f(64), 1, huge, 0) }},
+		{"grad output: v short", func() { WinoGradOutputLanes32(f(32*4), 2, 2, f(15*40+3*8+8-1), 40, 8) }},
+		{"grad output: huge ldv", func() { WinoGradOutputLanes32(f(32*4), 2, 2, f(1000), huge, 8) }},
+		{"grad input: p short", func() { WinoGradInputLanes32(f(15*40+3*8+8-1), 40, 8, f(8*6*6), 6, 2, 2) }},
+		{"grad input: q short", func() { WinoGradInputLanes32(f(15*40+3*8+8), 40, 8, f(8*6*6-1), 6, 2, 2) }},
+		{"grad input: huge wq", func() { WinoGradInputLanes32(f(1000), 8, 8, f(1000), huge, 1, 1) }},
+		{"interleave: src short", func() { Interleave8x32(f(80), f(7*12+10-1), 12, 10) }},
+		{"interleave: dst short", func() { Interleave8x32(f(79), f(7*12+10), 12, 10) }},
+		{"interleave: huge lds", func() { Interleave8x32(f(8), f(8), huge, 1) }},
+		{"deinterleave: dst short", func() { Deinterleave8x32(f(7*12+10-1), 12, f(80), 10) }},
+		{"deinterleave: src short", func() { Deinterleave8x32(f(7*12+10), 12, f(79), 10) }},
+		{"deinterleave: huge ldd", func() { Deinterleave8x32(f(8), huge, f(8), 1) }},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", tc.name)
+				}
+			}()
+			tc.call()
+		}()
+	}
+	// Exactly long enough: no panic.
+	WinoInputLanes32(f(8*6*6), 6, 2, 2, f(15*40+3*8+8), 40, 8)
+	WinoOutputLanes32(f(15*40+3*8+8), 40, 8, f(32*4), 2, 2, 0)
+	WinoGradOutputLanes32(f(32*4), 2, 2, f(15*40+3*8+8), 40, 8)
+	WinoGradInputLanes32(f(15*40+3*8+8), 40, 8, f(8*6*6), 6, 2, 2)
+	Interleave8x32(f(80), f(7*12+10), 12, 10)
+	Deinterleave8x32(f(7*12+10), 12, f(80), 10)
 }
