@@ -157,10 +157,13 @@ type winoGeom struct {
 // at constant offsets (the compiler then needs no index arithmetic or
 // bounds check per value). A chunk holds at most winoCap tiles; the rows are
 // padded beyond it so that the channels of a product's operand, 16·winoLd
-// apart, do not all fall into the same cache sets.
+// apart, do not all fall into the same cache sets. Chunks aim at
+// winoChunkTiles tiles (and winoChunkElems values); only the rounding of a
+// chunk's samples up to eight (newWinoGeom) goes beyond.
 const (
-	winoCap = 256
-	winoLd  = winoCap + 16
+	winoCap        = 400
+	winoLd         = winoCap + 16
+	winoChunkTiles = 256
 )
 
 // winoChunkElems bounds a chunk's transformed input and output tiles
@@ -170,10 +173,10 @@ const winoChunkElems = 1 << 18
 
 // winoStride is the distance between the channels of a chunk's transformed
 // tiles: their 16 rows and one cache line more. Without the line, channel
-// c's rows lie 16·winoLd·4 bytes (272 cache lines) apart in float32, so
+// c's rows lie 16·winoLd·4 bytes (528 cache lines) apart in float32, so
 // that the rows a product reads for one block of tiles, one per channel,
 // fall into only 4 of an L1 cache's 64 sets (AMD Zen 3: 32 KiB, 8 ways)
-// and evict each other; with it (273 lines) they spread over all 64.
+// and evict each other; with it (529 lines) they spread over all 64.
 func winoStride[T float]() int {
 	var z T
 	return 16*winoLd + 64/int(unsafe.Sizeof(z))
@@ -181,7 +184,7 @@ func winoStride[T float]() int {
 
 func newWinoGeom(g convGeom) winoGeom {
 	wg := winoGeom{convGeom: g, th: (g.oh + 1) / 2, tw: (g.ow + 1) / 2, spc: 1}
-	tiles := max(1, min(winoCap, winoChunkElems/(16*(g.c+g.o))))
+	tiles := max(1, min(winoChunkTiles, winoChunkElems/(16*(g.c+g.o))))
 	if fit := max(1, tiles/wg.tw); fit < wg.th {
 		chunks := (wg.th + fit - 1) / fit
 		wg.rows = (wg.th + chunks - 1) / chunks // the same number of rows in every chunk but the last
@@ -190,6 +193,18 @@ func newWinoGeom(g convGeom) winoGeom {
 		// the batch where it has enough samples, for the workers to share.
 		wg.rows = wg.th
 		wg.spc = max(1, min(tiles/(wg.th*wg.tw), (g.n+winoMinChunks-1)/winoMinChunks))
+		// Four to seven samples per chunk go up to eight, for the
+		// transforms with a lane per sample (winolanes.go), where the
+		// chunk stays within winoCap tiles and the batch still cuts into
+		// winoMinChunks chunks: 14×14 planes at 32 channels, batch 128,
+		// chunks of 8 samples (392 tiles) instead of 5, forward 3.60 →
+		// 2.71 ms and backward 6.88 → 4.82 (BenchmarkWinogradTiles, two
+		// threads, medians of 5 alternated rounds). (winoCap is 400 for
+		// them: at 512 the sparser rows made the 4×4 and 7×7 planes' chunks
+		// about a tenth slower.)
+		if wg.spc >= 4 && wg.spc < 8 && 8*wg.th*wg.tw <= winoCap && (g.n+winoMinChunks-1)/winoMinChunks >= 8 {
+			wg.spc = 8
+		}
 	}
 	return wg
 }

@@ -17,6 +17,8 @@ var laneCases = []convCase{
 	{64, 6, 4, 7, 4, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
 	{64, 4, 6, 6, 4, 3, 3, Conv2dParams{}},
 	{128, 32, 5, 5, 24, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
+	// Five samples' worth of tiles per chunk, rounded up to eight.
+	{64, 32, 14, 14, 32, 3, 3, Conv2dParams{PadH: 1, PadW: 1}},
 	// Padding in one direction only, with short last groups.
 	{64, 4, 5, 6, 4, 3, 3, Conv2dParams{PadH: 1}},
 	{64, 4, 6, 5, 4, 3, 3, Conv2dParams{PadW: 1}},
