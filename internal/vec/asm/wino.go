@@ -740,17 +740,7 @@ func winoInputLanes32() {
 	MOVQ(RBX, RSI)
 	Load(Param("tw"), R12)
 	Label("lanes_in_tile")
-	row := func(i, j int) Mem {
-		switch i {
-		case 0:
-			return off(RSI, 32*j)
-		case 1:
-			return at(RSI, R8, 1, 32*j)
-		case 2:
-			return at(RSI, R8, 2, 32*j)
-		}
-		return at(RSI, R9, 1, 32*j)
-	}
+	row := func(i, j int) Mem { return rowAt(RSI, R8, R9, i, 32*j) }
 	MOVQ(RDI, RDX)
 	// The rows of Bᵀ d (0−2, 1+2, 2−1, 1−3), column by column, then each
 	// one's columns the same way.
@@ -803,20 +793,8 @@ func winoOutputLanes32() {
 	Label("lanes_out_row")
 	Load(Param("tw"), R12)
 	Label("lanes_out_tile")
-	LEAQ(at(RSI, R10, 4, 0), RDX) // ξ = 4
-	LEAQ(at(RSI, R10, 8, 0), R8)  // ξ = 8
-	LEAQ(at(RDX, R10, 8, 0), R9)  // ξ = 12
-	xi := func(base Register, j int) Mem {
-		switch j {
-		case 0:
-			return off(base, 0)
-		case 1:
-			return at(base, R10, 1, 0)
-		case 2:
-			return at(base, R10, 2, 0)
-		}
-		return at(base, R11, 1, 0)
-	}
+	xiBases()
+	xi := func(base Register, j int) Mem { return rowAt(base, R10, R11, j, 0) }
 	for half, bases := range [][3]Register{{RSI, RDX, R8}, {RDX, R8, R9}} {
 		// p_j = (s_j + s_4+j) + s_8+j; q_j = (s_4+j − s_8+j) − s_12+j.
 		s := []VecPhysical{Y0, Y1, Y2, Y3}
@@ -936,31 +914,9 @@ func winoGradInputLanes32() {
 	MOVQ(RBX, RDI)
 	Load(Param("tw"), RCX)
 	Label("lanes_gin_tile")
-	LEAQ(at(RSI, R10, 4, 0), RDX) // ξ = 4
-	LEAQ(at(RSI, R10, 8, 0), R8)  // ξ = 8
-	LEAQ(at(RDX, R10, 8, 0), R9)  // ξ = 12
-	xi := func(base Register, j int) Mem {
-		switch j {
-		case 0:
-			return off(base, 0)
-		case 1:
-			return at(base, R10, 1, 0)
-		case 2:
-			return at(base, R10, 2, 0)
-		}
-		return at(base, R11, 1, 0)
-	}
-	qrow := func(i, disp int) Mem {
-		switch i {
-		case 0:
-			return off(RDI, disp)
-		case 1:
-			return at(RDI, R13, 1, disp)
-		case 2:
-			return at(RDI, R13, 2, disp)
-		}
-		return at(RDI, R12, 1, disp)
-	}
+	xiBases()
+	xi := func(base Register, j int) Mem { return rowAt(base, R10, R11, j, 0) }
+	qrow := func(i, disp int) Mem { return rowAt(RDI, R13, R12, i, disp) }
 	r := []VecPhysical{Y0, Y1, Y2, Y3}
 	for i := 0; i < 4; i++ {
 		// The rows of B P: P_j; (P_4+j − P_8+j) + P_12+j;
@@ -1059,20 +1015,33 @@ func eightRows(ptr, ld string, base Register) func(s int) Mem {
 	LEAQ(at(R8, R8, 2, 0), R9)
 	LEAQ(at(base, R8, 4, 0), RDX) // row 4
 	return func(s int) Mem {
-		b := base
 		if s >= 4 {
-			b = RDX
+			return rowAt(RDX, R8, R9, s-4, 0)
 		}
-		switch s % 4 {
-		case 0:
-			return off(b, 0)
-		case 1:
-			return at(b, R8, 1, 0)
-		case 2:
-			return at(b, R8, 2, 0)
-		}
-		return at(b, R9, 1, 0)
+		return rowAt(base, R8, R9, s, 0)
 	}
+}
+
+// rowAt returns the operand base + j·ld + disp for j < 4, with ld and 3·ld
+// (ld3) in registers: the rows of a block a kernel reaches from one base.
+func rowAt(base, ld, ld3 Register, j, disp int) Mem {
+	switch j {
+	case 0:
+		return off(base, disp)
+	case 1:
+		return at(base, ld, 1, disp)
+	case 2:
+		return at(base, ld, 2, disp)
+	}
+	return at(base, ld3, 1, disp)
+}
+
+// xiBases points DX, R8 and R9 at positions 4, 8 and 12 of a tile's
+// transformed values (position 0 at SI, ld bytes in R10).
+func xiBases() {
+	LEAQ(at(RSI, R10, 4, 0), RDX) // ξ = 4
+	LEAQ(at(RSI, R10, 8, 0), R8)  // ξ = 8
+	LEAQ(at(RDX, R10, 8, 0), R9)  // ξ = 12
 }
 
 // interleave8x32 declares vec.Interleave8x32's kernel.
