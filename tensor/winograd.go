@@ -757,8 +757,8 @@ func winoBackward[T float](g convGeom, gy, x, w, gx, gw, gb []T) {
 	}
 	pb := make([]float64, nblk*g.o)
 	hw, s := g.h*g.w, g.s()
-	pq := wg.hq() * wg.wq() // a padded plane
-	lanes := wg.lanes() && isFloat32[T]()
+	pq := wg.hq() * wg.wq()                 // a padded plane
+	lanes := wg.lanes() && sizeOf[T]() == 4 // float32
 	parallelFor(nblk, 1, func(lo, hi int) {
 		sc := newWinoScratch[T](wg, gx != nil && !lanes) // the lanes write gx directly
 		defer sc.release()

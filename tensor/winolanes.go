@@ -112,13 +112,6 @@ func winoLaneChunk(wg winoGeom, x, b, y []float32, n0, n1 int, in, out, lp, ly, 
 	}
 }
 
-// isFloat32 reports whether T is float32.
-func isFloat32[T float]() bool {
-	var z T
-	_, ok := any(z).(float32)
-	return ok
-}
-
 // winoLaneBufs are one worker's interleaved planes for the backward pass's
 // lane-per-sample transforms: an input plane (zero outside the images), an
 // output-gradient plane (zero outside the planes), an input-gradient plane,

@@ -347,25 +347,13 @@ func winoDotsGrid32() {
 	Load(Param("ldb"), R9)
 	SHLQ(U8(2), R9)
 	Load(Param("mb"), R11)
-	Label("grid_rows")
-	Load(Param("b"), RDI)
-	LEAQ(at(RDI, R9, 1, 0), R13) // b row 1
-	LEAQ(at(RDI, R9, 2, 0), RBX) // b row 2
-	LEAQ(at(R13, R9, 2, 0), R8)  // b row 3
-	MOVQ(crow, RDX)
-	Load(Param("nb"), R10)
-	Label("grid_cols")
-	Load(Param("k"), RCX)
+	dotsRowStart("grid", crow)
 	winoDotsBlock("grid_dots")
 	Load(Param("ldc"), RCX)
 	SHLQ(U8(2), RCX)
 	Load(Param("accum"), RAX)
 	winoDotsStore("grid_dots", RAX, RCX)
-	ADDQ(U8(16), RDX) // four columns on
-	for _, r := range []Register{RDI, R13, RBX, R8} {
-		LEAQ(at(r, R9, 4, 0), r) // four rows of B on
-	}
-	count(R10, "grid_cols")
+	dotsColsOn("grid")
 	Load(Param("ldc"), RAX)
 	SHLQ(U8(3), RAX) // two rows of C
 	ADDQ(RAX, crow)
@@ -375,6 +363,32 @@ func winoDotsGrid32() {
 	LEAQ(at(RSI, RAX, 1, 0), R12) // two rows of A on
 	count(R11, "grid_rows")
 	done()
+}
+
+// dotsRowStart emits the head of a dot-product grid's row of blocks and of
+// its loop over columns (labels prefix_rows, prefix_cols): B's four rows
+// at DI, R13, BX and R8 (ldb bytes in R9), C's block at DX (the row's C in
+// crow), the column count in R10, k in CX.
+func dotsRowStart(prefix string, crow Mem) {
+	Label(prefix + "_rows")
+	Load(Param("b"), RDI)
+	LEAQ(at(RDI, R9, 1, 0), R13) // b row 1
+	LEAQ(at(RDI, R9, 2, 0), RBX) // b row 2
+	LEAQ(at(R13, R9, 2, 0), R8)  // b row 3
+	MOVQ(crow, RDX)
+	Load(Param("nb"), R10)
+	Label(prefix + "_cols")
+	Load(Param("k"), RCX)
+}
+
+// dotsColsOn emits the tail of dotsRowStart's column loop: C's block and
+// B's rows four columns on.
+func dotsColsOn(prefix string) {
+	ADDQ(U8(16), RDX) // four columns on
+	for _, r := range []Register{RDI, R13, RBX, R8} {
+		LEAQ(at(r, R9, 4, 0), r) // four rows of B on
+	}
+	count(R10, prefix+"_cols")
 }
 
 // winoDotsGrid3x4 declares the three-row version of winoDotsGrid32AVX2:
@@ -400,15 +414,7 @@ func winoDotsGrid3x4() {
 	Load(Param("ldb"), R9)
 	SHLQ(U8(2), R9)
 	Load(Param("mb"), R11)
-	Label("grid3_rows")
-	Load(Param("b"), RDI)
-	LEAQ(at(RDI, R9, 1, 0), R13) // b row 1
-	LEAQ(at(RDI, R9, 2, 0), RBX) // b row 2
-	LEAQ(at(R13, R9, 2, 0), R8)  // b row 3
-	MOVQ(crow, RDX)
-	Load(Param("nb"), R10)
-	Label("grid3_cols")
-	Load(Param("k"), RCX)
+	dotsRowStart("grid3", crow)
 	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
 	zero(acc...)
 	XORQ(RAX, RAX)
@@ -441,11 +447,7 @@ func winoDotsGrid3x4() {
 	Label("grid3_store")
 	VMOVUPS(X8, at(RDX, RCX, 2, 0))
 	winoDotsStore("grid3_dots", RAX, RCX)
-	ADDQ(U8(16), RDX) // four columns on
-	for _, r := range []Register{RDI, R13, RBX, R8} {
-		LEAQ(at(r, R9, 4, 0), r) // four rows of B on
-	}
-	count(R10, "grid3_cols")
+	dotsColsOn("grid3")
 	Load(Param("ldc"), RAX)
 	LEAQ(at(RAX, RAX, 2, 0), RAX)
 	SHLQ(U8(2), RAX) // three rows of C
