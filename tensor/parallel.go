@@ -48,11 +48,15 @@ func Threads() int {
 // ("native", "gonum" or "openblas").
 func BLAS() string { return gemmImpl.Name() }
 
-// SIMD returns the vector instructions the elementwise kernels (tanh, exp,
-// sigmoid, axpy) use: "avx2+fma", or "none" for their pure-Go versions
-// (other CPUs, or a build with the purego tag).
+// SIMD returns the vector instructions the kernels use: "avx2+fma", or
+// "avx2+fma+avx512f" where the CPU has AVX-512F too (the GEMM micro-tiles
+// then run on 512-bit registers, with the same results), or "none" for
+// their pure-Go versions (other CPUs, or a build with the purego tag).
 func SIMD() string {
-	if vec.HasAVX2() {
+	switch {
+	case vec.HasAVX512():
+		return "avx2+fma+avx512f"
+	case vec.HasAVX2():
 		return "avx2+fma"
 	}
 	return "none"

@@ -33,6 +33,17 @@ func guarded(t *testing.T, n int) []float32 {
 	return s
 }
 
+// guarded64 is guarded for float64: n elements before a guard page.
+func guarded64(t *testing.T, n int) []float64 {
+	t.Helper()
+	g := guarded(t, 2*n)
+	s := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(g))), n)
+	for i := range s {
+		s[i] = float64(i%7) - 3
+	}
+	return s
+}
+
 // TestKernelsWithinBounds runs the chunk-at-a-time kernels on slices that
 // end exactly where their wrappers' checks allow, before a guard page: a
 // kernel that reads or writes past them (an unmasked last block, a read up
@@ -65,14 +76,24 @@ func TestKernelsWithinBounds(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []int{1, 5, 8} {
-		for nb := 1; nb <= 3; nb++ {
-			for mt := 1; mt <= 2; mt++ {
-				ldb, ldc := nb*TileNR32, nb*TileNR32
-				a := guarded(t, mt*TileMR*k)
-				b := guarded(t, (k-1)*ldb+nb*TileNR32)
-				c := guarded(t, (mt*TileMR-1)*ldc+nb*TileNR32)
-				GemmGrid32(nb, mt, k, a, b, ldb, c, ldc, true)
+	defer func(old bool) { use512 = old }(use512)
+	for _, a512 := range []bool{false, have512} { // the AVX2 tiles, then the AVX-512 ones
+		use512 = a512
+		for _, k := range []int{1, 5, 8} {
+			for nb := 1; nb <= 3; nb++ {
+				for mt := 1; mt <= 2; mt++ {
+					ldb, ldc := nb*TileNR32, nb*TileNR32
+					a := guarded(t, mt*TileMR*k)
+					b := guarded(t, (k-1)*ldb+nb*TileNR32)
+					c := guarded(t, (mt*TileMR-1)*ldc+nb*TileNR32)
+					GemmGrid32(nb, mt, k, a, b, ldb, c, ldc, true)
+				}
+			}
+			for _, accum := range []bool{false, true} {
+				GemmTile32(k, 1, guarded(t, TileMR*k), guarded(t, (k-1)*TileNR32+TileNR32), TileNR32, 1,
+					guarded(t, (TileMR-1)*TileNR32+TileNR32), TileNR32, accum)
+				GemmTile64(k, 1, guarded64(t, TileMR*k), guarded64(t, (k-1)*TileNR64+TileNR64), TileNR64, 1,
+					guarded64(t, (TileMR-1)*TileNR64+TileNR64), TileNR64, accum)
 			}
 		}
 	}

@@ -5,6 +5,10 @@ package vec
 // haveAsm reports whether the CPU and OS support the AVX2+FMA kernels.
 var haveAsm = detectAVX2FMA()
 
+// have512 reports whether the CPU and OS also support the AVX-512F kernels
+// (the packed-panel micro-tiles).
+var have512 = haveAsm && detectAVX512F()
+
 // cpuid executes CPUID with the given EAX (leaf) and ECX (sub-leaf).
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
@@ -33,6 +37,27 @@ func detectAVX2FMA() bool {
 	_, ebx7, _, _ := cpuid(7, 0)
 	const avx2 = 1 << 5
 	return ebx7&avx2 != 0
+}
+
+// detectAVX512F reports whether the CPU has AVX-512F and the OS saves the
+// opmask and all 512 bits of the 32 vector registers (XCR0 bits 5–7, with
+// the XMM and YMM bits).
+func detectAVX512F() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const osxsave = 1 << 27
+	if ecx1&osxsave == 0 {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&0xe6 != 0xe6 {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx512f = 1 << 16
+	return ebx7&avx512f != 0
 }
 
 // The kernels below process n > 0 elements; the callers check lengths.
@@ -156,6 +181,15 @@ func gemmTile64AVX2(k int, a, b *float64, ldb int, c *float64, ldc int, alpha, b
 
 //go:noescape
 func gemmGrid32AVX2(nb, mt, k int, a, b *float32, ldb int, c *float32, ldc int, accum int)
+
+//go:noescape
+func gemmTile32AVX512(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, accum int)
+
+//go:noescape
+func gemmTile64AVX512(k int, a, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, accum int)
+
+//go:noescape
+func gemmGrid32AVX512(nb, mt, k int, a, b *float32, ldb int, c *float32, ldc int, accum int)
 
 //go:noescape
 func winoInputRows32AVX2(p, q, r *float32, he int, v *float32, ldv int, n int, second int)

@@ -5,6 +5,9 @@ package vec
 // haveAsm is false: there are no assembly kernels for this build.
 var haveAsm = false
 
+// have512 is false: there are no AVX-512 kernels for this build.
+var have512 = false
+
 const noAsm = "vec: assembly kernel called without assembly support"
 
 func exp64AVX2(dst, x *float64, n int)           { panic(noAsm) }
@@ -75,6 +78,15 @@ func gemmTile64AVX2(k int, a, b *float64, ldb int, c *float64, ldc int, alpha, b
 	panic(noAsm)
 }
 func gemmGrid32AVX2(nb, mt, k int, a, b *float32, ldb int, c *float32, ldc int, accum int) {
+	panic(noAsm)
+}
+func gemmTile32AVX512(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, accum int) {
+	panic(noAsm)
+}
+func gemmTile64AVX512(k int, a, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, accum int) {
+	panic(noAsm)
+}
+func gemmGrid32AVX512(nb, mt, k int, a, b *float32, ldb int, c *float32, ldc int, accum int) {
 	panic(noAsm)
 }
 

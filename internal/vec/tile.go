@@ -9,7 +9,8 @@ import (
 // tile has TileMR rows; its columns fill two AVX2 vectors, so TileNR32 of
 // float32 and TileNR64 of float64. The twelve accumulators of a tile and
 // the registers for one packed row of B and two broadcasts of A use all
-// sixteen ymm registers.
+// sixteen ymm registers. On CPUs with AVX-512F the same tiles run with a
+// row in one zmm register (see HasAVX512), with the same results.
 const (
 	TileMR   = 6
 	TileNR32 = 16
@@ -33,6 +34,10 @@ func GemmTile32(k int, alpha float32, a, b []float32, ldb int, beta float32, c [
 		if k == 0 {
 			a, b = c, c // not read
 		}
+		if use512 {
+			gemmTile32AVX512(k, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta, b2i(accum))
+			return
+		}
 		gemmTile32AVX2(k, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta, b2i(accum))
 		return
 	}
@@ -45,6 +50,10 @@ func GemmTile64(k int, alpha float64, a, b []float64, ldb int, beta float64, c [
 	if useAsm {
 		if k == 0 {
 			a, b = c, c // not read
+		}
+		if use512 {
+			gemmTile64AVX512(k, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta, b2i(accum))
+			return
 		}
 		gemmTile64AVX2(k, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta, b2i(accum))
 		return
@@ -59,12 +68,12 @@ func GemmTile64(k int, alpha float64, a, b []float64, ldb int, beta float64, c [
 // GemmTile32 where a tile is only a few hundred multiply-adds (the
 // Winograd products of package tensor).
 func GemmTiles32(mt, k int, a, b []float32, ldb int, c []float32, ldc int, accum bool) {
-	gemmTiles("GemmTiles32", TileNR32, mt, k, a, b, ldb, c, ldc, accum, gemmTile32Go, gemmTile32AVX2)
+	gemmTiles("GemmTiles32", TileNR32, mt, k, a, b, ldb, c, ldc, accum, gemmTile32Go, tile32Asm())
 }
 
 // GemmTiles64 is GemmTiles32 in double precision (GemmTile64's tiles).
 func GemmTiles64(mt, k int, a, b []float64, ldb int, c []float64, ldc int, accum bool) {
-	gemmTiles("GemmTiles64", TileNR64, mt, k, a, b, ldb, c, ldc, accum, gemmTile64Go, gemmTile64AVX2)
+	gemmTiles("GemmTiles64", TileNR64, mt, k, a, b, ldb, c, ldc, accum, gemmTile64Go, tile64Asm())
 }
 
 // GemmGrid32 is GemmTiles32 for nb column blocks side by side: block j
@@ -88,7 +97,27 @@ func GemmGrid32(nb, mt, k int, a, b []float32, ldb int, c []float32, ldc int, ac
 		}
 		return
 	}
+	if use512 {
+		gemmGrid32AVX512(nb, mt, k, &a[0], &b[0], ldb, &c[0], ldc, b2i(accum))
+		return
+	}
 	gemmGrid32AVX2(nb, mt, k, &a[0], &b[0], ldb, &c[0], ldc, b2i(accum))
+}
+
+// tile32Asm is the float32 micro-kernel for this CPU: AVX-512 or AVX2.
+func tile32Asm() func(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, accum int) {
+	if use512 {
+		return gemmTile32AVX512
+	}
+	return gemmTile32AVX2
+}
+
+// tile64Asm is tile32Asm in double precision.
+func tile64Asm() func(k int, a, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, accum int) {
+	if use512 {
+		return gemmTile64AVX512
+	}
+	return gemmTile64AVX2
 }
 
 // gemmTiles is GemmTiles32 and GemmTiles64, given the tile width and the

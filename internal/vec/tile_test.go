@@ -18,7 +18,7 @@ var tileKs = []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 257}
 // fused multiply-add or product), for both modes, with B packed or strided
 // and C inside a wider matrix whose other elements must stay untouched.
 func TestGemmTile64(t *testing.T) {
-	paths(t, func(t *testing.T) {
+	tilePaths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(21, 22))
 		for _, k := range tileKs {
 			for _, accum := range []bool{false, true} {
@@ -72,7 +72,7 @@ func TestGemmTile64(t *testing.T) {
 // every fused multiply-add once to float32 (bigFMA32), as VFMADD231PS
 // does.
 func TestGemmTile32(t *testing.T) {
-	paths(t, func(t *testing.T) {
+	tilePaths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(23, 24))
 		for _, k := range tileKs {
 			for _, accum := range []bool{false, true} {
@@ -194,7 +194,7 @@ func TestGemmTileShortSlices(t *testing.T) {
 // 1), with C's rows wider than the tiles and the elements beside them left
 // untouched; and that a C too short for the last tile panics.
 func TestGemmTiles(t *testing.T) {
-	paths(t, func(t *testing.T) {
+	tilePaths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(41, 42))
 		for _, mt := range []int{1, 2, 5} {
 			for _, k := range []int{0, 1, 7, 32} {
@@ -246,7 +246,7 @@ func checkGemmTiles[T float32 | float64](t *testing.T, rng *rand.Rand, name stri
 // blocks and 1 to 3 panels, and that nothing of C outside the grid is
 // written.
 func TestGemmGrid32(t *testing.T) {
-	paths(t, func(t *testing.T) {
+	tilePaths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(27, 28))
 		for _, k := range tileKs {
 			for _, nb := range []int{1, 2, 5} {

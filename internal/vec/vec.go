@@ -13,6 +13,17 @@ var useAsm = haveAsm
 // HasAVX2 reports whether the AVX2+FMA assembly kernels are in use.
 func HasAVX2() bool { return useAsm }
 
+// use512 selects the AVX-512 versions of the kernels that have one (the
+// packed-panel micro-tiles), where useAsm holds too. It is initialised to
+// have512; tests set it to false to exercise the AVX2 kernels on a CPU with
+// AVX-512, and must never set it to true when have512 is false. The
+// AVX-512 kernels give the same results as the AVX2 ones, bit for bit.
+var use512 = have512
+
+// HasAVX512 reports whether the AVX-512F kernels are in use (with the
+// AVX2+FMA ones, for the kernels that have no AVX-512 version).
+func HasAVX512() bool { return useAsm && use512 }
+
 func checkUnary(ld, lx int) {
 	if lx < ld {
 		panic("vec: len(x) < len(dst)")

@@ -9,20 +9,35 @@ import (
 )
 
 // paths runs f once per available implementation: the assembly kernels
-// (when supported) and the Go fallback (useAsm forced to false).
+// (when supported, the AVX-512 ones included where the CPU has them) and
+// the Go fallback (useAsm forced to false).
 func paths(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	for _, asm := range []bool{true, false} {
-		name := "go"
-		if asm {
-			name = "asm"
+	runPaths(t, f, false)
+}
+
+// tilePaths is paths for the kernels that have an AVX-512 version: on a
+// CPU with AVX-512 it also runs f on the AVX2 kernels (use512 false).
+func tilePaths(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	runPaths(t, f, true)
+}
+
+func runPaths(t *testing.T, f func(t *testing.T), avx2Too bool) {
+	t.Helper()
+	for _, p := range []struct {
+		name      string
+		asm, a512 bool
+	}{{"asm", true, have512}, {"avx2", true, false}, {"go", false, false}} {
+		if p.name == "avx2" && (!avx2Too || !have512) {
+			continue // the "asm" run was this path already, or is not wanted
 		}
-		t.Run(name, func(t *testing.T) {
-			if asm && !haveAsm {
+		t.Run(p.name, func(t *testing.T) {
+			if p.asm && !haveAsm {
 				t.Skip("assembly kernels not available")
 			}
-			defer func(old bool) { useAsm = old }(useAsm)
-			useAsm = asm
+			defer func(old, old512 bool) { useAsm, use512 = old, old512 }(useAsm, use512)
+			useAsm, use512 = p.asm, p.a512
 			f(t)
 		})
 	}

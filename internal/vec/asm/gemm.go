@@ -21,6 +21,7 @@ func gemm() {
 	linear2()
 	linear2Tail()
 	gemmTiles()
+	gemmTiles512()
 }
 
 // accs are the eight accumulators of every block kernel here.

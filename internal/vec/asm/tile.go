@@ -18,6 +18,7 @@ type tileKind struct {
 	store func(y VecPhysical, m Mem)
 	fma   func(b, a, acc VecPhysical)           // acc += a·b
 	mul   func(src Op, factor, dst VecPhysical) // dst = src·factor
+	fmab  func(m Mem, b, acc VecPhysical)       // acc += broadcast(m)·b (AVX-512 only)
 }
 
 // tileMR is the number of rows of a micro-tile; each row takes two ymm
@@ -144,19 +145,9 @@ func tileSums(t tileKind) {
 	}
 	zero(tileAccs...)
 
-	// Row p < 4 of B from DI: DI, DI+ldb, DI+2·ldb, DI+3·ldb.
-	brow := func(p, disp int) Mem {
-		switch p {
-		case 0:
-			return off(RDI, disp)
-		case 3:
-			return at(RDI, R13, 1, disp)
-		}
-		return at(RDI, R12, uint8(p), disp)
-	}
 	step := func(p int) {
-		t.load(brow(p, 0), Y12)
-		t.load(brow(p, tileVec), Y13)
+		t.load(tileBRow(p, 0), Y12)
+		t.load(tileBRow(p, tileVec), Y13)
 		for r := range tileMR {
 			a := []VecPhysical{Y14, Y15}[r%2]
 			t.bcast(off(RSI, (p*tileMR+r)*t.size), a)
@@ -164,6 +155,26 @@ func tileSums(t tileKind) {
 			t.fma(Y13, a, tileAccs[2*r+1])
 		}
 	}
+	tileLoop(t, step)
+}
+
+// tileBRow is row p < 4 of B from DI, plus disp bytes: DI, DI+ldb,
+// DI+2·ldb, DI+3·ldb (strides from tileStrides).
+func tileBRow(p, disp int) Mem {
+	switch p {
+	case 0:
+		return off(RDI, disp)
+	case 3:
+		return at(RDI, R13, 1, disp)
+	}
+	return at(RDI, R12, uint8(p), disp)
+}
+
+// tileLoop emits the loop over p of a tile's sums, step(p) emitting one
+// step of p < tileUnroll from SI and DI: CX steps in passes of
+// tileUnroll, then the rest one at a time, SI and DI advanced past what
+// they read. It falls through to label "store".
+func tileLoop(t tileKind, step func(p int)) {
 	MOVQ(RCX, R11)
 	SHRQ(U8(2), R11)
 	JZ(LabelRef("tail"))
