@@ -1805,7 +1805,7 @@ accum:
 // func gemmGrid32AVX512(nb int, mt int, k int, a *float32, b *float32, ldb int, c *float32, ldc int, accum int)
 // Requires: AVX, AVX512F, MMX+
 TEXT ·gemmGrid32AVX512(SB), NOSPLIT, $24-72
-	// gemmGrid with the AVX-512 tiles of gemmTile512: the same results.
+	// gemmGrid with the AVX-512 tiles of gemmTile32AVX512: the same results.
 	MOVQ ldb+40(FP), R12
 	SHLQ $0x02, R12
 	LEAQ (R12)(R12*2), R13

@@ -50,6 +50,28 @@ var tileKinds = []tileKind{
 // eight columns for float32, four for float64) and tileAccs[2r+1].
 var tileAccs = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
 
+// tileLayout is where a micro-kernel keeps a tile: sums emits the loop
+// that leaves the sums in registers, and parts(r) lists row r's
+// accumulators with the byte offset of each within the row of C.
+type tileLayout struct {
+	sums  func(t tileKind)
+	parts func(r int) []tilePart
+}
+
+// tilePart is one accumulator of a row of the tile and its offset in bytes.
+type tilePart struct {
+	acc  VecPhysical
+	disp int
+}
+
+// ymmTile is the AVX2 layout: two ymm accumulators per row.
+var ymmTile = tileLayout{
+	sums: tileSums,
+	parts: func(r int) []tilePart {
+		return []tilePart{{tileAccs[2*r], 0}, {tileAccs[2*r+1], tileVec}}
+	},
+}
+
 // tileUnroll is how many steps of p one pass of the main loop takes.
 const tileUnroll = 4
 
@@ -57,57 +79,78 @@ const tileUnroll = 4
 // and the float32 grid of them.
 func gemmTiles() {
 	for _, t := range tileKinds {
-		gemmTile(t)
+		gemmTile(t, ymmTile, "C(r, j) = alpha·S(r, j) (+ beta·C(r, j) when accum ≠ 0) for the 6-row tile",
+			"of C at c (row stride ldc elements), S(r, j) = Σ_{p<k} a[6p+r]·b[ldb·p+j]",
+			"for j below the tile width (two vectors): A packed as a BLIS micro-panel,",
+			"B a micro-panel (ldb = the width) or rows of a matrix. Each accumulator",
+			"takes one fused multiply-add per p, in order of p; the result is",
+			"alpha·S rounded once, or fma(alpha, S, beta·C).")
 	}
-	gemmGrid(tileKinds[0], "gemmGrid32AVX2")
+	gemmGrid(tileKinds[0], "gemmGrid32AVX2", ymmTile,
+		"The tiles of nb column blocks (two vectors wide) by mt packed panels of A:",
+		"C(r, j) = S(r, j), or C(r, j) + S(r, j) when accum ≠ 0, for the tiles of",
+		"C at c + 6i·ldc + j·width (row stride ldc elements), S as gemmTile sums",
+		"it from a[6ik:] and b + j·width; nb, mt > 0.")
 }
 
-// gemmTile emits one micro-kernel: C (6 rows at stride ldc, two vectors
+// gemmTile emits one micro-kernel: C (6 rows at stride ldc, 64 bytes
 // per row) = alpha·Σ_p A_p ⊗ B_p (+ beta·C when accum is nonzero), A
-// packed as k groups of six row values and B as k rows of two vectors.
-func gemmTile(t tileKind) {
-	text(t.name, "func(k int, a, b *"+t.typ+", ldb int, c *"+t.typ+", ldc int, alpha, beta "+t.typ+", accum int)",
-		"C(r, j) = alpha·S(r, j) (+ beta·C(r, j) when accum ≠ 0) for the 6-row tile",
-		"of C at c (row stride ldc elements), S(r, j) = Σ_{p<k} a[6p+r]·b[ldb·p+j]",
-		"for j below the tile width (two vectors): A packed as a BLIS micro-panel,",
-		"B a micro-panel (ldb = the width) or rows of a matrix. Each accumulator",
-		"takes one fused multiply-add per p, in order of p; the result is",
-		"alpha·S rounded once, or fma(alpha, S, beta·C).")
+// packed as k groups of six row values and B as k rows of 64 bytes, with
+// the sums kept as layout says; doc describes it.
+func gemmTile(t tileKind, layout tileLayout, doc ...string) {
+	text(t.name, "func(k int, a, b *"+t.typ+", ldb int, c *"+t.typ+", ldc int, alpha, beta "+t.typ+", accum int)", doc...)
 	Load(Param("k"), RCX)
 	Load(Param("a"), RSI)
 	Load(Param("b"), RDI)
 	tileStrides(t)
 	Load(Param("c"), RDX)
-	tileSums(t)
-	t.bcast(arg("alpha"), Y14)
+	layout.sums(t)
+	alpha, beta := tileScalars(layout)
+	t.bcast(arg("alpha"), alpha)
 	Load(Param("accum"), RAX)
 	TESTQ(RAX, RAX)
 	JNZ(LabelRef("accum"))
 	for r, m := range tileRows() {
-		for h := range 2 {
-			acc := tileAccs[2*r+h]
+		for _, pt := range layout.parts(r) {
 			mm := m
-			mm.Disp += h * tileVec
-			t.mul(acc, Y14, acc)
-			t.store(acc, mm)
+			mm.Disp += pt.disp
+			t.mul(pt.acc, alpha, pt.acc)
+			t.store(pt.acc, mm)
 		}
 	}
 	done()
 
 	Label("accum")
-	t.bcast(arg("beta"), Y15)
+	t.bcast(arg("beta"), beta)
 	for r, m := range tileRows() {
-		for h := range 2 {
-			acc := tileAccs[2*r+h]
+		for h, pt := range layout.parts(r) {
 			mm := m
-			mm.Disp += h * tileVec
-			y := []VecPhysical{Y12, Y13}[h]
-			t.mul(mm, Y15, y)
-			t.fma(acc, Y14, y)
+			mm.Disp += pt.disp
+			y := tileTemps(layout)[h]
+			t.mul(mm, beta, y)
+			t.fma(pt.acc, alpha, y)
 			t.store(y, mm)
 		}
 	}
 	done()
+}
+
+// tileScalars are the registers that hold alpha and beta broadcast: Y14
+// and Y15, or Z14 and Z15 for a layout on zmm registers.
+func tileScalars(layout tileLayout) (alpha, beta VecPhysical) {
+	if layout.parts(0)[0].acc.Size() == 64 {
+		return Z14, Z15
+	}
+	return Y14, Y15
+}
+
+// tileTemps are the registers for C's rows in the final fused
+// multiply-adds, one per part of a row.
+func tileTemps(layout tileLayout) []VecPhysical {
+	if layout.parts(0)[0].acc.Size() == 64 {
+		return []VecPhysical{Z12}
+	}
+	return []VecPhysical{Y12, Y13}
 }
 
 // tileVec is the bytes of one vector, half a row of a tile.
@@ -137,12 +180,7 @@ func tileRows() []Mem {
 // what they read, so that SI ends at the next packed panel. It prefetches
 // the tile of C at DX first, and falls through to label "store".
 func tileSums(t tileKind) {
-	// The tile of C is read or written once at the end: ask for its lines now.
-	for _, r := range tileRows() {
-		PREFETCHT0(r)
-		r.Disp += 2*tileVec - 1
-		PREFETCHT0(r)
-	}
+	tilePrefetch()
 	zero(tileAccs...)
 
 	step := func(p int) {
@@ -156,6 +194,16 @@ func tileSums(t tileKind) {
 		}
 	}
 	tileLoop(t, step)
+}
+
+// tilePrefetch asks for the lines of the tile of C at DX: it is read or
+// written once at the end of a kernel.
+func tilePrefetch() {
+	for _, r := range tileRows() {
+		PREFETCHT0(r)
+		r.Disp += 2*tileVec - 1
+		PREFETCHT0(r)
+	}
 }
 
 // tileBRow is row p < 4 of B from DI, plus disp bytes: DI, DI+ldb,
@@ -202,13 +250,10 @@ func tileLoop(t tileKind, step func(p int)) {
 // tiles' time in the Winograd products, whose tiles are only a few
 // hundred multiply-adds): block j covers the columns from j·width of B
 // and C, panel i the packed panel a[i·6k:] and the rows of C from 6i on.
-// Alpha and beta are 1: C = S, or C + S rounded once.
-func gemmGrid(t tileKind, name string) {
-	text(name, "func(nb, mt, k int, a, b *"+t.typ+", ldb int, c *"+t.typ+", ldc int, accum int)",
-		"The tiles of nb column blocks (two vectors wide) by mt packed panels of A:",
-		"C(r, j) = S(r, j), or C(r, j) + S(r, j) when accum ≠ 0, for the tiles of",
-		"C at c + 6i·ldc + j·width (row stride ldc elements), S as gemmTile sums",
-		"it from a[6ik:] and b + j·width; nb, mt > 0.")
+// Alpha and beta are 1: C = S, or C + S rounded once. The sums are kept
+// as layout says; doc describes the kernel.
+func gemmGrid(t tileKind, name string, layout tileLayout, doc ...string) {
+	text(name, "func(nb, mt, k int, a, b *"+t.typ+", ldb int, c *"+t.typ+", ldc int, accum int)", doc...)
 	bblk, cblk, left := AllocLocal(8), AllocLocal(8), AllocLocal(8)
 	tileStrides(t)
 	Load(Param("b"), RAX)
@@ -225,25 +270,25 @@ func gemmGrid(t tileKind, name string) {
 	Label("panel")
 	MOVQ(bblk, RDI)
 	Load(Param("k"), RCX)
-	tileSums(t)
+	layout.sums(t)
 	Load(Param("accum"), RAX)
 	TESTQ(RAX, RAX)
 	JNZ(LabelRef("accum"))
 	for r, m := range tileRows() {
-		for h := range 2 {
+		for _, pt := range layout.parts(r) {
 			mm := m
-			mm.Disp += h * tileVec
-			t.store(tileAccs[2*r+h], mm)
+			mm.Disp += pt.disp
+			t.store(pt.acc, mm)
 		}
 	}
 	JMP(LabelRef("next"))
 	Label("accum")
 	for r, m := range tileRows() {
-		for h := range 2 {
+		for _, pt := range layout.parts(r) {
 			mm := m
-			mm.Disp += h * tileVec
-			VADDPS(mm, tileAccs[2*r+h], tileAccs[2*r+h])
-			t.store(tileAccs[2*r+h], mm)
+			mm.Disp += pt.disp
+			VADDPS(mm, pt.acc, pt.acc)
+			t.store(pt.acc, mm)
 		}
 	}
 	Label("next")

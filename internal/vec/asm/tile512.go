@@ -43,57 +43,28 @@ var tile512Kinds = []tileKind{
 // tile512Accs are the six accumulators, row r in tile512Accs[r].
 var tile512Accs = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5}
 
+// zmmTile is the AVX-512 layout: one zmm accumulator per row.
+var zmmTile = tileLayout{
+	sums:  tileSums512,
+	parts: func(r int) []tilePart { return []tilePart{{tile512Accs[r], 0}} },
+}
+
 // gemmTiles512 declares the AVX-512 micro-kernels of both precisions and
 // the float32 grid of them.
 func gemmTiles512() {
 	for _, t := range tile512Kinds {
-		gemmTile512(t)
+		gemmTile(t, zmmTile, "gemmTile with a row of the tile in one zmm register (AVX-512F):",
+			"the same sums in the same order, so the same results.")
 	}
-	gemmGrid512(tile512Kinds[0], "gemmGrid32AVX512")
-}
-
-// gemmTile512 emits one micro-kernel with gemmTile's arguments and
-// results.
-func gemmTile512(t tileKind) {
-	text(t.name, "func(k int, a, b *"+t.typ+", ldb int, c *"+t.typ+", ldc int, alpha, beta "+t.typ+", accum int)",
-		"gemmTile with a row of the tile in one zmm register (AVX-512F):",
-		"the same sums in the same order, so the same results.")
-	Load(Param("k"), RCX)
-	Load(Param("a"), RSI)
-	Load(Param("b"), RDI)
-	tileStrides(t)
-	Load(Param("c"), RDX)
-	tileSums512(t)
-	t.bcast(arg("alpha"), Z14)
-	Load(Param("accum"), RAX)
-	TESTQ(RAX, RAX)
-	JNZ(LabelRef("accum"))
-	for r, m := range tileRows() {
-		acc := tile512Accs[r]
-		t.mul(acc, Z14, acc)
-		t.store(acc, m)
-	}
-	done()
-
-	Label("accum")
-	t.bcast(arg("beta"), Z15)
-	for r, m := range tileRows() {
-		t.mul(m, Z15, Z12)
-		t.fma(tile512Accs[r], Z14, Z12)
-		t.store(Z12, m)
-	}
-	done()
+	gemmGrid(tile512Kinds[0], "gemmGrid32AVX512", zmmTile,
+		"gemmGrid with the AVX-512 tiles of gemmTile32AVX512: the same results.")
 }
 
 // tileSums512 is tileSums on zmm registers: the sums of one tile into
 // tile512Accs, SI and DI advanced as tileSums leaves them; it falls
 // through to label "store".
 func tileSums512(t tileKind) {
-	for _, r := range tileRows() {
-		PREFETCHT0(r)
-		r.Disp += 2*tileVec - 1
-		PREFETCHT0(r)
-	}
+	tilePrefetch()
 	for _, z := range tile512Accs {
 		VPXORD(z, z, z)
 	}
@@ -104,46 +75,4 @@ func tileSums512(t tileKind) {
 			t.fmab(off(RSI, (p*tileMR+r)*t.size), b, tile512Accs[r])
 		}
 	})
-}
-
-// gemmGrid512 is gemmGrid on zmm registers.
-func gemmGrid512(t tileKind, name string) {
-	text(name, "func(nb, mt, k int, a, b *"+t.typ+", ldb int, c *"+t.typ+", ldc int, accum int)",
-		"gemmGrid with the AVX-512 tiles of gemmTile512: the same results.")
-	bblk, cblk, left := AllocLocal(8), AllocLocal(8), AllocLocal(8)
-	tileStrides(t)
-	Load(Param("b"), RAX)
-	MOVQ(RAX, bblk)
-	Load(Param("c"), RAX)
-	MOVQ(RAX, cblk)
-	Load(Param("nb"), RAX)
-	MOVQ(RAX, left)
-
-	Label("block")
-	Load(Param("a"), RSI)
-	Load(Param("mt"), RBX)
-	MOVQ(cblk, RDX)
-	Label("panel")
-	MOVQ(bblk, RDI)
-	Load(Param("k"), RCX)
-	tileSums512(t)
-	Load(Param("accum"), RAX)
-	TESTQ(RAX, RAX)
-	JNZ(LabelRef("accum"))
-	for r, m := range tileRows() {
-		t.store(tile512Accs[r], m)
-	}
-	JMP(LabelRef("next"))
-	Label("accum")
-	for r, m := range tileRows() {
-		VADDPS(m, tile512Accs[r], tile512Accs[r])
-		t.store(tile512Accs[r], m)
-	}
-	Label("next")
-	LEAQ(at(RDX, R9, 2, 0), RDX) // six rows down
-	count(RBX, "panel")
-	ADDQ(U8(2*tileVec), bblk)
-	ADDQ(U8(2*tileVec), cblk)
-	count(left, "block")
-	done()
 }
