@@ -3,8 +3,10 @@ package experiments
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -104,14 +106,24 @@ func WritePredictions(path string, p *Predictions) error {
 
 // ReadPredictions reads a file WritePredictions wrote, checking its
 // header, its field counts, the labels against the number of classes and
-// that every probability is a number in [0, 1].
+// that every probability is a number in [0, 1]. A path ending in .gz is
+// read through gzip (runs archived to save space).
 func ReadPredictions(path string) (*Predictions, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<16), 1<<24)
 	bad := func(line int, format string, a ...any) error {
 		return fmt.Errorf("%s:%d: %s", path, line, fmt.Sprintf(format, a...))
@@ -222,7 +234,9 @@ func FindClassifyRuns(roots []string) ([]string, error) {
 	return out, nil
 }
 
-// LoadClassifyRun reads a finished run's record and predictions.
+// LoadClassifyRun reads a finished run's record and predictions: the
+// folder's predictions.csv, or predictions.csv.gz where only that is there
+// (a run archived with gzip).
 func LoadClassifyRun(dir string) (*ClassifyRunFiles, error) {
 	rec, err := ReadRecord(dir)
 	if err != nil {
@@ -231,7 +245,13 @@ func LoadClassifyRun(dir string) (*ClassifyRunFiles, error) {
 	if rec.Status != "done" {
 		return nil, fmt.Errorf("classify: %s: run not finished (status %q); finish it with --resume", dir, rec.Status)
 	}
-	pred, err := ReadPredictions(filepath.Join(dir, PredictionsFile))
+	path := filepath.Join(dir, PredictionsFile)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(path + ".gz"); err == nil {
+			path += ".gz" // an archived run (gzip -9 predictions.csv)
+		}
+	}
+	pred, err := ReadPredictions(path)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package experiments
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"math"
@@ -576,6 +578,66 @@ func TestFindAndLoadRuns(t *testing.T) {
 	}
 	if _, err := FindClassifyRuns([]string{t.TempDir()}); err == nil {
 		t.Error("an empty folder gave runs")
+	}
+}
+
+// TestLoadArchivedRun loads a run whose predictions were compressed with
+// gzip (predictions.csv.gz only), and names the file when it is corrupt.
+func TestLoadArchivedRun(t *testing.T) {
+	dir := t.TempDir()
+	r := fakeRun("node", 1, []float64{0.25, 0.75, 0.5}, []float64{0.5})
+	if err := WriteRecord(dir, r.Record); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(dir, PredictionsFile)
+	if err := WritePredictions(plain, r.Pred); err != nil {
+		t.Fatal(err)
+	}
+	want, err := LoadClassifyRun(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(plain+".gz", z.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(plain); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadClassifyRun(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Pred.Index, want.Pred.Index) || !slices.Equal(got.Pred.Label, want.Pred.Label) {
+		t.Fatalf("archived run read as %v %v, want %v %v", got.Pred.Index, got.Pred.Label, want.Pred.Index, want.Pred.Label)
+	}
+	for i := range want.Pred.Probs {
+		if !slices.Equal(got.Pred.Probs[i], want.Pred.Probs[i]) {
+			t.Fatalf("row %d read as %v, want %v", i, got.Pred.Probs[i], want.Pred.Probs[i])
+		}
+	}
+	if err := os.WriteFile(plain+".gz", z.Bytes()[:z.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadClassifyRun(dir); err == nil || !strings.Contains(err.Error(), "predictions.csv.gz") {
+		t.Fatalf("truncated archive: error %v, want one naming predictions.csv.gz", err)
+	}
+	if err := os.WriteFile(plain+".gz", []byte("not gzip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadClassifyRun(dir); err == nil || !strings.Contains(err.Error(), "predictions.csv.gz") {
+		t.Fatalf("not gzip: error %v, want one naming predictions.csv.gz", err)
 	}
 }
 

@@ -549,7 +549,8 @@ func runClassifyReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, `Usage: aca classify report [flags] RUN_DIR...
 
 Merges finished classification runs (folders holding run.json and
-predictions.csv, or folders above them, searched three levels down), made
+predictions.csv, or predictions.csv.gz for a run archived with gzip, or
+folders above them, searched three levels down), made
 on one machine or many, and writes the report: accuracy against epoch and
 against training time with a min–max band over the runs (Fig. 7a/b), the
 test accuracy of every run (Fig. 7c/d), the solver swap (Table 2) and
