@@ -41,6 +41,12 @@ type ClassifyRecord struct {
 	Status string `json:"status"`
 	// Host is the machine the run was made on, for merged reports.
 	Host string `json:"host,omitempty"`
+	// CPU, SIMD and BLAS describe the machine and build that last started
+	// or resumed the run (cpuinfo.Name, tensor.SIMD, tensor.BLAS), so that
+	// its times say where they were measured.
+	CPU  string `json:"cpu,omitempty"`
+	SIMD string `json:"simd,omitempty"`
+	BLAS string `json:"blas,omitempty"`
 	ClassifyResult
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/acaode/aca/autograd"
 	"github.com/acaode/aca/experiments"
+	"github.com/acaode/aca/internal/cpuinfo"
 	"github.com/acaode/aca/internal/jsonx"
 	"github.com/acaode/aca/internal/progress"
 	"github.com/acaode/aca/models"
@@ -59,6 +60,8 @@ type benchLine struct {
 	Params int    `json:"params,omitempty"`
 	// Build details beyond the contract.
 	BLAS       string  `json:"blas"`
+	SIMD       string  `json:"simd"`
+	CPU        string  `json:"cpu"`
 	GraphMB    float64 `json:"graph_mb"`
 	Checkpoint float64 `json:"checkpoint_mb"`
 	KeptMB     float64 `json:"kept_mb"`
@@ -514,7 +517,7 @@ func benchOne(ctx context.Context, c benchConfig, iters, warmup int, bar *progre
 	if err != nil {
 		return benchLine{}, err
 	}
-	l := benchLine{Bench: c.name, Method: c.method.String(), RTol: c.rtol, ATol: c.atol, Threads: tensor.Threads(), Iters: iters, BLAS: tensor.BLAS(),
+	l := benchLine{Bench: c.name, Method: c.method.String(), RTol: c.rtol, ATol: c.atol, Threads: tensor.Threads(), Iters: iters, BLAS: tensor.BLAS(), SIMD: tensor.SIMD(), CPU: cpuinfo.Name(),
 		ACAMemoryMB: float64(c.acaMemory) / 1e6}
 	if c.acaMemory < 0 {
 		l.ACAMemoryMB = -1

@@ -75,7 +75,7 @@ func TestBenchACAMemory(t *testing.T) {
 func TestBenchClassify(t *testing.T) {
 	keys := map[string]string{"bench": "string", "method": "string", "model": "string", "width": "number", "batch": "number", "norm": "string", "solver": "string",
 		"median_ms": "number", "p10_ms": "number", "p90_ms": "number", "nfe_fwd": "number", "nfe_bwd": "number", "peak_rss_mb": "number",
-		"loss_first": "number", "loss_last": "number", "aca_memory_mb": "number", "kept_steps": "number"}
+		"loss_first": "number", "loss_last": "number", "aca_memory_mb": "number", "kept_steps": "number", "cpu": "string", "simd": "string", "blas": "string"}
 	tiny := []string{"--width", "4", "--batch", "2", "--iters", "1", "--warmup", "1", "--json"}
 	losses := map[string]any{}
 	for _, tc := range []struct{ model, mem string }{{"resnet", "0"}, {"node", "0"}, {"node", "all"}} {

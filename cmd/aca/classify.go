@@ -17,9 +17,11 @@ import (
 
 	"github.com/acaode/aca/data"
 	"github.com/acaode/aca/experiments"
+	"github.com/acaode/aca/internal/cpuinfo"
 	"github.com/acaode/aca/internal/plot"
 	"github.com/acaode/aca/internal/progress"
 	"github.com/acaode/aca/ode"
+	"github.com/acaode/aca/tensor"
 )
 
 // classifyPlanFile is the study's plan in its folder: what --resume
@@ -363,7 +365,8 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 			fmt.Fprintf(stderr, "aca classify: %v\n", err)
 			return 1
 		}
-		rec := &experiments.ClassifyRecord{Status: "running", Host: host, ClassifyResult: experiments.ClassifyResult{Config: c}}
+		rec := &experiments.ClassifyRecord{Status: "running", Host: host, CPU: cpuinfo.Name(), SIMD: tensor.SIMD(), BLAS: tensor.BLAS(),
+			ClassifyResult: experiments.ClassifyResult{Config: c}}
 		if old, err := experiments.ReadRecord(rd); err == nil {
 			if old.Status == "done" && len(old.Epochs) >= c.Epochs {
 				records = append(records, old)

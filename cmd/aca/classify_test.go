@@ -13,6 +13,7 @@ import (
 
 	"github.com/acaode/aca/data"
 	"github.com/acaode/aca/experiments"
+	"github.com/acaode/aca/internal/cpuinfo"
 	"github.com/acaode/aca/stats"
 	"github.com/acaode/aca/tensor"
 )
@@ -109,6 +110,14 @@ func TestClassifyCommand(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(out, "job"+i, f)); err != nil {
 				t.Errorf("run index %s: %v", i, err)
 			}
+		}
+		// The record says where it ran.
+		rec, err := experiments.ReadRecord(filepath.Join(out, "job"+i, "node-aca-run"+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.CPU != cpuinfo.Name() || rec.SIMD != tensor.SIMD() || rec.BLAS != tensor.BLAS() {
+			t.Errorf("run index %s: record's machine %q %q %q, want %q %q %q", i, rec.CPU, rec.SIMD, rec.BLAS, cpuinfo.Name(), tensor.SIMD(), tensor.BLAS())
 		}
 	}
 

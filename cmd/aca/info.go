@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 
 	"github.com/acaode/aca/autograd"
+	"github.com/acaode/aca/internal/cpuinfo"
 	"github.com/acaode/aca/tensor"
 )
 
@@ -17,6 +18,7 @@ type infoResult struct {
 	Go         string   `json:"go"`
 	OS         string   `json:"os"`
 	Arch       string   `json:"arch"`
+	CPU        string   `json:"cpu"`
 	CPUs       int      `json:"cpus"`
 	GOMAXPROCS int      `json:"gomaxprocs"`
 	Threads    int      `json:"threads"`
@@ -41,7 +43,7 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	}
 	r := infoResult{
 		Version: version, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
-		CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Threads: tensor.Threads(),
+		CPU: cpuinfo.Name(), CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Threads: tensor.Threads(),
 		BLAS: tensor.BLAS(), SIMD: tensor.SIMD(), DTypes: []string{tensor.Float32.String(), tensor.Float64.String()},
 		Ops: len(autograd.Ops()),
 	}
@@ -61,7 +63,7 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	}
 	rows := [][]string{
 		{"version", r.Version}, {"go", r.Go}, {"platform", r.OS + "/" + r.Arch},
-		{"cpus", fmt.Sprint(r.CPUs)}, {"threads", fmt.Sprint(r.Threads)},
+		{"cpu", r.CPU}, {"cpus", fmt.Sprint(r.CPUs)}, {"threads", fmt.Sprint(r.Threads)},
 		{"blas", r.BLAS}, {"simd", r.SIMD}, {"dtypes", "float32, float64"}, {"operations", fmt.Sprint(r.Ops)},
 	}
 	if r.Revision != "" {

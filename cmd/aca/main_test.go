@@ -77,7 +77,7 @@ func TestInfoJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	for key, kind := range map[string]string{"version": "string", "go": "string", "blas": "string", "simd": "string", "threads": "number", "cpus": "number", "ops": "number", "dtypes": "array"} {
+	for key, kind := range map[string]string{"version": "string", "go": "string", "blas": "string", "simd": "string", "cpu": "string", "threads": "number", "cpus": "number", "ops": "number", "dtypes": "array"} {
 		if got := jsonKind(m[key]); got != kind {
 			t.Errorf("key %q is %s, want %s", key, got, kind)
 		}
