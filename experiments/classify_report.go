@@ -253,9 +253,10 @@ func LoadClassifyRun(dir string) (*ClassifyRunFiles, error) {
 	}
 	path := filepath.Join(dir, PredictionsFile)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if _, err := os.Stat(path + ".gz"); err == nil {
-			path += ".gz" // an archived run (gzip -9 predictions.csv)
+		if _, err := os.Stat(path + ".gz"); err != nil {
+			return nil, fmt.Errorf("classify: %s: no %s (or %s.gz): the run's test-set predictions are missing", dir, PredictionsFile, PredictionsFile)
 		}
+		path += ".gz" // an archived run (gzip -9 predictions.csv)
 	}
 	pred, err := ReadPredictions(path)
 	if err != nil {

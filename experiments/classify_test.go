@@ -627,17 +627,27 @@ func TestLoadArchivedRun(t *testing.T) {
 			t.Fatalf("row %d read as %v, want %v", i, got.Pred.Probs[i], want.Pred.Probs[i])
 		}
 	}
-	if err := os.WriteFile(plain+".gz", z.Bytes()[:z.Len()/2], 0o644); err != nil {
+	// Damaged archives: cut in the middle of the data, cut before the
+	// trailer (the data whole, its CRC and length missing), a wrong CRC,
+	// and not gzip at all. The last three decode to whole lines, so only
+	// gzip's own checks at the end of the stream catch them.
+	zb := z.Bytes()
+	badCRC := slices.Clone(zb)
+	badCRC[len(badCRC)-8] ^= 0xff
+	for name, bad := range map[string][]byte{"cut in half": zb[:len(zb)/2], "no trailer": zb[:len(zb)-8],
+		"wrong CRC": badCRC, "not gzip": []byte("not gzip")} {
+		if err := os.WriteFile(plain+".gz", bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadClassifyRun(dir); err == nil || !strings.Contains(err.Error(), "predictions.csv.gz") {
+			t.Errorf("%s: error %v, want one naming predictions.csv.gz", name, err)
+		}
+	}
+	if err := os.Remove(plain + ".gz"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadClassifyRun(dir); err == nil || !strings.Contains(err.Error(), "predictions.csv.gz") {
-		t.Fatalf("truncated archive: error %v, want one naming predictions.csv.gz", err)
-	}
-	if err := os.WriteFile(plain+".gz", []byte("not gzip"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := LoadClassifyRun(dir); err == nil || !strings.Contains(err.Error(), "predictions.csv.gz") {
-		t.Fatalf("not gzip: error %v, want one naming predictions.csv.gz", err)
+	if _, err := LoadClassifyRun(dir); err == nil || !strings.Contains(err.Error(), "predictions.csv.gz") || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("no predictions: error %v, want one naming both files", err)
 	}
 }
 

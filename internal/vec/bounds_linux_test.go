@@ -87,6 +87,7 @@ func TestKernelsWithinBounds(t *testing.T) {
 					b := guarded(t, (k-1)*ldb+nb*TileNR32)
 					c := guarded(t, (mt*TileMR-1)*ldc+nb*TileNR32)
 					GemmGrid32(nb, mt, k, a, b, ldb, c, ldc, true)
+					GemmGrid32(nb, mt, k, a, b, ldb, c, ldc, false)
 				}
 			}
 			for _, accum := range []bool{false, true} {

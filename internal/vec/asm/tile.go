@@ -8,7 +8,8 @@ import (
 
 // tileKind describes one precision of the packed-panel micro-kernel: its
 // element size and the instructions that load, broadcast, multiply and
-// fuse on ymm registers of that element type.
+// fuse on vector registers of that element type (ymm for the AVX2 kernels
+// of tileKinds, zmm for the AVX-512 ones of tile512Kinds).
 type tileKind struct {
 	name  string // function name
 	typ   string // Go element type
@@ -21,10 +22,11 @@ type tileKind struct {
 	fmab  func(m Mem, b, acc VecPhysical)       // acc += broadcast(m)·b (AVX-512 only)
 }
 
-// tileMR is the number of rows of a micro-tile; each row takes two ymm
-// accumulators, so a tile is 6 rows by 16 float32 or 8 float64 columns
-// and uses 12 of the 16 ymm registers for its sums, leaving two for the
-// row of B and two for broadcasts of A.
+// tileMR is the number of rows of a micro-tile; in the AVX2 kernels each
+// row takes two ymm accumulators, so a tile is 6 rows by 16 float32 or 8
+// float64 columns and uses 12 of the 16 ymm registers for its sums,
+// leaving two for the row of B and two for broadcasts of A (the AVX-512
+// kernels keep a row in one zmm register, see tile512.go).
 const tileMR = 6
 
 var tileKinds = []tileKind{
