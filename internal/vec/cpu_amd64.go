@@ -41,17 +41,9 @@ func detectAVX2FMA() bool {
 
 // detectAVX512F reports whether the CPU has AVX-512F and the OS saves the
 // opmask and all 512 bits of the 32 vector registers (XCR0 bits 5–7, with
-// the XMM and YMM bits).
+// the XMM and YMM bits). It is called only where detectAVX2FMA holds, which
+// has checked that CPUID leaf 7 exists and that XGETBV may be used.
 func detectAVX512F() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const osxsave = 1 << 27
-	if ecx1&osxsave == 0 {
-		return false
-	}
 	if xcr0, _ := xgetbv(); xcr0&0xe6 != 0xe6 {
 		return false
 	}
