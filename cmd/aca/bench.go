@@ -81,8 +81,8 @@ RMSprop lr 1e-3, Dopri5, float64; one iteration = forward, backward, update.`},
 	"conv": {1e-3, 1e-3, 10, 2, `a conv ODE block: x (32, 1, 28, 28) ~ N(0, 1), random labels → Conv2d(1→32)
 → ODE block on [0, 1], f = ReLU(GroupNorm(32)(Conv2d(32→32, 3×3)))
 → mean pool → Linear(32→10); cross-entropy, SGD lr 0.1, Dopri5, float32;
-one training step (the default build's own GEMM is on par with OpenBLAS on AVX2
-CPUs; on AVX-512 ones build with -tags openblas).`},
+one training step (the default build's own GEMM is on par with OpenBLAS on CPUs
+with AVX2 and FMA, AVX-512 or not; see the README's "Which to pick").`},
 	"threebody": {1e-7, 1e-7, 100, 5, `one training epoch of the three-body ODE model (masses as parameters;
 51 observation times on [0, 1]; float64; Adam).`},
 	"classify": {1e-3, 1e-3, 5, 2, `one training step of aca classify's models, as ../shared/peers/classify_step.py
