@@ -337,6 +337,23 @@ func (e *InterruptedError) Error() string {
 	return fmt.Sprintf("classify: interrupted after batch %d of epoch %d; saved to %s, from which the run resumes", e.Batch, e.Epoch, e.Checkpoint)
 }
 
+// CheckpointError is returned when a run's checkpoint exists but cannot be
+// resumed from: damaged, of another format, or written by another
+// configuration. Resuming again fails the same way; the file must be moved
+// aside (the run then starts over) or replaced.
+type CheckpointError struct {
+	Path string
+	Err  error
+}
+
+// Error names the checkpoint and what is wrong with it.
+func (e *CheckpointError) Error() string {
+	return fmt.Sprintf("classify: checkpoint %s cannot be resumed from: %v", e.Path, e.Err)
+}
+
+// Unwrap returns the reason.
+func (e *CheckpointError) Unwrap() error { return e.Err }
+
 // LoadClassifyData loads the training and test sets of name
 // ("fashion-mnist", "cifar10", "cifar100" with the fine labels) from dir.
 // A missing file gives an error wrapping fs.ErrNotExist.
@@ -422,7 +439,7 @@ func RunClassify(ctx context.Context, c ClassifyConfig, trainSet, testSet *data.
 	if resume {
 		if _, err := os.Stat(checkpoint); err == nil {
 			if err := r.load(); err != nil {
-				return nil, err
+				return nil, &CheckpointError{Path: checkpoint, Err: err}
 			}
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("classify: %v", err)
@@ -435,9 +452,12 @@ func RunClassify(ctx context.Context, c ClassifyConfig, trainSet, testSet *data.
 }
 
 func newClassifyRun(c ClassifyConfig, trainSet, testSet *data.Dataset, path string) (*classifyRun, error) {
-	for _, d := range []*data.Dataset{trainSet, testSet} {
+	for i, d := range []*data.Dataset{trainSet, testSet} {
 		if err := d.Validate(); err != nil {
 			return nil, err
+		}
+		if d.Len() == 0 { // nothing to learn from, or no accuracy to measure
+			return nil, fmt.Errorf("classify: the %s set %q has no images", [2]string{"training", "test"}[i], d.Name)
 		}
 	}
 	if c.Subset > 0 && c.Subset < trainSet.Len() {

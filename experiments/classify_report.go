@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -178,6 +179,14 @@ func ReadPredictions(path string) (*Predictions, error) {
 			}
 			row[j] = v
 		}
+		// A softmax's outputs sum to 1 up to float32 rounding.
+		sum := 0.0
+		for _, v := range row {
+			sum += v
+		}
+		if math.Abs(sum-1) > 1e-3 {
+			return nil, bad(line, "the probabilities sum to %g, not 1", sum)
+		}
 		p.Index, p.Label, p.Probs = append(p.Index, idx), append(p.Label, lab), append(p.Probs, row)
 	}
 	if err := sc.Err(); err != nil {
@@ -258,11 +267,53 @@ func LoadClassifyRun(dir string) (*ClassifyRunFiles, error) {
 		}
 		path += ".gz" // an archived run (gzip -9 predictions.csv)
 	}
+	if err := rec.check(); err != nil {
+		return nil, fmt.Errorf("classify: %s: %v", filepath.Join(dir, RunRecordFile), err)
+	}
 	pred, err := ReadPredictions(path)
 	if err != nil {
 		return nil, err
 	}
+	// The record's accuracy was counted on these very probabilities (the
+	// file holds them to the bit), so the two agree exactly unless the
+	// file lost rows or came from another run.
+	if acc := pred.accuracy(); math.Abs(acc-rec.TestAcc) > 1e-9 {
+		return nil, fmt.Errorf("classify: %s: its %d rows give a test accuracy of %.4f, but %s says %.4f: the file is incomplete or belongs to another run", path, len(pred.Index), acc, RunRecordFile, rec.TestAcc)
+	}
 	return &ClassifyRunFiles{Dir: dir, Record: rec, Pred: pred}, nil
+}
+
+// check reports a finished run's record that the report cannot use: a
+// configuration that could not have run, a test accuracy that is not a
+// fraction, or no epochs.
+func (rec *ClassifyRecord) check() error {
+	if err := rec.Config.Validate(); err != nil {
+		return err
+	}
+	if !(rec.TestAcc >= 0 && rec.TestAcc <= 1) {
+		return fmt.Errorf("test_acc %v: want a fraction in [0, 1]", rec.TestAcc)
+	}
+	if len(rec.Epochs) == 0 {
+		return errors.New("no epochs")
+	}
+	for _, e := range rec.Epochs {
+		if !(e.TestAcc >= 0 && e.TestAcc <= 1) {
+			return fmt.Errorf("epoch %d: test_acc %v: want a fraction in [0, 1]", e.Epoch, e.TestAcc)
+		}
+	}
+	return nil
+}
+
+// accuracy is the fraction of rows whose most probable class (the first,
+// on ties) is the label, as RunClassify counts it.
+func (p *Predictions) accuracy() float64 {
+	correct := 0
+	for i, row := range p.Probs {
+		if argmax(row) == p.Label[i] {
+			correct++
+		}
+	}
+	return float64(correct) / float64(max(len(p.Probs), 1))
 }
 
 // ClassifyReport merges finished runs: the paper's Fig. 7 (accuracy
@@ -409,6 +460,13 @@ func MergeClassify(runs []*ClassifyRunFiles) (*ClassifyReport, error) {
 		rows, err := iccRows(l, rs)
 		if err != nil {
 			return nil, err
+		}
+		most := 0
+		for _, r := range rs {
+			most = max(most, len(r.Pred.Index))
+		}
+		if len(rows) > 0 && rows[0].Images < most {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: the ICC is over the %d test images every run predicted, of up to %d in one run (runs on different test subsets?)", l, rows[0].Images, most))
 		}
 		rep.ICC = append(rep.ICC, rows...)
 	}

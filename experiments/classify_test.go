@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -202,6 +203,25 @@ func TestClassifyResumeOtherConfig(t *testing.T) {
 	d.Width = 8
 	if _, err := RunClassify(context.Background(), d, tr, te, p, true, ClassifyHooks{}); err == nil || !strings.Contains(err.Error(), "another configuration") {
 		t.Errorf("resumed under another width: %v", err)
+	}
+	// A damaged checkpoint is a *CheckpointError naming it: resuming
+	// again cannot help.
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut")
+	if err := os.WriteFile(cut, b[:len(b)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ce *CheckpointError
+	if _, err := RunClassify(context.Background(), c, tr, te, cut, true, ClassifyHooks{}); !errors.As(err, &ce) || ce.Path != cut {
+		t.Errorf("resumed from a truncated checkpoint: %v, want a *CheckpointError naming it", err)
+	}
+	// An empty test set is refused before training: there would be no
+	// accuracy to report.
+	if _, err := RunClassify(context.Background(), c, tr, te.Slice(0, 0), filepath.Join(t.TempDir(), "ck"), false, ClassifyHooks{}); err == nil || !strings.Contains(err.Error(), "no images") {
+		t.Errorf("an empty test set: %v", err)
 	}
 	d = c
 	d.Epochs = 2
@@ -419,7 +439,7 @@ func TestPredictionsRoundTrip(t *testing.T) {
 		t.Errorf("read back %v %v", q.Index, q.Label)
 	}
 	for _, bad := range []string{"", "index,label\n", "idx,label,p0\n", "index,label,p0,p1\n0,2,0.5,0.5\n", "index,label,p0\n0,0,1.5\n",
-		"index,label,p0\n0,0,1\n0,0,1\n", "index,label,p0,p1\n0,1,0.5\n", "index,label,p0\n0,0,NaN\n"} {
+		"index,label,p0\n0,0,1\n0,0,1\n", "index,label,p0,p1\n0,1,0.5\n", "index,label,p0\n0,0,NaN\n", "index,label,p0,p1\n0,0,1,1\n"} {
 		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -552,7 +572,7 @@ func TestFindAndLoadRuns(t *testing.T) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		r := fakeRun("node", 1, []float64{0.5, 0.6}, []float64{0.5})
+		r := fakeRun("node", 1, []float64{0.5, 0.2}, []float64{0.5}) // image 1 misclassified
 		if err := WriteRecord(dir, r.Record); err != nil {
 			t.Fatal(err)
 		}
@@ -585,7 +605,7 @@ func TestFindAndLoadRuns(t *testing.T) {
 // gzip (predictions.csv.gz only), and names the file when it is corrupt.
 func TestLoadArchivedRun(t *testing.T) {
 	dir := t.TempDir()
-	r := fakeRun("node", 1, []float64{0.25, 0.75, 0.5}, []float64{0.5})
+	r := fakeRun("node", 1, []float64{0.25, 0.75}, []float64{0.5})
 	if err := WriteRecord(dir, r.Record); err != nil {
 		t.Fatal(err)
 	}
@@ -648,6 +668,63 @@ func TestLoadArchivedRun(t *testing.T) {
 	}
 	if _, err := LoadClassifyRun(dir); err == nil || !strings.Contains(err.Error(), "predictions.csv.gz") || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("no predictions: error %v, want one naming both files", err)
+	}
+}
+
+// TestLoadRunChecks checks that a finished run whose record or
+// predictions were damaged is refused, naming the file, rather than merged
+// into the report: a test accuracy that is not a fraction, a configuration
+// that could not have run (or none), and predictions that lost rows.
+func TestLoadRunChecks(t *testing.T) {
+	write := func(t *testing.T, edit func(rec map[string]any), rows int) string {
+		t.Helper()
+		dir := t.TempDir()
+		r := fakeRun("node", 1, []float64{0.5, 0.2, 0.6, 0.9}, []float64{0.75}) // image 1 misclassified
+		if err := WriteRecord(dir, r.Record); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, RunRecordFile)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m)
+		if b, err = json.Marshal(m); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p := r.Pred
+		p.Index, p.Label, p.Probs = p.Index[:rows], p.Label[:rows], p.Probs[:rows]
+		if err := WritePredictions(filepath.Join(dir, PredictionsFile), p); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	keep := func(map[string]any) {}
+	if _, err := LoadClassifyRun(write(t, keep, 4)); err != nil {
+		t.Fatalf("the undamaged run: %v", err)
+	}
+	for _, tc := range []struct {
+		name, want string
+		edit       func(map[string]any)
+		rows       int
+	}{
+		{"NaN accuracy", "run.json", func(m map[string]any) { m["test_acc"] = "NaN" }, 4},
+		{"accuracy above 1", "run.json", func(m map[string]any) { m["test_acc"] = 75.0 }, 4},
+		{"unknown method", "method", func(m map[string]any) { m["config"].(map[string]any)["method"] = "bogus" }, 4},
+		{"no configuration", "run.json", func(m map[string]any) { delete(m, "config") }, 4},
+		{"no epochs", "run.json", func(m map[string]any) { delete(m, "epochs") }, 4},
+		{"predictions cut short", "incomplete", keep, 2},
+	} {
+		if _, err := LoadClassifyRun(write(t, tc.edit, tc.rows)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", tc.name, err, tc.want)
+		}
 	}
 }
 
