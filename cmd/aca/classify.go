@@ -43,6 +43,41 @@ type classifyPlan struct {
 	Runs    []experiments.ClassifyRunSpec `json:"runs"`
 }
 
+// check reports a plan that could not have been written by this command
+// (hand-edited, or damaged): a data set it does not know, a run folder
+// name that is not a plain name in the study folder (it would write
+// elsewhere), a run listed twice, or a run whose settings cannot run.
+func (p *classifyPlan) check() error {
+	switch p.Data {
+	case "fashion-mnist", "cifar10", "cifar100":
+	default:
+		return fmt.Errorf("data %q: want fashion-mnist, cifar10 or cifar100", p.Data)
+	}
+	if p.DataDir == "" {
+		return errors.New("data_dir is empty")
+	}
+	seen := map[string]bool{}
+	for i, s := range p.Runs {
+		d := s.Dir()
+		if d != filepath.Base(d) || d == "." || d == ".." || strings.ContainsAny(d, `/\`) {
+			return fmt.Errorf("runs[%d]: model %q, method %q: not a run of this command", i, s.Model, s.Method)
+		}
+		if seen[d] {
+			return fmt.Errorf("runs[%d]: %s is listed twice", i, d)
+		}
+		seen[d] = true
+		c := p.Base
+		c.Model, c.Method, c.Seed, c.Run = s.Model, s.Method, s.Seed, s.Run
+		if c.Model == "resnet" && c.Method != "" {
+			return fmt.Errorf("runs[%d]: a ResNet has no gradient method (%q)", i, c.Method)
+		}
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("runs[%d] (%s): %v", i, d, err)
+		}
+	}
+	return nil
+}
+
 // quickClassify sets the sizes of --quick: both models, the three
 // methods, three runs, on a small part of Fashion-MNIST (see the README).
 //
@@ -98,7 +133,7 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 	crop := fs.Int("crop", -1, "random-crop padding in pixels (-1: 4 for 32×32 images, 2 for 28×28; 0: no crop)")
 	runs := fs.Int("runs", 1, "runs of every model and method, with seeds --seed … --seed+N−1")
 	runIndex := fs.Int("run-index", 0, "run only the runs of index I in 1..--runs (seed --seed+I−1), for job arrays; 0: all")
-	resume := fs.String("resume", "", "continue the study in this folder (its plan.json holds the settings; only --epochs, --aca-memory, --json and --quiet may be given with it)")
+	resume := fs.String("resume", "", "continue the study in this folder (its plan.json holds the settings; only --epochs, --aca-memory, --data-dir, --json and --quiet may be given with it)")
 	acaMemory := fs.String("aca-memory", "0", "ACA: memory per ODE block (NODE18 has 4) for the accepted steps' graphs kept from the forward pass, so that the backward pass need not re-run them (as 512MB or 2GiB; 0, the paper's ACA, keeps none and re-runs every step; all keeps every one). The weights and predictions are the same bits; the time, memory and NFE figures change")
 	quick := fs.Bool("quick", false, "every part in minutes: both models, the three methods, 3 runs, width 4, 2 epochs of batches of 32 at a constant rate on the first 512 training images, tested on the first 300")
 	if st := parse(fs, args); st >= 0 {
@@ -114,17 +149,26 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 
 	var plan classifyPlan
 	if *resume != "" {
+		planPath := filepath.Join(*resume, classifyPlanFile)
 		for name := range set {
-			if name != "resume" && name != "epochs" && name != "aca-memory" && name != "json" && name != "quiet" {
-				return bad(name, "cannot be given with --resume: the study's settings are in %s", filepath.Join(*resume, classifyPlanFile))
+			if name != "resume" && name != "epochs" && name != "aca-memory" && name != "data-dir" && name != "json" && name != "quiet" {
+				return bad(name, "cannot be given with --resume: the study's settings are in %s", planPath)
 			}
 		}
-		b, err := os.ReadFile(filepath.Join(*resume, classifyPlanFile))
+		b, err := os.ReadFile(planPath)
 		if err != nil {
 			return bad("resume", "%s is not a classify study folder: %v", *resume, err)
 		}
 		if err := json.Unmarshal(b, &plan); err != nil || plan.Format != classifyPlanFormat {
-			return bad("resume", "%s: not a plan this command wrote (%v)", filepath.Join(*resume, classifyPlanFile), err)
+			return bad("resume", "%s: not a plan this command wrote (%v)", planPath, err)
+		}
+		if err := plan.check(); err != nil {
+			return bad("resume", "%s: %v", planPath, err)
+		}
+		if set["data-dir"] { // the data may sit elsewhere on this machine
+			if plan.DataDir, err = filepath.Abs(*dataDir); err != nil {
+				return bad("data-dir", "%v", err)
+			}
 		}
 		if set["epochs"] {
 			if *epochs < plan.Base.Epochs || *epochs > maxEpochs {
@@ -167,6 +211,9 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 				m = strings.TrimSpace(m)
 				if m != "aca" && m != "adjoint" && m != "naive" {
 					return bad("method", "%q: want aca, adjoint, naive, a comma-separated list, or all", m)
+				}
+				if slices.Contains(methods, m) {
+					return bad("method", "%q is listed twice", m)
 				}
 				methods = append(methods, m)
 			}
@@ -290,6 +337,11 @@ func runClassify(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return bad("runs", "%v", err)
 		}
+		// The folder as an absolute path, so that the study can be resumed
+		// from any working directory.
+		if dir, err = filepath.Abs(dir); err != nil {
+			return bad("data-dir", "%v", err)
+		}
 		plan = classifyPlan{Format: classifyPlanFormat, Data: *dataName, DataDir: dir, Quick: *quick, Base: c, Runs: specs}
 	}
 	if onlyValidate() {
@@ -353,6 +405,7 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 	// A stopped study leaves a STOPPED note (see runDir.stop); continuing
 	// it removes the note.
 	os.Remove(dir.file("STOPPED"))
+	dropRunLines(dir, "", 0) // an earlier session's report, made again at the end
 	header := true
 	for _, spec := range plan.Runs {
 		c := plan.Base
@@ -367,17 +420,27 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 		}
 		rec := &experiments.ClassifyRecord{Status: "running", Host: host, CPU: cpuinfo.Name(), SIMD: tensor.SIMD(), BLAS: tensor.BLAS(),
 			ClassifyResult: experiments.ClassifyResult{Config: c}}
+		wasDone := false
 		if old, err := experiments.ReadRecord(rd); err == nil {
-			if old.Status == "done" && len(old.Epochs) >= c.Epochs {
+			// Finished, unless the study was extended or the predictions
+			// are gone (the checkpoint makes them again).
+			if old.Status == "done" && len(old.Epochs) >= c.Epochs && hasPredictions(rd) {
 				records = append(records, old)
 				continue
 			}
 			rec.Epochs = old.Epochs
+			wasDone = old.Status == "done"
 		}
 		records = append(records, rec)
-		if err := experiments.WriteRecord(rd, rec); err != nil {
-			fmt.Fprintf(stderr, "aca classify: %v\n", err)
-			return 1
+		dropRunLines(dir, c.Label(), c.Run) // this run's results are made again
+		// A finished run's record stays as it is until the run has got
+		// somewhere: should its checkpoint fail to load, it is still
+		// finished.
+		if !wasDone {
+			if err := experiments.WriteRecord(rd, rec); err != nil {
+				fmt.Fprintf(stderr, "aca classify: %v\n", err)
+				return 1
+			}
 		}
 		label := spec.Dir()
 		batches := (trainSet.Len() + c.Batch - 1) / c.Batch
@@ -420,6 +483,15 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 				_ = writeMetrics(why)
 			}
 			return intr.exit(stderr, "classify", fmt.Sprintf("%s saved after batch %d of epoch %d; continue the study with: aca classify --resume %s", label, ie.Batch, ie.Epoch, dir.path))
+		}
+		var ce *experiments.CheckpointError
+		if errors.As(err, &ce) {
+			fmt.Fprintf(stderr, "aca classify: %s: %v\n", label, err)
+			fmt.Fprintf(stderr, "aca classify: resuming cannot get past this: move %s aside (the run then starts from its first epoch) or put back a good copy, and resume again\n", ce.Path)
+			if _, werr := dir.stop(err.Error(), metrics(err.Error())); werr != nil || len(dir.lines) == 0 {
+				_ = writeMetrics(err.Error())
+			}
+			return 1
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "aca classify: %s: %v\n", label, err)
@@ -467,6 +539,49 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 	// The report over every finished run in the folder (a job array's
 	// element reports on what its folder holds).
 	return classifyReport(dir, []string{dir.path}, records, asJSON, stdout, stderr)
+}
+
+// hasPredictions reports whether the run folder rd holds its test-set
+// predictions (plain or gzipped).
+func hasPredictions(rd string) bool {
+	for _, name := range []string{experiments.PredictionsFile, experiments.PredictionsFile + ".gz"} {
+		if _, err := os.Stat(filepath.Join(rd, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// dropRunLines removes from the results read back from an earlier session
+// those the study writes again: the report's lines (accuracy,
+// swap_summary, icc), always made anew at the end, and the run and swap
+// lines of the run label/run (none for an empty label), which is being
+// trained again (extended, or its predictions remade). Its epoch lines
+// stay: the epochs it finished are not made again.
+func dropRunLines(dir *runDir, label string, run int) {
+	kept := dir.lines[:0]
+	for _, l := range dir.lines {
+		raw, ok := l.(json.RawMessage)
+		if !ok { // this session's
+			kept = append(kept, l)
+			continue
+		}
+		var h struct {
+			Type  string `json:"type"`
+			Label string `json:"label"`
+			Run   int    `json:"run"`
+		}
+		if json.Unmarshal(raw, &h) == nil {
+			switch {
+			case h.Type == "accuracy" || h.Type == "swap_summary" || h.Type == "icc":
+				continue
+			case (h.Type == "run" || h.Type == "swap") && label != "" && h.Label == label && h.Run == run:
+				continue
+			}
+		}
+		kept = append(kept, l)
+	}
+	dir.lines = kept
 }
 
 // The --json lines of aca classify; "type" says which: epoch (an epoch's
@@ -575,6 +690,12 @@ Flags:
 		fmt.Fprintln(stderr, "aca classify report: give the run folders to merge")
 		return 2
 	}
+	for _, a := range fs.Args() {
+		if _, err := os.Stat(a); err != nil && strings.HasPrefix(a, "-") {
+			fmt.Fprintf(stderr, "aca classify report: %s: flags go before the run folders\n", a)
+			return 2
+		}
+	}
 	if onlyValidate() {
 		return 0
 	}
@@ -589,7 +710,11 @@ Flags:
 		fmt.Fprintf(stderr, "aca classify report: %v\n", err)
 		return 2
 	}
-	return classifyReport(dir, fs.Args(), nil, *rf.json, stdout, stderr)
+	st := classifyReport(dir, fs.Args(), nil, *rf.json, stdout, stderr)
+	if st != 0 {
+		dir.remove() // the folder this made, if the report wrote nothing into it
+	}
+	return st
 }
 
 // classifyReport merges the finished runs under roots and writes the

@@ -211,6 +211,7 @@ func TestClassifyFlags(t *testing.T) {
 		{[]string{"--data", "cifar10"}, "--data-dir"},
 		{[]string{"--model", "vit"}, "--model"},
 		{[]string{"--method", "aca,backprop"}, "--method"},
+		{[]string{"--method", "aca,naive,aca"}, "--method"},
 		{[]string{"--depth", "34"}, "--depth"},
 		{[]string{"--width", "0"}, "--width"},
 		{[]string{"--solver", "rk9"}, "--solver"},
@@ -233,7 +234,11 @@ func TestClassifyFlags(t *testing.T) {
 		{[]string{"--aca-memory", "-1MB"}, "--aca-memory"},
 		{[]string{"--bogus"}, "bogus"},
 	} {
+		// A flag the checks let through stops right after them, instead
+		// of training on whatever data set is installed.
+		validateOnly = true
 		code, _, stderr := runArgs(append([]string{"classify"}, tc.args...)...)
+		validateOnly = false
 		if code != 2 || !strings.Contains(stderr, tc.flag) {
 			t.Errorf("%v: status %d, stderr %q; want 2 naming %s", tc.args, code, stderr, tc.flag)
 		}
@@ -340,6 +345,134 @@ func TestClassifySignalResume(t *testing.T) {
 	}
 	if a, b := kinds(ref), kinds(stopped); strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Errorf("results.jsonl after resuming:\n%s\nuninterrupted:\n%s", strings.Join(b, "\n"), strings.Join(a, "\n"))
+	}
+}
+
+// TestClassifyResumeRepairs checks what --resume does with a study folder
+// that moved, was extended, lost files or was damaged: the plan records
+// the data folder as an absolute path (so the study resumes from any
+// working directory) and --data-dir may point elsewhere; results.jsonl
+// gets no second copy of the report's lines or of a redone run's; missing
+// predictions are made again from the checkpoint; a damaged checkpoint
+// leaves the finished run finished and says to move the file aside; a
+// plan naming a run folder outside the study is refused. And the report
+// refuses flags after the folders and leaves no folder when it fails.
+func TestClassifyResumeRepairs(t *testing.T) {
+	base := t.TempDir()
+	t.Chdir(base)
+	if err := os.Mkdir("d", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeBarsIDX(t, "d", 64, 12)
+	if code, _, stderr := runArgs("classify", "--data-dir", "d", "--model", "resnet", "--width", "4", "--batch", "16", "--epochs", "1",
+		"--quiet", "--json", "--out", "s"); code != 0 {
+		t.Fatalf("study: status %d: %s", code, stderr)
+	}
+	study := filepath.Join(base, "s")
+	run := filepath.Join(study, "resnet-run1")
+	var plan classifyPlan
+	if b, err := os.ReadFile(filepath.Join(study, classifyPlanFile)); err != nil || json.Unmarshal(b, &plan) != nil || plan.DataDir != filepath.Join(base, "d") {
+		t.Fatalf("plan.json: %v, data_dir %q; want %q", err, plan.DataDir, filepath.Join(base, "d"))
+	}
+	counts := func() map[string]int {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(study, "results.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, m := range jsonLines(t, string(b)) {
+			n[fmt.Sprint(m["type"])]++
+		}
+		return n
+	}
+	want := counts()
+	if want["run"] != 1 || want["accuracy"] != 1 || want["epoch"] != 1 {
+		t.Fatalf("results.jsonl of the study: %v", want)
+	}
+	t.Chdir(t.TempDir()) // elsewhere: the plan's data folder is absolute
+	// Lost predictions are made again; nothing is listed twice.
+	if err := os.Remove(filepath.Join(run, experiments.PredictionsFile)); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runArgs("classify", "--resume", study, "--quiet", "--json"); code != 0 {
+		t.Fatalf("resume without predictions: status %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(run, experiments.PredictionsFile)); err != nil {
+		t.Errorf("predictions not made again: %v", err)
+	}
+	if got := counts(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("results.jsonl after remaking the predictions: %v, want %v", got, want)
+	}
+	// Resuming a finished study only reports again.
+	if code, _, stderr := runArgs("classify", "--resume", study, "--quiet", "--json"); code != 0 {
+		t.Fatalf("resume of a finished study: status %d: %s", code, stderr)
+	}
+	if got := counts(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("results.jsonl after resuming a finished study: %v, want %v", got, want)
+	}
+	// Extended by an epoch, with the data given anew.
+	if code, _, stderr := runArgs("classify", "--resume", study, "--epochs", "2", "--data-dir", filepath.Join(base, "d"), "--quiet", "--json"); code != 0 {
+		t.Fatalf("resume --epochs 2: status %d: %s", code, stderr)
+	}
+	want["epoch"]++
+	if got := counts(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("results.jsonl after extending: %v, want %v", got, want)
+	}
+	// A damaged checkpoint: the run stays finished, and the advice is
+	// to move the file aside.
+	ck := filepath.Join(run, experiments.CheckpointFile)
+	b, err := os.ReadFile(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ck, b[:len(b)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runArgs("classify", "--resume", study, "--epochs", "3", "--quiet")
+	if code != 1 || !strings.Contains(stderr, "move "+ck+" aside") {
+		t.Errorf("damaged checkpoint: status %d, stderr %q", code, stderr)
+	}
+	if rec, err := experiments.ReadRecord(run); err != nil || rec.Status != "done" || len(rec.Epochs) != 2 {
+		t.Errorf("the finished run after a failed resume: %v %+v", err, rec)
+	}
+	// A plan naming a run folder outside the study.
+	pb, err := os.ReadFile(filepath.Join(study, classifyPlanFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(pb), `"model": "resnet"`, `"model": "../escape"`, 1)
+	if bad == string(pb) {
+		t.Fatalf("plan.json has no model to change:\n%s", pb)
+	}
+	if err := os.WriteFile(filepath.Join(study, classifyPlanFile), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runArgs("classify", "--resume", study, "--quiet")
+	if code != 2 || !strings.Contains(stderr, classifyPlanFile) {
+		t.Errorf("plan with a run outside the study: status %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(base, "escape-run1")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a folder was made outside the study: %v", err)
+	}
+	// The report: flags after the folders; a report that fails leaves no
+	// folder.
+	if code, _, stderr := runArgs("classify", "report", study, "--json"); code != 2 || !strings.Contains(stderr, "flags go before") {
+		t.Errorf("report with a flag last: status %d, stderr %q", code, stderr)
+	}
+	garbage := filepath.Join(t.TempDir(), "g", "x")
+	if err := os.MkdirAll(garbage, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(garbage, "run.json"), []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "rep")
+	if code, _, stderr := runArgs("classify", "report", "--out", out, filepath.Dir(garbage)); code != 1 {
+		t.Errorf("report of nothing: status %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the failed report left %s: %v", out, err)
 	}
 }
 
