@@ -221,7 +221,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		width = fs.Int("width", 16, "base width w (stages of w, 2w, 4w, 8w channels)")
 		batch = fs.Int("batch", 128, "images per step")
 		norm = fs.String("norm", "group", "normalisation: group (GroupNorm) or batch (BatchNorm, ResNet only); the peers' gn and bn also")
-		solver = fs.String("solver", "heuneuler", "the ODE blocks' solver: heuneuler, rk23, dopri5 (the peers' names), or any of aca's")
+		solver = fs.String("solver", "heuneuler", "the ODE blocks' adaptive solver: heuneuler, rk23, dopri5 (the peers' names), or any of aca's ("+strings.Join(adaptiveSolverNames(), ", ")+")")
 	}
 	if st := parse(fs, args[1:]); st >= 0 {
 		return st
@@ -275,6 +275,13 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 				r := base
 				r.model, r.method = "node", m
 				runs = append(runs, r)
+			}
+		}
+		// The architecture's own limits (GroupNorm's groups divide every
+		// stage's width) before any work, as aca classify checks them.
+		for _, r := range runs {
+			if err := (models.Config{Depth: 18, Width: r.width, InChannels: 1, Classes: 10, Norm: r.norm}).Validate(r.model == "node"); err != nil {
+				return usageError(stderr, "bench", "width", "%d: %v", r.width, err)
 			}
 		}
 	} else {
@@ -439,9 +446,10 @@ func newBenchStepFor(c benchConfig) (benchStep, error) {
 
 // classifySolver returns the ode name of a classify solver, taking the
 // peers' names (heuneuler, rk23, dopri5) and aca's: the canonical name of
-// what ode.ParseMethod accepts.
+// what ode.ParseMethod accepts. The workload's solves have tolerances and
+// no step count, so a fixed-step solver is refused.
 func classifySolver(s string) (string, error) {
-	m, err := solverFlag(s)
+	m, err := adaptiveSolverFlag(s, "the classify workload times adaptive solvers, as the peers do")
 	if err != nil {
 		return "", err
 	}

@@ -149,3 +149,38 @@ func TestBenchFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// The classify workload's solves have tolerances and no step count, and
+// its widths are the models' own: a fixed-step solver or a width GroupNorm
+// cannot split used to pass the flag checks and fail in the measurement
+// (exit 1). Both are usage errors now, naming the flag, before any folder
+// is made.
+func TestBenchClassifyRefusesBeforeWork(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--solver", "euler", "--model", "node", "--method", "aca"}, []string{"--solver", "fixed-step", "adaptive", "dopri5"}},
+		{[]string{"--solver", "rk4", "--model", "node", "--method", "adjoint"}, []string{"--solver", "fixed-step"}},
+		{[]string{"--width", "5", "--model", "node", "--method", "aca"}, []string{"--width 5", "GroupNorm"}},
+		{[]string{"--width", "12", "--model", "resnet"}, []string{"--width 12", "GroupNorm"}},
+	} {
+		out := filepath.Join(t.TempDir(), "run")
+		args := append([]string{"bench", "classify", "--batch", "2", "--iters", "1", "--warmup", "0", "--quiet", "--out", out}, tc.args...)
+		code, _, stderr := runArgs(args...)
+		if code != 2 {
+			t.Errorf("%v: status %d, want 2; stderr %q", tc.args, code, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%v: stderr %q does not say %q", tc.args, stderr, w)
+			}
+		}
+	}
+	// The ResNet with BatchNorm has no groups to divide: width 5 is fine.
+	validateOnly = true
+	defer func() { validateOnly = false }()
+	if code, _, stderr := runArgs("bench", "classify", "--width", "5", "--model", "resnet", "--norm", "batch"); code != 0 {
+		t.Errorf("--width 5 --model resnet --norm batch: status %d: %s", code, stderr)
+	}
+}

@@ -255,6 +255,33 @@ func solverNames() []string {
 	return out
 }
 
+// adaptiveSolverNames lists the solvers with an error estimate, which
+// --rtol and --atol control.
+func adaptiveSolverNames() []string {
+	var out []string
+	for _, m := range ode.Methods() {
+		if m.Adaptive() {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}
+
+// adaptiveSolverFlag parses the name of a solver that must be adaptive: a
+// subcommand whose solves have tolerances and no step count refuses a
+// fixed-step one (it would fail at its first solve). why says what is
+// solved adaptively.
+func adaptiveSolverFlag(s, why string) (*ode.Tableau, error) {
+	m, err := solverFlag(s)
+	if err != nil {
+		return nil, err
+	}
+	if !m.Adaptive() {
+		return nil, fmt.Errorf("%q is a fixed-step solver, with no error estimate for --rtol and --atol to control; %s: %s", s, why, strings.Join(adaptiveSolverNames(), ", "))
+	}
+	return m, nil
+}
+
 // checkTols validates --rtol and --atol of subcommand cmd: it returns 2
 // after reporting a bad value, or −1.
 func checkTols(stderr io.Writer, cmd string, rtol, atol float64) int {
