@@ -338,6 +338,13 @@ func stopRun(stderr io.Writer, sub string, dir *runDir, intr *interrupt, err err
 		what = fmt.Sprintf("writing the finished results failed: %v", werr)
 	case path != "":
 		what = fmt.Sprintf("the %d finished result(s) are in %s (see its STOPPED note)", len(dir.lines), path)
+	case !dir.created:
+		// An existing --out folder, or a resumed run's: not ours to remove.
+		what = fmt.Sprintf("nothing was finished; %s, which this run did not create, is left as it was", dir.path)
+	default:
+		if _, err := os.Stat(dir.path); err == nil {
+			what = fmt.Sprintf("nothing was finished, but %s could not be removed", dir.path)
+		}
 	}
 	if sig != nil {
 		return intr.exit(stderr, sub, what)

@@ -77,7 +77,9 @@ func TestFailedRunLeavesNoFolder(t *testing.T) {
 		t.Errorf("left %s: %v", dir, err)
 	}
 	own := t.TempDir()
-	fail(own, 0)
+	if _, errOut := fail(own, 0); strings.Contains(errOut, "no run folder is left") || !strings.Contains(errOut, own+", which this run did not create, is left as it was") {
+		t.Errorf("the user's folder: stderr %q", errOut)
+	}
 	if ents, err := os.ReadDir(own); err != nil || len(ents) != 0 {
 		t.Errorf("the user's folder: %v, %v", ents, err)
 	}
