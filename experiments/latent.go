@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,6 +128,18 @@ func (c *LatentConfig) Validate() error {
 		}
 		if m == "latent-ode" && len(c.Methods) == 0 {
 			return errors.New("latent: the latent ODE needs at least one gradient method")
+		}
+	}
+	if slices.Contains(c.Models, "latent-ode") {
+		// The latent ODE's solves take only tolerances: a fixed-step
+		// solver would fail at the first one.
+		switch {
+		case c.Solver == nil:
+			return errors.New("latent: the latent ODE needs a solver")
+		case !c.Solver.Adaptive():
+			return fmt.Errorf("latent: solver %s has no error estimate, and the latent ODE's solves are adaptive (RTol, ATol): want an adaptive solver", c.Solver.Name)
+		case !(c.RTol >= 0) || math.IsInf(c.RTol, 0) || !(c.ATol >= 0) || math.IsInf(c.ATol, 0) || c.RTol == 0 && c.ATol == 0:
+			return fmt.Errorf("latent: tolerances rtol %g, atol %g: want non-negative numbers, not both zero", c.RTol, c.ATol)
 		}
 	}
 	if d := firstRepeat(c.Observed); d >= 0 {
@@ -284,13 +297,31 @@ func LatentCheckpoint(dir, key string) string {
 	return filepath.Join(dir, "checkpoint-"+strings.NewReplacer("/", "_").Replace(key)+".safetensors")
 }
 
+// LatentCheckpointError reports a run's checkpoint that cannot be
+// resumed from: not a checkpoint file, damaged, or made by another
+// configuration. Resuming cannot get past it; with the file moved aside
+// the run starts again from scratch.
+type LatentCheckpointError struct {
+	// File is the checkpoint; Err says what is wrong with it (and names
+	// the file).
+	File string
+	Err  error
+}
+
+// Error says what is wrong with the checkpoint.
+func (e *LatentCheckpointError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *LatentCheckpointError) Unwrap() error { return e.Err }
+
 // RunLatentCheckpointed is RunLatent saving each run's state (weights,
 // Adam's moments, the random sources, the step and the counts so far) to
 // LatentCheckpoint(dir, key) after every epoch, atomically, and starting a
 // run from its checkpoint if one is there: a run stopped between epochs
 // continues where it stopped and ends with the same numbers (the time
 // excepted). A run's checkpoint is removed once its row has been emitted.
-// An empty dir saves nothing.
+// A checkpoint that cannot be loaded is a *LatentCheckpointError. An empty
+// dir saves nothing.
 func RunLatentCheckpointed(ctx context.Context, set *latentdata.Set, c LatentConfig, skip map[string]bool, dir string, tick func(work int), emit func(LatentRow)) ([]LatentRow, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -395,8 +426,9 @@ func (c *LatentConfig) runOne(ctx context.Context, set *latentdata.Set, r latent
 	if ckpt != "" {
 		switch _, err := os.Stat(ckpt); {
 		case err == nil:
+			bad := func(err error) (LatentRow, error) { return fail(&LatentCheckpointError{File: ckpt, Err: err}) }
 			if err := train.Load(ckpt, state); err != nil {
-				return fail(err)
+				return bad(err)
 			}
 			first = state.Epoch
 			var perr error
@@ -417,10 +449,10 @@ func (c *LatentConfig) runOne(ctx context.Context, set *latentdata.Set, r latent
 			step, nfeF, nfeB = geti("step"), geti("nfe_forward"), geti("nfe_backward")
 			before, row.TrainLoss = getf("seconds"), getf("train_loss")
 			if perr != nil {
-				return fail(perr)
+				return bad(perr)
 			}
 			if first > c.Epochs {
-				return fail(fmt.Errorf("%s holds %d epochs, the run has %d", ckpt, first, c.Epochs))
+				return bad(fmt.Errorf("%s holds %d epochs, the run has %d", ckpt, first, c.Epochs))
 			}
 		case !errors.Is(err, fs.ErrNotExist):
 			return fail(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/acaode/aca/data/latentdata"
@@ -101,15 +102,20 @@ func TestRunLatentCancelled(t *testing.T) {
 
 func TestLatentValidate(t *testing.T) {
 	for name, mod := range map[string]func(*LatentConfig){
-		"fraction": func(c *LatentConfig) { c.Observed = []float64{0} },
-		"model":    func(c *LatentConfig) { c.Models = []string{"lstm"} },
-		"methods":  func(c *LatentConfig) { c.Methods = nil },
-		"epochs":   func(c *LatentConfig) { c.Epochs = 0 },
-		"batch":    func(c *LatentConfig) { c.Batch = 0 },
-		"lr":       func(c *LatentConfig) { c.LR = math.NaN() },
-		"sizes":    func(c *LatentConfig) { c.Sizes.Units = 0 },
-		"repeat":   func(c *LatentConfig) { c.Methods = []ode.Gradient{ode.ACA, ode.Naive, ode.ACA} },
-		"repeat 2": func(c *LatentConfig) { c.Observed = []float64{0.1, 0.1} },
+		"fraction":   func(c *LatentConfig) { c.Observed = []float64{0} },
+		"model":      func(c *LatentConfig) { c.Models = []string{"lstm"} },
+		"methods":    func(c *LatentConfig) { c.Methods = nil },
+		"epochs":     func(c *LatentConfig) { c.Epochs = 0 },
+		"batch":      func(c *LatentConfig) { c.Batch = 0 },
+		"lr":         func(c *LatentConfig) { c.LR = math.NaN() },
+		"sizes":      func(c *LatentConfig) { c.Sizes.Units = 0 },
+		"repeat":     func(c *LatentConfig) { c.Methods = []ode.Gradient{ode.ACA, ode.Naive, ode.ACA} },
+		"repeat 2":   func(c *LatentConfig) { c.Observed = []float64{0.1, 0.1} },
+		"no solver":  func(c *LatentConfig) { c.Solver = nil },
+		"fixed step": func(c *LatentConfig) { c.Solver = ode.Euler },
+		"rtol":       func(c *LatentConfig) { c.RTol = -1 },
+		"atol":       func(c *LatentConfig) { c.ATol = math.Inf(1) },
+		"tols zero":  func(c *LatentConfig) { c.RTol, c.ATol = 0, 0 },
 	} {
 		c := DefaultLatent()
 		mod(&c)
@@ -121,6 +127,29 @@ func TestLatentValidate(t *testing.T) {
 	c.Methods = []ode.Gradient{ode.ACA}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	// The baselines have no solve: the solver does not matter to them.
+	c.Models, c.Solver = []string{"rnn", "gru"}, ode.Euler
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A checkpoint that cannot be loaded (here not a safetensors file at all)
+// is a *LatentCheckpointError naming it, so that a caller can say that
+// resuming cannot get past it.
+func TestRunLatentBadCheckpoint(t *testing.T) {
+	set, c := tinyLatent(t)
+	c.Models = []string{"rnn"}
+	dir := t.TempDir()
+	ckpt := LatentCheckpoint(dir, LatentRunKey("rnn", "", c.Observed[0], c.Seeds[0]))
+	if err := os.WriteFile(ckpt, []byte("not a checkpoint\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := RunLatentCheckpointed(context.Background(), set, c, nil, dir, nil, nil)
+	var ce *LatentCheckpointError
+	if !errors.As(err, &ce) || ce.File != ckpt || !strings.Contains(err.Error(), ckpt) {
+		t.Fatalf("error %v (%T), want a *LatentCheckpointError naming %s", err, err, ckpt)
 	}
 }
 

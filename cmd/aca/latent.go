@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -48,6 +49,15 @@ type latentSetup struct {
 // quickSequences is the pendulum set's size under --quick.
 const quickSequences = 1000
 
+// maxLatentSequences bounds a data set's sequences: 100 000 sequences of
+// 100 times × 14 dimensions are 1.1 GB of float64, held twice while the
+// set is split and scaled.
+const maxLatentSequences = 100_000
+
+// latentSolvers says, after a fixed-step solver, which solvers the latent
+// ODE takes.
+const latentSolvers = "the latent ODE takes an adaptive solver"
+
 func (s *latentSetup) config() (experiments.LatentConfig, error) {
 	solver, err := solverFlag(s.Solver)
 	if err != nil {
@@ -60,6 +70,70 @@ func (s *latentSetup) config() (experiments.LatentConfig, error) {
 	c.Sizes, c.MaskSeed = s.Sizes, s.MaskSeed
 	c.TrainLimit, c.TestLimit = s.TrainLimit, s.TestLimit
 	return c, c.Validate()
+}
+
+// check validates a setup read back from a run folder's config.json,
+// which may have been edited since the run wrote it, as latentFlags
+// validates the flags of a new run. It returns the JSON field at fault
+// and the problem.
+func (s *latentSetup) check() (string, error) {
+	switch s.Data {
+	case "pendulum":
+		if n := s.Pendulum.Sequences; n > maxLatentSequences {
+			return "pendulum", fmt.Errorf("%d sequences, want at most %d", n, maxLatentSequences)
+		}
+		if err := s.Pendulum.Check(); err != nil {
+			return "pendulum", err
+		}
+	case "periodic":
+		if n := s.Periodic.Sequences; n > maxLatentSequences {
+			return "periodic", fmt.Errorf("%d sequences, want at most %d", n, maxLatentSequences)
+		}
+		// The periodic set has no check of its own apart from making it,
+		// which takes a moment.
+		if _, err := latentdata.Periodic(s.Periodic); err != nil {
+			return "periodic", err
+		}
+	default:
+		return "data", fmt.Errorf("%q is not a data set (pendulum or periodic)", s.Data)
+	}
+	if _, err := adaptiveSolverFlag(s.Solver, latentSolvers); err != nil {
+		return "solver", err
+	}
+	for _, t := range []struct {
+		field string
+		v     float64
+	}{{"rtol", s.RTol}, {"atol", s.ATol}} {
+		if err := tolFlag(t.v); err != nil {
+			return t.field, err
+		}
+	}
+	switch {
+	case s.RTol == 0 && s.ATol == 0:
+		return "rtol", errors.New("rtol and atol are both zero; set at least one")
+	case s.Epochs < 1 || s.Epochs > maxEpochs:
+		return "epochs", fmt.Errorf("must be between 1 and %d, got %d", maxEpochs, s.Epochs)
+	case s.Batch < 1 || s.Batch > 100_000:
+		return "batch", fmt.Errorf("must be between 1 and 100000, got %d", s.Batch)
+	case !(s.LR > 0) || math.IsInf(s.LR, 0):
+		return "lr", fmt.Errorf("must be a positive number, got %g", s.LR)
+	case s.TrainLimit < 0:
+		return "train_limit", fmt.Errorf("must be 0 (all) or positive, got %d", s.TrainLimit)
+	case s.TestLimit < 0:
+		return "test_limit", fmt.Errorf("must be 0 (all) or positive, got %d", s.TestLimit)
+	}
+	if _, err := s.config(); err != nil {
+		// What is left: the lists and the model sizes.
+		field := "sizes"
+		for _, f := range []struct{ word, field string }{{"observed", "observed"}, {"model", "models"}, {"method", "methods"}, {"seed", "seeds"}} {
+			if strings.Contains(err.Error(), f.word) {
+				field = f.field
+				break
+			}
+		}
+		return field, err
+	}
+	return "", nil
 }
 
 func runLatent(args []string, stdout, stderr io.Writer) int {
@@ -82,24 +156,40 @@ sequences: observed points, truth, reconstruction).`, stderr)
 	epochs := fs.Int("epochs", 0, "training epochs (0: the default, 30; 20 with --quick)")
 	batch := fs.Int("batch", 50, "sequences per batch")
 	lr := fs.Float64("lr", 0.01, "Adam's learning rate (decayed by 0.999 per step)")
-	solver := fs.String("solver", "dopri5", "the latent ODE's solver ("+strings.Join(solverNames(), ", ")+")")
+	solver := fs.String("solver", "dopri5", "the latent ODE's adaptive solver ("+strings.Join(adaptiveSolverNames(), ", ")+")")
 	rtol := fs.Float64("rtol", 1e-3, "the latent ODE's relative tolerance")
 	atol := fs.Float64("atol", 1e-4, "the latent ODE's absolute tolerance")
 	sequences := fs.Int("sequences", 0, "pendulum sequences to generate, 80% train (0: 10000; 1000 with --quick)")
 	modes := fs.Int("modes", latentdata.DefaultPendulum().Modes, "pendulum initial states in the N slowest normal modes of the chain (1 to 7; 0: every angle and rate independent, whose fast modes no model here learns)")
 	cache := fs.String("cache", "", "pendulum cache file (default runs/cache/pendulum-N-modesK.bin, or pendulum-N.bin with --modes 0; regenerated if made with other parameters)")
-	resume := fs.String("resume", "", "continue the stopped run in this folder with its recorded configuration (flags other than --quiet, --json and --cache are ignored): finished runs are kept, the unfinished one continues from its last epoch")
+	resume := fs.String("resume", "", "continue the stopped run in this folder with its recorded configuration (only --quiet, --json and --cache may be given with it): finished runs are kept, the unfinished one continues from its last epoch")
 	if st := parse(fs, args); st >= 0 {
 		return st
 	}
 	var setup latentSetup
 	if *resume != "" {
-		b, err := os.ReadFile(filepath.Join(*resume, "config.json"))
+		// The run's settings are its config.json's: a flag that would
+		// change them is refused rather than ignored. (--epochs cannot
+		// extend a resumed run: its finished runs' checkpoints are gone.)
+		config := filepath.Join(*resume, "config.json")
+		refused := ""
+		fs.Visit(func(f *flag.Flag) {
+			if refused == "" && f.Name != "resume" && f.Name != "quiet" && f.Name != "json" && f.Name != "cache" {
+				refused = f.Name
+			}
+		})
+		if refused != "" {
+			return usageError(stderr, "latent", refused, "cannot be given with --resume: the run's settings are in %s", config)
+		}
+		b, err := os.ReadFile(config)
 		if err != nil {
 			return usageError(stderr, "latent", "resume", "%v", err)
 		}
 		if err := json.Unmarshal(b, &setup); err != nil {
-			return usageError(stderr, "latent", "resume", "%s: %v", filepath.Join(*resume, "config.json"), err)
+			return usageError(stderr, "latent", "resume", "%s: %v", config, err)
+		}
+		if field, err := setup.check(); err != nil {
+			return usageError(stderr, "latent", "resume", "%s: %q: %v", config, field, err)
 		}
 	} else {
 		st, code := latentFlags(stderr, latentFlagValues{*quick, *dataName, *observed, *models, *methods, *seeds, *rf.seed, *epochs, *batch, *lr, *solver, *rtol, *atol, *sequences, *modes})
@@ -109,7 +199,7 @@ sequences: observed points, truth, reconstruction).`, stderr)
 		setup = st
 	}
 	c, err := setup.config()
-	if err != nil {
+	if err != nil { // checked above
 		return usageError(stderr, "latent", "resume", "%v", err)
 	}
 	if onlyValidate() {
@@ -162,6 +252,15 @@ sequences: observed points, truth, reconstruction).`, stderr)
 			return stopRun(stderr, "latent", dir, intr, err, metrics)
 		}
 		hint := fmt.Sprintf("aca latent --resume %s continues it", dir.path)
+		kept := fmt.Sprintf("the unfinished one's epoch checkpoint is in this folder: %s", hint)
+		where := fmt.Sprintf("the unfinished one's checkpoint is in %s (%s)", dir.path, hint)
+		// A checkpoint that cannot be loaded stops every --resume at the
+		// same place: the run it holds has to start again.
+		var ce *experiments.LatentCheckpointError
+		if errors.As(err, &ce) {
+			hint = fmt.Sprintf("the checkpoint %s cannot be read, so no --resume can continue its run: move the file aside, and aca latent --resume %s starts that run again from scratch", ce.File, dir.path)
+			kept, where = hint, hint
+		}
 		if len(dir.lines) > 0 {
 			fmt.Fprintf(stderr, "aca latent: %s\n", hint)
 			return stopRun(stderr, "latent", dir, intr, err, metrics)
@@ -169,11 +268,11 @@ sequences: observed points, truth, reconstruction).`, stderr)
 		if intr.signal() == nil {
 			fmt.Fprintf(stderr, "aca latent: %v\n", err)
 		}
-		note := fmt.Sprintf("This run stopped before it finished: %s\nNo run finished; the unfinished one's epoch checkpoint is in this folder: %s.\n", stopReason(intr, err), hint)
+		note := fmt.Sprintf("This run stopped before it finished: %s\nNo run finished; %s.\n", stopReason(intr, err), kept)
 		if werr := plot.WriteFileAtomic(dir.file("STOPPED"), []byte(note)); werr != nil {
 			fmt.Fprintf(stderr, "aca latent: %v\n", werr)
 		}
-		what := fmt.Sprintf("no run finished; the unfinished one's checkpoint is in %s (%s)", dir.path, hint)
+		what := "no run finished; " + where
 		if intr.signal() != nil {
 			return intr.exit(stderr, "latent", what)
 		}
@@ -247,10 +346,8 @@ func latentFlags(stderr io.Writer, f latentFlagValues) (latentSetup, int) {
 	default:
 		return bad("data", "%q is not a data set (pendulum or periodic)", f.data)
 	}
-	// 100 000 sequences of 100 times × 14 dimensions are 1.1 GB of float64,
-	// held twice while the set is split and scaled.
-	if f.sequences < 0 || f.sequences > 100_000 {
-		return bad("sequences", "must be between 0 (the default) and 100000, got %d", f.sequences)
+	if f.sequences < 0 || f.sequences > maxLatentSequences {
+		return bad("sequences", "must be between 0 (the default) and %d, got %d", maxLatentSequences, f.sequences)
 	}
 	if f.sequences > 0 {
 		if f.sequences < 2 {
@@ -309,7 +406,7 @@ func latentFlags(stderr io.Writer, f latentFlagValues) (latentSetup, int) {
 		return bad("lr", "must be a positive number, got %g", f.lr)
 	}
 	c.LR = f.lr
-	if _, err := solverFlag(f.solver); err != nil {
+	if _, err := adaptiveSolverFlag(f.solver, latentSolvers); err != nil {
 		return bad("solver", "%v", err)
 	}
 	if st := checkTols(stderr, "latent", f.rtol, f.atol); st >= 0 {

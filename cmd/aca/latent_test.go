@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,7 +86,7 @@ func TestLatentResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(out, "STOPPED"), []byte("stopped\n"), 0o644)
-	code, resumed, stderr := runArgs("latent", "--resume", out, "--json", "--quiet", "--epochs", "99")
+	code, resumed, stderr := runArgs("latent", "--resume", out, "--json", "--quiet")
 	if code != 0 {
 		t.Fatalf("resume: status %d: %s", code, stderr)
 	}
@@ -249,5 +250,147 @@ func TestLatentRepeatsNameTheirFlag(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, c[2]+" ") {
 			t.Errorf("%s %s: status %d, stderr %q", c[0], c[1], code, errOut)
 		}
+	}
+}
+
+// The latent ODE's solves take tolerances and no step count: a fixed-step
+// solver used to pass the flag checks and fail the run at its first solve.
+func TestLatentFixedStepSolver(t *testing.T) {
+	for _, solver := range []string{"euler", "rk4"} {
+		out := filepath.Join(t.TempDir(), "run")
+		code, _, stderr := runArgs(tinyLatentArgs(out, "--solver", solver, "--model", "latent-ode", "--method", "aca")...)
+		if code != 2 || !strings.Contains(stderr, "--solver") || !strings.Contains(stderr, "adaptive") || !strings.Contains(stderr, "dopri5") {
+			t.Errorf("--solver %s: status %d, stderr %q; want 2 naming --solver and the adaptive solvers", solver, code, stderr)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("--solver %s: run folder left: %v", solver, err)
+		}
+	}
+}
+
+// latentResumeDir makes a folder that --resume takes: the config.json of
+// a tiny run of the RNN on the periodic set, changed by edit, and nothing
+// else (the run never started).
+func latentResumeDir(t *testing.T, edit func(*latentSetup)) string {
+	t.Helper()
+	s, code := latentFlags(io.Discard, latentFlagValues{quick: true, data: "periodic", observed: "0.3", models: "rnn", methods: "all", seed: 1,
+		epochs: 1, batch: 10, lr: 0.01, solver: "dopri5", rtol: 1e-3, atol: 1e-4, sequences: 30, modes: 3})
+	if code >= 0 {
+		t.Fatalf("latentFlags: status %d", code)
+	}
+	if edit != nil {
+		edit(&s)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A resumed run's config.json is checked as the flags of a new run are: an
+// edited one is a usage error naming the file and the field, not a run on
+// other data ("data": "bogus" used to train on the pendulum set) or a
+// failure at the first solve.
+func TestLatentResumeChecksConfig(t *testing.T) {
+	validateOnly = true
+	defer func() { validateOnly = false }()
+	for _, c := range []struct {
+		field string
+		edit  func(*latentSetup)
+	}{
+		{"data", func(s *latentSetup) { s.Data = "bogus" }},
+		{"rtol", func(s *latentSetup) { s.RTol = -1 }},
+		{"atol", func(s *latentSetup) { s.ATol = -1e-9 }},
+		{"rtol", func(s *latentSetup) { s.RTol, s.ATol = 0, 0 }},
+		{"solver", func(s *latentSetup) { s.Solver = "euler" }},
+		{"solver", func(s *latentSetup) { s.Solver = "leapfrog" }},
+		{"pendulum", func(s *latentSetup) { s.Data, s.Pendulum.Links = "pendulum", 0 }},
+		{"pendulum", func(s *latentSetup) { s.Data, s.Pendulum.Sequences = "pendulum", 100_001 }},
+		{"periodic", func(s *latentSetup) { s.Periodic.Horizon = -1 }},
+		{"epochs", func(s *latentSetup) { s.Epochs = 0 }},
+		{"batch", func(s *latentSetup) { s.Batch = 0 }},
+		{"lr", func(s *latentSetup) { s.LR = -1 }},
+		{"test_limit", func(s *latentSetup) { s.TestLimit = -1 }},
+		{"observed", func(s *latentSetup) { s.Observed = []float64{2} }},
+		{"models", func(s *latentSetup) { s.Models = []string{"lstm"} }},
+		{"methods", func(s *latentSetup) { s.Models, s.Methods = []string{"latent-ode"}, nil }},
+		{"seeds", func(s *latentSetup) { s.Seeds = []uint64{1, 1} }},
+		{"sizes", func(s *latentSetup) { s.Sizes.Units = 0 }},
+	} {
+		dir := latentResumeDir(t, c.edit)
+		code, _, stderr := runArgs("latent", "--resume", dir, "--quiet")
+		config := filepath.Join(dir, "config.json")
+		if code != 2 || !strings.Contains(stderr, config) || !strings.Contains(stderr, `"`+c.field+`"`) {
+			t.Errorf("%s: status %d, stderr %q; want 2 naming %s and %q", c.field, code, stderr, config, c.field)
+		}
+	}
+	if code, _, stderr := runArgs("latent", "--resume", latentResumeDir(t, nil), "--quiet"); code != 0 {
+		t.Errorf("the unedited config: status %d: %s", code, stderr)
+	}
+}
+
+// With --resume the run's settings are its config.json's: a flag that
+// would change them is refused, naming it, as aca classify --resume does
+// (they used to be ignored, silently); --quiet, --json and --cache apply.
+func TestLatentResumeRefusesFlags(t *testing.T) {
+	validateOnly = true
+	defer func() { validateOnly = false }()
+	dir := latentResumeDir(t, nil)
+	for _, extra := range [][]string{{"--epochs", "50"}, {"--out", filepath.Join(t.TempDir(), "zzz")}, {"--seed", "3"}, {"--model", "gru"}, {"--solver", "dopri5"}, {"--quick"}} {
+		code, _, stderr := runArgs(append([]string{"latent", "--resume", dir}, extra...)...)
+		if code != 2 || !strings.Contains(stderr, extra[0]+" cannot be given with --resume") || !strings.Contains(stderr, filepath.Join(dir, "config.json")) {
+			t.Errorf("%v: status %d, stderr %q", extra, code, stderr)
+		}
+	}
+	if code, _, stderr := runArgs("latent", "--resume", dir, "--quiet", "--json", "--cache", filepath.Join(t.TempDir(), "c.bin")); code != 0 {
+		t.Errorf("--quiet --json --cache: status %d: %s", code, stderr)
+	}
+}
+
+// A resumed run that fails before finishing anything leaves its folder (it
+// is not this invocation's to remove) and says so, rather than that no
+// folder is left.
+func TestLatentResumeFailureKeepsFolder(t *testing.T) {
+	dir := latentResumeDir(t, func(s *latentSetup) { s.Data, s.Pendulum.Sequences = "pendulum", 10 })
+	cache := filepath.Join(t.TempDir(), "pendulum.bin")
+	if err := os.WriteFile(cache, []byte("not a cache"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runArgs("latent", "--resume", dir, "--quiet", "--cache", cache)
+	if code != 1 || strings.Contains(stderr, "no run folder is left") || !strings.Contains(stderr, dir+", which this run did not create, is left") {
+		t.Errorf("status %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
+		t.Errorf("config.json: %v", err)
+	}
+}
+
+// A checkpoint that cannot be read stops every --resume at the same place:
+// the advice is to move it aside, which starts its run again, not to
+// resume, which cannot get past it.
+func TestLatentBadCheckpointAdvice(t *testing.T) {
+	dir := latentResumeDir(t, nil)
+	ckpt := experiments.LatentCheckpoint(dir, experiments.LatentRunKey("rnn", "", 0.3, 1))
+	if err := os.WriteFile(ckpt, []byte("garbage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runArgs("latent", "--resume", dir, "--quiet")
+	if code != 1 || !strings.Contains(stderr, ckpt+" cannot be read") || !strings.Contains(stderr, "move the file aside") || strings.Contains(stderr, "continues it") {
+		t.Errorf("status %d, stderr %q", code, stderr)
+	}
+	note, err := os.ReadFile(filepath.Join(dir, "STOPPED"))
+	if err != nil || !strings.Contains(string(note), "move the file aside") || strings.Contains(string(note), "continues it") {
+		t.Errorf("STOPPED: %q, %v", note, err)
+	}
+	if err := os.Rename(ckpt, filepath.Join(t.TempDir(), "aside")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runArgs("latent", "--resume", dir, "--quiet", "--json"); code != 0 {
+		t.Errorf("after moving the checkpoint aside: status %d: %s", code, stderr)
 	}
 }
