@@ -105,7 +105,7 @@ func (c Config) resolve(node bool) (Config, error) {
 	}
 	for _, ch := range []int{c.Width, 2 * c.Width, 4 * c.Width, 8 * c.Width} {
 		if g := groups(ch); c.Norm == "group" && ch%g != 0 {
-			return c, fmt.Errorf("models: %s width %d: %d channels do not divide into min(32, %d) = %d groups for GroupNorm (use a width below 32 or a multiple of 32)", model, c.Width, ch, ch, g)
+			return c, fmt.Errorf("models: %s width %d: %d channels do not divide into min(32, %d) = %d groups for GroupNorm (every stage, of width, 2×, 4× and 8× width channels, needs fewer than 32 or a multiple of 32: widths 1–4, 8, 16 or a multiple of 32)", model, c.Width, ch, ch, g)
 		}
 	}
 	if node {

@@ -150,6 +150,18 @@ func TestShapes(t *testing.T) {
 	}
 }
 
+// TestGroupNormWidths checks the widths GroupNorm's error message lists
+// as the ones that build: 1–4, 8, 16 and the multiples of 32.
+func TestGroupNormWidths(t *testing.T) {
+	for w := 1; w <= 130; w++ {
+		want := w <= 4 || w == 8 || w == 16 || w%32 == 0
+		err := Config{Depth: 18, Width: w, InChannels: 1, Classes: 10}.Validate(true)
+		if (err == nil) != want {
+			t.Errorf("width %d: %v, want it to build: %v", w, err, want)
+		}
+	}
+}
+
 func TestBadConfig(t *testing.T) {
 	good := Config{Depth: 18, Width: 4, InChannels: 1, Classes: 10}
 	for _, tc := range []struct {
