@@ -337,23 +337,6 @@ func (e *InterruptedError) Error() string {
 	return fmt.Sprintf("classify: interrupted after batch %d of epoch %d; saved to %s, from which the run resumes", e.Batch, e.Epoch, e.Checkpoint)
 }
 
-// CheckpointError is returned when a run's checkpoint exists but cannot be
-// resumed from: damaged, of another format, or written by another
-// configuration. Resuming again fails the same way; the file must be moved
-// aside (the run then starts over) or replaced.
-type CheckpointError struct {
-	Path string
-	Err  error
-}
-
-// Error names the checkpoint and what is wrong with it.
-func (e *CheckpointError) Error() string {
-	return fmt.Sprintf("classify: checkpoint %s cannot be resumed from: %v", e.Path, e.Err)
-}
-
-// Unwrap returns the reason.
-func (e *CheckpointError) Unwrap() error { return e.Err }
-
 // LoadClassifyData loads the training and test sets of name
 // ("fashion-mnist", "cifar10", "cifar100" with the fine labels) from dir.
 // A missing file gives an error wrapping fs.ErrNotExist.

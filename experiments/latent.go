@@ -297,30 +297,13 @@ func LatentCheckpoint(dir, key string) string {
 	return filepath.Join(dir, "checkpoint-"+strings.NewReplacer("/", "_").Replace(key)+".safetensors")
 }
 
-// LatentCheckpointError reports a run's checkpoint that cannot be
-// resumed from: not a checkpoint file, damaged, or made by another
-// configuration. Resuming cannot get past it; with the file moved aside
-// the run starts again from scratch.
-type LatentCheckpointError struct {
-	// File is the checkpoint; Err says what is wrong with it (and names
-	// the file).
-	File string
-	Err  error
-}
-
-// Error says what is wrong with the checkpoint.
-func (e *LatentCheckpointError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e *LatentCheckpointError) Unwrap() error { return e.Err }
-
 // RunLatentCheckpointed is RunLatent saving each run's state (weights,
 // Adam's moments, the random sources, the step and the counts so far) to
 // LatentCheckpoint(dir, key) after every epoch, atomically, and starting a
 // run from its checkpoint if one is there: a run stopped between epochs
 // continues where it stopped and ends with the same numbers (the time
 // excepted). A run's checkpoint is removed once its row has been emitted.
-// A checkpoint that cannot be loaded is a *LatentCheckpointError. An empty
+// A checkpoint that cannot be loaded is a *CheckpointError. An empty
 // dir saves nothing.
 func RunLatentCheckpointed(ctx context.Context, set *latentdata.Set, c LatentConfig, skip map[string]bool, dir string, tick func(work int), emit func(LatentRow)) ([]LatentRow, error) {
 	if err := c.Validate(); err != nil {
@@ -426,7 +409,7 @@ func (c *LatentConfig) runOne(ctx context.Context, set *latentdata.Set, r latent
 	if ckpt != "" {
 		switch _, err := os.Stat(ckpt); {
 		case err == nil:
-			bad := func(err error) (LatentRow, error) { return fail(&LatentCheckpointError{File: ckpt, Err: err}) }
+			bad := func(err error) (LatentRow, error) { return fail(&CheckpointError{Path: ckpt, Err: err}) }
 			if err := train.Load(ckpt, state); err != nil {
 				return bad(err)
 			}

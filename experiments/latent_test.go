@@ -136,7 +136,7 @@ func TestLatentValidate(t *testing.T) {
 }
 
 // A checkpoint that cannot be loaded (here not a safetensors file at all)
-// is a *LatentCheckpointError naming it, so that a caller can say that
+// is a *CheckpointError naming it, so that a caller can say that
 // resuming cannot get past it.
 func TestRunLatentBadCheckpoint(t *testing.T) {
 	set, c := tinyLatent(t)
@@ -147,9 +147,9 @@ func TestRunLatentBadCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := RunLatentCheckpointed(context.Background(), set, c, nil, dir, nil, nil)
-	var ce *LatentCheckpointError
-	if !errors.As(err, &ce) || ce.File != ckpt || !strings.Contains(err.Error(), ckpt) {
-		t.Fatalf("error %v (%T), want a *LatentCheckpointError naming %s", err, err, ckpt)
+	var ce *CheckpointError
+	if !errors.As(err, &ce) || ce.Path != ckpt || !strings.Contains(err.Error(), ckpt) {
+		t.Fatalf("error %v (%T), want a *CheckpointError naming %s", err, err, ckpt)
 	}
 }
 

@@ -256,9 +256,9 @@ sequences: observed points, truth, reconstruction).`, stderr)
 		where := fmt.Sprintf("the unfinished one's checkpoint is in %s (%s)", dir.path, hint)
 		// A checkpoint that cannot be loaded stops every --resume at the
 		// same place: the run it holds has to start again.
-		var ce *experiments.LatentCheckpointError
+		var ce *experiments.CheckpointError
 		if errors.As(err, &ce) {
-			hint = fmt.Sprintf("the checkpoint %s cannot be read, so no --resume can continue its run: move the file aside, and aca latent --resume %s starts that run again from scratch", ce.File, dir.path)
+			hint = fmt.Sprintf("the checkpoint %s cannot be read, so no --resume can continue its run: move the file aside, and aca latent --resume %s starts that run again from scratch", ce.Path, dir.path)
 			kept, where = hint, hint
 		}
 		if len(dir.lines) > 0 {
