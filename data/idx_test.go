@@ -134,6 +134,8 @@ func TestIDXErrors(t *testing.T) {
 		{"truncated gzip", images, gzTrunc, ErrTruncated, "truncated"},
 		{"trailing data", images, append(img(1, seqBytes(4, 256)), 7), ErrMalformed, "unexpected data after the 4 bytes of 1 images of 2×2"},
 		{"gzip checksum", labels, badChecksum, ErrMalformed, "corrupt gzip stream"},
+		{"gzip trailer cut", labels, gzipped(t, lbl(1, 2, 3))[:len(gzipped(t, lbl(1, 2, 3)))-3], ErrTruncated, "ends inside its trailer, or stray bytes follow it"},
+		{"a stray byte after gzip", labels, append(gzipped(t, lbl(1, 2, 3)), 0x1f), ErrTruncated, "ends inside its trailer, or stray bytes follow it"},
 		{"bad gzip header", anyIDX, []byte{0x1f, 0x8b, 0, 0, 0, 0, 0, 0, 0, 0}, ErrMalformed, "corrupt gzip stream"},
 		{"zero-sized images", images, idxBytes(IDXImageMagic, []uint32{2, 0, 28}, nil), ErrMalformed, "images of 0×28 pixels"},
 		{"label out of range", labels, lbl(3, 9, 12), ErrLabelRange, "label 12 at index 2 is out of range 0..9"},

@@ -91,6 +91,12 @@ func expectEOF(r io.Reader, after string) error {
 	if errors.Is(err, io.EOF) {
 		return nil
 	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// The data were whole: what is cut is the trailer (checksum and
+		// length), or a few stray bytes follow the stream (read as the
+		// start of another gzip member).
+		return formatErr(ErrTruncated, "truncated or padded: the gzip stream ends inside its trailer, or stray bytes follow it")
+	}
 	return streamErr(err, "trailer")
 }
 

@@ -130,7 +130,14 @@ func ReadPredictions(path string) (*Predictions, error) {
 		defer zr.Close()
 		r = zr
 	}
-	sc := bufio.NewScanner(r)
+	// The whole file first (it is small: a line per test image), so that
+	// a damaged gzip stream is reported as such rather than as the broken
+	// line it ends in.
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v (damaged or cut short)", path, err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 1<<16), 1<<24)
 	bad := func(line int, format string, a ...any) error {
 		return fmt.Errorf("%s:%d: %s", path, line, fmt.Sprintf(format, a...))

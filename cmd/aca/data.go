@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/acaode/aca/data"
@@ -64,6 +65,7 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	ctx, intr := interruptContext(context.Background())
 	defer intr.stop()
 	for _, s := range sources {
+		var trainShape []int // the training images' shape, which the test images must share
 		for _, train := range []bool{true, false} {
 			if ctx.Err() != nil {
 				return intr.exit(stderr, "data", "stopped before "+s.name+" was read")
@@ -72,6 +74,15 @@ func runData(args []string, stdout, stderr io.Writer) int {
 			ds, err := s.load(s.dir, train)
 			if err == nil {
 				err = ds.Validate()
+			}
+			if err == nil && ds.Len() == 0 {
+				err = fmt.Errorf("the %s split has no images", r.Split)
+			}
+			if err == nil && train {
+				trainShape = ds.Images.Shape()[1:]
+			}
+			if err == nil && !train && trainShape != nil && !slices.Equal(ds.Images.Shape()[1:], trainShape) {
+				err = fmt.Errorf("test images are %v, training images %v: a model cannot take both", ds.Images.Shape()[1:], trainShape)
 			}
 			if err != nil {
 				failed = true
