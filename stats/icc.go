@@ -80,6 +80,22 @@ func ICC(ratings [][]float64) (ICCResult, error) {
 			}
 		}
 	}
+	// The ratings are scaled by a power of two (exact) so that the squares
+	// of the largest cannot overflow, and taken relative to a pivot (the
+	// first rating) so that equal ratings give deviations of exactly
+	// zero: with plain sums, three ratings of 0.1 have a mean that is not
+	// 0.1 and a spread that is not 0, and all-equal ratings would pass for
+	// a result. The mean squares are scaled back at the end.
+	var big float64
+	for _, row := range ratings {
+		for _, x := range row {
+			big = max(big, math.Abs(x))
+		}
+	}
+	_, e := math.Frexp(big) // big < 2^e, so the scaled ratings lie in (−2, 2)
+	scale := math.Ldexp(1, e-1)
+	pivot := ratings[0][0] / scale
+	at := func(x float64) float64 { return x/scale - pivot }
 	// Two passes: the means, then the sums of squared deviations from them.
 	fn, fk := float64(n), float64(k)
 	means := make([]float64, n)
@@ -87,7 +103,7 @@ func ICC(ratings [][]float64) (ICCResult, error) {
 	for i, row := range ratings {
 		var s float64
 		for _, x := range row {
-			s += x
+			s += at(x)
 		}
 		means[i] = s / fk
 		grand += s
@@ -98,24 +114,25 @@ func ICC(ratings [][]float64) (ICCResult, error) {
 		d := means[i] - grand
 		ssb += d * d
 		for _, x := range row {
-			e := x - means[i]
+			e := at(x) - means[i]
 			ssw += e * e
 		}
 	}
 	ssb *= fk
 	r := ICCResult{Subjects: n, Raters: k, DF1: fn - 1, DF2: fn * (fk - 1)}
-	r.MSB, r.MSW = ssb/r.DF1, ssw/r.DF2
-	if r.MSB == 0 && r.MSW == 0 {
+	msb, msw := ssb/r.DF1, ssw/r.DF2 // in the scaled units
+	r.MSB, r.MSW = msb*scale*scale, msw*scale*scale
+	if msb == 0 && msw == 0 {
 		return ICCResult{}, errors.New("stats: ICC: all ratings are equal, so there is no variance to apportion")
 	}
-	if r.MSW == 0 {
+	if msw == 0 {
 		r.ICC1, r.ICC1k, r.F, r.P = 1, 1, math.Inf(1), 0
 		r.ICC1Lower, r.ICC1Upper, r.ICC1kLower, r.ICC1kUpper = 1, 1, 1, 1
 		return r, nil
 	}
-	r.ICC1 = (r.MSB - r.MSW) / (r.MSB + (fk-1)*r.MSW)
-	r.ICC1k = (r.MSB - r.MSW) / r.MSB
-	r.F = r.MSB / r.MSW
+	r.ICC1 = (msb - msw) / (msb + (fk-1)*msw)
+	r.ICC1k = (msb - msw) / msb
+	r.F = msb / msw
 	r.P = fSurvival(r.F, r.DF1, r.DF2)
 	q := 1 - ICCAlpha/2
 	fl := r.F / distuv.F{D1: r.DF1, D2: r.DF2}.Quantile(q)

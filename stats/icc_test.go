@@ -189,6 +189,43 @@ func TestICCPerfectAgreement(t *testing.T) {
 	}
 }
 
+// TestICCRoundingAndRange checks agreement whose plain sums round (rows
+// of 0.1s: MSW must be exactly 0), ratings near the float64 limit (their
+// squares overflow), and that scaling the ratings by a power of ten
+// changes no correlation.
+func TestICCRoundingAndRange(t *testing.T) {
+	r, err := ICC([][]float64{{.1, .1, .1}, {.3, .3, .3}, {.7, .7, .7}})
+	if err != nil || r.MSW != 0 || r.ICC1 != 1 || r.ICC1k != 1 {
+		t.Errorf("rows of equal ratings: %v %+v; want MSW 0 and ICC 1", err, r)
+	}
+	r, err = ICC([][]float64{{1e308, 1e308}, {-1e308, -1e308}})
+	if err != nil || r.ICC1 != 1 || r.ICC1k != 1 {
+		t.Errorf("ratings of ±1e308: %v %+v; want ICC 1", err, r)
+	}
+	x := [][]float64{{0.9, 0.8, 0.95}, {0.1, 0.3, 0.2}, {0.5, 0.4, 0.7}, {0.6, 0.65, 0.5}, {0.2, 0.1, 0.4}}
+	want, err := ICC(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []float64{1e300, 1e-300} {
+		y := make([][]float64, len(x))
+		for i, row := range x {
+			for _, v := range row {
+				y[i] = append(y[i], v*f)
+			}
+		}
+		got, err := ICC(y)
+		if err != nil {
+			t.Fatalf("ratings ×%g: %v", f, err)
+		}
+		for _, p := range [][2]float64{{want.ICC1, got.ICC1}, {want.ICC1k, got.ICC1k}, {want.ICC1Lower, got.ICC1Lower}, {want.ICC1kUpper, got.ICC1kUpper}, {want.P, got.P}} {
+			if !close(p[0], p[1], 1e-12) || math.IsNaN(p[1]) {
+				t.Errorf("ratings ×%g: %.17g, want %.17g", f, p[1], p[0])
+			}
+		}
+	}
+}
+
 func TestICCEqualMeans(t *testing.T) {
 	// Every row a permutation of the same ratings: MSB = 0 exactly.
 	r, err := ICC([][]float64{{1, 2, 4}, {4, 1, 2}, {2, 4, 1}, {1, 4, 2}})
@@ -212,6 +249,9 @@ func TestICCBadInput(t *testing.T) {
 		{[][]float64{{1, 2}, {3, math.NaN()}}, "rating [1][1] is NaN"},
 		{[][]float64{{1, math.Inf(-1)}, {3, 4}}, "rating [0][1] is -Inf"},
 		{[][]float64{{2, 2}, {2, 2}}, "all ratings are equal"},
+		// Equal ratings whose plain mean is not the rating (0.1·3/3 ≠ 0.1).
+		{[][]float64{{.1, .1, .1}, {.1, .1, .1}, {.1, .1, .1}}, "all ratings are equal"},
+		{[][]float64{{1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1}, {1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1}}, "all ratings are equal"},
 	} {
 		if _, err := ICC(tc.x); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want one containing %q", tc.x, err, tc.want)

@@ -211,10 +211,13 @@ func (d *decoder) readData(r io.Reader, h *header, known bool) (map[string]*tens
 }
 
 func readFloat32s(r io.Reader, buf []byte, n int, known bool) ([]float32, error) {
-	v := make([]float32, 0, n)
+	// A stream's header may claim more than follows: its buffer grows with
+	// the bytes that arrive.
+	c := n
 	if !known {
-		v = make([]float32, 0, min(n, chunkSize/4))
+		c = min(n, chunkSize/4)
 	}
+	v := make([]float32, 0, c)
 	for rem := n; rem > 0; {
 		b := buf[:min(rem, len(buf)/4)*4]
 		if _, err := io.ReadFull(r, b); err != nil {
@@ -229,10 +232,13 @@ func readFloat32s(r io.Reader, buf []byte, n int, known bool) ([]float32, error)
 }
 
 func readFloat64s(r io.Reader, buf []byte, n int, known bool) ([]float64, error) {
-	v := make([]float64, 0, n)
+	// A stream's header may claim more than follows: its buffer grows with
+	// the bytes that arrive.
+	c := n
 	if !known {
-		v = make([]float64, 0, min(n, chunkSize/8))
+		c = min(n, chunkSize/8)
 	}
+	v := make([]float64, 0, c)
 	for rem := n; rem > 0; {
 		b := buf[:min(rem, len(buf)/8)*8]
 		if _, err := io.ReadFull(r, b); err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -140,6 +141,28 @@ func TestDecodeReaderError(t *testing.T) {
 		_, _, err := Decode(r)
 		if !errors.Is(err, errDiskFull) {
 			t.Errorf("reader failing after %d bytes: error %v", n, err)
+		}
+	}
+}
+
+// A stream whose header claims far more data than follows costs memory in
+// proportion to what arrives: a header claiming 2^26 floats (256 MB) over
+// 16 bytes is rejected as truncated without allocating the claim. (A claim
+// of 2^40 once killed the process: an out-of-memory crash, not a panic.)
+func TestDecodeLyingStream(t *testing.T) {
+	for _, c := range []struct{ dt, end string }{{"F32", "268435456"}, {"F64", "536870912"}} {
+		dt := c.dt
+		hdr := `{"a":{"dtype":"` + dt + `","shape":[67108864],"data_offsets":[0,` + c.end + `]}}`
+		in := file(hdr, make([]byte, 16)...)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _, err := Decode(io.MultiReader(bytes.NewReader(in))) // no size known
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "truncated") {
+			t.Errorf("%s: error %v, want one saying the data are truncated", dt, err)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+			t.Errorf("%s: decoding allocated %d MB for 16 bytes of data", dt, got>>20)
 		}
 	}
 }
