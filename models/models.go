@@ -80,12 +80,12 @@ func (c Config) resolve(node bool) (Config, error) {
 		return c, fmt.Errorf("models: %s depth %d: want 18 (or 10 for ResNet)", model, c.Depth)
 	case node && c.Depth != 18:
 		return c, fmt.Errorf("models: NODE depth %d: only 18 has a second block per stage to make an ODE block", c.Depth)
-	case c.Width <= 0:
-		return c, fmt.Errorf("models: %s width %d: must be positive", model, c.Width)
-	case c.InChannels <= 0:
-		return c, fmt.Errorf("models: %s input channels %d: must be positive", model, c.InChannels)
-	case c.Classes <= 0:
-		return c, fmt.Errorf("models: %s classes %d: must be positive", model, c.Classes)
+	case c.Width <= 0 || c.Width > maxWidth:
+		return c, fmt.Errorf("models: %s width %d: want 1..%d", model, c.Width, maxWidth)
+	case c.InChannels <= 0 || c.InChannels > maxWidth:
+		return c, fmt.Errorf("models: %s input channels %d: want 1..%d", model, c.InChannels, maxWidth)
+	case c.Classes <= 0 || c.Classes > maxClasses:
+		return c, fmt.Errorf("models: %s classes %d: want 1..%d", model, c.Classes, maxClasses)
 	}
 	if c.DType == 0 {
 		c.DType = tensor.Float32
@@ -125,6 +125,14 @@ func (c Config) resolve(node bool) (Config, error) {
 	}
 	return c, nil
 }
+
+// maxWidth bounds the width and the input channels: the last stage's 8×
+// width channels and its 3×3 weights (64·width²·9 values) stay far from
+// overflowing, and the paper's width is 64. maxClasses bounds the classes.
+const (
+	maxWidth   = 1 << 14
+	maxClasses = 1 << 24
+)
 
 // Validate reports what NewNODE (node true) or NewResNet (node false)
 // would refuse in c, without building anything: a caller can check a

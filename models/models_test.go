@@ -279,3 +279,21 @@ func TestODEDefaultsKeepGradientOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeSizes checks that sizes whose channel counts would overflow are
+// refused, naming them, before any arithmetic on them (a width of 2^61
+// once divided by zero).
+func TestHugeSizes(t *testing.T) {
+	for _, c := range []Config{
+		{Depth: 18, Width: 1 << 61, InChannels: 1, Classes: 10},
+		{Depth: 18, Width: 1 << 60, InChannels: 1, Classes: 10},
+		{Depth: 18, Width: 8, InChannels: 1 << 62, Classes: 10},
+		{Depth: 18, Width: 8, InChannels: 1, Classes: 1 << 62},
+	} {
+		for _, node := range []bool{false, true} {
+			if err := c.Validate(node); err == nil || !strings.Contains(err.Error(), "want 1..") {
+				t.Errorf("%+v (NODE %v): %v", c, node, err)
+			}
+		}
+	}
+}

@@ -58,7 +58,8 @@ func fan(shape []int, mode FanMode) int {
 func fill(t, src *tensor.Tensor) *tensor.Tensor { return t.CopyFrom(src) }
 
 // Uniform fills t in place with samples uniform on [lo, hi) drawn from rng
-// in row-major order, and returns t.
+// in row-major order, and returns t. It panics as tensor.RandU does (lo >
+// hi, or a bound not finite); with lo = hi every element is lo.
 func Uniform(rng *rand.Rand, t *tensor.Tensor, lo, hi float64) *tensor.Tensor {
 	return fill(t, tensor.RandU(rng, t.DType(), lo, hi, t.Shape()...))
 }
@@ -73,14 +74,19 @@ func Normal(rng *rand.Rand, t *tensor.Tensor, mean, std float64) *tensor.Tensor 
 // [−b, b), b = gain·√(3/fan), fan being t's fan-in or fan-out; it returns t.
 // PyTorch's default for linear and convolution weights is
 // KaimingUniform(rng, w, GainLeakyReLU(√5), FanIn), which is U(±1/√fan_in).
+//
+// It panics if gain is negative or not finite.
 func KaimingUniform(rng *rand.Rand, t *tensor.Tensor, gain float64, mode FanMode) *tensor.Tensor {
+	checkGain("KaimingUniform", gain)
 	b := gain * math.Sqrt(3/float64(fan(t.Shape(), mode)))
 	return Uniform(rng, t, -b, b)
 }
 
 // KaimingNormal fills t in place with normal samples of mean 0 and standard
-// deviation gain/√fan, and returns t.
+// deviation gain/√fan, and returns t. It panics if gain is negative or not
+// finite.
 func KaimingNormal(rng *rand.Rand, t *tensor.Tensor, gain float64, mode FanMode) *tensor.Tensor {
+	checkGain("KaimingNormal", gain)
 	return Normal(rng, t, 0, gain/math.Sqrt(float64(fan(t.Shape(), mode))))
 }
 
@@ -111,4 +117,12 @@ func defaultWeight(rng *rand.Rand, dt tensor.DType, bias bool, shape ...int) (w,
 		b = Uniform(rng, tensor.Zeros(dt, shape[0]), -bd, bd)
 	}
 	return w, b
+}
+
+// checkGain panics, naming the initialiser, on a gain that is negative or
+// not finite.
+func checkGain(name string, gain float64) {
+	if !(gain >= 0) || math.IsInf(gain, 0) {
+		panic(fmt.Sprintf("nn: %s: gain %v: want a finite number ≥ 0", name, gain))
+	}
 }

@@ -1,8 +1,10 @@
 package nn_test
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/acaode/aca/autograd"
@@ -170,5 +172,33 @@ func TestDropout(t *testing.T) {
 				t.Error("not the identity in evaluation mode")
 			}
 		})
+	}
+}
+
+// TestKaimingGain checks that a gain of 0 gives zeros and a negative or
+// non-finite one panics naming it (a negative gain once made U[b, −b),
+// which filled every element with one value).
+func TestKaimingGain(t *testing.T) {
+	rng := tensor.NewRNG(1)
+	w := tensor.New(tensor.Float32, 4, 3)
+	for _, v := range nn.KaimingUniform(rng, w, 0, nn.FanIn).Values() {
+		if v != 0 {
+			t.Fatalf("gain 0 gave %v", v)
+		}
+	}
+	for _, g := range []float64{-1, math.NaN(), math.Inf(1)} {
+		for name, f := range map[string]func(){
+			"KaimingUniform": func() { nn.KaimingUniform(rng, w, g, nn.FanIn) },
+			"KaimingNormal":  func() { nn.KaimingNormal(rng, w, g, nn.FanIn) },
+		} {
+			func() {
+				defer func() {
+					if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), name+": gain") {
+						t.Errorf("%s gain %v: recovered %v", name, g, r)
+					}
+				}()
+				f()
+			}()
+		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 type AdamConfig struct {
 	LR           float64 // learning rate
 	Beta1, Beta2 float64 // decay rates of the moment estimates, in [0, 1)
-	Eps          float64 // added to the denominator
+	Eps          float64 // added to the denominator; must be > 0
 	WeightDecay  float64 // λ: an L2 penalty (Adam) or decoupled decay (AdamW)
 	AMSGrad      bool    // use the running maximum of the second moment
 }
@@ -65,8 +65,13 @@ func newAdam(name string, params []*autograd.Value, c AdamConfig, decoupled bool
 	if !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) {
 		return nil, fmt.Errorf("optim: %s: betas (%v, %v) must be in [0, 1)", name, c.Beta1, c.Beta2)
 	}
-	if !finiteNonNeg(c.Eps) || !finiteNonNeg(c.WeightDecay) {
-		return nil, fmt.Errorf("optim: %s: eps %v and weight decay %v must be finite and not negative", name, c.Eps, c.WeightDecay)
+	if !finiteNonNeg(c.WeightDecay) {
+		return nil, fmt.Errorf("optim: %s: weight decay %v must be finite and not negative", name, c.WeightDecay)
+	}
+	if !(c.Eps > 0) || math.IsInf(c.Eps, 0) {
+		// 0 would divide 0 by 0 wherever a gradient element stays exactly
+		// 0 (a dead ReLU's weights): the parameter would become NaN.
+		return nil, fmt.Errorf("optim: %s: eps %v must be positive and finite", name, c.Eps)
 	}
 	keys := []string{"step", "exp_avg", "exp_avg_sq"}
 	if c.AMSGrad {

@@ -1,6 +1,7 @@
 package optim_test
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -348,7 +349,9 @@ func TestConstructorErrors(t *testing.T) {
 		{"beta 1", errOf(optim.NewAdam(ps, optim.AdamConfig{LR: 1, Beta1: 1, Beta2: 0.9}))},
 		{"negative eps", errOf(optim.NewAdamW(ps, optim.AdamConfig{LR: 1, Beta1: 0.9, Beta2: 0.9, Eps: -1}))},
 		{"alpha 1", errOf(optim.NewRMSprop(ps, optim.RMSpropConfig{LR: 1, Alpha: 1}))},
-		{"negative momentum", errOf(optim.NewRMSprop(ps, optim.RMSpropConfig{LR: 1, Alpha: 0.9, Momentum: -1}))},
+		{"negative momentum", errOf(optim.NewRMSprop(ps, optim.RMSpropConfig{LR: 1, Alpha: 0.9, Momentum: -1, Eps: 1e-8}))},
+		{"Adam eps 0", errOf(optim.NewAdam(ps, optim.AdamConfig{LR: 1, Beta1: 0.9, Beta2: 0.9}))},
+		{"RMSprop eps 0", errOf(optim.NewRMSprop(ps, optim.RMSpropConfig{LR: 1, Alpha: 0.9}))},
 	}
 	for _, c := range cases {
 		if c.err == nil {
@@ -356,6 +359,43 @@ func TestConstructorErrors(t *testing.T) {
 		} else if !strings.HasPrefix(c.err.Error(), "optim: ") {
 			t.Errorf("%s: %q does not start with optim:", c.name, c.err)
 		}
+	}
+}
+
+// TestCenteredRMSpropFloat32 checks that centered RMSprop keeps float32
+// parameters finite when the variance estimate s − a², computed from the
+// float32-rounded averages, comes out just below zero (alpha 0 makes s =
+// d² and a = d, so it is 0 but for rounding).
+func TestCenteredRMSpropFloat32(t *testing.T) {
+	rng := tensor.NewRNG(3)
+	p := autograd.Leaf(tensor.RandN(rng, tensor.Float32, 0, 1, 1000))
+	o, err := optim.NewRMSprop([]*autograd.Value{p}, optim.RMSpropConfig{LR: 0.01, Alpha: 0, Eps: 1e-8, Centered: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setGrad(t, p, tensor.RandN(rng, tensor.Float32, 0, 1, 1000))
+	o.Step()
+	for i, v := range p.Data().Values() {
+		if math.IsNaN(v) {
+			t.Fatalf("parameter %d is NaN after one step", i)
+		}
+	}
+}
+
+// ClipGradNorm panics, naming the bound, on one that would reverse or
+// destroy the gradients.
+func TestClipGradNormBadBound(t *testing.T) {
+	a := autograd.Leaf(tensor.Zeros(tensor.Float64, 2))
+	setGrad(t, a, tensor.FromFloat64([]float64{3, 4}, 2))
+	for _, m := range []float64{-1, math.NaN(), math.Inf(1)} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "max norm") {
+					t.Errorf("max norm %v: recovered %v, want a panic naming the bound", m, r)
+				}
+			}()
+			optim.ClipGradNorm([]*autograd.Value{a}, m)
+		}()
 	}
 }
 

@@ -239,7 +239,12 @@ func (o *base) LoadState(s map[string]*tensor.Tensor) error {
 // maxNorm/(norm+1e-6) when that is below 1), and returns the norm before
 // clipping. Parameters without a gradient are ignored. A non-finite norm
 // makes every gradient NaN, as in PyTorch, so the problem is not hidden.
+// It panics if maxNorm is negative, NaN or infinite (a bound of that kind
+// would reverse or destroy the gradients).
 func ClipGradNorm(params []*autograd.Value, maxNorm float64) float64 {
+	if !(maxNorm >= 0) || math.IsInf(maxNorm, 0) {
+		panic(fmt.Sprintf("optim: ClipGradNorm: max norm %v: want a finite number ≥ 0", maxNorm))
+	}
 	total := 0.0
 	for _, p := range params {
 		if g := p.Grad(); g != nil {

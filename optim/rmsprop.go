@@ -13,7 +13,7 @@ import (
 type RMSpropConfig struct {
 	LR          float64 // learning rate
 	Alpha       float64 // decay rate of the squared-gradient average, in [0, 1)
-	Eps         float64 // added to the denominator
+	Eps         float64 // added to the denominator; must be > 0
 	WeightDecay float64 // λ, an L2 penalty added to the gradient
 	Momentum    float64 // μ; 0 turns momentum off
 	Centered    bool    // divide by an estimate of the gradient's variance instead
@@ -44,8 +44,13 @@ func NewRMSprop(params []*autograd.Value, c RMSpropConfig) (*RMSprop, error) {
 	if !(c.Alpha >= 0 && c.Alpha < 1) {
 		return nil, fmt.Errorf("optim: RMSprop: alpha %v must be in [0, 1)", c.Alpha)
 	}
-	if !finiteNonNeg(c.Eps) || !finiteNonNeg(c.WeightDecay) || !finiteNonNeg(c.Momentum) {
-		return nil, fmt.Errorf("optim: RMSprop: eps %v, weight decay %v and momentum %v must be finite and not negative", c.Eps, c.WeightDecay, c.Momentum)
+	if !finiteNonNeg(c.WeightDecay) || !finiteNonNeg(c.Momentum) {
+		return nil, fmt.Errorf("optim: RMSprop: weight decay %v and momentum %v must be finite and not negative", c.WeightDecay, c.Momentum)
+	}
+	if !(c.Eps > 0) || math.IsInf(c.Eps, 0) {
+		// 0 would divide 0 by 0 wherever a gradient element is exactly 0
+		// (a dead ReLU's weights): the parameter would become NaN.
+		return nil, fmt.Errorf("optim: RMSprop: eps %v must be positive and finite", c.Eps)
 	}
 	keys := []string{"step", "square_avg"}
 	if c.Momentum > 0 {
@@ -87,7 +92,9 @@ func rmsprop[T float](c RMSpropConfig, lr float64, p, g, sq, ga, buf []T) {
 		s := float64(sq[j])
 		if ga != nil {
 			ga[j] = T(a*float64(ga[j]) + (1-a)*d)
-			s -= float64(ga[j]) * float64(ga[j])
+			// The variance estimate, which rounding of the stored averages
+			// (float32 parameters) can push below 0.
+			s = max(s-float64(ga[j])*float64(ga[j]), 0)
 		}
 		q := math.Sqrt(s) + c.Eps
 		if buf != nil {

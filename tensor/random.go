@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -31,9 +32,17 @@ func RandN(rng *rand.Rand, dt DType, mean, std float64, shape ...int) *Tensor {
 // RandU returns a tensor of independent samples uniform on [lo, hi), drawn
 // from rng in row-major order. A draw that rounds up to hi (possible in
 // float32, and in float64 for some ranges) is replaced by the largest value
-// below hi, so hi itself never appears.
+// below hi, so hi itself never appears. With lo = hi (a range of width
+// zero, such as a gain of 0) every element is lo and nothing is drawn. It
+// panics if lo > hi or either is not finite.
 func RandU(rng *rand.Rand, dt DType, lo, hi float64, shape ...int) *Tensor {
+	if !(lo <= hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		panic(fmt.Sprintf("tensor: RandU: range [%v, %v): want finite bounds with lo ≤ hi", lo, hi))
+	}
 	t := alloc(dt, shape)
+	if lo == hi {
+		return t.Fill(lo)
+	}
 	switch dt {
 	case Float32:
 		top := math.Nextafter32(float32(hi), float32(math.Inf(-1)))

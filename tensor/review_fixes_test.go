@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -79,4 +80,35 @@ func TestSumToFloat32Accumulates(t *testing.T) {
 	if d := got/want - 1; d > 1e-7 || d < -1e-7 {
 		t.Errorf("sum of %d × 0.1f = %.9g, want %.9g (relative error %.2g)", rows, got, want, d)
 	}
+}
+
+// TestShapeOverflow checks that a shape whose element count an int cannot
+// hold panics naming it, instead of making a tensor of 0 elements (2^32 ×
+// 2^32 wraps to 0) or failing in make; a zero dimension anywhere still
+// makes an empty tensor.
+func TestShapeOverflow(t *testing.T) {
+	mustPanic(t, "New 2^32×2^32", func() { New(Float32, 1<<32, 1<<32) }, "more elements than an int can count", "[4294967296 4294967296]")
+	mustPanic(t, "New 3×2^62", func() { New(Float64, 3, 1<<62) }, "more elements")
+	mustPanic(t, "FromFloat32", func() { FromFloat32(nil, 1<<32, 1<<32) }, "more elements")
+	mustPanic(t, "Reshape", func() { New(Float32, 0).Reshape(1<<32, 1<<32) }, "more elements")
+	if n := New(Float32, 1<<40, 0, 1<<40).Len(); n != 0 {
+		t.Errorf("a zero dimension: %d elements", n)
+	}
+}
+
+// TestRandURange checks RandU's bounds: a range of width zero gives its
+// value (KaimingUniform with gain 0 gives zeros), a reversed or infinite
+// one panics naming it.
+func TestRandURange(t *testing.T) {
+	rng := NewRNG(1)
+	for _, dt := range []DType{Float32, Float64} {
+		for _, v := range RandU(rng, dt, 1, 1, 5).Values() {
+			if v != 1 {
+				t.Fatalf("%v: U[1, 1) gave %v", dt, v)
+			}
+		}
+	}
+	mustPanic(t, "lo > hi", func() { RandU(rng, Float32, 1, -1, 3) }, "[1, -1)")
+	mustPanic(t, "NaN", func() { RandU(rng, Float64, math.NaN(), 1, 3) }, "NaN")
+	mustPanic(t, "Inf", func() { RandU(rng, Float64, 0, math.Inf(1), 3) }, "+Inf")
 }

@@ -21,14 +21,25 @@ type Tensor struct {
 	buf [4]int
 }
 
-// numel returns the product of shape, panicking on a negative dimension.
+// numel returns the product of shape, panicking on a negative dimension
+// or on a product that an int cannot hold.
 func numel(op string, shape []int) int {
-	n := 1
+	zero := false
 	for _, d := range shape {
 		if d < 0 {
 			// A copy in the message keeps shape itself from escaping, so
 			// that callers' shape buffers stay on the stack.
 			panic(fmt.Sprintf("tensor: %s: negative dimension in shape %v", op, append([]int(nil), shape...)))
+		}
+		zero = zero || d == 0
+	}
+	if zero {
+		return 0
+	}
+	n := 1
+	for _, d := range shape {
+		if n > math.MaxInt/d {
+			panic(fmt.Sprintf("tensor: %s: shape %v has more elements than an int can count", op, append([]int(nil), shape...)))
 		}
 		n *= d
 	}
@@ -307,6 +318,8 @@ func inferShape(op string, from []int, n int, shape []int) {
 			infer = i
 		case d < 0:
 			panic(fmt.Sprintf("tensor: %s: invalid shape %v", op, slices.Clone(shape)))
+		case d != 0 && known > math.MaxInt/d:
+			panic(fmt.Sprintf("tensor: %s: shape %v has more elements than an int can count", op, slices.Clone(shape)))
 		default:
 			known *= d
 		}

@@ -39,8 +39,11 @@ const (
 // Save writes c to path atomically: an interrupted save leaves the previous
 // checkpoint at path intact.
 func Save(path string, c *Checkpoint) error {
-	if c.Model == nil {
+	if c == nil || c.Model == nil {
 		return fmt.Errorf("train: saving %s: the checkpoint has no model", path)
+	}
+	if c.Epoch < 0 { // Load would refuse the file
+		return fmt.Errorf("train: saving %s: epoch %d: want ≥ 0 (the epochs completed)", path, c.Epoch)
 	}
 	ts := map[string]*tensor.Tensor{}
 	for name, t := range nn.StateDict(c.Model) {

@@ -207,6 +207,24 @@ func mustState(t *testing.T, r *RNG) []byte {
 
 // TestLoadRejects covers files that must not load, each leaving the run
 // unchanged.
+// Save refuses what Load would refuse, rather than writing it: no model,
+// a negative epoch count.
+func TestSaveRejects(t *testing.T) {
+	r := newRun(t)
+	path := filepath.Join(t.TempDir(), "c.ckpt")
+	c := r.checkpoint(1)
+	c.Epoch = -1
+	if err := Save(path, c); err == nil || !strings.Contains(err.Error(), "epoch -1") {
+		t.Errorf("epoch -1: %v", err)
+	}
+	if err := Save(path, nil); err == nil || !strings.Contains(err.Error(), "no model") {
+		t.Errorf("nil checkpoint: %v", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("a refused checkpoint was written")
+	}
+}
+
 func TestLoadRejects(t *testing.T) {
 	dir := t.TempDir()
 	r := newRun(t)
