@@ -513,6 +513,12 @@ func hairer(f func(t float64, y *tensor.Tensor) (*tensor.Tensor, error), release
 	} else {
 		h0 = 0.01 * d0 / d1
 	}
+	if !(h0 > 0) || math.IsInf(h0, 0) {
+		// Both norms overflowed (tolerances near 1e-300, or an atol of 0
+		// against zeros in y0): Inf/Inf is no step size. Start small and
+		// let the error control find its way, or report the tolerances.
+		h0 = 1e-6
+	}
 	y1 := tensor.ZerosLike(y0)
 	linInto(y1, []term{{1, y0}}, h0*dir, []term{{1, f0}})
 	f1, err := f(t0+h0*dir, y1)
@@ -531,6 +537,9 @@ func hairer(f func(t float64, y *tensor.Tensor) (*tensor.Tensor, error), release
 		h1 = math.Max(1e-6, h0*1e-3)
 	} else {
 		h1 = math.Pow(0.01/math.Max(d1, d2), 1/float64(order))
+	}
+	if !(h1 > 0) || math.IsInf(h1, 0) {
+		h1 = math.Max(1e-6, h0*1e-3) // as above
 	}
 	return math.Min(100*h0, h1), nil
 }

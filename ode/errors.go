@@ -32,7 +32,7 @@ func (e *StepSizeError) Error() string {
 	if e.MinStep > 0 {
 		return fmt.Sprintf("ode: step size %.3g fell below MinStep %.3g at t = %.17g", e.H, e.MinStep, e.T)
 	}
-	why := "the error control kept shrinking the step: the problem may be stiff or singular here"
+	why := "the error control kept shrinking the step: the problem may be stiff or singular here, or the tolerances tighter than float64 can meet (an atol of 0 with a state at 0 is one such)"
 	if e.fixed {
 		why = "the fixed step is finer than the floating-point resolution of t"
 	}

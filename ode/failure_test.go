@@ -151,3 +151,20 @@ func TestFixedGridEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestExtremeTolerances: with tolerances float64 cannot divide by (rtol
+// 1e-300, atol 0) the norms of Hairer's first step overflow to Inf/Inf and
+// every error ratio overflows. The solve must not blame the dynamics (they
+// are finite): its error names the tolerances. An atol of 0 with a state
+// starting at zero is not such a case: the solve goes on.
+func TestExtremeTolerances(t *testing.T) {
+	f := func(_ float64, y, dy []float64) { dy[0] = 1 }
+	_, err := SolveFunc(f, []float64{1}, []float64{0, 1}, Options{Method: Dopri5, RTol: 1e-300, ATol: 0})
+	if err == nil || !strings.Contains(err.Error(), "tolerances too small") || strings.Contains(err.Error(), "derivative") {
+		t.Errorf("rtol 1e-300, atol 0: %v; want an error naming the tolerances", err)
+	}
+	sol, err := SolveFunc(f, []float64{0}, []float64{0, 1}, Options{Method: Dopri5, RTol: 1e-6, ATol: 0})
+	if err != nil || math.Abs(sol.Y[1][0]-1) > 1e-12 {
+		t.Errorf("y0 0, atol 0: %+v, %v; want y(1) = 1", sol, err)
+	}
+}

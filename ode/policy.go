@@ -171,7 +171,9 @@ func (p *adaptiveSteps[V, S]) judge(r *runner[V, S], s *stepRec[V, S], stepErr e
 		// their domain): shrink and retry, a bounded number of times.
 		p.nonFinite++
 		p.shrink = true
-		what := "error estimate"
+		// The stages and the state were finite (else the branches below):
+		// the error relative to the tolerances overflowed.
+		what := "error estimate relative to the tolerances (the stages and the state are finite; are the tolerances too small for float64?)"
 		if nf, isNF := stepErr.(*NonFiniteError); isNF {
 			what = nf.What
 		} else if !yFinite {
