@@ -308,14 +308,20 @@ func TestLoadStateErrors(t *testing.T) {
 		{"incomplete", func(s map[string]*tensor.Tensor) { delete(s, "0.step") }, "lacks 0.step"},
 		{"negative lr", func(s map[string]*tensor.Tensor) { s["lr"] = tensor.Scalar(tensor.Float64, -1) }, "learning rate"},
 		{"nil", func(s map[string]*tensor.Tensor) { s["0.exp_avg"] = nil }, "nil"},
+		{"NaN moment", func(s map[string]*tensor.Tensor) {
+			s["0.exp_avg"] = tensor.FromValues(tensor.Float32, []float64{1, math.NaN()}, 2)
+		}, "non-finite"},
+		{"negative mean square", func(s map[string]*tensor.Tensor) {
+			s["0.exp_avg_sq"] = tensor.FromValues(tensor.Float32, []float64{1, -1e-3}, 2)
+		}, "negative"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := good()
 			c.edit(s)
 			err := o.LoadState(s)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %v, want one mentioning %q", err, c.want)
+			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Count(err.Error(), "optim:") != 1 {
+				t.Fatalf("error %v, want one mentioning %q (and the package once)", err, c.want)
 			}
 			if o.LR() != 1e-3 || len(o.State()) != 1 {
 				t.Error("a failed LoadState changed the optimizer")

@@ -160,6 +160,9 @@ func (o *base) State() map[string]*tensor.Tensor {
 	return out
 }
 
+// nonNegState lists the state entries that are means of squares.
+var nonNegState = map[string]bool{"exp_avg_sq": true, "max_exp_avg_sq": true, "square_avg": true}
+
 // finiteNonNeg reports whether x is a finite number ≥ 0.
 func finiteNonNeg(x float64) bool { return x >= 0 && !math.IsInf(x, 0) }
 
@@ -187,8 +190,8 @@ func (o *base) LoadState(s map[string]*tensor.Tensor) error {
 				return fmt.Errorf("optim: %s: LoadState: lr has shape %v (%v), want one float64", o.name, t.Shape(), t.DType())
 			}
 			lr = t.Item()
-			if err := checkLR(o.name, lr); err != nil {
-				return fmt.Errorf("optim: %s: LoadState: %v", o.name, err)
+			if err := checkLR(o.name+": LoadState", lr); err != nil {
+				return err
 			}
 			continue
 		}
@@ -209,6 +212,11 @@ func (o *base) LoadState(s map[string]*tensor.Tensor) error {
 			}
 		} else if !tensor.SameShape(t, p) || t.DType() != p.DType() {
 			return fmt.Errorf("optim: %s: LoadState: %q is %v %v, parameter %d is %v %v", o.name, name, t.DType(), t.Shape(), i, p.DType(), p.Shape())
+		} else if !tensor.AllFinite(t) {
+			return fmt.Errorf("optim: %s: LoadState: %q holds a non-finite value", o.name, name)
+		} else if nonNegState[key] && slices.ContainsFunc(t.Values(), func(v float64) bool { return v < 0 }) {
+			// A negative mean square makes the next step's square root NaN.
+			return fmt.Errorf("optim: %s: LoadState: %q holds a negative value, but it is a mean of squares", o.name, name)
 		}
 		if state[i] == nil {
 			state[i] = map[string]*tensor.Tensor{}
