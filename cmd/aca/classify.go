@@ -432,7 +432,6 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 			wasDone = old.Status == "done"
 		}
 		records = append(records, rec)
-		dropRunLines(dir, c.Label(), c.Run) // this run's results are made again
 		// A finished run's record stays as it is until the run has got
 		// somewhere: should its checkpoint fail to load, it is still
 		// finished.
@@ -520,6 +519,7 @@ func classifyStudy(ctx context.Context, intr *interrupt, plan classifyPlan, trai
 			fmt.Fprintf(stderr, "aca classify: %v\n", err)
 			return 1
 		}
+		dropRunLines(dir, c.Label(), c.Run) // an earlier session's lines for this run, made again
 		errs := []error{dir.result(stdout, asJSON, runLine{Type: "run", Label: c.Label(), Run: c.Run, Seed: c.Seed, TestAcc: res.TestAcc, Params: res.Params})}
 		for _, s := range res.Swap {
 			errs = append(errs, dir.result(stdout, asJSON, swapLine{Type: "swap", Label: c.Label(), Run: c.Run, Seed: c.Seed, SwapRow: s}))
