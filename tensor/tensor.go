@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"unsafe"
@@ -24,26 +25,33 @@ type Tensor struct {
 // numel returns the product of shape, panicking on a negative dimension
 // or on a product that an int cannot hold.
 func numel(op string, shape []int) int {
-	zero := false
+	n, over := 1, false
 	for _, d := range shape {
 		if d < 0 {
 			// A copy in the message keeps shape itself from escaping, so
 			// that callers' shape buffers stay on the stack.
 			panic(fmt.Sprintf("tensor: %s: negative dimension in shape %v", op, append([]int(nil), shape...)))
 		}
-		zero = zero || d == 0
+		n, over = mulDims(n, d, over)
 	}
-	if zero {
-		return 0
-	}
-	n := 1
-	for _, d := range shape {
-		if n > math.MaxInt/d {
-			panic(fmt.Sprintf("tensor: %s: shape %v has more elements than an int can count", op, append([]int(nil), shape...)))
-		}
-		n *= d
+	if over {
+		panic(fmt.Sprintf("tensor: %s: shape %v has more elements than an int can count", op, append([]int(nil), shape...)))
 	}
 	return n
+}
+
+// mulDims is n·d for an element count, with over recording an overflow
+// of int on the way; a zero dimension later clears it (the count is 0).
+// One multiplication, as the count is taken on every allocation.
+func mulDims(n, d int, over bool) (int, bool) {
+	if d == 0 {
+		return 0, false
+	}
+	hi, lo := bits.Mul(uint(n), uint(d))
+	if over || hi != 0 || lo > math.MaxInt {
+		return 1, true // n = 0 cannot follow without a zero dimension
+	}
+	return int(lo), false
 }
 
 // alloc returns a zero-filled tensor, on recycled storage when there is
@@ -311,18 +319,19 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 // (The messages format copies, so that shape does not escape.)
 func inferShape(op string, from []int, n int, shape []int) {
 	infer := -1
-	known := 1
+	known, over := 1, false
 	for i, d := range shape {
 		switch {
 		case d == -1 && infer < 0:
 			infer = i
 		case d < 0:
 			panic(fmt.Sprintf("tensor: %s: invalid shape %v", op, slices.Clone(shape)))
-		case d != 0 && known > math.MaxInt/d:
-			panic(fmt.Sprintf("tensor: %s: shape %v has more elements than an int can count", op, slices.Clone(shape)))
 		default:
-			known *= d
+			known, over = mulDims(known, d, over)
 		}
+	}
+	if over {
+		panic(fmt.Sprintf("tensor: %s: shape %v has more elements than an int can count", op, slices.Clone(shape)))
 	}
 	if infer >= 0 {
 		if known == 0 || n%known != 0 {

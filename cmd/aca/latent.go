@@ -54,6 +54,9 @@ const quickSequences = 1000
 // set is split and scaled.
 const maxLatentSequences = 100_000
 
+// maxLatentBatch bounds --batch (and a resumed config's batch).
+const maxLatentBatch = 100_000
+
 // latentSolvers says, after a fixed-step solver, which solvers the latent
 // ODE takes.
 const latentSolvers = "the latent ODE takes an adaptive solver"
@@ -113,8 +116,8 @@ func (s *latentSetup) check() (string, error) {
 		return "rtol", errors.New("rtol and atol are both zero; set at least one")
 	case s.Epochs < 1 || s.Epochs > maxEpochs:
 		return "epochs", fmt.Errorf("must be between 1 and %d, got %d", maxEpochs, s.Epochs)
-	case s.Batch < 1 || s.Batch > 100_000:
-		return "batch", fmt.Errorf("must be between 1 and 100000, got %d", s.Batch)
+	case s.Batch < 1 || s.Batch > maxLatentBatch:
+		return "batch", fmt.Errorf("must be between 1 and %d, got %d", maxLatentBatch, s.Batch)
 	case !(s.LR > 0) || math.IsInf(s.LR, 0):
 		return "lr", fmt.Errorf("must be a positive number, got %g", s.LR)
 	case s.TrainLimit < 0:
@@ -398,8 +401,8 @@ func latentFlags(stderr io.Writer, f latentFlagValues) (latentSetup, int) {
 	if f.epochs > 0 {
 		c.Epochs = f.epochs
 	}
-	if f.batch < 1 || f.batch > 100_000 {
-		return bad("batch", "must be between 1 and 100000, got %d", f.batch)
+	if f.batch < 1 || f.batch > maxLatentBatch {
+		return bad("batch", "must be between 1 and %d, got %d", maxLatentBatch, f.batch)
 	}
 	c.Batch = f.batch
 	if !(f.lr > 0) || math.IsInf(f.lr, 0) {
